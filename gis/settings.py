@@ -1,0 +1,55 @@
+"""Documented defaults of the toolkit.
+
+Functions read these only for defaults; every one can be overridden by a keyword argument (and
+most by a CLI option). Change them at run time with ``gis.settings.NAME = value``.
+
+Attributes
+----------
+LAYERS_DIR : pathlib.Path
+    Root of the layer store; one sub-folder per province profile. Overridden by the environment
+    variable ``GIS_LAYERS_DIR`` and the CLI option ``--layers``. Default: ``layers/`` of the
+    repository.
+PROVINCE : str
+    Slug of the default province profile (folder name under ``LAYERS_DIR``). Overridden by
+    ``GIS_PROVINCE`` and ``--province``. Default ``"lai_chau"``.
+DISPLAY_CRS : str
+    CRS of web maps (Leaflet works in WGS 84 lon/lat). Default ``"EPSG:4326"``.
+STORAGE_COORD_DECIMALS_M : int
+    Decimals kept when a layer in a metric CRS is written (2 = 1 cm, far below survey accuracy of
+    any shipped layer and small enough to keep files diffable). Default 2.
+STORAGE_COORD_DECIMALS_DEG : int
+    Decimals kept for layers stored in degrees (6 = about 0.1 m). Default 6.
+HISTORY_KEEP : int
+    Number of previous versions of each layer kept in ``<province>/.history/``. Default 20.
+MAPS_DIR : pathlib.Path
+    Where ``gis build`` writes maps. Default ``maps/`` of the repository.
+OUT_DIR : pathlib.Path
+    Where ``gis stats`` writes tables and the report. Default ``out/`` of the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "DISPLAY_CRS",
+    "HISTORY_KEEP",
+    "LAYERS_DIR",
+    "MAPS_DIR",
+    "OUT_DIR",
+    "PROVINCE",
+    "REPO_ROOT",
+    "STORAGE_COORD_DECIMALS_DEG",
+    "STORAGE_COORD_DECIMALS_M",
+]
+
+REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+LAYERS_DIR: Path = Path(os.environ.get("GIS_LAYERS_DIR", REPO_ROOT / "layers"))
+PROVINCE: str = os.environ.get("GIS_PROVINCE", "lai_chau")
+DISPLAY_CRS: str = "EPSG:4326"
+STORAGE_COORD_DECIMALS_M: int = 2
+STORAGE_COORD_DECIMALS_DEG: int = 6
+HISTORY_KEEP: int = 20
+MAPS_DIR: Path = Path(os.environ.get("GIS_MAPS_DIR", REPO_ROOT / "maps"))
+OUT_DIR: Path = Path(os.environ.get("GIS_OUT_DIR", REPO_ROOT / "out"))
