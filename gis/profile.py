@@ -129,8 +129,16 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
             f"{path}: planning_crs {data['planning_crs']} is not projected; areas need metres. "
             "Use the provincial VN-2000 / TM-3 zone (e.g. EPSG:9205 for Lai Châu)."
         )
-    known = {"slug", "code", "name", "planning_crs", "official_area_km2",
-             "official_area_source", "layers", "rules"}  # fmt: skip
+    known = {
+        "slug",
+        "code",
+        "name",
+        "planning_crs",
+        "official_area_km2",
+        "official_area_source",
+        "layers",
+        "rules",
+    }
     return Profile(
         slug=data["slug"],
         code=str(data["code"]),

@@ -344,8 +344,16 @@ def write_layer(
         meta_path = _meta_path(profile, name)
         if not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text:
             _atomic_write_bytes(meta_path, lambda tmp: tmp.write_text(meta_text, "utf-8"))
-        _log(profile, name, {"version": _sha256(path), "previous": current, "message": message,
-                             "features": len(prepared)})  # fmt: skip
+        _log(
+            profile,
+            name,
+            {
+                "version": _sha256(path),
+                "previous": current,
+                "message": message,
+                "features": len(prepared),
+            },
+        )
     return path
 
 

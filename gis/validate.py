@@ -80,16 +80,26 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
     for col in meta.get("columns", []):
         cname, dtype = col["name"], col.get("dtype", "str")
         if cname not in df.columns:
-            problems.append(Problem(name, "schema", f"column '{cname}' is missing",
-                                    hint=f"add a '{cname}' column ({dtype}): "
-                                    f"{col.get('description', '')}".rstrip(": ")))  # fmt: skip
+            problems.append(
+                Problem(
+                    name,
+                    "schema",
+                    f"column '{cname}' is missing",
+                    hint=f"add a '{cname}' column ({dtype}): {col.get('description', '')}".rstrip(
+                        ": "
+                    ),
+                )
+            )
             continue
         values = df[cname]
         null = values.isna()
         if col.get("required", False):
             for fid in ids[null]:
-                problems.append(Problem(name, "schema", f"'{cname}' is empty", fid,
-                                        f"fill in '{cname}' ({dtype})"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name, "schema", f"'{cname}' is empty", fid, f"fill in '{cname}' ({dtype})"
+                    )
+                )
         present = values[~null]
         if dtype in ("int", "float"):
             numeric = pd.to_numeric(present, errors="coerce")
@@ -97,35 +107,73 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                 (numeric % 1 != 0) if dtype == "int" else pd.Series(False, index=numeric.index)
             )
             for idx in present.index[bad.to_numpy()]:
-                problems.append(Problem(name, "schema",
-                                        f"'{cname}' = {present[idx]!r} is not {dtype}", ids[idx],
-                                        f"write a number in '{cname}'"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {present[idx]!r} is not {dtype}",
+                        ids[idx],
+                        f"write a number in '{cname}'",
+                    )
+                )
         elif dtype == "bool":
             ok = present.map(lambda v: isinstance(v, bool | np.bool_) or v in (0, 1))
             for idx in present.index[~ok.to_numpy(dtype=bool)]:
-                problems.append(Problem(name, "schema", f"'{cname}' = {present[idx]!r} is not "
-                                        "true/false", ids[idx], "use true or false"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {present[idx]!r} is not true/false",
+                        ids[idx],
+                        "use true or false",
+                    )
+                )
         allowed = col.get("allowed")
         if allowed:
             bad = ~present.astype(str).isin([str(a) for a in allowed])
             for idx in present.index[bad.to_numpy()]:
-                problems.append(Problem(name, "schema",
-                                        f"'{cname}' = {present[idx]!r} is not an allowed value",
-                                        ids[idx], f"use one of: {', '.join(map(str, allowed))}"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {present[idx]!r} is not an allowed value",
+                        ids[idx],
+                        f"use one of: {', '.join(map(str, allowed))}",
+                    )
+                )
         if col.get("unique", False):
             dup = present[present.duplicated(keep=False)]
             for idx in dup.index:
-                problems.append(Problem(name, "schema", f"'{cname}' = {dup[idx]!r} is not unique",
-                                        ids[idx], f"give each feature its own '{cname}'"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {dup[idx]!r} is not unique",
+                        ids[idx],
+                        f"give each feature its own '{cname}'",
+                    )
+                )
     id_col = meta.get("id_column")
     if id_col and id_col not in declared and id_col not in df.columns:
-        problems.append(Problem(name, "schema", f"id column '{id_col}' is missing",
-                                hint=f"add '{id_col}' with a unique value per feature"))  # fmt: skip
+        problems.append(
+            Problem(
+                name,
+                "schema",
+                f"id column '{id_col}' is missing",
+                hint=f"add '{id_col}' with a unique value per feature",
+            )
+        )
     extra = [c for c in df.columns if c not in declared and c != "geometry"]
     if extra and declared:
-        problems.append(Problem(name, "schema", f"column(s) not in the schema: {extra}",
-                                hint="declare them in the layer's .meta.json or drop them",
-                                severity="warning"))  # fmt: skip
+        problems.append(
+            Problem(
+                name,
+                "schema",
+                f"column(s) not in the schema: {extra}",
+                hint="declare them in the layer's .meta.json or drop them",
+                severity="warning",
+            )
+        )
     return problems
 
 
@@ -136,29 +184,54 @@ def _check_geometry(
     ids = _ids(df, meta)
     expected = meta.get("crs") or (profile.planning_crs if profile else None)
     if df.crs is None:
-        problems.append(Problem(name, "crs", "the layer has no CRS",
-                                hint=f"state it (e.g. set_crs('{expected or 'EPSG:9205'}'))"))  # fmt: skip
+        problems.append(
+            Problem(
+                name,
+                "crs",
+                "the layer has no CRS",
+                hint=f"state it (e.g. set_crs('{expected or 'EPSG:9205'}'))",
+            )
+        )
     elif expected and not df.crs.equals(pyproj.CRS.from_user_input(expected)):
-        problems.append(Problem(name, "crs", f"CRS is {df.crs.to_string()}, expected {expected}",
-                                hint=f"reproject with gis.to_crs(gdf, '{expected}')"))  # fmt: skip
+        problems.append(
+            Problem(
+                name,
+                "crs",
+                f"CRS is {df.crs.to_string()}, expected {expected}",
+                hint=f"reproject with gis.to_crs(gdf, '{expected}')",
+            )
+        )
     geoms = df.geometry
     family = _GEOMETRY_FAMILIES.get(meta.get("geometry_type", ""), None)
     for idx, geom in geoms.items():
         fid = ids[idx]
         if geom is None or geom.is_empty:
-            problems.append(Problem(name, "geometry", "geometry is empty", fid,
-                                    "draw the feature or delete it"))  # fmt: skip
+            problems.append(
+                Problem(name, "geometry", "geometry is empty", fid, "draw the feature or delete it")
+            )
             continue
         if family and geom.geom_type not in family:
-            problems.append(Problem(name, "geometry",
-                                    f"geometry is {geom.geom_type}, expected "
-                                    f"{meta['geometry_type']}", fid,
-                                    "convert it or move it to a layer of that type"))  # fmt: skip
+            problems.append(
+                Problem(
+                    name,
+                    "geometry",
+                    f"geometry is {geom.geom_type}, expected {meta['geometry_type']}",
+                    fid,
+                    "convert it or move it to a layer of that type",
+                )
+            )
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            problems.append(Problem(name, "geometry", f"invalid geometry: {reason}", fid,
-                                    "repair it: `gis validate LAYER --repair` "
-                                    "(shapely.make_valid) or fix it in QGIS"))  # fmt: skip
+            problems.append(
+                Problem(
+                    name,
+                    "geometry",
+                    f"invalid geometry: {reason}",
+                    fid,
+                    "repair it: `gis validate LAYER --repair` "
+                    "(shapely.make_valid) or fix it in QGIS",
+                )
+            )
     return problems
 
 
@@ -183,15 +256,21 @@ def _run_rules(
     for rule in rules:
         check = rule.get("check")
         if check not in RULES:
-            problems.append(Problem(rule.get("layer", "?"), "profile",
-                                    f"unknown rule '{check}' in {profile.path}/profile.toml",
-                                    hint=f"use one of: {', '.join(sorted(RULES))}"))  # fmt: skip
+            problems.append(
+                Problem(
+                    rule.get("layer", "?"),
+                    "profile",
+                    f"unknown rule '{check}' in {profile.path}/profile.toml",
+                    hint=f"use one of: {', '.join(sorted(RULES))}",
+                )
+            )
             continue
         try:
             problems += RULES[check](rule, get)
         except LayerError as exc:  # a layer the rule needs is missing
-            problems.append(Problem(rule.get("layer", "?"), check,
-                                    f"rule skipped: {exc}", severity="warning"))  # fmt: skip
+            problems.append(
+                Problem(rule.get("layer", "?"), check, f"rule skipped: {exc}", severity="warning")
+            )
     return problems
 
 
@@ -211,8 +290,15 @@ def validate_frame(
     problems = _check_columns(df, name, meta)
     if meta.get("kind") != "table":
         if not isinstance(df, gpd.GeoDataFrame):
-            return [*problems, Problem(name, "geometry", "no geometry column",
-                                       hint="a vector layer needs a GeoDataFrame")]  # fmt: skip
+            return [
+                *problems,
+                Problem(
+                    name,
+                    "geometry",
+                    "no geometry column",
+                    hint="a vector layer needs a GeoDataFrame",
+                ),
+            ]
         problems += _check_geometry(df, name, meta, profile)
     if check_rules and profile is not None and not any(p.severity == "error" for p in problems):
         problems += _run_rules(profile, _rules_for(profile, name), {name: df})
@@ -225,8 +311,9 @@ def validate_layer(
     """Read layer ``name`` from the store and return all its problems."""
     from gis.store import layer_meta, read_layer
 
-    profile = province if isinstance(province, Profile) else load_profile(province,
-                                                                          layers_dir=layers_dir)  # fmt: skip
+    profile = (
+        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
+    )
     meta = layer_meta(name, province=profile)
     return validate_frame(read_layer(name, province=profile), name, meta, profile=profile)
 
@@ -237,8 +324,9 @@ def validate_province(
     """Validate every layer of a province; return problems by layer (empty list = valid)."""
     from gis.store import layer_meta, list_layers, read_layer
 
-    profile = province if isinstance(province, Profile) else load_profile(province,
-                                                                          layers_dir=layers_dir)  # fmt: skip
+    profile = (
+        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
+    )
     out: dict[str, list[Problem]] = {}
     frames: dict[str, pd.DataFrame] = {}
     for name in list_layers(province=profile)["name"]:
@@ -250,8 +338,14 @@ def validate_province(
         meta = layer_meta(name, province=profile)
         out[name] = validate_frame(frames[name], name, meta, profile=profile, check_rules=False)
     for missing in (n for n in profile.layers if n not in out):
-        out[missing] = [Problem(missing, "profile", "layer listed in the profile is missing",
-                                hint=f"import it: gis import FILE --as {missing}")]  # fmt: skip
+        out[missing] = [
+            Problem(
+                missing,
+                "profile",
+                "layer listed in the profile is missing",
+                hint=f"import it: gis import FILE --as {missing}",
+            )
+        ]
     for p in _run_rules(profile, list(profile.rules), frames):
         out.setdefault(p.layer, []).append(p)
     return out
@@ -275,10 +369,16 @@ def _rule_area(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> l
     expected, tol = float(rule["expected_km2"]), float(rule.get("tolerance_pct", 1.0))
     diff_pct = 100.0 * (area_km2 - expected) / expected
     if abs(diff_pct) > tol:
-        return [Problem(layer, "area", f"area is {area_km2:,.2f} km², {diff_pct:+.2f} % from the "
-                        f"official {expected:,.2f} km² ({rule.get('source', 'profile')}); "
-                        f"tolerance {tol} %",
-                        hint="check the CRS and that no unit is missing or duplicated")]  # fmt: skip
+        return [
+            Problem(
+                layer,
+                "area",
+                f"area is {area_km2:,.2f} km², {diff_pct:+.2f} % from the "
+                f"official {expected:,.2f} km² ({rule.get('source', 'profile')}); "
+                f"tolerance {tol} %",
+                hint="check the CRS and that no unit is missing or duplicated",
+            )
+        ]
     return []
 
 
@@ -287,8 +387,11 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
     layer = rule["layer"]
     gdf = _metric(get(layer), layer)
     meta_id = rule.get("id_column")
-    ids = gdf[meta_id].astype(str) if meta_id in gdf.columns else pd.Series(
-        [f"row {i}" for i in range(len(gdf))], index=gdf.index)  # fmt: skip
+    ids = (
+        gdf[meta_id].astype(str)
+        if meta_id in gdf.columns
+        else pd.Series([f"row {i}" for i in range(len(gdf))], index=gdf.index)
+    )
     tol_m2 = float(rule.get("tolerance_km2", 0.01)) * M2_PER_KM2
     problems: list[Problem] = []
     geoms = gdf.geometry.reset_index(drop=True)
@@ -298,10 +401,15 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
             continue
         overlap = geoms.iloc[i].intersection(geoms.iloc[j]).area
         if overlap > tol_m2:
-            problems.append(Problem(layer, "partition",
-                                    f"overlaps {ids.iloc[j]} by {overlap / M2_PER_KM2:.3f} km²",
-                                    ids.iloc[i], "snap the shared edge (QGIS: Snap geometries to "
-                                    "layer) or gis.validate repair"))  # fmt: skip
+            problems.append(
+                Problem(
+                    layer,
+                    "partition",
+                    f"overlaps {ids.iloc[j]} by {overlap / M2_PER_KM2:.3f} km²",
+                    ids.iloc[i],
+                    "snap the shared edge (QGIS: Snap geometries to layer) or gis.validate repair",
+                )
+            )
     union = shapely.union_all(geoms.to_numpy())
     if rule.get("of"):
         outline = _metric(get(rule["of"]), rule["of"]).union_all()
@@ -309,22 +417,31 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
         spill = union.difference(outline)
         label = f"outline '{rule['of']}'"
     else:
-        holes = [shapely.Polygon(r) for p in getattr(union, "geoms", [union])
-                 for r in p.interiors]  # fmt: skip
+        holes = [shapely.Polygon(r) for p in getattr(union, "geoms", [union]) for r in p.interiors]
         gaps = shapely.union_all(holes) if holes else shapely.Polygon()
         spill = shapely.Polygon()
         label = "the union of its units"
     if gaps.area > tol_m2:
         largest = max(getattr(gaps, "geoms", [gaps]), key=lambda g: g.area)
         x, y = largest.representative_point().coords[0]
-        problems.append(Problem(layer, "partition",
-                                f"gaps of {gaps.area / M2_PER_KM2:.3f} km² inside {label} "
-                                f"(largest near x={x:.0f}, y={y:.0f})",
-                                hint="extend the neighbouring units to close the gap"))  # fmt: skip
+        problems.append(
+            Problem(
+                layer,
+                "partition",
+                f"gaps of {gaps.area / M2_PER_KM2:.3f} km² inside {label} "
+                f"(largest near x={x:.0f}, y={y:.0f})",
+                hint="extend the neighbouring units to close the gap",
+            )
+        )
     if spill.area > tol_m2:
-        problems.append(Problem(layer, "partition",
-                                f"{spill.area / M2_PER_KM2:.3f} km² of units lie outside {label}",
-                                hint="clip the units to the outline"))  # fmt: skip
+        problems.append(
+            Problem(
+                layer,
+                "partition",
+                f"{spill.area / M2_PER_KM2:.3f} km² of units lie outside {label}",
+                hint="clip the units to the outline",
+            )
+        )
     return problems
 
 
@@ -345,10 +462,15 @@ def _rule_within(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) ->
         pct = 100.0 * out_size / size if size > 0 else (0.0 if geom.within(outline) else 100.0)
         if pct > max_pct:
             fid = str(gdf.at[idx, id_col]) if id_col in gdf.columns else f"row {idx}"
-            problems.append(Problem(layer, "within",
-                                    f"{pct:.2f} % lies outside '{container}' "
-                                    f"(tolerance {max_pct} %)", fid,
-                                    "move or clip the feature, or check its CRS"))  # fmt: skip
+            problems.append(
+                Problem(
+                    layer,
+                    "within",
+                    f"{pct:.2f} % lies outside '{container}' (tolerance {max_pct} %)",
+                    fid,
+                    "move or clip the feature, or check its CRS",
+                )
+            )
     return problems
 
 
@@ -359,8 +481,14 @@ def _rule_foreign_key(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame
     df, ref = get(layer), get(ref_layer)
     for frame, lname, col in ((df, layer, column), (ref, ref_layer, ref_column)):
         if col not in frame.columns:
-            return [Problem(lname, "foreign_key", f"column '{col}' is missing",
-                            hint="fix the layer or the rule in profile.toml")]  # fmt: skip
+            return [
+                Problem(
+                    lname,
+                    "foreign_key",
+                    f"column '{col}' is missing",
+                    hint="fix the layer or the rule in profile.toml",
+                )
+            ]
     known = set(ref[ref_column].dropna().astype(str))
     sep = rule.get("separator")
     id_col = rule.get("id_column")
@@ -371,8 +499,13 @@ def _rule_foreign_key(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame
         codes = [c.strip() for c in str(value).split(sep)] if sep else [str(value)]
         for code in (c for c in codes if c not in known):
             fid = str(df.at[idx, id_col]) if id_col in df.columns else f"row {idx}"
-            problems.append(Problem(layer, "foreign_key",
-                                    f"'{column}' = {code!r} does not exist in "
-                                    f"{ref_layer}.{ref_column}", fid,
-                                    f"use a code of {ref_layer} or add that unit"))  # fmt: skip
+            problems.append(
+                Problem(
+                    layer,
+                    "foreign_key",
+                    f"'{column}' = {code!r} does not exist in {ref_layer}.{ref_column}",
+                    fid,
+                    f"use a code of {ref_layer} or add that unit",
+                )
+            )
     return problems

@@ -47,21 +47,40 @@ IMPORT = (
 
 
 def col(name, dtype="str", *, required=False, unique=False, allowed=None, description=""):
-    out = {"name": name, "dtype": dtype, "required": required, "unique": unique,
-           "description": description}  # fmt: skip
+    out = {
+        "name": name,
+        "dtype": dtype,
+        "required": required,
+        "unique": unique,
+        "description": description,
+    }
     if allowed:
         out["allowed"] = allowed
     return out
 
 
 def vmeta(title, geometry_type, columns, provenance, *, id_column=None, **extra):
-    return {"title": title, "kind": "vector", "geometry_type": geometry_type, "crs": "EPSG:9205",
-            "id_column": id_column, "columns": columns, "provenance": provenance, **extra}  # fmt: skip
+    return {
+        "title": title,
+        "kind": "vector",
+        "geometry_type": geometry_type,
+        "crs": "EPSG:9205",
+        "id_column": id_column,
+        "columns": columns,
+        "provenance": provenance,
+        **extra,
+    }
 
 
 def tmeta(title, columns, provenance, *, id_column=None, **extra):
-    return {"title": title, "kind": "table", "id_column": id_column, "columns": columns,
-            "provenance": provenance, **extra}  # fmt: skip
+    return {
+        "title": title,
+        "kind": "table",
+        "id_column": id_column,
+        "columns": columns,
+        "provenance": provenance,
+        **extra,
+    }
 
 
 def main(shared: Path) -> None:
@@ -69,19 +88,34 @@ def main(shared: Path) -> None:
         return gpd.read_file(shared / name)
 
     def put(df, name, meta):
-        path = write_layer(df, name, meta=meta, province="lai_chau", message="initial import",
-                           check_rules=False)  # fmt: skip
+        path = write_layer(
+            df, name, meta=meta, province="lai_chau", message="initial import", check_rules=False
+        )
         print(f"{name}: {len(df)} rows -> {path}")
 
-    unit_cols = [col("code", required=True, unique=True, description="GSO code"),
-                 col("name", required=True, description="Vietnamese name")]  # fmt: skip
+    unit_cols = [
+        col("code", required=True, unique=True, description="GSO code"),
+        col("name", required=True, description="Vietnamese name"),
+    ]
 
     province = geo("laichau_province_pre2025.geojson")
-    put(province, "province", vmeta(
-        "Lai Châu province outline (pre-2025 survey)", "Polygon",
-        [*unit_cols, col("type"), col("area_km2", "float",
-                                      description="area in EPSG:6933 computed by the source copy")],
-        {**DVHCVN, "processing": COMMON + IMPORT}, id_column="code"))  # fmt: skip
+    put(
+        province,
+        "province",
+        vmeta(
+            "Lai Châu province outline (pre-2025 survey)",
+            "Polygon",
+            [
+                *unit_cols,
+                col("type"),
+                col(
+                    "area_km2", "float", description="area in EPSG:6933 computed by the source copy"
+                ),
+            ],
+            {**DVHCVN, "processing": COMMON + IMPORT},
+            id_column="code",
+        ),
+    )
 
     districts = geo("laichau_districts_pre2025.geojson")
     put(
@@ -321,9 +355,13 @@ def main(shared: Path) -> None:
         ),
     )
 
-    urban = pd.read_csv(shared / "laichau_urban_areas_2030.csv", dtype=str).rename(columns={
-        "district_code_pre2025": "district_code", "district_name_pre2025": "district_name",
-        "ward2025_code_of_core_commune": "commune2025_codes"})  # fmt: skip
+    urban = pd.read_csv(shared / "laichau_urban_areas_2030.csv", dtype=str).rename(
+        columns={
+            "district_code_pre2025": "district_code",
+            "district_name_pre2025": "district_name",
+            "ward2025_code_of_core_commune": "commune2025_codes",
+        }
+    )
     put(
         urban,
         "urban_areas_2030",
