@@ -245,9 +245,9 @@ def _prepare(data: pd.DataFrame, meta: dict[str, Any], profile: Profile, name: s
     out = to_crs(out, profile.planning_crs)
     grid = 10.0**-settings.STORAGE_COORD_DECIMALS_M
     geoms = out.geometry.values
-    nonnull = ~out.geometry.isna().to_numpy()
-    snapped = shapely.set_precision(geoms[nonnull], grid)
-    out.loc[nonnull, out.geometry.name] = snapped
+    # Invalid geometries are left as they are: validation reports them (GEOS cannot snap them).
+    ok = shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    out.loc[ok, out.geometry.name] = shapely.set_precision(geoms[ok], grid)
     return out
 
 
@@ -311,6 +311,27 @@ def write_layer(
         raise ValidationError(name, problems)
 
     suffix = "csv" if meta["kind"] == "table" else "geojson"
+
+    def _write(tmp: Path) -> None:
+        if suffix == "csv":
+            prepared.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        else:
+            pyogrio.write_dataframe(
+                prepared,
+                tmp,
+                driver="GeoJSON",
+                layer_options={
+                    "COORDINATE_PRECISION": settings.STORAGE_COORD_DECIMALS_M,
+                    "RFC7946": "NO",
+                    "WRITE_NAME": "NO",
+                },
+            )
+
+    return _commit(profile, name, suffix, _write, meta, message, if_version, len(prepared))
+
+
+def _commit(profile, name, suffix, write, meta, message, if_version, n_features) -> Path:
+    """Under the layer's lock: check the version, keep the old file, write the new atomically."""
     path = profile.path / f"{name}.{suffix}"
     profile.path.mkdir(parents=True, exist_ok=True)
     with _locked(profile.path, name):
@@ -323,37 +344,18 @@ def write_layer(
             )
         if current is not None:
             _keep_history(profile, name, path, current)
-
-        def _write(tmp: Path) -> None:
-            if suffix == "csv":
-                prepared.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
-            else:
-                pyogrio.write_dataframe(
-                    prepared,
-                    tmp,
-                    driver="GeoJSON",
-                    layer_options={
-                        "COORDINATE_PRECISION": settings.STORAGE_COORD_DECIMALS_M,
-                        "RFC7946": "NO",
-                        "WRITE_NAME": "NO",
-                    },
-                )
-
-        _atomic_write_bytes(path, _write)
+        _atomic_write_bytes(path, write)
         meta_text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
         meta_path = _meta_path(profile, name)
         if not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text:
             _atomic_write_bytes(meta_path, lambda tmp: tmp.write_text(meta_text, "utf-8"))
-        _log(
-            profile,
-            name,
-            {
-                "version": _sha256(path),
-                "previous": current,
-                "message": message,
-                "features": len(prepared),
-            },
-        )
+        entry = {
+            "version": _sha256(path),
+            "previous": current,
+            "message": message,
+            "features": n_features,
+        }
+        _log(profile, name, entry)
     return path
 
 
@@ -429,6 +431,18 @@ def restore(
         data = pd.read_csv(src, dtype=str_cols, keep_default_na=False, na_values=[""])
     else:
         data = pyogrio.read_dataframe(src)
-    return write_layer(
-        _cast(data, meta), name, meta=meta, province=profile, message=f"restore {src.stem}"
+    from gis.validate import validate_frame
+
+    problems = validate_frame(_cast(data, meta), name, meta, profile=profile)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(name, problems)
+    return _commit(
+        profile,
+        name,
+        suffix.lstrip("."),
+        lambda tmp: shutil.copyfile(src, tmp),
+        meta,
+        f"restore {src.stem}",
+        None,
+        len(data),
     )

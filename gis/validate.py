@@ -38,6 +38,7 @@ from gis.profile import Profile, load_profile
 __all__ = [
     "RULES",
     "register_rule",
+    "repair_geometries",
     "validate_frame",
     "validate_layer",
     "validate_province",
@@ -509,3 +510,35 @@ def _rule_foreign_key(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame
                 )
             )
     return problems
+
+
+def repair_geometries(gdf: gpd.GeoDataFrame, *, id_column: str | None = None):
+    """Return a copy with invalid geometries repaired, and a list of what changed.
+
+    Uses ``shapely.make_valid`` (structure method, collapsed parts dropped) and keeps only parts
+    of the original dimension, so a polygon layer stays polygons. Areas before and after are
+    reported so the user can judge the repair.
+
+    Returns
+    -------
+    (GeoDataFrame, list of str)
+    """
+    out = gdf.copy()
+    report: list[str] = []
+    geoms = out.geometry
+    invalid = ~geoms.is_valid & geoms.notna()
+    for idx in geoms.index[invalid.to_numpy()]:
+        before = geoms[idx]
+        fixed = shapely.make_valid(before, method="structure", keep_collapsed=False)
+        dim = shapely.get_dimensions(before)
+        if fixed.geom_type == "GeometryCollection":
+            parts = [g for g in fixed.geoms if shapely.get_dimensions(g) == dim]
+            fixed = shapely.union_all(parts) if parts else shapely.Polygon()
+        out.loc[idx, out.geometry.name] = fixed
+        fid = str(out.at[idx, id_column]) if id_column in out.columns else f"row {idx}"
+        report.append(
+            f"{fid}: {shapely.is_valid_reason(before)} -> repaired "
+            f"(area {before.area:,.1f} -> {fixed.area:,.1f}, length "
+            f"{before.length:,.1f} -> {fixed.length:,.1f}, in CRS units)"
+        )
+    return out, report
