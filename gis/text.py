@@ -20,8 +20,9 @@ Coverage and limits
 * TCVN3: the 67 lower-case letters and Ă Â Ê Ô Ơ Ư Đ. Upper-case letters with a tone mark have
   no code of their own in TCVN3 (the .VnTimeH all-caps fonts draw them on the lower-case codes),
   so they decode to lower case. :func:`convert_legacy` then upper-cases a whole string when every
-  letter whose case *is* known is upper case (at least two of them): ``"M¦êNG TÌ"`` ->
-  "MƯỜNG TÈ". Text typed entirely in lower-case codes for an all-caps font stays lower case.
+  letter whose case *is* known (ASCII letters, Ă Â Ê Ô Ơ Ư Đ) is upper case and one of them is
+  inside a word: ``"M¦êNG TÌ"`` -> "MƯỜNG TÈ", but ``"X· T¸ B¹"`` -> "Xã Tá Bạ". Text typed
+  in lower-case codes only, or in capitals of one letter per word, stays as decoded.
   The VN1 extension (upper-case toned letters at 0x01-0x17, 0x80-0x9F ...) is not decoded.
 * VNI-Windows: all 134 letters, upper and lower case.
 * Detection is a heuristic (see :func:`detect_legacy_encoding`); a column mixing correct Unicode
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,10 +73,9 @@ _VNI_WEAK_PAIRS = {"oà", "oá", "oã", "OÀ", "OÁ", "OÃ"}
 _CP1252_EXTRA = set(bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore"))
 
 _TCVN3_TRANS = str.maketrans(TCVN3_TO_UNICODE)
-# TCVN3 codes whose upper-case form shares the code (all toned lower-case letters).
-_TCVN3_CASELESS = {
-    k for k, v in TCVN3_TO_UNICODE.items() if v.upper() not in TCVN3_TO_UNICODE.values()
-}
+# TCVN3 codes of lower-case letters: the all-caps .VnTimeH fonts draw capitals on them, so the
+# case they stand for is unknown. ASCII letters and the codes of Ă Â Ê Ô Ơ Ư Đ have a known case.
+_TCVN3_CASELESS = {k for k, v in TCVN3_TO_UNICODE.items() if v.islower()}
 _VNI_PATTERN = re.compile(
     "|".join(re.escape(k) for k in sorted(VNI_TO_UNICODE, key=len, reverse=True))
 )
@@ -214,14 +215,19 @@ def detect_legacy_encoding(texts: str | Iterable[Any], *, min_evidence: int = 2)
 
 
 def _restore_caps(raw: str, decoded: str) -> str:
-    """Upper-case a TCVN3 string whose letters of known case are all upper case (>= 2)."""
-    upper = lower = 0
-    for c, d in zip(raw, decoded, strict=True):
+    """Upper-case a TCVN3 string written in capitals.
+
+    True when every letter of known case is upper case and at least one of them is not the
+    first letter of its word ("M¦êNG TÌ"), so that title-case names made of toned one-letter
+    syllables ("X· T¸ B¹", "Xã Tá Bạ") are left alone.
+    """
+    inner_upper = lower = 0
+    for i, (c, d) in enumerate(zip(raw, decoded, strict=True)):
         if c in _TCVN3_CASELESS or not d.isalpha():
             continue
-        upper += d.isupper()
         lower += d.islower()
-    return decoded.upper() if upper >= 2 and lower == 0 else decoded
+        inner_upper += d.isupper() and i > 0 and decoded[i - 1].isalpha()
+    return decoded.upper() if inner_upper and not lower else decoded
 
 
 def convert_legacy(text: Any, encoding: str, *, restore_caps: bool = True) -> Any:
@@ -235,8 +241,8 @@ def convert_legacy(text: Any, encoding: str, *, restore_caps: bool = True) -> An
     encoding : {"tcvn3", "vni"}
         The legacy encoding (see :func:`detect_legacy_encoding`).
     restore_caps : bool, default True
-        TCVN3 only: upper-case the whole string when all letters of known case are upper case
-        (TCVN3 has no codes for upper-case toned letters, see the module notes).
+        TCVN3 only: upper-case the whole string when it is written in capitals (TCVN3 has no
+        codes for upper-case toned letters; see the module notes for the rule).
 
     Returns
     -------
@@ -389,7 +395,8 @@ def fix_legacy_columns(
         values = df[col]
         texts = [v for v in values if isinstance(v, str)]
         encoding = detect_legacy_encoding(texts, min_evidence=min_evidence)
-        scores = {t: _scores(t) for t in set(texts)}
+        counts_by_text = Counter(texts)
+        scores = {t: _scores(t) for t in counts_by_text}
         n_unicode = sum(1 for t in texts if scores[t] is None and not t.isascii())
         row = {"column": col, "encoding": encoding, "n_text": len(texts), "n_converted": 0}
         row |= {"n_unicode": n_unicode, "n_unsure": 0, "examples": []}
@@ -400,7 +407,7 @@ def fix_legacy_columns(
                 if s is None or t.isascii():
                     continue
                 if n_unicode and s[which] == 0:
-                    row["n_unsure"] += sum(1 for x in texts if x == t)
+                    row["n_unsure"] += counts_by_text[t]
                     continue
                 converted[t] = convert_legacy(t, encoding)
             changed = [t for t in texts if t in converted and converted[t] != to_nfc(t)]
@@ -409,17 +416,12 @@ def fix_legacy_columns(
             row["examples"] = [f"{t} -> {converted[t]}" for t in examples]
             out[col] = values.map(lambda v, c=converted: c.get(v, to_nfc(v)), na_action="ignore")
         rows.append(row)
+    counts = ["n_text", "n_converted", "n_unicode", "n_unsure"]
     report = pd.DataFrame(
-        rows,
-        columns=[
-            "column",
-            "encoding",
-            "n_text",
-            "n_converted",
-            "n_unicode",
-            "n_unsure",
-            "examples",
-        ],
+        {
+            key: pd.Series([r[key] for r in rows], dtype="int64" if key in counts else object)
+            for key in ["column", "encoding", *counts, "examples"]
+        }
     )
     return out, report
 
@@ -455,7 +457,7 @@ def _key(text: str, *, ignore_case: bool, ignore_diacritics: bool) -> str:
 
 
 def _check_keys(df: pd.DataFrame, col: str, keys: pd.Series, side: str, hint: str) -> None:
-    names = df[col].map(lambda v: " ".join(to_nfc(v).split()), na_action="ignore")
+    names = df[col].map(lambda v: " ".join(to_nfc(v).split()) if isinstance(v, str) else None)
     groups = pd.DataFrame({"key": keys, "name": names}).dropna().groupby("key")["name"]
     distinct = groups.unique()
     clash = distinct[distinct.map(len) > 1]
