@@ -19,10 +19,15 @@ Coverage and limits
 -------------------
 * TCVN3: the 67 lower-case letters and Ă Â Ê Ô Ơ Ư Đ. Upper-case letters with a tone mark have
   no code of their own in TCVN3 (the .VnTimeH all-caps fonts draw them on the lower-case codes),
-  so they decode to lower case. :func:`convert_legacy` then upper-cases a whole string when every
-  letter whose case *is* known (ASCII letters, Ă Â Ê Ô Ơ Ư Đ) is upper case and one of them is
-  inside a word: ``"M¦êNG TÌ"`` -> "MƯỜNG TÈ", but ``"X· T¸ B¹"`` -> "Xã Tá Bạ". Text typed
-  in lower-case codes only, or in capitals of one letter per word, stays as decoded.
+  so they decode to lower case. :func:`convert_legacy` then restores capitals in two cases,
+  judged on the letters whose case *is* known (ASCII letters, Ă Â Ê Ô Ơ Ư Đ):
+
+  - all capitals: all known letters are upper case and one of them is inside a word: the whole
+    string is upper-cased, ``"M¦êNG TÌ"`` -> "MƯỜNG TÈ" (but ``"X· T¸ B¹"`` -> "Xã Tá Bạ");
+  - title case: at least two words start with a known letter and all those are upper case: a
+    word starting with a toned vowel gets a capital, ``"HuyÖn B¸c ¸i"`` -> "Huyện Bác Ái".
+
+  Other text (a lower-case word among others, one-word names such as ``"¸i"``) stays as decoded.
   The VN1 extension (upper-case toned letters at 0x01-0x17, 0x80-0x9F ...) is not decoded.
 * VNI-Windows: all 134 letters, upper and lower case.
 * Detection is a heuristic (see :func:`detect_legacy_encoding`); a column mixing correct Unicode
@@ -215,19 +220,24 @@ def detect_legacy_encoding(texts: str | Iterable[Any], *, min_evidence: int = 2)
 
 
 def _restore_caps(raw: str, decoded: str) -> str:
-    """Upper-case a TCVN3 string written in capitals.
-
-    True when every letter of known case is upper case and at least one of them is not the
-    first letter of its word ("M¦êNG TÌ"), so that title-case names made of toned one-letter
-    syllables ("X· T¸ B¹", "Xã Tá Bạ") are left alone.
-    """
+    """Restore the capitals TCVN3 cannot encode (see the module notes for the two rules)."""
     inner_upper = lower = 0
     for i, (c, d) in enumerate(zip(raw, decoded, strict=True)):
         if c in _TCVN3_CASELESS or not d.isalpha():
             continue
         lower += d.islower()
         inner_upper += d.isupper() and i > 0 and decoded[i - 1].isalpha()
-    return decoded.upper() if inner_upper and not lower else decoded
+    if inner_upper and not lower:  # all capitals: "M¦êNG TÌ"
+        return decoded.upper()
+    initials = [m.start() for m in re.finditer(r"\w+", decoded)]
+    unknown = [i for i in initials if raw[i] in _TCVN3_CASELESS]
+    known = [decoded[i] for i in initials if raw[i] not in _TCVN3_CASELESS and decoded[i].isalpha()]
+    if unknown and len(known) >= 2 and all(c.isupper() for c in known):  # title case: "B¸c ¸i"
+        chars = list(decoded)
+        for i in unknown:
+            chars[i] = chars[i].upper()
+        return "".join(chars)
+    return decoded
 
 
 def convert_legacy(text: Any, encoding: str, *, restore_caps: bool = True) -> Any:

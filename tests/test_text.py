@@ -182,6 +182,13 @@ def test_tcvn3_capitals():
     # title case made of one-letter toned syllables must stay title case
     assert convert_legacy("X· T¸ B¹", "tcvn3") == "Xã Tá Bạ"
     assert convert_legacy("§oµn KÕt", "tcvn3") == "Đoàn Kết"
+    # title case: a word starting with a toned vowel gets its capital back
+    assert convert_legacy("HuyÖn B¸c ¸i", "tcvn3") == "Huyện Bác Ái"
+    assert convert_legacy("X· Pa ñ", "tcvn3") == "Xã Pa Ủ"
+    assert convert_legacy("HuyÖn B¸c ¸i", "tcvn3", restore_caps=False) == "Huyện Bác ái"
+    # not enough evidence of title case: left as decoded
+    assert convert_legacy("Nhµ ë", "tcvn3") == "Nhà ở"
+    assert convert_legacy("ThÞ trÊn ¶ng", "tcvn3") == "Thị trấn ảng"
 
 
 def test_convert_passes_other_values():
