@@ -32,6 +32,9 @@ Coverage and limits
 * VNI-Windows: all 134 letters, upper and lower case.
 * Detection is a heuristic (see :func:`detect_legacy_encoding`); a column mixing correct Unicode
   and legacy strings is repaired string by string, converting only strings with evidence.
+* Read legacy files with a one-byte code page so that each byte becomes one character, e.g.
+  ``geopandas.read_file(path, encoding="cp1252")``; text already decoded as UTF-8 with
+  replacement characters cannot be repaired.
 """
 
 from __future__ import annotations
@@ -185,6 +188,11 @@ def detect_legacy_encoding(texts: str | Iterable[Any], *, min_evidence: int = 2)
     Strings holding any character above U+00FF (other than the cp1252 punctuation) are correct
     Unicode and give no evidence; ASCII gives none either. The winner must have at least
     ``min_evidence`` points and more than twice the other's, else the result is None.
+
+    Measured on the 676 names of Vietnam's pre-2025 districts, one name at a time with
+    ``min_evidence=1``: correct Unicode 676 None; VNI 676 "vni"; TCVN3 555 "tcvn3", 120 None,
+    1 "vni" ("HuyÖn Thanh Thuû": "uû" is also VNI for "ủ"). As whole columns all three are
+    classified right.
 
     Parameters
     ----------
