@@ -21,8 +21,8 @@ Shapefile   Field names are limited to 10 *bytes*: GDAL truncates with a warning
             valid UTF-8, else as cp1258 (Windows Vietnamese) with a warning, because GDAL
             would assume ISO-8859-1 and return mojibake. TCVN3/VNI font encodings cannot be
             detected: pass ``encoding=``. A user-given encoding is applied by Python's codecs,
-            not GDAL's iconv, which drops the last letter of cp1258 strings ("Mường Tè" ->
-            "Mường T").
+            not GDAL's iconv, which drops the last letter of cp1258 text and field names
+            ("Mường Tè" -> "Mường T", "name" -> "nam").
 MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 1520, readable by
             MapInfo Pro >= 15.2); GDAL's default is ``Charset "Neutral"`` (raw bytes).
             MapInfo knows no VN-2000 datum: GDAL writes WGS 84 instead, which moves Lai Châu
@@ -123,9 +123,15 @@ def _gdal_reason(exc: BaseException) -> str:
 
 
 def _pyogrio(call, path: Path, what: str, *args, **kwargs):
-    """Run a pyogrio call; turn any GDAL failure into an InputFileError about ``path``."""
+    """Run a pyogrio call; turn any GDAL failure into an InputFileError about ``path``.
+
+    GDAL warnings (pyogrio's RuntimeWarnings) are collected and, if the call succeeds, re-issued
+    once each with the file name; on failure the error message says enough.
+    """
     try:
-        return call(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = call(*args, **kwargs)
     except GisError:
         raise
     except Exception as exc:  # GDAL raises several types, and IndexError on a truncated .fgb
@@ -134,6 +140,9 @@ def _pyogrio(call, path: Path, what: str, *args, **kwargs):
             f"{SUPPORTED_FORMATS[path.suffix.lower()][1]} (GDAL: {_gdal_reason(exc)}). "
             "Re-export it from the program that made it, or open it in QGIS to check."
         ) from exc
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        warnings.warn(f"{path}: {message}", RuntimeWarning, stacklevel=3)
+    return result
 
 
 def _shapefile_source(path: Path) -> tuple[str, bool]:
@@ -359,7 +368,7 @@ def read_vector(
         source, has_cpg = _shapefile_source(path)
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
-    read_encoding = "latin-1" if bytes_route else encoding
+    read_encoding = "ISO-8859-1" if bytes_route else encoding
     gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
                    encoding=read_encoding)  # fmt: skip
     if not isinstance(gdf, gpd.GeoDataFrame):
