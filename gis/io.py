@@ -52,6 +52,9 @@ FlatGeobuf  Written without spatial index (``SPATIAL_INDEX=NO``): the index sort
 CSV         Read only as a table (pandas, UTF-8 with or without BOM). Columns whose values
             are all numbers become numeric, except zero-padded codes ("03124") which stay text.
 =========== ===================================================================================
+
+pyogrio's ``use_arrow`` is not used: one read path keeps ``encoding=`` handling identical for
+every driver, and provincial layers are small.
 """
 
 from __future__ import annotations
@@ -360,6 +363,14 @@ def read_vector(
             raise InputFileError(
                 f"unknown encoding '{encoding}'; use e.g. utf-8, cp1258 (Windows Vietnamese)."
             ) from exc
+    if crs is not None:
+        try:
+            crs = pyproj.CRS.from_user_input(crs)
+        except pyproj.exceptions.CRSError as exc:
+            raise CRSError(
+                f"unknown CRS {crs!r}; give an EPSG code such as 'EPSG:9205' (VN-2000 / TM-3 "
+                "103-00, Lai Châu) or 'EPSG:4326' (lon/lat)."
+            ) from exc
     if ext == ".csv":
         return _nfc(_read_csv(path, encoding))
 
@@ -390,11 +401,11 @@ def read_vector(
                 f"lon/lat){prj}."
             )
         return gdf.set_crs(crs)
-    if crs is not None and not _same_crs(file_crs, pyproj.CRS.from_user_input(crs)):
+    if crs is not None and not _same_crs(file_crs, crs):
         raise CRSError(
             f"'{path}' states its CRS as {file_crs.name} ({file_crs.to_string()}), but "
-            f"{crs} was given. Drop the crs/--crs option to use the file's CRS, or fix the file "
-            "(e.g. replace its .prj) if the file is wrong."
+            f"{crs.to_string()} was given. Drop the crs/--crs option to use the file's CRS, "
+            "or fix the file (e.g. replace its .prj) if the file is wrong."
         )
     return gdf.set_crs(file_crs, allow_override=True)
 

@@ -262,6 +262,21 @@ def test_crs_argument_never_overrides(tmp_path, gdf):
         read_vector(path, crs="EPSG:4326")
 
 
+def test_unknown_crs_argument(no_prj):
+    with pytest.raises(CRSError, match=r"unknown CRS 'EPSG:99999'; give an EPSG code"):
+        read_vector(no_prj, crs="EPSG:99999")
+
+
+def test_gdal_warnings_name_the_file(tmp_path, gdf):
+    path = write_vector(gdf, tmp_path / "c.gpkg")
+    data = bytearray(path.read_bytes())
+    data[68:72] = b"\x00\x00\x00\x01"  # SQLite application_id: no longer "GPKG"
+    path.write_bytes(bytes(data))
+    with pytest.warns(RuntimeWarning, match=r"c\.gpkg: GPKG: bad application_id"):
+        back = read_vector(path)
+    assert back["name"].tolist() == NAMES
+
+
 def test_geojson_crs84_matches_epsg4326(tmp_path, gdf):
     path = write_vector(gdf, tmp_path / "c.geojson")
     assert read_vector(path, crs="EPSG:4326").crs.to_epsg() == 4326
