@@ -87,14 +87,14 @@ __all__ = ["READ_ONLY_FORMATS", "SUPPORTED_FORMATS", "read_vector", "write_vecto
 
 _log = logging.getLogger(__name__)
 
-#: File extension -> (GDAL driver, description). :func:`read_vector` reads all of them;
-#: :func:`write_vector` writes all but :data:`READ_ONLY_FORMATS`.
+#: File extension -> (GDAL driver, description); a ``.zip`` is opened through GDAL's /vsizip/.
+#: :func:`read_vector` reads all of them; :func:`write_vector` all but :data:`READ_ONLY_FORMATS`.
 SUPPORTED_FORMATS: dict[str, tuple[str, str]] = {
     ".gpkg": ("GPKG", "GeoPackage"),
     ".geojson": ("GeoJSON", "GeoJSON (RFC 7946, lon/lat)"),
     ".json": ("GeoJSON", "GeoJSON (RFC 7946, lon/lat)"),
     ".shp": ("ESRI Shapefile", "Shapefile (.shp + .shx + .dbf + .prj, UTF-8 .cpg)"),
-    ".zip": ("ESRI Shapefile", "zipped Shapefile"),
+    ".zip": ("/vsizip/", "zip of one Shapefile, GeoPackage, GeoJSON, FlatGeobuf or KML"),
     ".tab": ("MapInfo File", "MapInfo TAB (UTF-8)"),
     ".kml": ("LIBKML", "KML (lon/lat)"),
     ".fgb": ("FlatGeobuf", "FlatGeobuf"),
@@ -112,6 +112,7 @@ _KML_UNSET = {  # LIBKML bookkeeping columns and their "not set" value
     "altitudeMode": None, "tessellate": -1, "extrude": 0, "visibility": -1, "drawOrder": None,
     "icon": None, "Name": None,
 }  # fmt: skip
+_IN_ZIP = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml")  # readable inside a .zip
 _TAB_PAD = {True: 10.0, False: 1_000_000.0}  # BOUNDS padding: degrees / metres
 
 
@@ -148,27 +149,32 @@ def _pyogrio(call, path: Path, what: str, *args, **kwargs):
     return result
 
 
+def _zip_member(path: Path) -> tuple[str, list[str]]:
+    """Return the one data file inside the zip ``path`` and the archive's member names."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.namelist()
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(
+            f"cannot read '{path}': not a valid zip archive ({exc}). Re-create the zip."
+        ) from exc
+    data = [m for m in members if Path(m).suffix.lower() in _IN_ZIP]
+    if len(data) != 1:
+        raise InputFileError(
+            f"'{path}' must hold exactly one data file ({', '.join(_IN_ZIP)}); found: "
+            f"{', '.join(data) or 'none'}. Zip one file (a shapefile with its .shx, .dbf, "
+            ".prj and .cpg) per archive, or unzip it and import the file you want."
+        )
+    return data[0], members
+
+
 def _shapefile_source(path: Path) -> tuple[str, bool]:
     """Return the GDAL path of a (zipped) shapefile and whether it has a .cpg; check its parts."""
     if path.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                members = zf.namelist()
-        except zipfile.BadZipFile as exc:
-            raise InputFileError(
-                f"cannot read '{path}': not a valid zip archive ({exc}). Re-create the zip."
-            ) from exc
-        shps = [m for m in members if m.lower().endswith(".shp")]
-        if len(shps) != 1:
-            found = ", ".join(shps) or "none"
-            raise InputFileError(
-                f"'{path}' must hold exactly one shapefile (.shp); found: {found}. Zip one "
-                "shapefile (its .shp, .shx, .dbf, .prj and .cpg) per archive, or unzip it "
-                "and import the .shp you want."
-            )
-        stem, lower = shps[0][:-4], {m.lower() for m in members}
+        shp, members = _zip_member(path)
+        stem, lower = shp[:-4], {m.lower() for m in members}
         has = {ext: f"{stem}{ext}".lower() in lower for ext in (".shx", ".dbf", ".cpg", ".prj")}
-        gdal_path = f"/vsizip/{path}/{shps[0]}"
+        gdal_path = f"/vsizip/{path}/{shp}"
     else:
         siblings = {p.name.lower() for p in path.parent.iterdir()}
         has = {e: (path.stem + e).lower() in siblings for e in (".shx", ".dbf", ".cpg", ".prj")}
@@ -375,7 +381,11 @@ def read_vector(
         return _nfc(_read_csv(path, encoding))
 
     source, bytes_route = str(path), False
-    if ext in (".shp", ".zip"):
+    if ext == ".zip":
+        member = _zip_member(path)[0]
+        ext = Path(member).suffix.lower()
+        source = f"/vsizip/{path}/{member}"
+    if ext == ".shp":
         source, has_cpg = _shapefile_source(path)
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
@@ -393,7 +403,7 @@ def read_vector(
     file_crs = _recognise_vn2000(gdf.crs) if gdf.crs is not None else None
     if file_crs is None:
         if crs is None:
-            prj = " or supply its .prj file" if ext in (".shp", ".zip") else ""
+            prj = " or supply its .prj file" if ext == ".shp" else ""
             raise CRSError(
                 f"'{path}' does not state its coordinate reference system. State it: "
                 f"crs='EPSG:9205' in Python, `gis import FILE --as LAYER --crs EPSG:9205` on "

@@ -109,6 +109,15 @@ def test_zipped_shapefile(tmp_path, gdf):
     assert back["name"].tolist() == NAMES and back.crs.to_epsg() == 9205
 
 
+def test_zipped_geopackage(tmp_path, gdf):
+    write_vector(gdf, tmp_path / "c.gpkg")
+    with zipfile.ZipFile(tmp_path / "c.gpkg.zip", "w") as zf:
+        zf.write(tmp_path / "c.gpkg", "c.gpkg")
+        zf.writestr("README.txt", "source: test fixture")
+    back = read_vector(tmp_path / "c.gpkg.zip")
+    assert back["name"].tolist() == NAMES and back.crs.to_epsg() == 9205
+
+
 def test_tab_written_utf8_with_vn2000_datum(tmp_path, gdf):
     path = write_vector(gdf, tmp_path / "c.tab")
     header = path.read_bytes()[:200].decode("ascii")
@@ -334,7 +343,7 @@ def test_zip_problems(tmp_path, gdf):
     with zipfile.ZipFile(tmp_path / "two.zip", "w") as zf:
         zf.write(tmp_path / "c.shp", "a.shp")
         zf.write(tmp_path / "c.shp", "b.shp")
-    with pytest.raises(InputFileError, match=r"exactly one shapefile .*found: a\.shp, b\.shp"):
+    with pytest.raises(InputFileError, match=r"exactly one data file .*found: a\.shp, b\.shp"):
         read_vector(tmp_path / "two.zip")
     (tmp_path / "bad.zip").write_text("not a zip")
     with pytest.raises(InputFileError, match="not a valid zip archive"):
