@@ -19,10 +19,10 @@ Shapefile   Field names are limited to 10 *bytes*: GDAL truncates with a warning
             maps them to unique short names and logs the mapping. Written UTF-8 with a ``.cpg``.
             Read: a ``.cpg`` is honoured; without one the text is decoded as UTF-8 if it is
             valid UTF-8, else as cp1258 (Windows Vietnamese) with a warning, because GDAL
-            would assume ISO-8859-1 and return mojibake. TCVN3/VNI font encodings cannot be
-            detected: pass ``encoding=``. A user-given encoding is applied by Python's codecs,
-            not GDAL's iconv, which drops the last letter of cp1258 text and field names
-            ("Mường Tè" -> "Mường T", "name" -> "nam").
+            would assume ISO-8859-1 and return mojibake (the DBF code-page byte is ignored).
+            TCVN3/VNI font encodings cannot be detected: pass ``encoding=``. A user-given
+            encoding is applied by Python's codecs, not GDAL's iconv, which drops the last
+            letter of cp1258 text and field names ("Mường Tè" -> "Mường T", "name" -> "nam").
 MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 1520, readable by
             MapInfo Pro >= 15.2); GDAL's default is ``Charset "Neutral"`` (raw bytes).
             MapInfo knows no VN-2000 datum: GDAL writes WGS 84 instead, which moves Lai Châu
