@@ -51,7 +51,7 @@ def test_6x6_block_of_2000_is_an_urban_centre():
 def test_3x3_block_of_1600_is_a_cluster_not_a_centre():
     g = grid()
     g[2:5, 2:5] = 1600.0  # 14,400 < 50,000
-    codes, centre_id, cluster_id = degurba_classes(g)
+    codes, centre_id, _cluster_id = degurba_classes(g)
     assert centre_id.max() == 0
     assert (codes[2:5, 2:5] == 2).all() and (codes == 2).sum() == 9
     out = degree_of_urbanisation(g, transform=KM, crs="EPSG:9205")
@@ -62,7 +62,7 @@ def test_centres_need_rook_contiguity():
     g = grid()
     g[2:6, 2:6] = 2000.0  # 32,000
     g[6:10, 6:10] = 2000.0  # 32,000, touching the first block at one corner only
-    codes, centre_id, _ = degurba_classes(g)
+    _codes, centre_id, _ = degurba_classes(g)
     assert centre_id.max() == 0  # two rook groups of 32,000 each: no centre
     out = degree_of_urbanisation(g, transform=KM, crs="EPSG:9205")
     clusters = by_class(out, "urban_cluster")
@@ -146,8 +146,16 @@ def test_geotiff_input_and_grid_checks(tmp_path):
 
     def write(path, transform, crs):
         with rasterio.open(
-            path, "w", driver="GTiff", width=20, height=20, count=1, dtype="float32",
-            crs=crs, transform=transform, nodata=-200.0,
+            path,
+            "w",
+            driver="GTiff",
+            width=20,
+            height=20,
+            count=1,
+            dtype="float32",
+            crs=crs,
+            transform=transform,
+            nodata=-200.0,
         ) as ds:
             ds.write(g, 1)
         return path
