@@ -9,15 +9,24 @@ The vectors are reprojected to the raster's CRS (with :func:`gis.crs.to_crs`, pi
 datum shift); the raster is never resampled, so its values (counts per cell, classes) stay exact.
 
 Memory: exactextract reads the raster in windows of at most ``max_cells_in_memory`` cells, so a
-raster larger than RAM can be processed. Measured here (exactextract 0.3, one unit covering a
-900 million-cell float32 GeoTIFF, 3.6 GB decoded; peak resident memory of the process):
+raster larger than RAM can be processed. Measured with ``bench/zonal_memory.py`` (exactextract
+0.3, 2 CPUs, one unit covering a tiled float32 GeoTIFF; peak resident memory of the whole process,
+imports alone 178 MB; ``GDAL_CACHEMAX=64`` MB, since GDAL's block cache, 5 % of RAM by default,
+adds up to that much on top):
 
-========================  ===========  =======
-``max_cells_in_memory``   peak RSS     time
-========================  ===========  =======
-1,000,000                 see README   see README
-30,000,000 (default)      see README   see README
-========================  ===========  =======
+========================  =========================  ==========  =======
+raster (decoded size)     ``max_cells_in_memory``    peak RSS    time
+========================  =========================  ==========  =======
+10,000² cells (0.4 GB)    1,000,000                  279 MB      2.0 s
+10,000² cells (0.4 GB)    30,000,000 (default)       639 MB      2.7 s
+30,000² cells (3.6 GB)    1,000,000                  540 MB      26 s
+30,000² cells (3.6 GB)    30,000,000 (default)       639 MB      33 s
+30,000² cells (3.6 GB)    300,000,000                3,987 MB    52 s
+========================  =========================  ==========  =======
+
+Every run gave the exact sum (border cells half covered). For comparison rasterstats 0.21 read the
+0.4 GB raster at a peak of 2,154 MB and, counting whole cells by their centres, returned a sum
+too high by 4,995.5 (of 49,930,024.5). So: keep the default, or lower it on a small machine.
 
 Plug-in rasters (download them yourself; nothing is fetched at run time):
 
