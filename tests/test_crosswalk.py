@@ -204,3 +204,34 @@ def test_via_table_errors():
     as_int = old_values().assign(code=[3386, 3387, 3388])  # leading zeros lost in Excel
     with pytest.raises(LayerError, match="not in the crosswalk"):
         via_table(as_int, crosswalk(), extensive=["population"])
+
+
+# --- end to end on the project's Lai Châu layers ------------------------------------------------
+
+
+def test_districts_onto_2025_communes_match_the_official_mapping(store_copy_session):
+    from gis.store import read_layer
+
+    districts = read_layer("districts_pre2025", province="lai_chau", layers_dir=store_copy_session)
+    communes = read_layer("communes_2025", province="lai_chau", layers_dir=store_copy_session)
+    codes = districts["code"].astype(str).tolist()
+    values = districts.assign(area_km2_poly=districts.area / 1e6)
+    for code in codes:  # each district's area as its own extensive variable
+        values[f"in_{code}"] = np.where(values["code"].astype(str) == code, values.area / 1e6, 0)
+    cols = [f"in_{c}" for c in codes]
+    out = aggregate(values, districts, communes, extensive=["area_km2_poly", *cols])
+    # allocate_total keeps the districts' total although the two outlines differ along the border
+    assert out["area_km2_poly"].sum() == pytest.approx(values["area_km2_poly"].sum())
+    # independent check: the district sharing most area with each 2025 commune is one of the
+    # old districts that Resolution 1670 lists for it (old_district_codes)
+    dominant = out[cols].idxmax(axis=1).str.removeprefix("in_")
+    listed = out["old_district_codes"].astype(str).str.split(";")
+    assert all(d in ok for d, ok in zip(dominant, listed, strict=True))
+
+
+def test_commune_crosswalk_layer_via_table(store_copy_session):
+    from gis.store import read_layer
+
+    cw = read_layer("commune_crosswalk", province="lai_chau", layers_dir=store_copy_session)
+    out = via_table(cw.assign(units=1), cw, extensive=["units"])
+    assert len(out) == 38 and out["units"].sum() == 106  # 106 communes merged into 38
