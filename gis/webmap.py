@@ -117,6 +117,8 @@ class MapLayer:
         Column -> Vietnamese label shown in the hover tooltip.
     popup : mapping, optional
         Column -> label shown in the click popup.
+    label : str, optional
+        Column written on printed maps at each feature (see :func:`gis.printmap.print_map`).
     unit : str
         Unit of a choropleth column for the legend (``"km²"``, ``"%"``).
     decimals : int, optional
@@ -144,6 +146,7 @@ class MapLayer:
     color: str = "#3b6fb6"
     fields: Mapping[str, str] = field(default_factory=dict)
     popup: Mapping[str, str] | None = None
+    label: str | None = None
     unit: str = ""
     decimals: int | None = None
     legend_title: str | None = None
@@ -209,7 +212,7 @@ def _check_layer(layer: MapLayer) -> None:
             f"map layer '{layer.name}': kind {layer.kind!r} unknown; use one of {kinds}."
         )
     wanted = [layer.column] if layer.column else []
-    wanted += list(layer.fields) + list(layer.popup or {})
+    wanted += list(layer.fields) + list(layer.popup or {}) + ([layer.label] if layer.label else [])
     missing = [c for c in wanted if c not in layer.data.columns]
     if missing:
         raise LayerError(
@@ -317,7 +320,8 @@ def layer_legend(layer: MapLayer) -> tuple[pd.Series, list[tuple[str, str]]]:
         d = layer.decimals if layer.decimals is not None else _auto_decimals(span)
         entries = [
             (
-                f"{format_vi(lo, decimals=d, trim=False)} – {format_vi(hi, decimals=d, trim=False)}{unit}",
+                f"{format_vi(lo, decimals=d, trim=False)} – "
+                f"{format_vi(hi, decimals=d, trim=False)}{unit}",
                 col,
             )
             for lo, hi, col in zip(lows, bins, palette, strict=True)
@@ -491,7 +495,8 @@ class _Legend(MacroElement):
             }
             map.on("overlayadd", function(e) { toggle(e, true); });
             map.on("overlayremove", function(e) { toggle(e, false); });
-            {% for id in this.hidden %}document.getElementById({{ id|tojson }}).style.display = "none";
+            {% for id in this.hidden %}
+            document.getElementById({{ id|tojson }}).style.display = "none";
             {% endfor %}
         })();
         {% endmacro %}
