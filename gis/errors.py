@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "ConflictError",
     "CRSError",
+    "ConflictError",
     "GisError",
     "InputFileError",
     "LayerError",

@@ -1,0 +1,237 @@
+"""The ``gis`` command line.
+
+Every library error (:class:`gis.errors.GisError`) becomes one clear message on stderr and exit
+code 1, never a traceback; usage errors exit 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from gis import store
+from gis.errors import GisError, LayerNotFoundError
+from gis.profile import load_profile
+from gis.validate import repair_geometries, validate_layer, validate_province
+
+__all__ = ["cli", "main"]
+
+
+def _opts(f):
+    f = click.option(
+        "--layers",
+        "layers_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Root of the layer store (default: layers/ or $GIS_LAYERS_DIR).",
+    )(f)
+    return click.option(
+        "--province", default=None, help="Province profile slug (default: lai_chau)."
+    )(f)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Provincial spatial planning toolkit (Lai Châu first): layers, validation, maps."""
+
+
+@cli.command("layers")
+@_opts
+def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
+    """List the layers of a province with their source, licence and accuracy."""
+    profile = load_profile(province, layers_dir=layers_dir)
+    cat = store.list_layers(province=profile)
+    click.echo(f"{profile.name} (code {profile.code}), planning CRS {profile.planning_crs}")
+    click.echo(f"store: {profile.path}\n")
+    for row in cat.itertuples():
+        size = f"{row.features} {'rows' if row.kind == 'table' else 'features'}"
+        click.echo(f"{row.name:<22} {row.kind:<6} {row.geometry or '-':<10} {size:<14} {row.title}")
+        click.echo(f"{'':<22} source:  {row.source}")
+        click.echo(f"{'':<22} licence: {row.licence}; date: {row.date}")
+        if row.accuracy:
+            click.echo(f"{'':<22} accuracy: {row.accuracy}")
+
+
+@cli.command("info")
+@click.argument("layer")
+@_opts
+def info_cmd(layer: str, province: str | None, layers_dir: Path | None) -> None:
+    """Show the schema and provenance of LAYER."""
+    meta = store.layer_meta(layer, province=province, layers_dir=layers_dir)
+    click.echo(json.dumps(meta, ensure_ascii=False, indent=2))
+
+
+def _print_problems(problems, *, name: str) -> int:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    status = "OK" if not errors else f"{len(errors)} error(s)"
+    if warnings:
+        status += f", {len(warnings)} warning(s)"
+    click.echo(f"{name:<22} {status}")
+    for p in problems:
+        click.echo(f"    {p}")
+    return len(errors)
+
+
+@cli.command("validate")
+@click.argument("layer", required=False)
+@click.option("--repair", is_flag=True, help="Repair invalid geometries, report and save.")
+@_opts
+def validate_cmd(
+    layer: str | None, repair: bool, province: str | None, layers_dir: Path | None
+) -> None:
+    """Validate LAYER (or every layer): schema, geometry, CRS and the profile's rules."""
+    profile = load_profile(province, layers_dir=layers_dir)
+    if repair:
+        if layer is None:
+            raise click.UsageError("--repair needs a LAYER name.")
+        meta = store.layer_meta(layer, province=profile)
+        fixed, report = repair_geometries(
+            store.read_layer(layer, province=profile), id_column=meta.get("id_column")
+        )
+        for line in report:
+            click.echo(f"repaired {line}")
+        if report:
+            store.write_layer(fixed, layer, province=profile, message="gis validate --repair")
+        click.echo(f"{len(report)} geometry(ies) repaired in '{layer}'.")
+    if layer:
+        results = {layer: validate_layer(layer, province=profile)}
+    else:
+        results = validate_province(province=profile)
+    n_errors = sum(_print_problems(p, name=n) for n, p in results.items())
+    if n_errors:
+        click.echo(f"\n{n_errors} error(s). Fix them and run `gis validate` again.", err=True)
+        sys.exit(1)
+    click.echo(f"\nAll {len(results)} layer(s) valid.")
+
+
+def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
+    """Infer a schema for a new layer from its data (the user refines it in .meta.json)."""
+    kinds = {"i": "int", "u": "int", "f": "float", "b": "bool"}
+    columns = [
+        {"name": c, "dtype": kinds.get(data[c].dtype.kind, "str"), "required": False}
+        for c in data.columns
+        if c != "geometry"
+    ]
+    meta = {"title": title, "kind": "table", "columns": columns, "id_column": None}
+    if "geometry" in data.columns:
+        types = set(data.geometry.geom_type.dropna().str.replace("Multi", ""))
+        meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else "")
+    meta["provenance"] = {"source": source, "licence": licence, "date": "",
+                          "processing": "imported with `gis import`"}  # fmt: skip
+    return meta
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--as", "name", required=True, help="Layer name to create or replace.")
+@click.option("--crs", default=None, help="CRS of a file that does not state one (EPSG:9205).")
+@click.option("--layer", "sublayer", default=None, help="Layer inside a multi-layer file.")
+@click.option("--repair", is_flag=True, help="Repair invalid geometries and report what changed.")
+@click.option("--title", default=None, help="Title of a new layer.")
+@click.option("--source", default="", help="Where the data comes from (new layer).")
+@click.option("--licence", default="", help="Licence of the data (new layer).")
+@_opts
+def import_cmd(file, name, crs, sublayer, repair, title, source, licence, province, layers_dir):
+    """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf, CSV) as a layer.
+
+    The data is reprojected to the planning CRS, validated against the layer's schema and the
+    profile's rules, and saved atomically; on any error nothing is written.
+    """
+    from gis.io import read_vector
+
+    profile = load_profile(province, layers_dir=layers_dir)
+    data = read_vector(file, layer=sublayer, crs=crs)
+    try:
+        meta = store.layer_meta(name, province=profile)
+    except LayerNotFoundError:
+        if not source or not licence:
+            raise click.UsageError(
+                f"'{name}' is a new layer: say where it comes from with --source and --licence."
+            ) from None
+        meta = _new_meta(data, title=title or name, source=source, licence=licence)
+    if repair and meta["kind"] == "vector":
+        data, report = repair_geometries(data, id_column=meta.get("id_column"))
+        for line in report:
+            click.echo(f"repaired {line}")
+    path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}")
+    click.echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
+
+
+@cli.command("export")
+@click.argument("layer")
+@click.argument("file", type=click.Path(path_type=Path))
+@_opts
+def export_cmd(layer: str, file: Path, province: str | None, layers_dir: Path | None) -> None:
+    """Export LAYER to FILE (format from the extension: .gpkg .geojson .shp .tab .kml .fgb)."""
+    from gis.io import write_vector
+
+    data = store.read_layer(layer, province=province, layers_dir=layers_dir)
+    if not hasattr(data, "geometry"):
+        suffix = file.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise click.UsageError(f"'{layer}' is a table: export it to .csv or .xlsx.")
+        data.to_csv(file, index=False) if suffix == ".csv" else data.to_excel(file, index=False)
+    else:
+        write_vector(data, file)
+    click.echo(f"exported '{layer}' -> {file}")
+
+
+@cli.command("history")
+@click.argument("layer")
+@_opts
+def history_cmd(layer: str, province: str | None, layers_dir: Path | None) -> None:
+    """Show the save history of LAYER."""
+    log = store.history(layer, province=province, layers_dir=layers_dir)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 40):
+        click.echo(log.to_string(index=False) if len(log) else f"no history for '{layer}'")
+
+
+@cli.command("restore")
+@click.argument("layer")
+@click.argument("version", required=False)
+@_opts
+def restore_cmd(layer, version, province, layers_dir) -> None:
+    """Restore LAYER to VERSION (default: the version before the last save)."""
+    path = store.restore(layer, version, province=province, layers_dir=layers_dir)
+    click.echo(f"restored '{layer}' -> {path}")
+
+
+@cli.command("build")
+@_opts
+def build_cmd(province: str | None, layers_dir: Path | None) -> None:
+    """Validate the layers and build everything (catalogue; maps and statistics when present)."""
+    profile = load_profile(province, layers_dir=layers_dir)
+    results = validate_province(province=profile)
+    n_errors = sum(_print_problems(p, name=n) for n, p in results.items())
+    if n_errors:
+        click.echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
+        sys.exit(1)
+    click.echo("")
+    layers_cmd.callback(province=province, layers_dir=layers_dir)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning toolkit errors into a message and exit code 1."""
+    try:
+        cli.main(args=argv, prog_name="gis", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except GisError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        click.echo(f"Error: {exc.strerror}: {exc.filename}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,528 @@
+"""Read user files into frames and export layers to the formats planners exchange.
+
+:func:`read_vector` backs ``gis import FILE --as LAYER``; :func:`write_vector` backs
+``gis export LAYER FILE``. Both pick the format from the file extension
+(:data:`SUPPORTED_FORMATS`), turn every GDAL failure into an :class:`~gis.errors.InputFileError`
+that names the file, the problem and the fix, and never guess a CRS.
+
+Format quirks, measured with GDAL 3.12 (pyogrio 0.13) on the fixtures of ``tests/test_io.py``:
+
+=========== ===================================================================================
+Format      What happens on a round trip and what this module does about it
+=========== ===================================================================================
+GeoPackage  Lossless (names, int64, float, EPSG:9205).
+GeoJSON     RFC 7946: written in EPSG:4326 (pinned VN-2000 shift, :func:`gis.crs.to_crs`),
+            7 decimals (about 1 cm); ints come back as int32 when they fit. Round trip
+            back to EPSG:9205: 6.8 mm, of which 1.3 mm is the inverse of the datum shift.
+Shapefile   Field names are limited to 10 *bytes*: GDAL truncates with a warning, so
+            ``write_vector`` refuses (listing the names) unless ``shorten_fields=True``, which
+            maps them to unique short names and logs the mapping. Written UTF-8 with a ``.cpg``.
+            Read: a ``.cpg`` is honoured; without one the text is decoded as UTF-8 if it is
+            valid UTF-8, else as cp1258 (Windows Vietnamese) with a warning, because GDAL
+            would assume ISO-8859-1 and return mojibake. TCVN3/VNI font encodings cannot be
+            detected: pass ``encoding=``. A user-given encoding is applied by Python's codecs,
+            not GDAL's iconv, which drops the last letter of cp1258 strings ("Mường Tè" ->
+            "Mường T").
+MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 1520, readable by
+            MapInfo Pro >= 15.2); GDAL's default is ``Charset "Neutral"`` (raw bytes).
+            MapInfo knows no VN-2000 datum: GDAL writes WGS 84 instead, which moves Lai Châu
+            by 222 m, so VN-2000 layers are written with the pinned shift as a custom datum
+            (``Datum 9999``) and read back as their EPSG code. Coordinates are 32-bit integers
+            inside ``BOUNDS``; GDAL's default bounds give 1.5 cm (EPSG:9205) or 5 cm (EPSG:4326)
+            error, so bounds are set to the data +- 1000 km (+- 10 degrees): 1 mm, 1.6 mm.
+KML         EPSG:4326 only. Written with LIBKML (GDAL's KML driver if LIBKML is missing).
+            LIBKML writes altitude 0; it is dropped on read. Column ``name`` becomes the
+            placemark name and reads back as ``Name``, renamed here to ``name``; LIBKML's empty
+            bookkeeping columns (description, timestamp, begin, end, altitudeMode, tessellate,
+            extrude, visibility, drawOrder, icon, id) are dropped. Attribute types:
+
+            ========  ===========================  ================================
+            pandas    LIBKML (default)             KML driver (``driver="KML"``)
+            ========  ===========================  ================================
+            str       str                          str
+            int64     string (!), so ints that     same
+                      fit are written as int32
+            int32     int32                        int32
+            float64   float64                      float64
+            bool      bool                         int32 (0/1)
+            datetime  text "2025-07-01T00:00:00"   text "2025/07/01 00:00:00"
+            ========  ===========================  ================================
+FlatGeobuf  Written without spatial index (``SPATIAL_INDEX=NO``): the index sorts features
+            along a Hilbert curve, which reordered the test polygons.
+CSV         Read only as a table (pandas, UTF-8 with or without BOM). Columns whose values
+            are all numbers become numeric, except zero-padded codes ("03124") which stay text.
+=========== ===================================================================================
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import os
+import re
+import shutil
+import tempfile
+import warnings
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+import shapely
+from pyproj.database import query_crs_info
+from pyproj.enums import PJType
+
+from gis.crs import VN2000_TOWGS84, _pinned, is_vn2000, require_crs, to_crs
+from gis.errors import CRSError, GisError, InputFileError
+from gis.text import normalise_text_columns, to_nfc
+
+__all__ = ["READ_ONLY_FORMATS", "SUPPORTED_FORMATS", "read_vector", "write_vector"]
+
+_log = logging.getLogger(__name__)
+
+#: File extension -> (GDAL driver, description). :func:`read_vector` reads all of them;
+#: :func:`write_vector` writes all but :data:`READ_ONLY_FORMATS`.
+SUPPORTED_FORMATS: dict[str, tuple[str, str]] = {
+    ".gpkg": ("GPKG", "GeoPackage"),
+    ".geojson": ("GeoJSON", "GeoJSON (RFC 7946, lon/lat)"),
+    ".json": ("GeoJSON", "GeoJSON (RFC 7946, lon/lat)"),
+    ".shp": ("ESRI Shapefile", "Shapefile (.shp + .shx + .dbf + .prj, UTF-8 .cpg)"),
+    ".zip": ("ESRI Shapefile", "zipped Shapefile"),
+    ".tab": ("MapInfo File", "MapInfo TAB (UTF-8)"),
+    ".kml": ("LIBKML", "KML (lon/lat)"),
+    ".fgb": ("FlatGeobuf", "FlatGeobuf"),
+    ".csv": ("CSV", "CSV table (no geometry)"),
+}
+#: Extensions :func:`write_vector` refuses.
+READ_ONLY_FORMATS = frozenset({".zip", ".csv"})
+
+_PARTS = {  # sidecar files of multi-file formats; stale ones are removed on export
+    ".shp": (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx"),
+    ".tab": (".tab", ".dat", ".map", ".id", ".ind"),
+}
+_KML_UNSET = {  # LIBKML bookkeeping columns and their "not set" value
+    "id": None, "description": None, "timestamp": None, "begin": None, "end": None,
+    "altitudeMode": None, "tessellate": -1, "extrude": 0, "visibility": -1, "drawOrder": None,
+    "icon": None, "Name": None,
+}  # fmt: skip
+_TAB_PAD = {True: 10.0, False: 1_000_000.0}  # BOUNDS padding: degrees / metres
+
+
+def _supported(write: bool) -> str:
+    exts = [e for e in SUPPORTED_FORMATS if not (write and e in READ_ONLY_FORMATS)]
+    return ", ".join(f"{e} ({SUPPORTED_FORMATS[e][1]})" for e in exts)
+
+
+def _gdal_reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text.split("; It might help")[0][:200]
+
+
+def _pyogrio(call, path: Path, what: str, *args, **kwargs):
+    """Run a pyogrio call; turn any GDAL failure into an InputFileError about ``path``."""
+    try:
+        return call(*args, **kwargs)
+    except GisError:
+        raise
+    except Exception as exc:  # GDAL raises several types, and IndexError on a truncated .fgb
+        raise InputFileError(
+            f"cannot {what} '{path}': the file is truncated, corrupt or not really "
+            f"{SUPPORTED_FORMATS[path.suffix.lower()][1]} (GDAL: {_gdal_reason(exc)}). "
+            "Re-export it from the program that made it, or open it in QGIS to check."
+        ) from exc
+
+
+def _shapefile_source(path: Path) -> tuple[str, bool]:
+    """Return the GDAL path of a (zipped) shapefile and whether it has a .cpg; check its parts."""
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = zf.namelist()
+        except zipfile.BadZipFile as exc:
+            raise InputFileError(
+                f"cannot read '{path}': not a valid zip archive ({exc}). Re-create the zip."
+            ) from exc
+        shps = [m for m in members if m.lower().endswith(".shp")]
+        if len(shps) != 1:
+            found = ", ".join(shps) or "none"
+            raise InputFileError(
+                f"'{path}' must hold exactly one shapefile (.shp); found: {found}. Zip one "
+                "shapefile (its .shp, .shx, .dbf, .prj and .cpg) per archive, or unzip it "
+                "and import the .shp you want."
+            )
+        stem, lower = shps[0][:-4], {m.lower() for m in members}
+        has = {ext: f"{stem}{ext}".lower() in lower for ext in (".shx", ".dbf", ".cpg", ".prj")}
+        gdal_path = f"/vsizip/{path}/{shps[0]}"
+    else:
+        siblings = {p.name.lower() for p in path.parent.iterdir()}
+        has = {e: (path.stem + e).lower() in siblings for e in (".shx", ".dbf", ".cpg", ".prj")}
+        gdal_path = str(path)
+    for ext, role in ((".dbf", "attribute table"), (".shx", "index")):
+        if not has[ext]:
+            raise InputFileError(
+                f"shapefile '{path}' has no {ext} file (its {role}); a shapefile is several "
+                f"files with the same name. Copy '{Path(gdal_path).stem}{ext}' next to the "
+                ".shp (or into the zip), or export the layer again as GeoPackage (.gpkg)."
+            )
+    return gdal_path, has[".cpg"]
+
+
+def _decode_bytes(df: pd.DataFrame, encoding: str | None, path: Path) -> pd.DataFrame:
+    """Decode text read as latin-1 (byte-transparent) with ``encoding``, or UTF-8 then cp1258."""
+
+    def _all(enc: str) -> pd.DataFrame:
+        def dec(v):
+            return v.encode("latin-1").decode(enc) if isinstance(v, str) else v
+
+        out = df.rename(columns=lambda c: dec(c) if c != df.geometry.name else c)
+        for col in out.columns:
+            if col != out.geometry.name and out[col].dtype.kind in "OT":
+                out[col] = out[col].map(dec, na_action="ignore")
+        return out
+
+    if encoding is not None:
+        try:
+            return _all(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                f"cannot decode the text of '{path}' as {encoding}: {exc}. Try another "
+                "encoding (cp1258 = Windows Vietnamese, utf-8, latin-1) or add a .cpg file."
+            ) from exc
+    try:
+        return _all("utf-8")
+    except UnicodeDecodeError:
+        warnings.warn(
+            f"'{path}' has no .cpg file and its text is not UTF-8; decoded it as cp1258 "
+            "(Windows Vietnamese). If names look wrong, state the encoding "
+            "(encoding='...' / --encoding) or add a .cpg file holding it.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return _all("cp1258")
+
+
+def _pick_layer(source: str, path: Path, layer: str | None) -> str | None:
+    names = [str(n) for n in _pyogrio(pyogrio.list_layers, path, "read", source)[:, 0]]
+    listing = ", ".join(names) or "none"
+    if layer is not None and layer not in names:
+        raise InputFileError(f"'{path}' has no layer '{layer}'; its layers are: {listing}.")
+    if layer is None and len(names) > 1:
+        raise InputFileError(
+            f"'{path}' holds {len(names)} layers: {listing}. Say which one to import: "
+            "layer='NAME' in Python, `--layer NAME` on the command line."
+        )
+    return layer
+
+
+@lru_cache(maxsize=1)
+def _vn2000_crs() -> tuple[pyproj.CRS, ...]:
+    infos = query_crs_info(
+        auth_name="EPSG", pj_types=[PJType.PROJECTED_CRS, PJType.GEOGRAPHIC_2D_CRS]
+    )
+    codes = sorted({int(i.code) for i in infos if i.name.startswith("VN-2000")}, reverse=True)
+    return tuple(pyproj.CRS.from_epsg(c) for c in codes)  # 92xx (TM-3 by meridian) first
+
+
+def _recognise_vn2000(crs: pyproj.CRS) -> pyproj.CRS:
+    """Map a CRS stored with the pinned VN-2000 shift as a custom datum (MapInfo) to EPSG."""
+    if not crs.is_bound or crs.coordinate_operation is None:
+        return crs
+    shift = [p.value for p in crs.coordinate_operation.params]
+    expected = [float(v) for v in VN2000_TOWGS84.split(",")]
+    if len(shift) != 7 or not np.allclose(shift, expected, rtol=0, atol=1e-8):
+        return crs
+    src = crs.source_crs
+    for cand in _vn2000_crs():
+        if cand.is_projected != src.is_projected or cand.ellipsoid != src.ellipsoid:
+            continue
+        if not cand.is_projected:
+            return cand
+        a, b = cand.coordinate_operation, src.coordinate_operation
+        if a.method_name == b.method_name and np.allclose(
+            [p.value for p in a.params], [p.value for p in b.params], rtol=0, atol=1e-9
+        ):
+            return cand
+    return crs
+
+
+def _same_crs(a: pyproj.CRS, b: pyproj.CRS) -> bool:
+    return a.equals(b, ignore_axis_order=True) or (
+        a.to_epsg() is not None and a.to_epsg() == b.to_epsg()
+    )
+
+
+def _tidy_kml(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    drop = []
+    for col, unset in _KML_UNSET.items():
+        if col not in gdf.columns:
+            continue
+        values = gdf[col]
+        if col == "id":
+            auto = values.astype(str).str.fullmatch(re.escape(layer) + r"\.\d+")
+            drop += [col] if (values.isna() | auto).all() else []
+        elif (values.isna() | (values == unset if unset is not None else False)).all():
+            drop.append(col)
+    out = gdf.drop(columns=drop)
+    z = shapely.get_coordinates(out.geometry.values, include_z=True)[:, 2]
+    if out.has_z.any() and np.all((z == 0) | np.isnan(z)):  # LIBKML writes altitude 0
+        out = out.set_geometry(shapely.force_2d(out.geometry.values), crs=out.crs)
+    return out.rename(columns={"Name": "name"}) if "name" not in out.columns else out
+
+
+def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                         encoding=encoding or "utf-8-sig")  # fmt: skip
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"cannot read '{path}' as {encoding or 'UTF-8'} text ({exc}). Save it as "
+            "'CSV UTF-8' in Excel, or state the encoding (e.g. encoding='cp1258')."
+        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFileError(f"cannot parse '{path}' as CSV: {exc}. Check the file.") from exc
+    for col in df.columns:
+        values = df[col].dropna()
+        if values.empty or values.str.match(r"^[+-]?0\d").any():  # zero-padded codes
+            continue
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().all():
+            df[col] = pd.to_numeric(df[col])
+    return df
+
+
+def _nfc(df: pd.DataFrame) -> pd.DataFrame:
+    out = normalise_text_columns(df)
+    return out.rename(columns=lambda c: to_nfc(c) if isinstance(c, str) else c)
+
+
+def read_vector(
+    path: str | os.PathLike,
+    *,
+    layer: str | None = None,
+    crs: pyproj.CRS | str | int | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Read a user's vector file (or CSV table) with text in Unicode NFC.
+
+    Parameters
+    ----------
+    path : path-like
+        A file with one of the extensions of :data:`SUPPORTED_FORMATS`; for a shapefile the
+        ``.shp`` (with ``.shx``, ``.dbf`` and ``.prj`` beside it) or a ``.zip`` holding one.
+    layer : str, optional
+        Layer to read from a multi-layer file (GeoPackage, KML); required when it has several.
+    crs : CRS-like, optional
+        CRS of a file that states none (e.g. ``"EPSG:9205"``). If the file states another CRS,
+        :class:`~gis.errors.CRSError` is raised: the file is never silently overridden.
+    encoding : str, optional
+        Text encoding for files that do not declare one (shapefile without ``.cpg``, CSV).
+
+    Returns
+    -------
+    GeoDataFrame, or DataFrame for a CSV or a GeoPackage attribute table.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, corrupt or unsupported file; shapefile without ``.dbf``/``.shx``;
+        several layers and no ``layer``.
+    CRSError
+        The file states no CRS and ``crs`` is not given, or it states a different one.
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in SUPPORTED_FORMATS:
+        raise InputFileError(
+            f"cannot import '{path}': unknown file type '{ext or '(none)'}'. Supported: "
+            f"{_supported(write=False)}. Convert it, e.g. `ogr2ogr out.gpkg '{path}'`."
+        )
+    if not path.is_file():
+        raise InputFileError(f"'{path}' does not exist (or is a folder). Check the path.")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"'{path}' is empty (0 bytes). Export or copy the file again.")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise InputFileError(
+                f"unknown encoding '{encoding}'; use e.g. utf-8, cp1258 (Windows Vietnamese)."
+            ) from exc
+    if ext == ".csv":
+        return _nfc(_read_csv(path, encoding))
+
+    source, bytes_route = str(path), False
+    if ext in (".shp", ".zip"):
+        source, has_cpg = _shapefile_source(path)
+        bytes_route = encoding is not None or not has_cpg
+    layer = _pick_layer(source, path, layer)
+    read_encoding = "latin-1" if bytes_route else encoding
+    gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
+                   encoding=read_encoding)  # fmt: skip
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        return _nfc(gdf)
+    if bytes_route:
+        gdf = _decode_bytes(gdf, encoding, path)
+    if ext == ".kml":
+        gdf = _tidy_kml(gdf, layer or str(pyogrio.list_layers(source)[0, 0]))
+    gdf = _nfc(gdf)
+
+    file_crs = _recognise_vn2000(gdf.crs) if gdf.crs is not None else None
+    if file_crs is None:
+        if crs is None:
+            prj = " or supply its .prj file" if ext in (".shp", ".zip") else ""
+            raise CRSError(
+                f"'{path}' does not state its coordinate reference system. State it: "
+                f"crs='EPSG:9205' in Python, `gis import FILE --as LAYER --crs EPSG:9205` on "
+                f"the command line (EPSG:9205 = VN-2000 / TM-3 103-00, Lai Châu; EPSG:4326 = "
+                f"lon/lat){prj}."
+            )
+        return gdf.set_crs(crs)
+    if crs is not None and not _same_crs(file_crs, pyproj.CRS.from_user_input(crs)):
+        raise CRSError(
+            f"'{path}' states its CRS as {file_crs.name} ({file_crs.to_string()}), but "
+            f"{crs} was given. Drop the crs/--crs option to use the file's CRS, or fix the file "
+            "(e.g. replace its .prj) if the file is wrong."
+        )
+    return gdf.set_crs(file_crs, allow_override=True)
+
+
+def _short_names(columns: list[str]) -> dict[str, str]:
+    """Map names longer than 10 UTF-8 bytes to unique names of at most 10 bytes."""
+    taken, mapping = {c.lower() for c in columns if len(c.encode()) <= 10}, {}
+    for col in columns:
+        if len(col.encode()) <= 10:
+            continue
+        base, i, new = col.encode()[:10].decode(errors="ignore"), 1, None
+        new = base
+        while new.lower() in taken:
+            suffix = f"_{i}"
+            new = col.encode()[: 10 - len(suffix)].decode(errors="ignore") + suffix
+            i += 1
+        taken.add(new.lower())
+        mapping[col] = new
+    return mapping
+
+
+def _prepare(
+    gdf: gpd.GeoDataFrame, ext: str, path: Path, shorten_fields: bool
+) -> tuple[gpd.GeoDataFrame, dict]:
+    """Return the frame to write (reprojected, renamed, retyped) and GDAL layer options."""
+    out, options = _nfc(gdf), {}
+    if ext in (".geojson", ".json", ".kml"):
+        out = to_crs(out, "EPSG:4326")
+    if ext in (".geojson", ".json"):
+        options["RFC7946"] = "YES"
+    elif ext == ".kml":
+        for col in out.columns:  # KML stores int64 as string; int32 as int
+            s = out[col]
+            if s.dtype.kind == "i" and (s.empty or s.abs().max() < 2**31):
+                out[col] = s.astype("int32")
+    elif ext == ".fgb":
+        options["SPATIAL_INDEX"] = "NO"
+    elif ext == ".tab":
+        options["ENCODING"] = "UTF-8"
+        if is_vn2000(out.crs):
+            out = out.set_crs(_pinned(out.crs), allow_override=True)
+        pad = _TAB_PAD[bool(out.crs.is_geographic)]
+        x0, y0, x1, y1 = out.total_bounds if len(out) else (0.0, 0.0, 0.0, 0.0)
+        options["BOUNDS"] = f"{x0 - pad},{y0 - pad},{x1 + pad},{y1 + pad}"
+    elif ext == ".shp":
+        mapping = _short_names([c for c in out.columns if c != out.geometry.name])
+        if mapping and not shorten_fields:
+            pairs = ", ".join(f"{k} -> {v}" for k, v in mapping.items())
+            raise InputFileError(
+                f"cannot export '{path}': Shapefile field names are limited to 10 bytes and "
+                f"these are longer: {', '.join(mapping)}. Rename them (suggested: {pairs}), "
+                "pass shorten_fields=True to apply that mapping, or export to .gpkg instead."
+            )
+        if mapping:
+            _log.warning("%s: shapefile field names shortened: %s", path, mapping)
+            out = out.rename(columns=mapping)
+    return out, options
+
+
+def write_vector(
+    gdf: gpd.GeoDataFrame,
+    path: str | os.PathLike,
+    *,
+    driver: str | None = None,
+    shorten_fields: bool = False,
+) -> Path:
+    """Export ``gdf`` to ``path`` in the format of its extension, atomically.
+
+    The file appears complete or not at all: it is written under a temporary name in the
+    target folder and moved with ``os.replace`` (multi-file formats: every part, then stale
+    parts of an older export are removed). GeoJSON and KML are written in EPSG:4326 with the
+    pinned VN-2000 datum shift; other formats keep the CRS of ``gdf``. See the module
+    docstring for what each format loses.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Layer with a CRS; not modified.
+    path : path-like
+        Target file; extension in :data:`SUPPORTED_FORMATS` except :data:`READ_ONLY_FORMATS`.
+    driver : str, optional
+        GDAL driver overriding the one of the extension (e.g. ``"KML"`` instead of LIBKML).
+    shorten_fields : bool, default False
+        Shapefile only: shorten field names longer than 10 bytes (logged) instead of raising.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file (the ``.shp``/``.tab`` of multi-file formats).
+
+    Raises
+    ------
+    InputFileError
+        Unsupported extension, long shapefile field names, or GDAL could not write the data.
+    CRSError
+        ``gdf`` has no CRS.
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in SUPPORTED_FORMATS or ext in READ_ONLY_FORMATS:
+        raise InputFileError(
+            f"cannot export to '{path}': unsupported extension '{ext or '(none)'}'. "
+            f"Use one of: {_supported(write=True)}."
+        )
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputFileError(
+            f"cannot export a table without geometry to '{path}'; write tables as CSV "
+            "(DataFrame.to_csv) or give a GeoDataFrame."
+        )
+    require_crs(gdf, name=path.stem)
+    if not path.parent.is_dir():
+        raise InputFileError(f"cannot export to '{path}': folder '{path.parent}' does not exist.")
+    if driver is None:
+        driver = SUPPORTED_FORMATS[ext][0]
+        if driver == "LIBKML" and "LIBKML" not in pyogrio.list_drivers(write=True):
+            driver = "KML"
+    data, options = _prepare(gdf, ext, path, shorten_fields)
+
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        target = tmp_dir / path.name
+        try:
+            pyogrio.write_dataframe(data, target, layer=path.stem, driver=driver,
+                                    encoding="UTF-8" if ext == ".shp" else None,
+                                    layer_options=options)  # fmt: skip
+        except Exception as exc:
+            raise InputFileError(
+                f"cannot export '{path}' as {SUPPORTED_FORMATS[ext][1]}: "
+                f"{_gdal_reason(exc)}. Export to .gpkg, which accepts any layer."
+            ) from exc
+        written = {p.name for p in tmp_dir.iterdir()}
+        for name in written:
+            os.replace(tmp_dir / name, path.parent / name)
+        for part in _PARTS.get(ext, ()):
+            stale = path.with_suffix(part)
+            if stale.name not in written and stale.exists():
+                stale.unlink()
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return path

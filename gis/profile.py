@@ -1,0 +1,153 @@
+"""Province profiles: a province is data, not code.
+
+A profile is the file ``<layers_dir>/<slug>/profile.toml``: the province's code and names, its
+planning CRS, its official area, the layers it is expected to hold (in catalogue order) and the
+topology rules its layers must obey. Adding a province means adding a folder with a profile and
+its layers; no code changes. See ``layers/lai_chau/profile.toml`` for a commented example.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyproj
+
+from gis import settings
+from gis.errors import ProfileError
+
+__all__ = ["Profile", "list_profiles", "load_profile", "province_dir"]
+
+_REQUIRED = ("slug", "code", "name", "planning_crs")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A province profile (see module docstring).
+
+    Attributes
+    ----------
+    slug : str
+        Folder name, ASCII (``"lai_chau"``).
+    code : str
+        Province code of the General Statistics Office (``"12"``).
+    name : str
+        Vietnamese name (``"Lai Châu"``).
+    planning_crs : str
+        Projected metric CRS for areas and lengths (``"EPSG:9205"``); layers are stored in it.
+    path : pathlib.Path
+        Folder holding the profile and its layers.
+    official_area_km2 : float or None
+        Official natural area, with ``official_area_source``.
+    layers : tuple of str
+        Expected layer names, in catalogue order.
+    rules : tuple of dict
+        Topology and consistency rules (see :mod:`gis.validate`).
+    """
+
+    slug: str
+    code: str
+    name: str
+    planning_crs: str
+    path: Path
+    official_area_km2: float | None = None
+    official_area_source: str = ""
+    layers: tuple[str, ...] = ()
+    rules: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def province_dir(province: str | None = None, *, layers_dir: str | Path | None = None) -> Path:
+    """Return the folder of ``province`` (default :data:`gis.settings.PROVINCE`)."""
+    root = Path(layers_dir) if layers_dir is not None else Path(settings.LAYERS_DIR)
+    return root / (province or settings.PROVINCE)
+
+
+def list_profiles(*, layers_dir: str | Path | None = None) -> list[str]:
+    """Return the slugs of all provinces that have a ``profile.toml`` under ``layers_dir``."""
+    root = Path(layers_dir) if layers_dir is not None else Path(settings.LAYERS_DIR)
+    return sorted(p.parent.name for p in root.glob("*/profile.toml"))
+
+
+def load_profile(province: str | None = None, *, layers_dir: str | Path | None = None) -> Profile:
+    """Read and check a province profile.
+
+    Parameters
+    ----------
+    province : str, optional
+        Profile slug; default :data:`gis.settings.PROVINCE`.
+    layers_dir : path, optional
+        Root of the layer store; default :data:`gis.settings.LAYERS_DIR`.
+
+    Returns
+    -------
+    Profile
+
+    Raises
+    ------
+    ProfileError
+        If the profile is missing, is not valid TOML, lacks a required key or names an
+        unknown CRS or a non-metric planning CRS.
+
+    Examples
+    --------
+    >>> load_profile("lai_chau").planning_crs
+    'EPSG:9205'
+    """
+    folder = province_dir(province, layers_dir=layers_dir)
+    path = folder / "profile.toml"
+    if not path.is_file():
+        known = list_profiles(layers_dir=folder.parent)
+        raise ProfileError(
+            f"no province profile at {path}. Known provinces under {folder.parent}: "
+            f"{', '.join(known) or 'none'}. Pick one with --province, or create "
+            f"{path.name} (copy layers/lai_chau/profile.toml and edit it)."
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path} is not valid UTF-8 TOML: {exc}. Fix the file.") from None
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise ProfileError(f"{path} lacks required key(s) {missing}; add them (see lai_chau).")
+    if data["slug"] != folder.name:
+        raise ProfileError(
+            f"{path}: slug '{data['slug']}' differs from its folder name '{folder.name}'; "
+            "make them equal."
+        )
+    try:
+        crs = pyproj.CRS.from_user_input(data["planning_crs"])
+    except pyproj.exceptions.CRSError:
+        raise ProfileError(
+            f"{path}: planning_crs '{data['planning_crs']}' is not a CRS PROJ knows; "
+            "use an EPSG code such as 'EPSG:9205'."
+        ) from None
+    if not crs.is_projected:
+        raise ProfileError(
+            f"{path}: planning_crs {data['planning_crs']} is not projected; areas need metres. "
+            "Use the provincial VN-2000 / TM-3 zone (e.g. EPSG:9205 for Lai Châu)."
+        )
+    known = {
+        "slug",
+        "code",
+        "name",
+        "planning_crs",
+        "official_area_km2",
+        "official_area_source",
+        "layers",
+        "rules",
+    }
+    return Profile(
+        slug=data["slug"],
+        code=str(data["code"]),
+        name=data["name"],
+        planning_crs=data["planning_crs"],
+        path=folder,
+        official_area_km2=data.get("official_area_km2"),
+        official_area_source=data.get("official_area_source", ""),
+        layers=tuple(data.get("layers", ())),
+        rules=tuple(data.get("rules", ())),
+        extra={k: v for k, v in data.items() if k not in known},
+    )

@@ -1,0 +1,448 @@
+"""The layer store: list, read and write layers by name, atomically, with history.
+
+On disk, a province folder ``layers/<slug>/`` holds per layer:
+
+* ``<name>.geojson`` (vector) or ``<name>.csv`` (table): the data;
+* ``<name>.meta.json``: its schema (columns, types, allowed values, geometry type, CRS, id
+  column) and provenance (source, licence, date, processing).
+
+Why GeoJSON and CSV? Planners review edits in git: one feature per line makes a diff show which
+features changed. QGIS, MapInfo (through GDAL), ArcGIS and every web tool open GeoJSON, and
+``gis export`` writes GeoPackage, Shapefile, MapInfo TAB, KML and FlatGeobuf for those who need
+them. Layers are stored in the province's planning CRS (EPSG:9205 for Lai Châu, metres, written in
+the file's ``crs`` member, which QGIS and GDAL honour) with coordinates snapped to 1 cm
+(``shapely.set_precision``, which keeps polygons valid and shared edges shared). GeoPackage would
+be faster for large layers but is a binary SQLite file whose git diff is unreadable.
+
+Writes are atomic: the new file is written beside the old one, flushed to disk and moved over it
+with ``os.replace``; a crash leaves either the old or the new file, never half of one. Invalid
+data is refused before anything is written. Each replaced version is kept in
+``<slug>/.history/<name>/`` and can be brought back with :func:`restore`. A lock file serialises
+concurrent writers and ``if_version`` refuses a save when someone else saved in between.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from gis import settings
+from gis.crs import require_crs, to_crs
+from gis.errors import ConflictError, LayerError, LayerNotFoundError, ValidationError
+from gis.profile import Profile, load_profile
+from gis.text import normalise_text_columns
+
+__all__ = [
+    "history",
+    "layer_meta",
+    "layer_path",
+    "layer_version",
+    "list_layers",
+    "read_layer",
+    "restore",
+    "write_layer",
+]
+
+_PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "boolean"}
+
+
+def _profile(province: str | Profile | None, layers_dir: str | Path | None) -> Profile:
+    if isinstance(province, Profile):
+        return province
+    return load_profile(province, layers_dir=layers_dir)
+
+
+def _meta_path(profile: Profile, name: str) -> Path:
+    return profile.path / f"{name}.meta.json"
+
+
+def layer_path(
+    name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> Path:
+    """Return the data file of layer ``name`` (``.geojson`` or ``.csv``)."""
+    meta = layer_meta(name, province=province, layers_dir=layers_dir)
+    profile = _profile(province, layers_dir)
+    return profile.path / f"{name}.{'csv' if meta['kind'] == 'table' else 'geojson'}"
+
+
+def layer_meta(
+    name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """Return the metadata (schema and provenance) of layer ``name``.
+
+    Raises
+    ------
+    LayerNotFoundError
+        If the layer has no ``.meta.json`` in the province folder; the message lists the layers.
+    """
+    profile = _profile(province, layers_dir)
+    path = _meta_path(profile, name)
+    if not path.is_file():
+        names = sorted(p.name.removesuffix(".meta.json") for p in profile.path.glob("*.meta.json"))
+        raise LayerNotFoundError(
+            f"no layer '{name}' in {profile.path}. Layers: {', '.join(names) or 'none'}. "
+            "Create it with `gis import FILE --as NAME --meta META.json`."
+        )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LayerError(f"{path} is not valid JSON ({exc}); restore it from git.") from None
+
+
+def _iter_layer_names(profile: Profile) -> list[str]:
+    on_disk = sorted(p.name.removesuffix(".meta.json") for p in profile.path.glob("*.meta.json"))
+    ordered = [n for n in profile.layers if n in on_disk]
+    return ordered + [n for n in on_disk if n not in ordered]
+
+
+def list_layers(
+    *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Return the catalogue: one row per layer with kind, size, CRS and provenance.
+
+    Examples
+    --------
+    >>> cat = list_layers(province="lai_chau")
+    >>> int(cat.loc[cat["name"] == "districts_pre2025", "features"].iloc[0])
+    8
+    """
+    profile = _profile(province, layers_dir)
+    rows = []
+    for name in _iter_layer_names(profile):
+        meta = layer_meta(name, province=profile)
+        data = layer_path(name, province=profile)
+        if meta["kind"] == "table":
+            n = len(pd.read_csv(data, dtype=str)) if data.exists() else None
+        else:
+            n = pyogrio.read_info(data)["features"] if data.exists() else None
+        prov = meta.get("provenance", {})
+        rows.append(
+            {
+                "name": name,
+                "kind": meta["kind"],
+                "geometry": meta.get("geometry_type", ""),
+                "features": n,
+                "crs": meta.get("crs", ""),
+                "title": meta.get("title", ""),
+                "source": prov.get("source", ""),
+                "licence": prov.get("licence", ""),
+                "date": prov.get("date", ""),
+                "accuracy": meta.get("accuracy", ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _cast(df: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
+    for col in meta.get("columns", []):
+        name, dtype = col["name"], col.get("dtype", "str")
+        if name in df.columns and dtype in _PANDAS_DTYPES:
+            with contextlib.suppress(ValueError, TypeError):  # validation reports bad values
+                df[name] = df[name].astype(_PANDAS_DTYPES[dtype])
+    return df
+
+
+def read_layer(
+    name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Read layer ``name``: a GeoDataFrame in the planning CRS, or a DataFrame for a table.
+
+    Column types follow the layer's schema (codes stay text: ``"03388"``).
+
+    Examples
+    --------
+    >>> read_layer("province", province="lai_chau").crs.to_epsg()
+    9205
+    """
+    profile = _profile(province, layers_dir)
+    meta = layer_meta(name, province=profile)
+    path = layer_path(name, province=profile)
+    if not path.exists():
+        raise LayerNotFoundError(
+            f"layer '{name}' has metadata but no data file {path.name}; restore it with "
+            f"`gis restore {name}` or from git."
+        )
+    if meta["kind"] == "table":
+        str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
+        df = pd.read_csv(path, dtype=str_cols, keep_default_na=False, na_values=[""])
+    else:
+        df = pyogrio.read_dataframe(path)
+    df = _cast(df, meta)
+    df.attrs["layer"] = name
+    df.attrs["version"] = _sha256(path)
+    return df
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def layer_version(
+    name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> str | None:
+    """Return the content hash (sha256) of the layer's data file, or None if absent."""
+    path = layer_path(name, province=province, layers_dir=layers_dir)
+    return _sha256(path) if path.exists() else None
+
+
+@contextlib.contextmanager
+def _locked(folder: Path, name: str) -> Iterator[None]:
+    (folder / ".history").mkdir(parents=True, exist_ok=True)
+    with open(folder / ".history" / f"{name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _atomic_write_bytes(path: Path, write: Any) -> None:
+    """Call ``write(tmp_path)`` then move the fsync'ed result over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        os.unlink(tmp_path)  # GDAL refuses to write over an existing file
+        write(tmp_path)
+        with open(tmp_path, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def _prepare(data: pd.DataFrame, meta: dict[str, Any], profile: Profile, name: str):
+    """Return a normalised copy: NFC text, planning CRS, coordinates on a 1 cm grid."""
+    out = normalise_text_columns(data)
+    if meta["kind"] == "table":
+        return pd.DataFrame(out.drop(columns="geometry", errors="ignore"))
+    if not isinstance(out, gpd.GeoDataFrame):
+        raise LayerError(
+            f"layer '{name}' is a vector layer but got a {type(data).__name__} without "
+            "geometry; pass a GeoDataFrame."
+        )
+    require_crs(out, name=name)
+    out = to_crs(out, profile.planning_crs)
+    grid = 10.0**-settings.STORAGE_COORD_DECIMALS_M
+    geoms = out.geometry.values
+    # Invalid geometries are left as they are: validation reports them (GEOS cannot snap them).
+    ok = shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    out.loc[ok, out.geometry.name] = shapely.set_precision(geoms[ok], grid)
+    return out
+
+
+def write_layer(
+    data: pd.DataFrame,
+    name: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+    message: str = "",
+    if_version: str | None = None,
+    check_rules: bool = True,
+) -> Path:
+    """Validate and save ``data`` as layer ``name``, atomically, keeping the old version.
+
+    Parameters
+    ----------
+    data : GeoDataFrame or DataFrame
+        The new content. Vector data in any CRS is reprojected to the planning CRS; data
+        without a CRS is refused.
+    name : str
+        Layer name (file stem), lower-case ASCII with underscores.
+    meta : dict, optional
+        Schema and provenance; required for a new layer, default the current metadata.
+    province, layers_dir : optional
+        Which store (defaults from :mod:`gis.settings`).
+    message : str
+        Note for the history log (who/why).
+    if_version : str, optional
+        The version (:func:`layer_version`) the data was read from; if the file changed
+        since, :class:`ConflictError` is raised and nothing is written.
+    check_rules : bool
+        Also check the profile's topology rules naming this layer (default True).
+
+    Returns
+    -------
+    pathlib.Path
+        The data file written.
+
+    Raises
+    ------
+    ValidationError
+        If the data breaks its schema or a rule; every problem is listed, nothing is written.
+    ConflictError
+        If ``if_version`` no longer matches the file on disk.
+    """
+    from gis.validate import validate_frame  # validate imports store for cross-layer rules
+
+    profile = _profile(province, layers_dir)
+    if not name.replace("_", "").isalnum() or not name.isascii() or name != name.lower():
+        raise LayerError(
+            f"layer name '{name}' is not allowed; use lower-case ASCII letters, digits and "
+            "underscores, e.g. 'urban_areas'."
+        )
+    if meta is None:
+        meta = layer_meta(name, province=profile)
+    prepared = _prepare(data, meta, profile, name)
+    problems = validate_frame(prepared, name, meta, profile=profile, check_rules=check_rules)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(name, problems)
+
+    suffix = "csv" if meta["kind"] == "table" else "geojson"
+
+    def _write(tmp: Path) -> None:
+        if suffix == "csv":
+            prepared.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        else:
+            pyogrio.write_dataframe(
+                prepared,
+                tmp,
+                driver="GeoJSON",
+                layer_options={
+                    "COORDINATE_PRECISION": settings.STORAGE_COORD_DECIMALS_M,
+                    "RFC7946": "NO",
+                    "WRITE_NAME": "NO",
+                },
+            )
+
+    return _commit(profile, name, suffix, _write, meta, message, if_version, len(prepared))
+
+
+def _commit(profile, name, suffix, write, meta, message, if_version, n_features) -> Path:
+    """Under the layer's lock: check the version, keep the old file, write the new atomically."""
+    path = profile.path / f"{name}.{suffix}"
+    profile.path.mkdir(parents=True, exist_ok=True)
+    with _locked(profile.path, name):
+        current = _sha256(path) if path.exists() else None
+        if if_version is not None and current != if_version:
+            raise ConflictError(
+                f"layer '{name}' changed on disk since you read it (another notebook, QGIS or "
+                "a colleague saved it). Nothing was written. Read it again, redo your edit, "
+                "and save; or compare with `gis.edit.diff` first."
+            )
+        if current is not None:
+            _keep_history(profile, name, path, current)
+        _atomic_write_bytes(path, write)
+        meta_text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
+        meta_path = _meta_path(profile, name)
+        if not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text:
+            _atomic_write_bytes(meta_path, lambda tmp: tmp.write_text(meta_text, "utf-8"))
+        entry = {
+            "version": _sha256(path),
+            "previous": current,
+            "message": message,
+            "features": n_features,
+        }
+        _log(profile, name, entry)
+    return path
+
+
+def _history_dir(profile: Profile, name: str) -> Path:
+    return profile.path / ".history" / name
+
+
+def _keep_history(profile: Profile, name: str, path: Path, version: str) -> None:
+    folder = _history_dir(profile, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{version[:16]}{path.suffix}"
+    if not target.exists():
+        shutil.copy2(path, target)
+    kept = sorted(folder.glob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
+    for old in kept[: max(0, len(kept) - settings.HISTORY_KEEP)]:
+        old.unlink()
+
+
+def _log(profile: Profile, name: str, entry: dict[str, Any]) -> None:
+    folder = _history_dir(profile, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "layer": name, **entry}
+    with open(folder / "log.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def history(
+    name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Return the save log of layer ``name`` (time, version, previous, message, features)."""
+    profile = _profile(province, layers_dir)
+    log = _history_dir(profile, name) / "log.jsonl"
+    if not log.exists():
+        return pd.DataFrame(columns=["time", "layer", "version", "previous", "message", "features"])
+    return pd.read_json(log, lines=True, dtype=False)
+
+
+def restore(
+    name: str,
+    version: str | None = None,
+    *,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+) -> Path:
+    """Bring back a previous version of layer ``name`` (default: the one before the last save).
+
+    The restored content goes through :func:`write_layer`, so it is validated and the version
+    it replaces is itself kept in history.
+
+    Raises
+    ------
+    LayerError
+        If no such version is kept; the message lists the kept versions.
+    """
+    profile = _profile(province, layers_dir)
+    meta = layer_meta(name, province=profile)
+    suffix = ".csv" if meta["kind"] == "table" else ".geojson"
+    folder = _history_dir(profile, name)
+    if version is None:
+        log = history(name, province=profile)
+        previous = [v for v in log["previous"].tolist() if isinstance(v, str)]
+        version = previous[-1] if previous else None
+    candidates = [p for p in folder.glob(f"*{suffix}") if version and version.startswith(p.stem)]
+    candidates += [p for p in folder.glob(f"*{suffix}") if version and p.stem.startswith(version)]
+    if not candidates:
+        kept = sorted(p.stem for p in folder.glob(f"*{suffix}"))
+        raise LayerError(
+            f"no kept version '{version}' of layer '{name}'. Kept: {', '.join(kept) or 'none'}."
+        )
+    src = candidates[0]
+    if suffix == ".csv":
+        str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
+        data = pd.read_csv(src, dtype=str_cols, keep_default_na=False, na_values=[""])
+    else:
+        data = pyogrio.read_dataframe(src)
+    from gis.validate import validate_frame
+
+    problems = validate_frame(_cast(data, meta), name, meta, profile=profile)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(name, problems)
+    return _commit(
+        profile,
+        name,
+        suffix.lstrip("."),
+        lambda tmp: shutil.copyfile(src, tmp),
+        meta,
+        f"restore {src.stem}",
+        None,
+        len(data),
+    )

@@ -1,0 +1,544 @@
+"""Validation: each layer against its schema, and the layers against the profile's rules.
+
+Every problem of a layer is collected (never just the first) as a :class:`gis.errors.Problem`
+with the feature id and a hint. Schema checks come from the layer's ``.meta.json``; topology and
+consistency rules are data in the province profile (``[[rules]]`` in ``profile.toml``), each a
+table with ``check`` naming one of :data:`RULES` and its parameters:
+
+``area``
+    ``layer``'s total area is ``expected_km2`` within ``tolerance_pct``.
+``partition``
+    ``layer``'s features do not overlap (more than ``tolerance_km2`` per pair) and, when ``of``
+    names an outline layer, cover it without gaps or spill-over above ``tolerance_km2``; without
+    ``of``, holes inside the union count as gaps.
+``within``
+    each feature of ``layer`` lies inside ``container`` (at most ``max_outside_pct`` of its area
+    or length outside, default 0).
+``foreign_key``
+    every value of ``column`` (split on ``separator`` if given) exists in ``ref_layer.ref_column``.
+
+Further rules register themselves in :data:`RULES` with :func:`register_rule`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from gis.errors import LayerError, Problem
+from gis.profile import Profile, load_profile
+
+__all__ = [
+    "RULES",
+    "register_rule",
+    "repair_geometries",
+    "validate_frame",
+    "validate_layer",
+    "validate_province",
+]
+
+M2_PER_KM2 = 1_000_000.0
+
+_GEOMETRY_FAMILIES = {
+    "Point": {"Point", "MultiPoint"},
+    "LineString": {"LineString", "MultiLineString"},
+    "Polygon": {"Polygon", "MultiPolygon"},
+}
+
+# A rule gets (rule parameters, function returning a layer frame by name) and returns problems.
+RuleFunc = Callable[[Mapping[str, Any], Callable[[str], pd.DataFrame]], list[Problem]]
+RULES: dict[str, RuleFunc] = {}
+
+
+def register_rule(name: str) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule function under ``name`` (decorator)."""
+
+    def deco(func: RuleFunc) -> RuleFunc:
+        RULES[name] = func
+        return func
+
+    return deco
+
+
+def _ids(df: pd.DataFrame, meta: Mapping[str, Any] | None) -> pd.Series:
+    col = (meta or {}).get("id_column") or df.attrs.get("id_column")
+    if col and col in df.columns:
+        return df[col].astype(str)
+    return pd.Series([f"row {i}" for i in range(len(df))], index=df.index)
+
+
+def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    ids = _ids(df, meta)
+    declared = [c["name"] for c in meta.get("columns", [])]
+    for col in meta.get("columns", []):
+        cname, dtype = col["name"], col.get("dtype", "str")
+        if cname not in df.columns:
+            problems.append(
+                Problem(
+                    name,
+                    "schema",
+                    f"column '{cname}' is missing",
+                    hint=f"add a '{cname}' column ({dtype}): {col.get('description', '')}".rstrip(
+                        ": "
+                    ),
+                )
+            )
+            continue
+        values = df[cname]
+        null = values.isna()
+        if col.get("required", False):
+            for fid in ids[null]:
+                problems.append(
+                    Problem(
+                        name, "schema", f"'{cname}' is empty", fid, f"fill in '{cname}' ({dtype})"
+                    )
+                )
+        present = values[~null]
+        if dtype in ("int", "float"):
+            numeric = pd.to_numeric(present, errors="coerce")
+            bad = numeric.isna() | (
+                (numeric % 1 != 0) if dtype == "int" else pd.Series(False, index=numeric.index)
+            )
+            for idx in present.index[bad.to_numpy()]:
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {present[idx]!r} is not {dtype}",
+                        ids[idx],
+                        f"write a number in '{cname}'",
+                    )
+                )
+        elif dtype == "bool":
+            ok = present.map(lambda v: isinstance(v, bool | np.bool_) or v in (0, 1))
+            for idx in present.index[~ok.to_numpy(dtype=bool)]:
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {present[idx]!r} is not true/false",
+                        ids[idx],
+                        "use true or false",
+                    )
+                )
+        allowed = col.get("allowed")
+        if allowed:
+            bad = ~present.astype(str).isin([str(a) for a in allowed])
+            for idx in present.index[bad.to_numpy()]:
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {present[idx]!r} is not an allowed value",
+                        ids[idx],
+                        f"use one of: {', '.join(map(str, allowed))}",
+                    )
+                )
+        if col.get("unique", False):
+            dup = present[present.duplicated(keep=False)]
+            for idx in dup.index:
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {dup[idx]!r} is not unique",
+                        ids[idx],
+                        f"give each feature its own '{cname}'",
+                    )
+                )
+    id_col = meta.get("id_column")
+    if id_col and id_col not in declared and id_col not in df.columns:
+        problems.append(
+            Problem(
+                name,
+                "schema",
+                f"id column '{id_col}' is missing",
+                hint=f"add '{id_col}' with a unique value per feature",
+            )
+        )
+    extra = [c for c in df.columns if c not in declared and c != "geometry"]
+    if extra and declared:
+        problems.append(
+            Problem(
+                name,
+                "schema",
+                f"column(s) not in the schema: {extra}",
+                hint="declare them in the layer's .meta.json or drop them",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _check_geometry(
+    df: gpd.GeoDataFrame, name: str, meta: Mapping[str, Any], profile: Profile | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    ids = _ids(df, meta)
+    expected = meta.get("crs") or (profile.planning_crs if profile else None)
+    if df.crs is None:
+        problems.append(
+            Problem(
+                name,
+                "crs",
+                "the layer has no CRS",
+                hint=f"state it (e.g. set_crs('{expected or 'EPSG:9205'}'))",
+            )
+        )
+    elif expected and not df.crs.equals(pyproj.CRS.from_user_input(expected)):
+        problems.append(
+            Problem(
+                name,
+                "crs",
+                f"CRS is {df.crs.to_string()}, expected {expected}",
+                hint=f"reproject with gis.to_crs(gdf, '{expected}')",
+            )
+        )
+    geoms = df.geometry
+    family = _GEOMETRY_FAMILIES.get(meta.get("geometry_type", ""), None)
+    for idx, geom in geoms.items():
+        fid = ids[idx]
+        if geom is None or geom.is_empty:
+            problems.append(
+                Problem(name, "geometry", "geometry is empty", fid, "draw the feature or delete it")
+            )
+            continue
+        if family and geom.geom_type not in family:
+            problems.append(
+                Problem(
+                    name,
+                    "geometry",
+                    f"geometry is {geom.geom_type}, expected {meta['geometry_type']}",
+                    fid,
+                    "convert it or move it to a layer of that type",
+                )
+            )
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            problems.append(
+                Problem(
+                    name,
+                    "geometry",
+                    f"invalid geometry: {reason}",
+                    fid,
+                    "repair it: `gis validate LAYER --repair` "
+                    "(shapely.make_valid) or fix it in QGIS",
+                )
+            )
+    return problems
+
+
+def _rules_for(profile: Profile, name: str | None) -> list[Mapping[str, Any]]:
+    refs = ("layer", "of", "container", "ref_layer", "units_layer", "target")
+    return [r for r in profile.rules if name is None or name in {r.get(k) for k in refs}]
+
+
+def _run_rules(
+    profile: Profile, rules: list[Mapping[str, Any]], overrides: Mapping[str, pd.DataFrame]
+) -> list[Problem]:
+    from gis.store import read_layer  # store imports this module
+
+    cache: dict[str, pd.DataFrame] = dict(overrides)
+
+    def get(layer: str) -> pd.DataFrame:
+        if layer not in cache:
+            cache[layer] = read_layer(layer, province=profile)
+        return cache[layer]
+
+    problems: list[Problem] = []
+    for rule in rules:
+        check = rule.get("check")
+        if check not in RULES:
+            problems.append(
+                Problem(
+                    rule.get("layer", "?"),
+                    "profile",
+                    f"unknown rule '{check}' in {profile.path}/profile.toml",
+                    hint=f"use one of: {', '.join(sorted(RULES))}",
+                )
+            )
+            continue
+        try:
+            problems += RULES[check](rule, get)
+        except LayerError as exc:  # a layer the rule needs is missing
+            problems.append(
+                Problem(rule.get("layer", "?"), check, f"rule skipped: {exc}", severity="warning")
+            )
+    return problems
+
+
+def validate_frame(
+    df: pd.DataFrame,
+    name: str,
+    meta: Mapping[str, Any],
+    *,
+    profile: Profile | None = None,
+    check_rules: bool = True,
+) -> list[Problem]:
+    """Return every problem of ``df`` as layer ``name``: schema, geometry, CRS and rules.
+
+    The rules of ``profile`` that name this layer are run with ``df`` standing in for the
+    stored layer, so a save can be refused before it happens.
+    """
+    problems = _check_columns(df, name, meta)
+    if meta.get("kind") != "table":
+        if not isinstance(df, gpd.GeoDataFrame):
+            return [
+                *problems,
+                Problem(
+                    name,
+                    "geometry",
+                    "no geometry column",
+                    hint="a vector layer needs a GeoDataFrame",
+                ),
+            ]
+        problems += _check_geometry(df, name, meta, profile)
+    if check_rules and profile is not None and not any(p.severity == "error" for p in problems):
+        problems += _run_rules(profile, _rules_for(profile, name), {name: df})
+    return problems
+
+
+def validate_layer(
+    name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> list[Problem]:
+    """Read layer ``name`` from the store and return all its problems."""
+    from gis.store import layer_meta, read_layer
+
+    profile = (
+        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
+    )
+    meta = layer_meta(name, province=profile)
+    return validate_frame(read_layer(name, province=profile), name, meta, profile=profile)
+
+
+def validate_province(
+    *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+) -> dict[str, list[Problem]]:
+    """Validate every layer of a province; return problems by layer (empty list = valid)."""
+    from gis.store import layer_meta, list_layers, read_layer
+
+    profile = (
+        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
+    )
+    out: dict[str, list[Problem]] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for name in list_layers(province=profile)["name"]:
+        try:
+            frames[name] = read_layer(name, province=profile)
+        except LayerError as exc:
+            out[name] = [Problem(name, "read", str(exc))]
+            continue
+        meta = layer_meta(name, province=profile)
+        out[name] = validate_frame(frames[name], name, meta, profile=profile, check_rules=False)
+    for missing in (n for n in profile.layers if n not in out):
+        out[missing] = [
+            Problem(
+                missing,
+                "profile",
+                "layer listed in the profile is missing",
+                hint=f"import it: gis import FILE --as {missing}",
+            )
+        ]
+    for p in _run_rules(profile, list(profile.rules), frames):
+        out.setdefault(p.layer, []).append(p)
+    return out
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def _metric(df: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
+    from gis.crs import require_metric_crs
+
+    require_metric_crs(df, name=layer, purpose="topology rules")
+    return df
+
+
+@register_rule("area")
+def _rule_area(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
+    layer = rule["layer"]
+    gdf = _metric(get(layer), layer)
+    area_km2 = gdf.union_all().area / M2_PER_KM2
+    expected, tol = float(rule["expected_km2"]), float(rule.get("tolerance_pct", 1.0))
+    diff_pct = 100.0 * (area_km2 - expected) / expected
+    if abs(diff_pct) > tol:
+        return [
+            Problem(
+                layer,
+                "area",
+                f"area is {area_km2:,.2f} km², {diff_pct:+.2f} % from the "
+                f"official {expected:,.2f} km² ({rule.get('source', 'profile')}); "
+                f"tolerance {tol} %",
+                hint="check the CRS and that no unit is missing or duplicated",
+            )
+        ]
+    return []
+
+
+@register_rule("partition")
+def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
+    layer = rule["layer"]
+    gdf = _metric(get(layer), layer)
+    meta_id = rule.get("id_column")
+    ids = (
+        gdf[meta_id].astype(str)
+        if meta_id in gdf.columns
+        else pd.Series([f"row {i}" for i in range(len(gdf))], index=gdf.index)
+    )
+    tol_m2 = float(rule.get("tolerance_km2", 0.01)) * M2_PER_KM2
+    problems: list[Problem] = []
+    geoms = gdf.geometry.reset_index(drop=True)
+    left, right = geoms.sindex.query(geoms, predicate="intersects")
+    for i, j in zip(left, right, strict=True):
+        if i >= j:
+            continue
+        overlap = geoms.iloc[i].intersection(geoms.iloc[j]).area
+        if overlap > tol_m2:
+            problems.append(
+                Problem(
+                    layer,
+                    "partition",
+                    f"overlaps {ids.iloc[j]} by {overlap / M2_PER_KM2:.3f} km²",
+                    ids.iloc[i],
+                    "snap the shared edge (QGIS: Snap geometries to layer) or gis.validate repair",
+                )
+            )
+    union = shapely.union_all(geoms.to_numpy())
+    if rule.get("of"):
+        outline = _metric(get(rule["of"]), rule["of"]).union_all()
+        gaps = outline.difference(union)
+        spill = union.difference(outline)
+        label = f"outline '{rule['of']}'"
+    else:
+        holes = [shapely.Polygon(r) for p in getattr(union, "geoms", [union]) for r in p.interiors]
+        gaps = shapely.union_all(holes) if holes else shapely.Polygon()
+        spill = shapely.Polygon()
+        label = "the union of its units"
+    if gaps.area > tol_m2:
+        largest = max(getattr(gaps, "geoms", [gaps]), key=lambda g: g.area)
+        x, y = largest.representative_point().coords[0]
+        problems.append(
+            Problem(
+                layer,
+                "partition",
+                f"gaps of {gaps.area / M2_PER_KM2:.3f} km² inside {label} "
+                f"(largest near x={x:.0f}, y={y:.0f})",
+                hint="extend the neighbouring units to close the gap",
+            )
+        )
+    if spill.area > tol_m2:
+        problems.append(
+            Problem(
+                layer,
+                "partition",
+                f"{spill.area / M2_PER_KM2:.3f} km² of units lie outside {label}",
+                hint="clip the units to the outline",
+            )
+        )
+    return problems
+
+
+@register_rule("within")
+def _rule_within(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
+    layer, container = rule["layer"], rule["container"]
+    gdf = _metric(get(layer), layer)
+    outline = _metric(get(container), container).union_all()
+    id_col = rule.get("id_column")
+    max_pct = float(rule.get("max_outside_pct", 0.0))
+    problems = []
+    for idx, geom in gdf.geometry.items():
+        if geom is None or geom.is_empty:
+            continue
+        size = geom.area if geom.area > 0 else geom.length
+        outside = geom.difference(outline)
+        out_size = outside.area if geom.area > 0 else outside.length
+        pct = 100.0 * out_size / size if size > 0 else (0.0 if geom.within(outline) else 100.0)
+        if pct > max_pct:
+            fid = str(gdf.at[idx, id_col]) if id_col in gdf.columns else f"row {idx}"
+            problems.append(
+                Problem(
+                    layer,
+                    "within",
+                    f"{pct:.2f} % lies outside '{container}' (tolerance {max_pct} %)",
+                    fid,
+                    "move or clip the feature, or check its CRS",
+                )
+            )
+    return problems
+
+
+@register_rule("foreign_key")
+def _rule_foreign_key(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
+    layer, column = rule["layer"], rule["column"]
+    ref_layer, ref_column = rule["ref_layer"], rule["ref_column"]
+    df, ref = get(layer), get(ref_layer)
+    for frame, lname, col in ((df, layer, column), (ref, ref_layer, ref_column)):
+        if col not in frame.columns:
+            return [
+                Problem(
+                    lname,
+                    "foreign_key",
+                    f"column '{col}' is missing",
+                    hint="fix the layer or the rule in profile.toml",
+                )
+            ]
+    known = set(ref[ref_column].dropna().astype(str))
+    sep = rule.get("separator")
+    id_col = rule.get("id_column")
+    problems = []
+    for idx, value in df[column].items():
+        if pd.isna(value):
+            continue
+        codes = [c.strip() for c in str(value).split(sep)] if sep else [str(value)]
+        for code in (c for c in codes if c not in known):
+            fid = str(df.at[idx, id_col]) if id_col in df.columns else f"row {idx}"
+            problems.append(
+                Problem(
+                    layer,
+                    "foreign_key",
+                    f"'{column}' = {code!r} does not exist in {ref_layer}.{ref_column}",
+                    fid,
+                    f"use a code of {ref_layer} or add that unit",
+                )
+            )
+    return problems
+
+
+def repair_geometries(gdf: gpd.GeoDataFrame, *, id_column: str | None = None):
+    """Return a copy with invalid geometries repaired, and a list of what changed.
+
+    Uses ``shapely.make_valid`` (structure method, collapsed parts dropped) and keeps only parts
+    of the original dimension, so a polygon layer stays polygons. Areas before and after are
+    reported so the user can judge the repair.
+
+    Returns
+    -------
+    (GeoDataFrame, list of str)
+    """
+    out = gdf.copy()
+    report: list[str] = []
+    geoms = out.geometry
+    invalid = ~geoms.is_valid & geoms.notna()
+    for idx in geoms.index[invalid.to_numpy()]:
+        before = geoms[idx]
+        fixed = shapely.make_valid(before, method="structure", keep_collapsed=False)
+        dim = shapely.get_dimensions(before)
+        if fixed.geom_type == "GeometryCollection":
+            parts = [g for g in fixed.geoms if shapely.get_dimensions(g) == dim]
+            fixed = shapely.union_all(parts) if parts else shapely.Polygon()
+        out.loc[idx, out.geometry.name] = fixed
+        fid = str(out.at[idx, id_column]) if id_column in out.columns else f"row {idx}"
+        report.append(
+            f"{fid}: {shapely.is_valid_reason(before)} -> repaired "
+            f"(area {before.area:,.1f} -> {fixed.area:,.1f}, length "
+            f"{before.length:,.1f} -> {fixed.length:,.1f}, in CRS units)"
+        )
+    return out, report

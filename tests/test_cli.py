@@ -1,0 +1,159 @@
+"""The command line as a new user meets it: clear messages, exit codes, no traceback."""
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import geopandas as gpd
+import pytest
+import shapely
+from conftest import REPO
+
+from gis.store import read_layer
+
+
+def gis(*args, layers=None):
+    """Run the real `gis` entry point in a subprocess; return (exit code, stdout, stderr)."""
+    cmd = [sys.executable, "-c", "from gis.cli import main; main()", *args]
+    if layers is not None:
+        cmd += ["--layers", str(layers)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def _digest(folder):
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".history" not in p.parts
+    }
+
+
+def test_layers_shows_real_data_with_provenance(store_copy_session):
+    code, out, _ = gis("layers", layers=store_copy_session)
+    assert code == 0
+    assert "Lai Châu (code 12), planning CRS EPSG:9205" in out
+    assert "communes_2025" in out and "38 features" in out
+    assert "licence: GPL-3.0" in out and "accuracy: coarse and outdated" in out
+
+
+def test_validate_all_passes(store_copy_session):
+    code, out, _ = gis("validate", layers=store_copy_session)
+    assert code == 0 and "All 10 layer(s) valid." in out
+
+
+def _districts_file(tmp_path, store, mutate, name="d.gpkg", crs=True):
+    d = read_layer("districts_pre2025", province="lai_chau", layers_dir=store)
+    d = mutate(d)
+    if not crs:
+        d = d.set_crs(None, allow_override=True)
+    path = tmp_path / name
+    if crs:
+        d.to_file(path)
+    else:
+        with pytest.warns(UserWarning, match="'crs' was not provided"):
+            d.to_file(path)
+    return path
+
+
+def _bowtie(d):
+    d.loc[d.index[2], "geometry"] = shapely.Polygon(
+        [(500000, 2400000), (510000, 2410000), (510000, 2400000), (500000, 2410000)]
+    )
+    return d
+
+
+@pytest.mark.parametrize(
+    ("mutate", "kwargs", "expected"),
+    [
+        (_bowtie, {}, "[107] geometry: invalid geometry: Self-intersection"),
+        (lambda d: d.drop(columns="plan_region"), {}, "column 'plan_region' is missing"),
+        (lambda d: d, {"crs": False}, "does not state its coordinate reference system"),
+        (lambda d: d.assign(plan_region="mountain"), {}, "'mountain' is not an allowed value"),
+    ],
+    ids=["invalid-geometry", "missing-column", "missing-crs", "bad-value"],
+)
+def test_broken_import_is_refused_and_store_untouched(
+    tmp_path, store_copy, mutate, kwargs, expected
+):
+    path = _districts_file(tmp_path, store_copy, mutate, **kwargs)
+    before = _digest(store_copy)
+    code, _out, err = gis("import", str(path), "--as", "districts_pre2025", layers=store_copy)
+    assert code == 1
+    assert expected in err
+    assert _digest(store_copy) == before
+
+
+def test_import_repair_fixes_and_reports(tmp_path, store_copy):
+    d = read_layer("districts_pre2025", province="lai_chau", layers_dir=store_copy)
+    # A self-touching ring of the real Mường Tè polygon: make it invalid by adding a spike.
+    geom = d.geometry.iloc[2].geoms[0]
+    ring = list(geom.exterior.coords)
+    ring.insert(2, ring[0])  # returns to the start: ring self-intersection
+    d.loc[d.index[2], "geometry"] = shapely.MultiPolygon([shapely.Polygon(ring)])
+    assert not d.is_valid.iloc[2]
+    path = tmp_path / "d.gpkg"
+    d.to_file(path)
+    code, out, err = gis("import", str(path), "--as", "districts_pre2025", "--repair",
+                         layers=store_copy)  # fmt: skip
+    assert code == 0, err
+    assert "repaired 107:" in out
+    assert read_layer(
+        "districts_pre2025", province="lai_chau", layers_dir=store_copy
+    ).is_valid.all()
+
+
+def test_import_new_layer_needs_provenance(tmp_path, store_copy):
+    pts = gpd.GeoDataFrame({"name": ["Cửa khẩu Ma Lù Thàng"]},
+                           geometry=[shapely.Point(103.17, 22.58)], crs=4326)  # fmt: skip
+    path = tmp_path / "gates.geojson"
+    pts.to_file(path)
+    code, _, err = gis("import", str(path), "--as", "gates", layers=store_copy)
+    assert code == 2 and "--source and --licence" in err
+    code, _out, err = gis("import", str(path), "--as", "gates", "--source", "test",
+                         "--licence", "CC0", layers=store_copy)  # fmt: skip
+    assert code == 0, err
+    gates = read_layer("gates", province="lai_chau", layers_dir=store_copy)
+    assert gates.crs.to_epsg() == 9205 and gates["name"].iloc[0] == "Cửa khẩu Ma Lù Thàng"
+    meta = json.loads((store_copy / "lai_chau" / "gates.meta.json").read_text())
+    assert meta["provenance"]["licence"] == "CC0" and meta["geometry_type"] == "Point"
+
+
+def test_export_then_reimport_round_trip(tmp_path, store_copy):
+    out = tmp_path / "communes.gpkg"
+    code, _, err = gis("export", "communes_2025", str(out), layers=store_copy)
+    assert code == 0, err
+    code, _, err = gis("import", str(out), "--as", "communes_2025", layers=store_copy)
+    assert code == 0, err
+    back = read_layer("communes_2025", province="lai_chau", layers_dir=store_copy)
+    assert len(back) == 38 and "Phường Đoàn Kết" in set(back["full_name"])
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "expected"),
+    [
+        (["import", "nowhere.gpkg", "--as", "x"], 1, "nowhere.gpkg"),
+        (["info", "roads"], 1, "no layer 'roads'"),
+        (["layers", "--province", "cao_bang"], 1, "no province profile"),
+        (["validate", "--repair"], 2, "--repair needs a LAYER"),
+        (["export", "facts", "facts.kml"], 2, "is a table"),
+    ],
+)
+def test_user_errors_are_one_line_messages(store_copy_session, args, code, expected):
+    rc, _, err = gis(*args, layers=store_copy_session)
+    assert rc == code and expected in err
+
+
+def test_history_and_restore(tmp_path, store_copy):
+    u = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store_copy)
+    u.loc[0, "status"] = "changed"
+    path = tmp_path / "u.csv"
+    u.to_csv(path, index=False)
+    assert gis("import", str(path), "--as", "urban_areas_2030", layers=store_copy)[0] == 0
+    code, out, _ = gis("history", "urban_areas_2030", layers=store_copy)
+    assert code == 0 and "import" in out
+    assert gis("restore", "urban_areas_2030", layers=store_copy)[0] == 0
+    u2 = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store_copy)
+    assert u2.loc[0, "status"] == "existing city; provincial centre"
