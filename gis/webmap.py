@@ -474,6 +474,8 @@ _PAGE_CSS = """
 .gis-legend h4 {{ margin: 4px 0 2px; font-size: 13px; }}
 .gis-legend i {{ display: inline-block; width: 16px; height: 12px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }}
+.gis-legend i.line {{ height: 3px; border: none; }}
+.gis-legend i.point {{ width: 11px; height: 11px; border-radius: 50%; margin: 0 8px 0 2px; }}
 .leaflet-tooltip table th, .leaflet-popup-content table th {{ text-align: left;
   padding-right: 8px; font-weight: normal; color: #555; }}
 """
@@ -587,8 +589,10 @@ def web_map(
     figure = m.get_root()
     figure.title = html.escape(title)
     js, css = _leaflet_assets()
-    figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
-    figure.header.add_child(Element(f"<script>{js}</script>"), name="leaflet", index=1)
+    # after the charset declaration, which must come within the first 1024 bytes
+    first = list(figure.header._children).index("meta_http") + 1
+    figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=first)
+    figure.header.add_child(Element(f"<script>{js}</script>"), name="leaflet", index=first + 1)
     figure.header.add_child(
         Element("<style>" + _PAGE_CSS.format(background=background) + "</style>"), name="gis_css"
     )
@@ -617,12 +621,15 @@ def web_map(
         for col in keep:  # text only, escaped: tooltips and popups use innerHTML
             shown[col] = [html.escape(format_vi(v)) for v in shown[col]]
         fill = dict(zip(map(str, shown.index), colors.to_numpy(), strict=True))
-        lines = set(shown.geom_type.dropna()) <= {"LineString", "MultiLineString"}
+        types = set(shown.geom_type.dropna())
+        lines = bool(types) and types <= {"LineString", "MultiLineString"}
+        swatch = "line" if lines else "point" if types and types <= {"Point", "MultiPoint"} else ""
 
         def style(feature, fill=fill, layer=layer, lines=lines):
             c = fill[str(feature["id"])]
             return {
                 "color": c if lines else "#333333",
+                "fill": not lines,
                 "fillColor": c,
                 "weight": layer.weight * (2 if lines else 1),
                 "opacity": layer.opacity,
@@ -653,11 +660,13 @@ def web_map(
         if not layer.show:
             hidden.append(sid)
         rows = "".join(
-            f'<div><i style="background:{html.escape(c)}"></i>{html.escape(lbl)}</div>'
+            f'<div><i class="{swatch}" style="background:{html.escape(c)}"></i>'
+            f"{html.escape(lbl)}</div>"
             for lbl, c in entries
         )
-        heading = html.escape(layer.legend_title or layer.name)
-        legend_html.append(f'<div id="{sid}"><h4>{heading}</h4>{rows}</div>')
+        alone = len(entries) == 1 and entries[0][0] == layer.name and not layer.legend_title
+        heading = "" if alone else f"<h4>{html.escape(layer.legend_title or layer.name)}</h4>"
+        legend_html.append(f'<div id="{sid}">{heading}{rows}</div>')
 
     if bounds:
         b = np.vstack(bounds)

@@ -227,7 +227,8 @@ def test_page_is_offline_and_inlines_leaflet(squares, tmp_path):
     assert external_resources(page) == []
     assert "Leaflet 1.9.4" in page
     assert not re.search(r"cdn\.|jquery|bootstrap|font-?awesome|awesome-markers", page, re.I)
-    assert '<html lang="vi">' in page and "charset=UTF-8" in page
+    assert '<html lang="vi">' in page
+    assert 0 < page.encode().find(b"charset=UTF-8") < 1024  # HTML: within the first 1024 bytes
     assert "L.control.scale" in page and "L.control.layers" in page and "gis-legend" in page
     # OSM is only an optional overlay: in the page, not shown (no addTo the map at start)
     assert "tile.openstreetmap.org" in page
@@ -351,3 +352,47 @@ def test_hostile_name_shows_as_text_in_chromium(browser, squares, tmp_path):
     assert any(XSS in t for t in shown)
     assert d.execute_script("return document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert browser.driver.get_log("browser") == []  # no alert, no failed image load
+
+
+# ----------------------------------------------------------------------------- project layers
+
+
+@pytest.fixture(scope="module")
+def lai_chau_map(tmp_path_factory):
+    """The 38 communes of 2025 and the hydropower plants, from the project's own layers/."""
+    from gis.store import read_layer
+
+    communes = read_layer("communes_2025")
+    plants = read_layer("hydropower_plants")
+    layers = [
+        MapLayer(communes, "Xã, phường (2025)", column="area_km2", unit="km²",
+                 fields={"name": "Tên", "type": "Loại", "area_km2": "Diện tích (km²)"},
+                 popup={"full_name": "Tên đầy đủ", "code": "Mã"}),
+        MapLayer(plants, "Thủy điện", fields={"name": "Tên", "capacity_mw": "Công suất (MW)"}),
+    ]  # fmt: skip
+    path = tmp_path_factory.mktemp("maps") / "lai_chau.html"
+    return communes, save_map(web_map(layers, title="Tỉnh Lai Châu"), path)
+
+
+def test_lai_chau_communes_map_is_light_and_edge_matched(lai_chau_map):
+    communes, path = lai_chau_map
+    assert len(communes) == 38
+    assert path.stat().st_size < 1_000_000  # measured 0.76 MB
+    shown = to_crs(display_copy(communes), "EPSG:9205").geometry.values
+    raw_n = shapely.get_num_coordinates(communes.geometry.values).sum()
+    assert shapely.get_num_coordinates(shown).sum() < raw_n / 4
+    # neighbours keep shared edges: overlaps and gaps between them stay below 100 m² in all
+    # (measured: no overlap, 15 m² of gaps from 1 m rounding; simplifying each polygon on its
+    # own instead leaves 0.79 km² of overlaps and 0.82 km² of gaps)
+    union = shapely.coverage_union_all(shown)
+    assert abs(shapely.area(shown).sum() - union.area) < 100
+    holes = sum(shapely.Polygon(r).area for p in shapely.get_parts(union) for r in p.interiors)
+    assert holes < 100
+
+
+@pytest.mark.browser
+def test_lai_chau_map_in_chromium(browser, lai_chau_map):
+    _, path = lai_chau_map
+    r = browser.open(path, screenshot="lai_chau_communes.png")
+    assert r.leaflet == "1.9.4" and r.errors == []
+    assert r.paths >= 38
