@@ -396,3 +396,19 @@ def test_lai_chau_map_in_chromium(browser, lai_chau_map):
     r = browser.open(path, screenshot="lai_chau_communes.png")
     assert r.leaflet == "1.9.4" and r.errors == []
     assert r.paths >= 38
+
+
+@pytest.mark.browser
+def test_browser_harness_has_no_network(browser, tmp_path):
+    # the same page as folium's default head would load: it must fail here, or the offline
+    # checks above prove nothing
+    page = tmp_path / "cdn.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><script '
+        'src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script></head>'
+        "<body></body></html>",
+        encoding="utf-8",
+    )
+    r = browser.open(page, wait_s=2)
+    assert r.leaflet is None
+    assert any("leaflet.js" in e["message"] and "net::ERR_" in e["message"] for e in r.errors)
