@@ -4,7 +4,7 @@ A printed planning map needs what a screen map can leave out: a title, a legend,
 metres, a north arrow, and a note of sources and coordinate system. :func:`print_map` draws all
 of them on an ISO paper size, in the layers' own projected CRS (the planning CRS EPSG:9205, so
 the scale bar is true in metres), with colours and legend rows from
-:func:`gis.webmap.layer_legend`, the same as the web map.
+:func:`gis.maplayer.layer_legend`, the same as the web map.
 
 Text is set in DejaVu Sans, which ships with matplotlib and covers every Vietnamese letter
 (:func:`missing_glyphs` checks a text against the font); PDFs embed it as TrueType
@@ -31,7 +31,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from gis.crs import require_metric_crs, to_crs, transformer
 from gis.errors import LayerError
-from gis.webmap import MapLayer, layer_legend
+from gis.maplayer import MapLayer, layer_legend
 
 __all__ = ["FONT", "PAPER_MM", "missing_glyphs", "north_angle_deg", "print_map"]
 
