@@ -82,8 +82,8 @@ def load_criteria(path: str | Path | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> crit = load_criteria()
-    >>> float(crit.query("urban_class == 'IV' and criterion == 'population_total'")["threshold"].iloc[0])
+    >>> crit = load_criteria().set_index(["urban_class", "criterion"])
+    >>> float(crit.loc[("IV", "population_total"), "threshold"])
     50000.0
     """
     frame = _read_data_csv(_CRITERIA_FILE, path)
@@ -141,8 +141,8 @@ def required_values(
 
     Examples
     --------
-    >>> req = required_values(load_criteria())
-    >>> float(req.query("urban_class == 'IV' and criterion == 'population_total'")["required_value"].iloc[0])
+    >>> req = required_values(load_criteria()).set_index(["urban_class", "criterion"])
+    >>> float(req.loc[("IV", "population_total"), "required_value"])
     30000.0
     """
     out = criteria.copy()

@@ -21,11 +21,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from gis._frames import M2_PER_KM2
 from gis.classification import load_criteria, score_urban_areas
-from gis.coverage import corridor_coverage, road_density, within_distance
 from gis.crosswalk import aggregate
 from gis.errors import LayerNotFoundError
 from gis.profile import Profile, load_profile
@@ -122,21 +120,31 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
         if units is None:
             continue
         for _, u in units.iterrows():
-            row = {"unit_system": layer, "code": u["code"], "name": u["name"],
-                   "area_km2": u.geometry.area / M2_PER_KM2}  # fmt: skip
+            row = {
+                "unit_system": layer,
+                "code": u["code"],
+                "name": u["name"],
+                "area_km2": u.geometry.area / M2_PER_KM2,
+            }
             if official == "facts" and dist_off is not None and u["code"] in dist_off.index:
                 f = dist_off.loc[u["code"]]
-                row.update(official_area_km2=f["value_num"], official_ref_year=f["ref_year"],
-                           official_source=f["source_url"])  # fmt: skip
+                row.update(
+                    official_area_km2=f["value_num"],
+                    official_ref_year=f["ref_year"],
+                    official_source=f["source_url"],
+                )
             elif official == "layer" and "area_km2" in units.columns:
-                row.update(official_area_km2=u["area_km2"], official_ref_year="",
-                           official_source="communes_2025.area_km2 (Resolution 1670 mapping)")  # fmt: skip
+                row.update(
+                    official_area_km2=u["area_km2"],
+                    official_ref_year="",
+                    official_source="communes_2025.area_km2 (Resolution 1670 mapping)",
+                )
             rows.append(row)
     out = pd.DataFrame(rows)
     out["official_area_km2"] = pd.to_numeric(out.get("official_area_km2"), errors="coerce")
-    out["diff_pct"] = 100.0 * (out["area_km2"] - out["official_area_km2"]) / out[
-        "official_area_km2"
-    ]
+    out["diff_pct"] = (
+        100.0 * (out["area_km2"] - out["official_area_km2"]) / out["official_area_km2"]
+    )
     return _label(
         out,
         "Unit areas, computed and official",
@@ -166,9 +174,14 @@ def _crosswalk_population(inputs: _Inputs) -> pd.DataFrame:
     area = districts.geometry.area.to_numpy() / M2_PER_KM2
     pop["density_per_km2"] = pop["population_persons"].to_numpy() / area
     moved = aggregate(
-        pop, districts, communes, extensive=["population_persons"],
-        intensive=["density_per_km2"], source_id="code", min_overlap_pct=SLIVER_PCT,
-    )  # fmt: skip
+        pop,
+        districts,
+        communes,
+        extensive=["population_persons"],
+        intensive=["density_per_km2"],
+        source_id="code",
+        min_overlap_pct=SLIVER_PCT,
+    )
     years = dict(zip(pop["code"], pop["population_ref_year"], strict=True))
     out = pd.DataFrame(
         {
@@ -282,11 +295,18 @@ def _classification(inputs: _Inputs) -> pd.DataFrame:
         "layers."
     )
     return _label(
-        out, "Urban classification check (Decision 1585 urban areas, class 2030)", definition,
-        "urban_areas", inputs.sources("urban_areas", "districts_pre2025", "facts",
-                                      extra="gis/data/urban_criteria_1210_26.csv; "
-                                      "gis/data/urban_criteria_regional_1210_26.csv"),
-    )  # fmt: skip
+        out,
+        "Urban classification check (Decision 1585 urban areas, class 2030)",
+        definition,
+        "urban_areas",
+        inputs.sources(
+            "urban_areas",
+            "districts_pre2025",
+            "facts",
+            extra="gis/data/urban_criteria_1210_26.csv; "
+            "gis/data/urban_criteria_regional_1210_26.csv",
+        ),
+    )
 
 
 def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
@@ -302,16 +322,28 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
             actual, t["value_num"], population_column="population_total", id_column="urban_area"
         ).iloc[0]
         missing = res["areas_missing_population"]
-        rows.append({"measure": "official urbanisation rate (urban areas of the plan)",
-                     "unit_system": "urban_areas", "urban_population_persons":
-                     res["urban_population"], "total_population_persons": res["total_population"],
-                     "urban_pct": res["urban_pct"], "ref_year": t["ref_year"],
-                     "status": "computed" if res["population_complete"] else
-                     f"missing population of {missing.count(';') + 1} urban areas: {missing}",
-                     "source": f"total: facts province population {t['ref_year']}"})  # fmt: skip
+        rows.append(
+            {
+                "measure": "official urbanisation rate (urban areas of the plan)",
+                "unit_system": "urban_areas",
+                "urban_population_persons": res["urban_population"],
+                "total_population_persons": res["total_population"],
+                "urban_pct": res["urban_pct"],
+                "ref_year": t["ref_year"],
+                "status": "computed"
+                if res["population_complete"]
+                else f"missing population of {missing.count(';') + 1} urban areas: {missing}",
+                "source": f"total: facts province population {t['ref_year']}",
+            }
+        )
     elif urban is None:
-        rows.append({"measure": "official urbanisation rate (urban areas of the plan)",
-                     "unit_system": "urban_areas", "status": "layer urban_areas missing"})  # fmt: skip
+        rows.append(
+            {
+                "measure": "official urbanisation rate (urban areas of the plan)",
+                "unit_system": "urban_areas",
+                "status": "layer urban_areas missing",
+            }
+        )
     for layer, types, system in (
         ("commune_crosswalk", ("Phường", "Thị trấn"), "communes_pre2025"),
         ("communes_2025", ("Phường",), "communes_2025"),
@@ -322,22 +354,41 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
         else:
             frame = units.assign(population=np.nan)
         res = census_urban_share(frame, "population", "type", types, id_column="code").iloc[0]
-        rows.append({"measure": f"census urban share ({' + '.join(types)})", "unit_system": system,
-                     "urban_population_persons": res["urban_population"],
-                     "total_population_persons": res["total_population"],
-                     "urban_pct": res["urban_pct"],
-                     "status": "computed" if res["population_complete"] else
-                     f"missing population: {len(units)} of {len(units)} units have none"
-                     if frame["population"].isna().all() else "missing population of "
-                     + res["units_missing_population"], "source": layer})  # fmt: skip
+        rows.append(
+            {
+                "measure": f"census urban share ({' + '.join(types)})",
+                "unit_system": system,
+                "urban_population_persons": res["urban_population"],
+                "total_population_persons": res["total_population"],
+                "urban_pct": res["urban_pct"],
+                "status": "computed"
+                if res["population_complete"]
+                else f"missing population: {len(units)} of {len(units)} units have none"
+                if frame["population"].isna().all()
+                else "missing population of " + res["units_missing_population"],
+                "source": layer,
+            }
+        )
     for metric in ("urbanisation_rate_census", "urbanisation_rate"):
         for _, f in prov[prov["metric"] == metric].iterrows():
-            rows.append({"measure": f"reported: {metric}", "unit_system": "province",
-                         "urban_pct": float(f["value"]), "ref_year": f["ref_year"],
-                         "status": "reported (facts)", "source": f["source_url"]})  # fmt: skip
-    rows.append({"measure": "Degree of Urbanisation (DEGURBA)", "unit_system": "1 km grid",
-                 "status": "missing: no population grid in the layers; run "
-                 "gis.urban.degree_of_urbanisation on a WorldPop/GHS-POP 1 km raster"})  # fmt: skip
+            rows.append(
+                {
+                    "measure": f"reported: {metric}",
+                    "unit_system": "province",
+                    "urban_pct": float(f["value"]),
+                    "ref_year": f["ref_year"],
+                    "status": "reported (facts)",
+                    "source": f["source_url"],
+                }
+            )
+    rows.append(
+        {
+            "measure": "Degree of Urbanisation (DEGURBA)",
+            "unit_system": "1 km grid",
+            "status": "missing: no population grid in the layers; run "
+            "gis.urban.degree_of_urbanisation on a WorldPop/GHS-POP 1 km raster",
+        }
+    )
     out = pd.DataFrame(rows)
     return _label(
         out,
@@ -376,173 +427,6 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
-def _units_with_region(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame | None:
-    units = inputs.get(layer)
-    if layer == "districts_pre2025":
-        units = units.merge(_district_population(inputs), on="code", how="left")
-        return units
-    assign = inputs.get("region_assignment_2025")
-    if assign is None:
-        return None
-    return units.merge(assign[["code", "plan_region"]], on="code", how="left")
-
-
-def _corridor(inputs: _Inputs) -> pd.DataFrame:
-    axis = inputs.get("orientation_axis")
-    need = ["orientation_axis", "urban_areas", "region_assignment_2025"]
-    if axis is None:
-        return _missing("Corridor coverage of the axis", need, inputs, "")
-    frames = []
-    urban = _plan_urban_areas(inputs)
-    for layer in ("districts_pre2025", "communes_2025"):
-        units = _units_with_region(inputs, layer)
-        if units is None:
-            frames.append(pd.DataFrame({"unit_system": [layer],
-                                        "status": ["layer region_assignment_2025 missing"]}))  # fmt: skip
-            continue
-        pop = "population_persons" if "population_persons" in units.columns else None
-        res = corridor_coverage(units, axis, distances_m=DISTANCES_M, population_column=pop)
-        res.insert(0, "unit_system", layer)
-        if urban is not None:
-            near = [
-                urban.geometry.distance(shapely.union_all(axis.geometry.values)) <= d
-                for d in DISTANCES_M
-            ]
-            for d, hit in zip(DISTANCES_M, near, strict=True):
-                for region in res["plan_region"].unique():
-                    in_region = urban["plan_region"] == region if region != "(all)" else True
-                    sel = (res["plan_region"] == region) & (res["distance_m"] == d)
-                    res.loc[sel, "n_urban_areas"] = int((urban["plan_region"] == region).sum()
-                                                        if region != "(all)" else len(urban))  # fmt: skip
-                    res.loc[sel, "n_urban_areas_within"] = int((hit & in_region).sum())
-        frames.append(res.drop(columns="definition"))
-    out = pd.concat(frames, ignore_index=True)
-    return _label(
-        out,
-        "Corridor coverage of the orientation axis, by region",
-        "Straight-line buffers of distance_m around the axis lines (dissolved) intersected with "
-        "each unit; area_within_km2 / area_km2 by plan_region and for the province ((all)); "
-        "n_units_reached = units with some area within; population by areal weighting where "
-        f"every unit of the group has one (else NaN); n_urban_areas_within = {PLAN_DOCUMENT} "
-        "urban areas (core point or polygon) within distance_m. The axis is schematic (see "
-        "its accuracy column).",
-        "districts_pre2025; communes_2025",
-        inputs.sources(*need, "districts_pre2025", "communes_2025", "facts"),
-    )
-
-
-def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
-    roads = inputs.get("roads")
-    if roads is None:
-        return (
-            _missing("Road density per unit", ["roads"], inputs, ""),
-            _missing("Rural Access Index (area-based proxy)", ["roads"], inputs, ""),
-        )
-    frames = []
-    for layer in ("districts_pre2025", "communes_2025"):
-        units = _units_with_region(inputs, layer) if layer == "districts_pre2025" else None
-        units = inputs.get(layer) if units is None else units
-        pop = "population_persons" if "population_persons" in units.columns else None
-        keep = ["code", "name", *([pop] if pop else []), "geometry"]
-        res = road_density(units[keep], roads, population_column=pop)
-        res.insert(0, "unit_system", layer)
-        res["area_km2"] = res.geometry.area / M2_PER_KM2
-        frames.append(pd.DataFrame(res.drop(columns="geometry")))
-    density = _label(
-        pd.concat(frames, ignore_index=True),
-        "Road density per unit",
-        "Length of the roads layer inside each unit (lines dissolved and clipped), km; density "
-        "= km / unit area km²; km per 1,000 people where the unit has a population. Roads are "
-        "schematic lines through waypoints: lengths are underestimated on winding mountain roads.",
-        "districts_pre2025; communes_2025",
-        inputs.sources("roads", "districts_pre2025", "communes_2025", "facts"),
-    )
-    communes = inputs.get("communes_2025")
-    rural = communes[communes["type"] == "Xã"][["code", "name", "type", "geometry"]]
-    near = within_distance(rural, roads, distance_m=2000.0, prefix="road")
-    out = pd.DataFrame(
-        {
-            "code": near["code"],
-            "name": near["name"],
-            "area_km2": near.geometry.area / M2_PER_KM2,
-            "area_within_2km_km2": near["road_2000m_area_km2"],
-            "area_within_2km_pct": near["road_2000m_pct"],
-            "population_within_2km_persons": np.nan,
-        }
-    )
-    total = pd.DataFrame(
-        {
-            "code": ["(all rural communes)"],
-            "name": [""],
-            "area_km2": [out["area_km2"].sum()],
-            "area_within_2km_km2": [out["area_within_2km_km2"].sum()],
-        }
-    )
-    total["area_within_2km_pct"] = 100.0 * total["area_within_2km_km2"] / total["area_km2"]
-    out = pd.concat([out, total], ignore_index=True)
-    out["method"] = "area-based proxy: population missing"
-    rai = _label(
-        out,
-        "Rural Access Index (SDG 9.1.1) - area-based proxy",
-        "The RAI is the share of the rural POPULATION within 2 km of an all-season road. No "
-        "population is in the layers, so this table gives the share of the AREA of rural "
-        "communes (type Xã) within 2 km of any road of the roads layer (all_season is 'unknown' "
-        "for every road, so all count); population_within_2km_persons is missing. Plug a "
-        "population raster into gis.coverage.rural_access_index for the real index.",
-        "communes_2025",
-        inputs.sources("roads", "communes_2025"),
-    )
-    return density, rai
-
-
-def _catchments(inputs: _Inputs) -> pd.DataFrame:
-    urban, fac = _plan_urban_areas(inputs), inputs.get("facilities")
-    need = ["urban_areas", "facilities"]
-    if urban is None or fac is None:
-        return _missing("Straight-line catchments", need, inputs, "communes_2025")
-    gates = fac[fac["kind"] == "border_gate"]
-    origins = pd.concat(
-        [
-            pd.DataFrame({"origin": urban["urban_area"], "origin_kind": "urban area",
-                          "geometry": urban.geometry.representative_point()}),
-            pd.DataFrame({"origin": gates["name"], "origin_kind": "border gate",
-                          "geometry": gates.geometry}),
-        ],
-        ignore_index=True,
-    )  # fmt: skip
-    communes, province = inputs.get("communes_2025"), inputs.get("province")
-    outline = shapely.union_all(province.geometry.values)
-    tree = shapely.STRtree(communes.geometry.values)
-    rows = []
-    for _, o in origins.iterrows():
-        for d in DISTANCES_M:
-            disc = shapely.buffer(o["geometry"], d, quad_segs=16)
-            hit = tree.query(o["geometry"], predicate="dwithin", distance=d)
-            rows.append(
-                {
-                    "origin": o["origin"],
-                    "origin_kind": o["origin_kind"],
-                    "distance_m": d,
-                    "area_within_km2": shapely.area(shapely.intersection(disc, outline))
-                    / M2_PER_KM2,
-                    "n_communes_reached": len(hit),
-                    "communes_reached": ";".join(sorted(communes["code"].iloc[hit])),
-                    "population_within_persons": np.nan,
-                }
-            )
-    return _label(
-        pd.DataFrame(rows),
-        "Straight-line catchments of urban areas and border gates",
-        f"For each {PLAN_DOCUMENT} urban area (its core point; a representative point of a core "
-        "polygon) and each border gate: area of the province outline within distance_m "
-        "(straight line), and the 2025 communes with some part within distance_m. Population "
-        "within is missing (no population in the layers). Network distances: "
-        "gis.coverage.network_distance_catchment on the roads layer.",
-        "communes_2025",
-        inputs.sources("urban_areas", "facilities", "communes_2025", "province"),
-    )
-
-
 def _indicators(inputs: _Inputs) -> pd.DataFrame:
     targets = inputs.get("plan_targets")
     if targets is None:
@@ -578,12 +462,24 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
         else:
             op = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
             status = "met" if op[t["comparison"]](value, target) else "not met"
-        rows.append({"indicator_id": t["indicator_id"], "indicator": t["indicator"],
-                     "scope": t["scope"], "unit": t["unit"], "target_year": t["target_year"],
-                     "comparison": t["comparison"], "target_value": target,
-                     "current_value": value, "current_ref_year": year, "gap": gap,
-                     "status": status, "target_status": t["status"],
-                     "target_source": t["source"], "current_source": source})  # fmt: skip
+        rows.append(
+            {
+                "indicator_id": t["indicator_id"],
+                "indicator": t["indicator"],
+                "scope": t["scope"],
+                "unit": t["unit"],
+                "target_year": t["target_year"],
+                "comparison": t["comparison"],
+                "target_value": target,
+                "current_value": value,
+                "current_ref_year": year,
+                "gap": gap,
+                "status": status,
+                "target_status": t["status"],
+                "target_source": t["source"],
+                "current_source": source,
+            }
+        )
     return _label(
         pd.DataFrame(rows),
         "Plan indicators vs targets",
@@ -625,8 +521,11 @@ def compute_statistics(
     >>> abs(area - 9068.73) / 9068.73 < 0.01
     True
     """
-    profile = province if isinstance(province, Profile) else load_profile(province,
-                                                                          layers_dir=layers_dir)  # fmt: skip
+    profile = (
+        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
+    )
+    from gis._stats_coverage import _catchments, _corridor, _roads
+
     inputs = _Inputs(profile)
     density, rai = _roads(inputs)
     return {
