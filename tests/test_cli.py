@@ -41,7 +41,7 @@ def test_layers_shows_real_data_with_provenance(store_copy_session):
 
 def test_validate_all_passes(store_copy_session):
     code, out, _ = gis("validate", layers=store_copy_session)
-    assert code == 0 and "All 10 layer(s) valid." in out
+    assert code == 0 and "All 11 layer(s) valid." in out
 
 
 def _districts_file(tmp_path, store, mutate, name="d.gpkg", crs=True):
