@@ -32,6 +32,7 @@ def preview_map(
     label: str | None = None,
     title: str | None = None,
     names: Sequence[str] | None = None,
+    zoom_to: gpd.GeoDataFrame | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (8.0, 8.0),
 ) -> Axes:
@@ -53,6 +54,9 @@ def preview_map(
         Map title.
     names : sequence of str, optional
         Legend names of the overlays (default: their ``.attrs["layer"]``).
+    zoom_to : GeoDataFrame, optional
+        Frame the map on these features (with a margin of at least about 1 km) instead of on
+        ``base``; overlays reaching beyond the frame are cut at its edge.
     ax : matplotlib Axes, optional
         Draw into this Axes instead of a new figure.
     figsize : (float, float)
@@ -80,6 +84,9 @@ def preview_map(
     for i, layer in enumerate(layers):
         require_crs(layer, name=layer.attrs.get("layer", f"layer {i}"))
     shown = [to_crs(layer, settings.DISPLAY_CRS) for layer in layers]
+    if zoom_to is not None:
+        require_crs(zoom_to, name="zoom_to")
+    frame = to_crs(zoom_to, settings.DISPLAY_CRS) if zoom_to is not None else shown[0]
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     base_kw = {"edgecolor": "0.35", "linewidth": 0.6}
@@ -92,7 +99,7 @@ def preview_map(
             column=column,
             categorical=not numeric,
             legend=True,
-            cmap="Pastel1" if not numeric else "YlGnBu",
+            cmap="Set3" if not numeric else "YlGnBu",
             legend_kwds={"title": column, "loc": "lower left"} if not numeric else {},
             **base_kw,
         )
@@ -107,15 +114,26 @@ def preview_map(
         if polygonal.all() and len(layer):
             layer.boundary.plot(ax=ax, color=colour, linewidth=1.6)
         elif points.all() and len(layer):
-            layer.plot(ax=ax, color=colour, markersize=18, zorder=3)
+            layer.plot(
+                ax=ax, color=colour, markersize=22, edgecolor="white", linewidth=0.5, zorder=3
+            )
         elif len(layer):
             layer.plot(ax=ax, color=colour, linewidth=1.4)
-        handles.append(plt.Line2D([], [], color=colour, lw=2, label=name))
+        if points.all() and len(layer):
+            handle = plt.Line2D([], [], color=colour, marker="o", lw=0, label=name)
+        else:
+            handle = plt.Line2D([], [], color=colour, lw=2, label=name)
+        handles.append(handle)
     if label is not None:
         pts = shown[0].geometry.representative_point()
         for pt, text in zip(pts, shown[0][label], strict=True):
             if pt is not None and not pt.is_empty and isinstance(text, str):
                 ax.annotate(text, (pt.x, pt.y), ha="center", va="center", fontsize=8)
+    west, south, east, north = frame.total_bounds
+    pad = max(0.01, 0.04 * max(east - west, north - south))  # 0.01 degree: about 1 km
+    ax.set_xlim(west - pad, east + pad)
+    ax.set_ylim(south - pad, north + pad)
+    ax.ticklabel_format(useOffset=False)  # plain degrees, also when zoomed in
     if handles:
         legend = ax.get_legend()
         ax.legend(handles=handles, loc="upper right", fontsize=8)

@@ -81,7 +81,9 @@ def _text(nb) -> str:
 
 def test_kernel_is_this_interpreter(kernel_env):
     nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell("import sys, gis; print(sys.prefix); print(gis.__file__)"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell("import sys, gis; print(sys.prefix); print(gis.__file__)")
+    )
     out = _run(nb, kernel_env).cells[0].outputs[0]["text"].splitlines()
     assert out == [sys.prefix, str(REPO / "gis" / "__init__.py")]
 

@@ -30,7 +30,7 @@ def test_preview_draws_base_overlays_labels_and_legends(store_copy_session):
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     assert x0 <= west < east <= x1 and y0 <= south < north <= y1
-    assert x1 - x0 < 3 and y1 - y0 < 3
+    assert x1 - x0 < 2 and y1 - y0 < 1.5  # the rivers and plants beyond it do not widen it
     matplotlib.pyplot.close(ax.figure)
 
 
@@ -41,3 +41,17 @@ def test_preview_errors():
     no_crs = gpd.GeoDataFrame(geometry=[Point(0, 0), LineString([(0, 0), (1, 1)])])
     with pytest.raises(CRSError, match="'layer 1' has no coordinate reference system"):
         preview_map(squares, no_crs)
+
+
+def test_preview_zooms_to_features(store_copy_session):
+    kw = {"province": "lai_chau", "layers_dir": store_copy_session}
+    districts = read_layer("districts_pre2025", **kw)
+    plants = read_layer("hydropower_plants", **kw)
+    one = plants[plants["plant_id"] == "hp02"]
+    ax = preview_map(districts, one, zoom_to=one)
+    lon, lat = to_crs(one, "EPSG:4326").geometry.iloc[0].coords[0]
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert x0 < lon < x1 and y0 < lat < y1
+    assert x1 - x0 == pytest.approx(0.02) and y1 - y0 == pytest.approx(0.02)  # 1 km each side
+    matplotlib.pyplot.close(ax.figure)
