@@ -154,8 +154,10 @@ def regions(
         )
     # The assignment is the only source of the region: same-named unit columns are ignored.
     own = [c for c in (region_column, *keep) if c in units.columns and c != unit_id]
-    joined = units.drop(columns=own).assign(_uid=codes).merge(
-        table[[aid, region_column, *keep]], left_on="_uid", right_on=aid, how="left"
+    joined = (
+        units.drop(columns=own)
+        .assign(_uid=codes)
+        .merge(table[[aid, region_column, *keep]], left_on="_uid", right_on=aid, how="left")
     )
     rows = []
     for region, group in joined.groupby(region_column, sort=True):

@@ -48,8 +48,11 @@ def _ids(df: pd.DataFrame, rule: Mapping[str, Any]) -> pd.Series:
 
 
 def _blank(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) or (
-        isinstance(value, str) and not value.strip()
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and pd.isna(value))
+        or (isinstance(value, str) and not value.strip())
     )
 
 

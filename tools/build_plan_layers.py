@@ -226,11 +226,20 @@ def main(province: str | None, layers_dir: Path | None) -> int:
                              geometry_type="LineString", crs=crs, id_column="segment_id",
                              accuracy=acc_roads))  # fmt: skip
     axis = plan.axis_segments(roads)
-    put(axis, "orientation_axis", meta(
-        "Orientation axis: IC16 connector – QL.279 – QL.32 – QL.4D – QL.12 to Ma Lù Thàng",
-        road_cols, road_prov, geometry_type="LineString", crs=crs, id_column="segment_id",
-        accuracy=acc_roads,
-        notes="The road segments of `roads` with an axis_role (gis.plan.axis_segments)."))
+    put(
+        axis,
+        "orientation_axis",
+        meta(
+            "Orientation axis: IC16 connector – QL.279 – QL.32 – QL.4D – QL.12 to Ma Lù Thàng",
+            road_cols,
+            road_prov,
+            geometry_type="LineString",
+            crs=crs,
+            id_column="segment_id",
+            accuracy=acc_roads,
+            notes="The road segments of `roads` with an axis_role (gis.plan.axis_segments).",
+        ),
+    )
 
     # --- urban areas ---------------------------------------------------------------------------
     ua = table("urban_areas.csv")
