@@ -253,12 +253,12 @@ def _rule_connected(rule: Mapping[str, Any], get: Get) -> list[Problem]:
     for group in groups[1:]:
         members = sorted(group)
         gap = min(geoms.iloc[i].distance(main) for i in members)
+        who = "feature is" if len(members) == 1 else f"features {', '.join(ids.iloc[members])} are"
         problems.append(
             Problem(
                 layer,
                 "connected",
-                f"{'feature is' if len(members) == 1 else 'features ' + ', '.join(ids.iloc[members]) + ' are'} "
-                f"cut off from the rest by a gap of {gap:,.0f} m (tolerance {tol_m:,.0f} m)",
+                f"{who} cut off from the rest by a gap of {gap:,.0f} m (tolerance {tol_m:,.0f} m)",
                 ids.iloc[members[0]],
                 "snap the line ends onto the neighbouring segment (QGIS snapping) or add the "
                 "missing segment",

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from gis.errors import LayerError
+from gis.errors import CRSError, LayerError
 from gis.plan import (
     axis_segments,
     hint_geometries,
@@ -119,7 +119,7 @@ def test_regions_keep_column_must_be_constant(lc):
 
 def test_regions_need_metres():
     units = gpd.GeoDataFrame({"code": ["a"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
-    with pytest.raises(Exception, match="metres|projected|degrees"):
+    with pytest.raises(CRSError, match=r"region areas"):
         regions(units, pd.DataFrame({"code": ["a"], "plan_region": ["r"]}))
 
 

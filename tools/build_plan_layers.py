@@ -109,7 +109,7 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         "Waypoints of the schematic roads and plan sites (towns, junctions, passes, gates)",
         [col("id", required=True, unique=True, description="waypoint id used by road 'via' lists"),
          col("name", required=True),
-         col("kind", required=True, allowed=sorted(wp["kind"].unique()) + ["other"]),
+         col("kind", required=True, allowed=[*sorted(wp["kind"].unique()), "other"]),
          col("accuracy", required=True, description="positional accuracy and why"), *SRC_COLS],
         prov("GSO commune reference points (via caobada/findhomed.com WardSeeder.php), "
              "TravelMapping vnm.ct05.wpt (IC16), representative points of 2025 communes, "
@@ -181,7 +181,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         r["source"] = f"gis.plan.regions({unit_src}, region_assignment_{suffix})"
         r["accuracy"] = f"as the {unit_src} polygons (derived, not drawn)"
         put(r, f"orientation_regions_{suffix}", meta(
-            f"Orientation regions on {'pre-2025 districts' if suffix == 'pre2025' else '2025 communes'}",
+            "Orientation regions on "
+            + ("pre-2025 districts" if suffix == "pre2025" else "2025 communes"),
             reg_cols,
             prov(f"dissolve of {unit_src} by region_assignment_{suffix}", lic,
                  "Derived by gis.plan.regions (union of the units of each region)."),
@@ -252,8 +253,7 @@ def main(province: str | None, layers_dir: Path | None) -> int:
     points = table("urban_area_points.csv").set_index("urban_area")["waypoint_id"]
     ua["waypoint_id"] = ua["urban_area"].map(points)
     ua["horizon"] = ["2030" if isinstance(c, str) else "2050" for c in ua["class_2030"]]
-    ua["class_target"] = [a if h == "2030" else b for a, b, h in
-                          zip(ua["class_2030"], ua["class_2050"], ua["horizon"], strict=True)]  # fmt: skip
+    ua["class_target"] = ua["class_2030"].where(ua["horizon"] == "2030", ua["class_2050"])
     first = ua["commune2025_code"].str.split(";").str[0]
     ua["plan_region"] = first.map(dict(zip(ra_c["code"], ra_c["plan_region"], strict=True)))
     cores = plan.urban_cores(ua, communes, wp)
@@ -291,7 +291,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         geometry_type="", crs=crs, id_column="urban_id",
         accuracy="ward polygons as communes_2025; points ±1 km (town centres) to ±10 km "
                  "(estimated, see geometry_source)",
-        notes="Mixed geometry: Polygon for whole-ward cores, Point otherwise (geometry_kind)."))  # fmt: skip
+        notes="Mixed geometry: Polygon for whole-ward cores, Point otherwise "
+              "(geometry_kind)."))  # fmt: skip
 
     # --- pillars -------------------------------------------------------------------------------
     pil = table("pillars.csv")

@@ -30,7 +30,9 @@ def col(name, dtype="str", **kw):
             "unique": kw.get("unique", False), "description": ""}  # fmt: skip
 
 
-for layer, name in () if REGIONS_ONLY else (("provinces", "province"), ("districts", "districts_pre2025")):
+for layer, name in (
+    () if REGIONS_ONLY else (("provinces", "province"), ("districts", "districts_pre2025"))
+):
     gdf = gpd.read_file(f"/vsizip/{SRC}", layer=layer)
     key = "code" if layer == "provinces" else "province_code"
     gdf = gdf[gdf[key] == "27"][["code", "name", "type", "geometry"]]
@@ -55,7 +57,8 @@ meta = {"title": "Bắc Ninh test regions (made up, TEST DATA)", "kind": "vector
                     col("unit_codes"), col("area_km2", "float"), col("source", required=True)],
         "provenance": {**PROV, "source": "dissolve of this fixture's districts_pre2025 by its "
                        "made-up region_assignment_pre2025 (test data, not a plan)",
-                       "processing": "tools/make_test_fixtures.py --regions-only (gis.plan.regions)"},
+                       "processing": "tools/make_test_fixtures.py --regions-only "
+                       "(gis.plan.regions)"},
         "accuracy": "as the districts (derived)"}  # fmt: skip
 write_layer(reg, "orientation_regions_pre2025", meta=meta, check_rules=False, **kw)
 print("orientation_regions_pre2025", len(reg))
