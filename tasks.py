@@ -67,7 +67,7 @@ def build() -> None:
 def test() -> None:
     setup("test")
     ensure_chromium()
-    run(BIN / "ruff", "check", "gis", "tests", "tools", "bench", "tasks.py")
+    run(BIN / "ruff", "check", ".")
     run(PY, "-m", "pytest", *sys.argv[2:])
 
 

@@ -19,10 +19,10 @@ Shapefile   Field names are limited to 10 *bytes*: GDAL truncates with a warning
             maps them to unique short names and logs the mapping. Written UTF-8 with a ``.cpg``.
             Read: a ``.cpg`` is honoured; without one the text is decoded as UTF-8 if it is
             valid UTF-8, else as cp1258 (Windows Vietnamese) with a warning, because GDAL
-            would assume ISO-8859-1 and return mojibake. TCVN3/VNI font encodings cannot be
-            detected: pass ``encoding=``. A user-given encoding is applied by Python's codecs,
-            not GDAL's iconv, which drops the last letter of cp1258 strings ("Mường Tè" ->
-            "Mường T").
+            would assume ISO-8859-1 and return mojibake (the DBF code-page byte is ignored).
+            TCVN3/VNI font encodings cannot be detected: pass ``encoding=``. A user-given
+            encoding is applied by Python's codecs, not GDAL's iconv, which drops the last
+            letter of cp1258 text and field names ("Mường Tè" -> "Mường T", "name" -> "nam").
 MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 1520, readable by
             MapInfo Pro >= 15.2); GDAL's default is ``Charset "Neutral"`` (raw bytes).
             MapInfo knows no VN-2000 datum: GDAL writes WGS 84 instead, which moves Lai Châu
@@ -52,6 +52,9 @@ FlatGeobuf  Written without spatial index (``SPATIAL_INDEX=NO``): the index sort
 CSV         Read only as a table (pandas, UTF-8 with or without BOM). Columns whose values
             are all numbers become numeric, except zero-padded codes ("03124") which stay text.
 =========== ===================================================================================
+
+pyogrio's ``use_arrow`` is not used: one read path keeps ``encoding=`` handling identical for
+every driver, and provincial layers are small.
 """
 
 from __future__ import annotations
@@ -84,14 +87,14 @@ __all__ = ["READ_ONLY_FORMATS", "SUPPORTED_FORMATS", "read_vector", "write_vecto
 
 _log = logging.getLogger(__name__)
 
-#: File extension -> (GDAL driver, description). :func:`read_vector` reads all of them;
-#: :func:`write_vector` writes all but :data:`READ_ONLY_FORMATS`.
+#: File extension -> (GDAL driver, description); a ``.zip`` is opened through GDAL's /vsizip/.
+#: :func:`read_vector` reads all of them; :func:`write_vector` all but :data:`READ_ONLY_FORMATS`.
 SUPPORTED_FORMATS: dict[str, tuple[str, str]] = {
     ".gpkg": ("GPKG", "GeoPackage"),
     ".geojson": ("GeoJSON", "GeoJSON (RFC 7946, lon/lat)"),
     ".json": ("GeoJSON", "GeoJSON (RFC 7946, lon/lat)"),
     ".shp": ("ESRI Shapefile", "Shapefile (.shp + .shx + .dbf + .prj, UTF-8 .cpg)"),
-    ".zip": ("ESRI Shapefile", "zipped Shapefile"),
+    ".zip": ("/vsizip/", "zip of one Shapefile, GeoPackage, GeoJSON, FlatGeobuf or KML"),
     ".tab": ("MapInfo File", "MapInfo TAB (UTF-8)"),
     ".kml": ("LIBKML", "KML (lon/lat)"),
     ".fgb": ("FlatGeobuf", "FlatGeobuf"),
@@ -109,6 +112,7 @@ _KML_UNSET = {  # LIBKML bookkeeping columns and their "not set" value
     "altitudeMode": None, "tessellate": -1, "extrude": 0, "visibility": -1, "drawOrder": None,
     "icon": None, "Name": None,
 }  # fmt: skip
+_IN_ZIP = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml")  # readable inside a .zip
 _TAB_PAD = {True: 10.0, False: 1_000_000.0}  # BOUNDS padding: degrees / metres
 
 
@@ -123,9 +127,15 @@ def _gdal_reason(exc: BaseException) -> str:
 
 
 def _pyogrio(call, path: Path, what: str, *args, **kwargs):
-    """Run a pyogrio call; turn any GDAL failure into an InputFileError about ``path``."""
+    """Run a pyogrio call; turn any GDAL failure into an InputFileError about ``path``.
+
+    GDAL warnings (pyogrio's RuntimeWarnings) are collected and, if the call succeeds, re-issued
+    once each with the file name; on failure the error message says enough.
+    """
     try:
-        return call(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = call(*args, **kwargs)
     except GisError:
         raise
     except Exception as exc:  # GDAL raises several types, and IndexError on a truncated .fgb
@@ -134,29 +144,37 @@ def _pyogrio(call, path: Path, what: str, *args, **kwargs):
             f"{SUPPORTED_FORMATS[path.suffix.lower()][1]} (GDAL: {_gdal_reason(exc)}). "
             "Re-export it from the program that made it, or open it in QGIS to check."
         ) from exc
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        warnings.warn(f"{path}: {message}", RuntimeWarning, stacklevel=3)
+    return result
+
+
+def _zip_member(path: Path) -> tuple[str, list[str]]:
+    """Return the one data file inside the zip ``path`` and the archive's member names."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.namelist()
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(
+            f"cannot read '{path}': not a valid zip archive ({exc}). Re-create the zip."
+        ) from exc
+    data = [m for m in members if Path(m).suffix.lower() in _IN_ZIP]
+    if len(data) != 1:
+        raise InputFileError(
+            f"'{path}' must hold exactly one data file ({', '.join(_IN_ZIP)}); found: "
+            f"{', '.join(data) or 'none'}. Zip one file (a shapefile with its .shx, .dbf, "
+            ".prj and .cpg) per archive, or unzip it and import the file you want."
+        )
+    return data[0], members
 
 
 def _shapefile_source(path: Path) -> tuple[str, bool]:
     """Return the GDAL path of a (zipped) shapefile and whether it has a .cpg; check its parts."""
     if path.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                members = zf.namelist()
-        except zipfile.BadZipFile as exc:
-            raise InputFileError(
-                f"cannot read '{path}': not a valid zip archive ({exc}). Re-create the zip."
-            ) from exc
-        shps = [m for m in members if m.lower().endswith(".shp")]
-        if len(shps) != 1:
-            found = ", ".join(shps) or "none"
-            raise InputFileError(
-                f"'{path}' must hold exactly one shapefile (.shp); found: {found}. Zip one "
-                "shapefile (its .shp, .shx, .dbf, .prj and .cpg) per archive, or unzip it "
-                "and import the .shp you want."
-            )
-        stem, lower = shps[0][:-4], {m.lower() for m in members}
+        shp, members = _zip_member(path)
+        stem, lower = shp[:-4], {m.lower() for m in members}
         has = {ext: f"{stem}{ext}".lower() in lower for ext in (".shx", ".dbf", ".cpg", ".prj")}
-        gdal_path = f"/vsizip/{path}/{shps[0]}"
+        gdal_path = f"/vsizip/{path}/{shp}"
     else:
         siblings = {p.name.lower() for p in path.parent.iterdir()}
         has = {e: (path.stem + e).lower() in siblings for e in (".shx", ".dbf", ".cpg", ".prj")}
@@ -351,15 +369,27 @@ def read_vector(
             raise InputFileError(
                 f"unknown encoding '{encoding}'; use e.g. utf-8, cp1258 (Windows Vietnamese)."
             ) from exc
+    if crs is not None:
+        try:
+            crs = pyproj.CRS.from_user_input(crs)
+        except pyproj.exceptions.CRSError as exc:
+            raise CRSError(
+                f"unknown CRS {crs!r}; give an EPSG code such as 'EPSG:9205' (VN-2000 / TM-3 "
+                "103-00, Lai Châu) or 'EPSG:4326' (lon/lat)."
+            ) from exc
     if ext == ".csv":
         return _nfc(_read_csv(path, encoding))
 
     source, bytes_route = str(path), False
-    if ext in (".shp", ".zip"):
+    if ext == ".zip":
+        member = _zip_member(path)[0]
+        ext = Path(member).suffix.lower()
+        source = f"/vsizip/{path}/{member}"
+    if ext == ".shp":
         source, has_cpg = _shapefile_source(path)
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
-    read_encoding = "latin-1" if bytes_route else encoding
+    read_encoding = "ISO-8859-1" if bytes_route else encoding
     gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
                    encoding=read_encoding)  # fmt: skip
     if not isinstance(gdf, gpd.GeoDataFrame):
@@ -373,7 +403,7 @@ def read_vector(
     file_crs = _recognise_vn2000(gdf.crs) if gdf.crs is not None else None
     if file_crs is None:
         if crs is None:
-            prj = " or supply its .prj file" if ext in (".shp", ".zip") else ""
+            prj = " or supply its .prj file" if ext == ".shp" else ""
             raise CRSError(
                 f"'{path}' does not state its coordinate reference system. State it: "
                 f"crs='EPSG:9205' in Python, `gis import FILE --as LAYER --crs EPSG:9205` on "
@@ -381,11 +411,11 @@ def read_vector(
                 f"lon/lat){prj}."
             )
         return gdf.set_crs(crs)
-    if crs is not None and not _same_crs(file_crs, pyproj.CRS.from_user_input(crs)):
+    if crs is not None and not _same_crs(file_crs, crs):
         raise CRSError(
             f"'{path}' states its CRS as {file_crs.name} ({file_crs.to_string()}), but "
-            f"{crs} was given. Drop the crs/--crs option to use the file's CRS, or fix the file "
-            "(e.g. replace its .prj) if the file is wrong."
+            f"{crs.to_string()} was given. Drop the crs/--crs option to use the file's CRS, "
+            "or fix the file (e.g. replace its .prj) if the file is wrong."
         )
     return gdf.set_crs(file_crs, allow_override=True)
 
