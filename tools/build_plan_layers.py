@@ -202,7 +202,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         col("road_ref", required=True, description="road number or name (QL = national road)"),
         col("road_class", required=True, allowed=["expressway", "national", "provincial"]),
         col("surface", allowed=["paved", "unpaved", "unknown"]),
-        col("all_season", allowed=["yes", "no", "unknown"]),
+        col("all_season", "bool",
+            description="true = passable all year; empty = unknown (no source gave it)"),
         col("status", required=True, allowed=["existing", "upgrading", "planned"]),
         col("horizon", required=True, allowed=HORIZONS,
             description="baseline = exists now; 2030/2050 = planned by then"),
@@ -216,6 +217,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
             description="'waypoints: …' (schematic) or the source of a supplied alignment"),
     ]  # fmt: skip
     roads = roads[[c["name"] for c in road_cols] + ["geometry"]]
+    flag = {"yes": True, "no": False}
+    roads["all_season"] = roads["all_season"].map(lambda v: flag.get(v, pd.NA)).astype("boolean")
     road_prov = prov("_sources/road_segments.csv (road sequences from press and plan-draft "
                      "pages, per row) through plan_waypoints", MIXED,
                      "Lines by gis.plan.schematic_lines: straight lines through the waypoints "
