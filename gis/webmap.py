@@ -53,12 +53,14 @@ from gis.maplayer import (
 )
 
 __all__ = [
+    "InlineMap",
     "MapLayer",
     "OfflineError",
     "display_copy",
     "external_resources",
     "format_vi",
     "index_page",
+    "inline_map",
     "layer_legend",
     "render_html",
     "save_map",
@@ -400,6 +402,63 @@ def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
             "plugins load CDN scripts) or inline the files."
         )
     return _atomic_write(Path(path), page)
+
+
+class InlineMap:
+    """A map page shown inline by Jupyter: an ``<iframe srcdoc>`` holding the whole page.
+
+    The page travels inside the notebook output, so nothing is fetched from a server or a CDN
+    (the notebook works offline, like the HTML file). Made by :func:`inline_map`.
+    """
+
+    def __init__(self, page: str, *, height_px: int = 600) -> None:
+        self.page = page
+        self.height_px = height_px
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe srcdoc="{html.escape(self.page, quote=True)}" width="100%" '
+            f'height="{int(self.height_px)}" style="border:1px solid #ccc" '
+            'sandbox="allow-scripts allow-popups"></iframe>'
+        )
+
+
+def inline_map(source: folium.Map | str | os.PathLike, *, height_px: int = 600) -> InlineMap:
+    """Show a map inline in a notebook: ``inline_map(m)`` as the last line of a cell.
+
+    Parameters
+    ----------
+    source : folium.Map or path-like
+        A map from :func:`web_map`, or the path of a saved map page (e.g. one of ``maps/``).
+    height_px : int
+        Height of the frame in the notebook, in pixels.
+
+    Returns
+    -------
+    InlineMap
+        Displayed by Jupyter through its ``_repr_html_``; ``.page`` is the HTML page.
+
+    Raises
+    ------
+    OfflineError
+        If the page would fetch anything from the network (as :func:`save_map`).
+    LayerError
+        If the path is not an existing file.
+    """
+    if isinstance(source, folium.Map):
+        page = render_html(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise LayerError(f"inline_map: map file {str(path)!r} not found. Build the maps first.")
+        page = path.read_text(encoding="utf-8")
+    urls = external_resources(page)
+    if urls:
+        raise OfflineError(
+            f"map page would load {len(urls)} resource(s) from the network: {urls[:5]}; an inline "
+            "map must be self-contained. Build it with gis.webmap.web_map."
+        )
+    return InlineMap(page, height_px=height_px)
 
 
 def index_page(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+import time
 
 import folium
 import geopandas as gpd
@@ -18,6 +20,7 @@ from gis.webmap import (
     display_copy,
     external_resources,
     index_page,
+    inline_map,
     render_html,
     save_map,
     web_map,
@@ -251,3 +254,57 @@ def test_browser_harness_has_no_network(browser, tmp_path):
     r = browser.open(page, wait_s=2)
     assert r.leaflet is None
     assert any("leaflet.js" in e["message"] and "net::ERR_" in e["message"] for e in r.errors)
+
+
+# ----------------------------------------------------------------------------- inline in notebooks
+
+
+def test_inline_map_embeds_the_whole_page(squares, tmp_path):
+    m = web_map([MapLayer(squares, "Xã", fields={"name": "Tên"})], title="Bản đồ <Lai Châu>")
+    shown = inline_map(m, height_px=450)
+    frame = shown._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and 'height="450"' in frame
+    assert external_resources(shown.page) == [] and "Leaflet 1.9.4" in shown.page
+    # the page is escaped into the attribute: no raw tag or quote of the page leaks out of it
+    assert frame.count("<") == 2 and frame.count("</iframe>") == 1
+    assert html.unescape(frame.split('srcdoc="', 1)[1].split('" width=')[0]) == shown.page
+    assert "Bản đồ &lt;Lai Châu&gt;" in shown.page
+    # from a saved file: the file's page
+    path = save_map(web_map([MapLayer(squares, "Xã")], title="T"), tmp_path / "m.html")
+    assert inline_map(path).page == path.read_text(encoding="utf-8")
+
+
+def test_inline_map_refuses_network_pages_and_missing_files(tmp_path):
+    cdn = tmp_path / "cdn.html"
+    cdn.write_text('<html><script src="https://cdn.example.org/leaflet.js"></script></html>')
+    with pytest.raises(OfflineError, match=r"1 resource.*cdn\.example\.org"):
+        inline_map(cdn)
+    with pytest.raises(LayerError, match=r"not found\. Build the maps first"):
+        inline_map(tmp_path / "nothing.html")
+
+
+@pytest.mark.browser
+def test_inline_map_draws_in_chromium_without_network(browser, squares, tmp_path):
+    """The notebook output (an iframe srcdoc) inside a host page: the map draws, offline."""
+    m = web_map([MapLayer(squares, "Xã", column="type")], title="Trong sổ tay")
+    host = tmp_path / "notebook_output.html"
+    host.write_text(
+        f'<!DOCTYPE html><html><meta charset="utf-8"><body>{inline_map(m)._repr_html_()}</body>'
+        "</html>",
+        encoding="utf-8",
+    )
+    d = browser.driver
+    d.get(host.resolve().as_uri())
+    d.switch_to.frame(d.find_element("tag name", "iframe"))
+    try:
+        count = "return document.querySelectorAll('path.leaflet-interactive').length"
+        for _ in range(100):
+            if d.execute_script(count):
+                break
+            time.sleep(0.1)
+        assert d.execute_script("return window.L ? L.version : null") == "1.9.4"
+        assert d.execute_script(count) == 4
+        assert "Trong sổ tay" in d.execute_script("return document.body.innerText")
+    finally:
+        d.switch_to.default_content()
+    assert [e for e in d.get_log("browser") if e.get("level") == "SEVERE"] == []
