@@ -415,6 +415,11 @@ class InlineMap:
         self.page = page
         self.height_px = height_px
 
+    def __repr__(self) -> str:
+        found = re.search(r"<title>(.*?)</title>", self.page, flags=re.S)
+        title = html.unescape(found.group(1)).strip() if found else "map"
+        return f"<InlineMap {title!r}: {len(self.page.encode()) / 1e3:,.0f} kB page>"
+
     def _repr_html_(self) -> str:
         return (
             f'<iframe srcdoc="{html.escape(self.page, quote=True)}" width="100%" '

@@ -5,14 +5,18 @@ notebooks see the same packages as the tests, whatever `python` is first on PATH
 """
 
 import hashlib
+import html
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from gis.webmap import external_resources
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -45,6 +49,13 @@ EXPECTED = {
         "intensive columns need weight_column",
         "Diện tích (km²)",  # Vietnamese headers in the workbook
         "# Thống kê đô thị tỉnh Lai Châu",  # the report was written
+    ],
+    "05_maps.ipynb": [
+        "missing layers: none",  # every layer of every product map was found
+        "Resources the page would fetch from the network: []",
+        "<iframe srcdoc=",  # maps inline
+        "Định hướng phát triển không gian tỉnh Lai Châu",
+        "truc_10km.png",
     ],
 }
 # A code cell drawing one inline picture: a static preview map or a PNG shown with Image(...).
@@ -129,6 +140,8 @@ def test_notebook_runs(path, kernel_env, store_copy):
     assert images == sum(
         any(call in c.source for call in IMAGE_CALLS) for c in nb.cells if c.cell_type == "code"
     )
+    for frame in re.findall(r'<iframe srcdoc="([^"]*)"', _text(executed)):  # inline maps
+        assert external_resources(html.unescape(frame)) == [], f"{path.name}: map needs network"
     text = _text(executed)
     for expected in EXPECTED[path.name]:
         assert expected in text, f"{path.name}: output lacks {expected!r}"

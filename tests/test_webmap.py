@@ -269,6 +269,7 @@ def test_inline_map_embeds_the_whole_page(squares, tmp_path):
     assert frame.count("<") == 2 and frame.count("</iframe>") == 1
     assert html.unescape(frame.split('srcdoc="', 1)[1].split('" width=')[0]) == shown.page
     assert "Bản đồ &lt;Lai Châu&gt;" in shown.page
+    assert repr(shown).startswith("<InlineMap 'Bản đồ <Lai Châu>': ")
     # from a saved file: the file's page
     path = save_map(web_map([MapLayer(squares, "Xã")], title="T"), tmp_path / "m.html")
     assert inline_map(path).page == path.read_text(encoding="utf-8")
