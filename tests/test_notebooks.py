@@ -31,6 +31,10 @@ EXPECTED = {
         "Layer unchanged on disk: True",
         "changed on disk since you opened it",  # the conflict is shown
         "Back to the version we opened: True",
+        "class_counts",  # the plan's urban system (1 x III, 5 x IV, 5 x V) is enforced
+        "urban_in_unit",  # a mistyped GPS reading lands in another commune
+        "passes 17,794 m from 'tam_duong'",  # a track in the wrong CRS misses the towns
+        "S06 straight again: True",
     ],
     "03_coverage.ipynb": [
         "8 districts, axis today",  # both unit systems and the axis without planned roads
