@@ -104,6 +104,8 @@ BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
 #: stays under one pixel up to zoom 11 (71 m). The 2025 communes weigh 578 kB at 30 m and 330 kB
 #: at 60 m, which keeps a map with them under :data:`MAP_BUDGET_BYTES`.
 SIMPLIFY_M = 60.0
+#: Margin around the province kept of context lines (rivers, border), metres.
+FRAME_MARGIN_M = 15000.0
 #: Distance of the corridor-share statistic (metres).
 CORRIDOR_SHARE_M = 10000.0
 
@@ -172,21 +174,34 @@ def _outline(gdf: gpd.GeoDataFrame, name: str, *, color: str, weight: float, sho
     return MapLayer(lines, name, color=color, weight=weight, show=show)
 
 
-def _base(src: _Source, *, communes: bool = True) -> list[MapLayer]:
-    """Province outline, rivers, border and (optionally) the 2025 communes with tooltips."""
+def _frame(src: _Source, data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Clip context lines (rivers, border) to the province's box plus :data:`FRAME_MARGIN_M`."""
+    prov = src.get("province")
+    if prov is None:
+        return data
+    x0, y0, x1, y1 = prov.total_bounds
+    m = FRAME_MARGIN_M
+    clipped = gpd.clip(data, shapely.box(x0 - m, y0 - m, x1 + m, y1 + m))
+    return clipped[~clipped.geometry.is_empty]
+
+
+def _base(src: _Source, *, units: str | None = "communes") -> list[MapLayer]:
+    """Unit polygons with tooltips (no fill), rivers, border, province outline."""
     layers = []
-    com = src.shown("communes") if communes else None
+    com = src.shown(units) if units else None
     if com is not None:
-        shown = com.assign(type_name=com["full_name"] if "full_name" in com else com["name"])
-        layers.append(MapLayer(shown, "Xã, phường (2025)", color="#ffffff", weight=0.6,
+        label = "Xã, phường (2025)" if units == "communes" else "Huyện (trước 2025)"
+        shown = com.assign(unit_name=com["full_name"] if "full_name" in com else com["name"])
+        layers.append(MapLayer(shown, label, color="#ffffff", weight=0.6,
                                fill_opacity=0.0, opacity=0.6, coverage=True,
-                               fields={"type_name": "Đơn vị", "code": "Mã"}))  # fmt: skip
+                               fields={"unit_name": "Đơn vị", "code": "Mã"}))  # fmt: skip
     rivers = src.get("rivers")
     if rivers is not None:
-        layers.append(MapLayer(rivers, "Sông", color="#4a90c2", weight=1.2))
+        layers.append(MapLayer(_frame(src, rivers), "Sông", color="#4a90c2", weight=1.2))
     border = src.get("border")
     if border is not None:
-        layers.append(MapLayer(border, "Biên giới quốc gia", color="#555555", weight=1.5))
+        layers.append(MapLayer(_frame(src, border), "Biên giới quốc gia", color="#555555",
+                               weight=1.5))  # fmt: skip
     prov = src.get("province")
     if prov is not None:
         layers.append(_outline(prov, f"Ranh giới tỉnh {src.profile.name}", color="#222222",
@@ -250,7 +265,7 @@ def _urban_class_layers(urban, column: str, title: str, *, show=True, label=True
     if len(unclassified):
         groups.append((None, unclassified, UNCLASSIFIED_STYLE))
     for cls, rows, (radius, color) in groups:
-        layers.append(MapLayer(rows, f"{title}: {class_vi(cls).lower()}", color=color,
+        layers.append(MapLayer(rows, f"{title} – {class_vi(cls)}", color=color,
                                radius=radius, fill_opacity=0.95, show=show,
                                fields={"urban_area": "Đô thị", "class_now_vi": "Loại hiện nay",
                                        "class_2030_vi": "Loại đến 2030"},
@@ -293,7 +308,7 @@ def _orientation(src: _Source) -> list[MapLayer]:
     regions = _regions(src)
     if regions is not None:
         layers.append(_regions_layer(regions))
-    layers += _base(src)
+    layers += _base(src, units="districts")
     zones = src.get("pillar_zones")
     if zones is not None:
         zones = zones.assign(pillar_vi=translate(zones["pillar"], PILLAR_VI),
@@ -306,6 +321,14 @@ def _orientation(src: _Source) -> list[MapLayer]:
     axis = src.get("axis")
     if axis is not None:
         layers.append(_axis_layer(axis))
+    urban, docs = _urban(src)
+    if urban is not None:
+        plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
+        column = "class_2030" if "class_2030" in plan else "class_target"
+        layers += _urban_class_layers(plan, column, "Đô thị đến 2030")
+    gates = _facility(src, ("border_gate",))
+    if gates is not None and len(gates):
+        layers.append(_facility_layer(gates, "Cửa khẩu", radius=7.0))
     sites = src.get("pillar_sites")
     if sites is not None:
         sites = sites.assign(pillar_vi=translate(sites["pillar"], PILLAR_VI),
@@ -315,14 +338,6 @@ def _orientation(src: _Source) -> list[MapLayer]:
                                colors=colors, radius=5.0, fill_opacity=0.95,
                                fields={"name": "Tên", "pillar_vi": "Trụ cột",
                                        "member_vi": "Lĩnh vực"}))  # fmt: skip
-    urban, docs = _urban(src)
-    if urban is not None:
-        plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
-        column = "class_2030" if "class_2030" in plan else "class_target"
-        layers += _urban_class_layers(plan, column, "Đô thị đến 2030")
-    gates = _facility(src, ("border_gate",))
-    if gates is not None and len(gates):
-        layers.append(_facility_layer(gates, "Cửa khẩu", radius=7.0))
     return layers
 
 
@@ -342,7 +357,7 @@ def _urban_system(src: _Source) -> list[MapLayer]:
 
 
 def _infrastructure(src: _Source) -> list[MapLayer]:
-    layers = _base(src, communes=False)
+    layers = _base(src, units=None)
     legacy = src.get("roads_legacy")
     if legacy is not None:
         layers.append(MapLayer(legacy, "Đường (dữ liệu cũ, thô)", color="#999999", weight=1.0,
@@ -372,7 +387,7 @@ def _infrastructure(src: _Source) -> list[MapLayer]:
                                  (hydro[~inside], "Thủy điện tỉnh lân cận", False)):  # fmt: skip
             if len(rows):
                 layers.append(MapLayer(rows, name, column="status", kind="category",
-                                       cmap="Set1", radius=4.5, fill_opacity=0.9, show=show,
+                                       cmap="tab10", radius=4.5, fill_opacity=0.9, show=show,
                                        legend_title=f"{name} (hiện trạng)",
                                        fields={"name": "Tên", "capacity_mw": "Công suất (MW)",
                                                "status": "Hiện trạng"},
@@ -468,7 +483,7 @@ def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
                                coverage=True, fill_opacity=0.75, weight=0.6, label="name",
                                fields={"name": "Tên", column: f"{title} ({unit})",
                                        "code": "Mã"}))  # fmt: skip
-    return layers + _base(src, communes=False)
+    return layers + _base(src, units=None)
 
 
 def _stat_area(src: _Source) -> list[MapLayer]:
@@ -526,9 +541,13 @@ MAPS: tuple[MapSpec, ...] = (
 )  # fmt: skip
 
 
-def _source_note(src: _Source) -> str:
-    parts = ", ".join(src.used)
-    note = f"lớp dữ liệu {parts} (nguồn từng lớp: lệnh `gis layers`)"
+def _source_note(src: _Source, *, short: bool = False) -> str:
+    """Sources of a map: the layers used (full list on prints, a pointer on web maps)."""
+    note = (
+        "các lớp dữ liệu của dự án (nguồn từng lớp: lệnh `gis layers`)"
+        if short
+        else f"lớp dữ liệu {', '.join(src.used)} (nguồn từng lớp: lệnh `gis layers`)"
+    )
     schematic = [
         LAYER_NAMES[r]
         for r in ("axis", "roads")
@@ -577,13 +596,15 @@ def build_maps(
         title = spec.title.format(province=profile.name)
         layers = spec.build(src)
         entry = {"slug": spec.slug, "title": title, "missing_layers": list(src.missing),
-                 "notes": list(src.notes), "layers": [la.name for la in layers]}  # fmt: skip
+                 "notes": list(src.notes), "layers": [la.name for la in layers],
+                 "store_layers": list(src.used)}  # fmt: skip
         if not layers:
             entry["file"] = None
             manifest.append(entry)
             continue
         source = _source_note(src)
-        page = web_map(layers, title=title, source=f"Nguồn: {source}", simplify_m=SIMPLIFY_M)
+        page = web_map(layers, title=title, source=f"Nguồn: {_source_note(src, short=True)}",
+                       simplify_m=SIMPLIFY_M)  # fmt: skip
         path = save_map(page, out / f"{spec.slug}.html")
         html_files.append(path)
         link = title + (f" (thiếu lớp: {', '.join(src.missing)})" if src.missing else "")
@@ -617,9 +638,16 @@ def build_maps(
 
 
 def _printable(layers: list[MapLayer]) -> list[MapLayer]:
-    """Layers of a printed map: those shown at start, without tooltips' commune overlay."""
-    keep = [la for la in layers if la.show and la.name != "Xã, phường (2025)"]
-    return keep or layers
+    """Layers of a printed map: those shown at start; unfilled polygons as grey outlines."""
+    out = []
+    for layer in layers:
+        if not layer.show:
+            continue
+        polygons = set(layer.data.geom_type.dropna()) <= {"Polygon", "MultiPolygon"}
+        if polygons and layer.fill_opacity == 0:
+            layer = _outline(layer.data, layer.name, color="#8c8c8c", weight=0.5)
+        out.append(layer)
+    return out or list(layers)
 
 
 def read_manifest(out_dir: str | os.PathLike | None = None) -> dict:
