@@ -201,6 +201,35 @@ def restore_cmd(layer, version, province, layers_dir) -> None:
     click.echo(f"restored '{layer}' -> {path}")
 
 
+@cli.command("stats")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: out/ or $GIS_OUT_DIR).",
+)
+@click.option("--vietnamese", is_flag=True, help="Vietnamese column headers in the workbook.")
+@_opts
+def stats_cmd(out_dir, vietnamese, province, layers_dir) -> None:
+    """Compute the statistics and write CSV tables, statistics.xlsx and report.md."""
+    import time
+
+    from gis.report import write_statistics
+    from gis.stats import compute_statistics
+
+    profile = load_profile(province, layers_dir=layers_dir)
+    start = time.perf_counter()
+    tables = compute_statistics(profile)
+    written = write_statistics(tables, out_dir, vietnamese=vietnamese,
+                               title=f"Statistics: {profile.name}")  # fmt: skip
+    for name, frame in tables.items():
+        status = frame["status"].iloc[0] if list(frame.columns) == ["status"] else ""
+        click.echo(f"{name:<24} {len(frame):>4} rows  {status}")
+    click.echo(f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
+               f"to {written['report'].parent} in {time.perf_counter() - start:.1f} s")  # fmt: skip
+
+
 @cli.command("build")
 @_opts
 def build_cmd(province: str | None, layers_dir: Path | None) -> None:
@@ -213,6 +242,8 @@ def build_cmd(province: str | None, layers_dir: Path | None) -> None:
         sys.exit(1)
     click.echo("")
     layers_cmd.callback(province=province, layers_dir=layers_dir)
+    click.echo("")
+    stats_cmd.callback(out_dir=None, vietnamese=False, province=province, layers_dir=layers_dir)
 
 
 def main(argv: list[str] | None = None) -> None:
