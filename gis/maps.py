@@ -549,9 +549,7 @@ def _source_note(src: _Source, *, short: bool = False) -> str:
         else f"lớp dữ liệu {', '.join(src.used)} (nguồn từng lớp: lệnh `gis layers`)"
     )
     schematic = [
-        LAYER_NAMES[r]
-        for r in ("axis", "roads")
-        if LAYER_NAMES[r] in src.used and src.schematic(r)
+        LAYER_NAMES[r] for r in ("axis", "roads") if LAYER_NAMES[r] in src.used and src.schematic(r)
     ]
     if schematic:
         note += f"; {', '.join(schematic)}: tuyến sơ đồ qua các điểm mốc"
