@@ -14,6 +14,7 @@ import pandas as pd
 __all__ = [
     "CLASS_ORDER",
     "CLASS_STYLE",
+    "DOCUMENT_VI",
     "FACILITY_VI",
     "HORIZON_VI",
     "MEMBER_VI",
@@ -77,6 +78,12 @@ FACILITY_COLORS = {
     "industrial_park": "#cab2d6",
     "logistics_centre": "#ff7f00",
     "mine": "#8c510a",
+}
+
+#: Source documents of the urban-area versions (column ``source_document``).
+DOCUMENT_VI = {
+    "Decision 1585/QĐ-TTg (2023)": "Quyết định 1585/QĐ-TTg (2023)",
+    "urban development programme (c. 2022)": "chương trình phát triển đô thị (khoảng 2022)",
 }
 
 STATUS_VI = {"existing": "hiện có", "upgrading": "nâng cấp", "planned": "quy hoạch"}

@@ -47,6 +47,7 @@ from gis.errors import LayerNotFoundError
 from gis.maplabels import (
     CLASS_ORDER,
     CLASS_STYLE,
+    DOCUMENT_VI,
     FACILITY_COLORS,
     FACILITY_VI,
     HORIZON_VI,
@@ -352,7 +353,8 @@ def _urban_system(src: _Source) -> list[MapLayer]:
     layers += _urban_class_layers(plan, "class_2030", "Đến 2030")
     for doc in docs[1:]:
         other = urban[urban["source_document"] == doc]
-        layers += _urban_class_layers(other, "class_2030", f"2030 theo {doc}", show=False)
+        name = f"2030 theo {DOCUMENT_VI.get(doc, doc)}"
+        layers += _urban_class_layers(other, "class_2030", name, show=False)
     return layers
 
 
@@ -417,12 +419,15 @@ def _rings(origins: gpd.GeoDataFrame, outline, label: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=origins.crs)
 
 
-def _band_layer(rings: gpd.GeoDataFrame, name: str, palette: list[str], *, show=True):
-    colors = dict(zip(rings["band"], palette, strict=False))
-    return MapLayer(rings, name, column="band", kind="category", colors=colors, show=show,
-                    fill_opacity=0.45, weight=0.5, coverage=False,
-                    fields={"origin": "Tính từ", "band": "Khoảng cách",
-                            "area_km2": "Diện tích trong tỉnh (km²)"})  # fmt: skip
+def _band_layers(rings: gpd.GeoDataFrame, name: str, palette: list[str], *, show=True):
+    """One layer per ring, nearest first (a category legend would sort '10–20' before '5–10')."""
+    return [
+        MapLayer(rings.iloc[[i]], f"{name}: {band}", color=color, show=show, fill_opacity=0.45,
+                 weight=0.5, coverage=False,
+                 fields={"origin": "Tính từ", "band": "Khoảng cách",
+                         "area_km2": "Diện tích trong tỉnh (km²)"})
+        for i, (band, color) in enumerate(zip(rings["band"], palette, strict=True))
+    ]  # fmt: skip
 
 
 def _outline_geom(src: _Source):
@@ -436,8 +441,7 @@ def _corridor(src: _Source) -> list[MapLayer]:
     if axis is None:
         return layers
     rings = _rings(axis, _outline_geom(src), "trục kinh tế động lực")
-    layers.insert(0, _band_layer(rings, "Dải hành lang quanh trục",
-                                 ["#bd0026", "#fd8d3c", "#fed976"]))  # fmt: skip
+    layers[:0] = _band_layers(rings, "Hành lang quanh trục", ["#bd0026", "#fd8d3c", "#fed976"])
     layers.append(_axis_layer(axis))
     return layers
 
@@ -450,12 +454,12 @@ def _catchments(src: _Source) -> list[MapLayer]:
     if urban is not None:
         plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
         rings = _rings(plan, outline, "đô thị (lõi)")
-        bands.append(_band_layer(rings, "Vùng phục vụ đô thị", ["#08519c", "#6baed6", "#c6dbef"]))
+        bands += _band_layers(rings, "Vùng phục vụ đô thị", ["#08519c", "#6baed6", "#c6dbef"])
     gates = _facility(src, ("border_gate",))
     if gates is not None and len(gates):
         rings = _rings(gates, outline, "cửa khẩu")
-        bands.append(_band_layer(rings, "Vùng phục vụ cửa khẩu",
-                                 ["#54278f", "#9e9ac8", "#dadaeb"], show=False))  # fmt: skip
+        palette = ["#54278f", "#9e9ac8", "#dadaeb"]
+        bands += _band_layers(rings, "Vùng phục vụ cửa khẩu", palette, show=False)
     layers[:0] = bands
     if urban is not None:
         layers += _urban_class_layers(plan, "class_2030", "Đô thị đến 2030", label=False)
