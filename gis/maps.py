@@ -485,6 +485,7 @@ def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
         layers.append(MapLayer(units, f"{title} – {level}", column=column, kind="choropleth",
                                scheme="FisherJenks", k=5, cmap=cmap, unit=unit, show=show,
                                coverage=True, fill_opacity=0.75, weight=0.6, label="name",
+                               legend_title=f"{level[0].upper()}{level[1:]} ({unit})",
                                fields={"name": "Tên", column: f"{title} ({unit})",
                                        "code": "Mã"}))  # fmt: skip
     return layers + _base(src, units=None)
@@ -541,7 +542,8 @@ MAPS: tuple[MapSpec, ...] = (
     MapSpec("tk_dien_tich", "Thống kê: diện tích đơn vị hành chính (km²)", _stat_area),
     MapSpec("tk_mat_do_duong", "Thống kê: mật độ đường (km/km²)", _stat_roads),
     MapSpec("tk_hanh_lang", "Thống kê: tỷ lệ diện tích trong 10 km quanh trục (%)",
-            _stat_corridor, print_title="Tỷ lệ diện tích trong 10 km quanh trục kinh tế (%)"),
+            _stat_corridor, print_title="Tỷ lệ diện tích trong 10 km quanh trục kinh tế (%)",
+            print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục"),
 )  # fmt: skip
 
 
@@ -616,13 +618,13 @@ def build_maps(
                 _printable(layers), out / "print" / spec.slug,
                 title=spec.print_title.format(province=profile.name),
                 subtitle=spec.print_subtitle, source=source, paper="A3")  # fmt: skip
-            print_files += printed
+            print_files += [(p, spec.print_title.format(province=profile.name)) for p in printed]
             entry["print"] = [p.name for p in printed]
         entry.update(file=path.name, bytes=path.stat().st_size,
                      seconds=round(time.perf_counter() - t0, 2))  # fmt: skip
         manifest.append(entry)
-    for p in print_files:
-        index[f"Bản in A3 ({p.suffix[1:].upper()}): {p.stem}"] = p
+    for p, print_title in print_files:
+        index[f"Bản in A3 ({p.suffix[1:].upper()}): {print_title}"] = p
     failed = [e["title"] for e in manifest if e["file"] is None]
     note = (
         f"Bản đồ tỉnh {profile.name} dựng bằng lệnh `gis build` từ các lớp dữ liệu của dự án; "
@@ -636,7 +638,7 @@ def build_maps(
     mf.write_text(json.dumps({"province": profile.slug, "budget_bytes": MAP_BUDGET_BYTES,
                               "maps": manifest}, ensure_ascii=False, indent=2) + "\n",
                   encoding="utf-8")  # fmt: skip
-    return [*html_files, idx, *print_files, mf]
+    return [*html_files, idx, *(p for p, _ in print_files), mf]
 
 
 def _printable(layers: list[MapLayer]) -> list[MapLayer]:

@@ -155,6 +155,7 @@ def test_index_links_every_map_and_print(built):
         assert (out / link).is_file()
     assert "Bản đồ quy hoạch tỉnh Lai Châu" in text
     assert "Định hướng phát triển không gian tỉnh Lai Châu" in text
+    assert "Bản in A3 (PDF): Định hướng phát triển không gian tỉnh Lai Châu" in text
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -186,6 +187,19 @@ def test_corridor_share_is_100_pct_where_every_vertex_is_near_the_axis(built, st
         assert shown[code] == "100", code
     outside = [c for c, d in zip(units["code"], far, strict=True) if d >= CORRIDOR_SHARE_M]
     assert all(_number_vi(shown[c]) < 100 for c in outside)
+
+
+def test_road_density_map_agrees_with_the_statistics_report(built, store_copy_session):
+    """The choropleth shows the numbers of `gis stats` (table road_density), per unit."""
+    from gis.stats import compute_statistics
+
+    table = compute_statistics("lai_chau", layers_dir=store_copy_session)["road_density"]
+    expected = dict(zip(table["code"], table["road_density_km_per_km2"], strict=True))
+    props = _properties(built, "tk_mat_do_duong")
+    shown = {p["code"]: _number_vi(p["road_km_per_km2"]) for p in props if "road_km_per_km2" in p}
+    assert set(shown) == set(expected) and len(shown) == 38 + 8
+    for code, value in expected.items():
+        assert shown[code] == pytest.approx(value, abs=0.005), code  # 2 decimals shown
 
 
 # ----------------------------------------------------------------------------- prints
