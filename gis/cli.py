@@ -47,13 +47,15 @@ def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
     cat = store.list_layers(province=profile)
     click.echo(f"{profile.name} (code {profile.code}), planning CRS {profile.planning_crs}")
     click.echo(f"store: {profile.path}\n")
+    width = max(22, *(len(n) + 1 for n in cat["name"]))
     for row in cat.itertuples():
         size = f"{row.features} {'rows' if row.kind == 'table' else 'features'}"
-        click.echo(f"{row.name:<22} {row.kind:<6} {row.geometry or '-':<10} {size:<14} {row.title}")
-        click.echo(f"{'':<22} source:  {row.source}")
-        click.echo(f"{'':<22} licence: {row.licence}; date: {row.date}")
+        geom = row.geometry or "-"
+        click.echo(f"{row.name:<{width}} {row.kind:<6} {geom:<10} {size:<14} {row.title}")
+        click.echo(f"{'':<{width}} source:  {row.source}")
+        click.echo(f"{'':<{width}} licence: {row.licence}; date: {row.date}")
         if row.accuracy:
-            click.echo(f"{'':<22} accuracy: {row.accuracy}")
+            click.echo(f"{'':<{width}} accuracy: {row.accuracy}")
 
 
 @cli.command("info")
