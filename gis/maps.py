@@ -32,41 +32,31 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
+from gis import _mapparts as parts
 from gis import settings
 from gis._frames import M2_PER_KM2
+from gis._mapparts import BAND_DISTANCES_M, SIMPLIFY_M
 from gis.coverage import road_density, within_distance
-from gis.errors import LayerNotFoundError
 from gis.maplabels import (
-    CLASS_ORDER,
-    CLASS_STYLE,
     DOCUMENT_VI,
-    FACILITY_COLORS,
-    FACILITY_VI,
     HORIZON_VI,
     MEMBER_VI,
     PILLAR_COLORS,
     PILLAR_VI,
-    REGION_COLORS,
-    REGION_VI,
     ROAD_CLASS_VI,
     ROAD_COLORS,
     STATUS_VI,
-    UNCLASSIFIED_STYLE,
-    class_vi,
     translate,
 )
 from gis.maplayer import MapLayer
 from gis.printmap import print_map
 from gis.profile import Profile, load_profile
-from gis.store import read_layer
 from gis.webmap import index_page, save_map, web_map
 
 __all__ = [
@@ -74,6 +64,7 @@ __all__ = [
     "LAYER_NAMES",
     "MAPS",
     "MAP_BUDGET_BYTES",
+    "SIMPLIFY_M",
     "MapSpec",
     "build_maps",
     "read_manifest",
@@ -98,218 +89,19 @@ LAYER_NAMES: dict[str, str] = {
 }
 #: Size budget of one web map of a province (bytes), checked by the tests.
 MAP_BUDGET_BYTES = 1_000_000
-#: Corridor bands and catchment rings (metres).
-BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
-#: Simplification of the web maps (metres). At 22 degrees N a web-map pixel is about
-#: 145,000 / 2**zoom metres: the whole province shows at zoom 8-9 (280-570 m per pixel) and 60 m
-#: stays under one pixel up to zoom 11 (71 m). The 2025 communes weigh 578 kB at 30 m and 330 kB
-#: at 60 m, which keeps a map with them under :data:`MAP_BUDGET_BYTES`.
-SIMPLIFY_M = 60.0
-#: Margin around the province kept of context lines (rivers, border), metres.
-FRAME_MARGIN_M = 15000.0
 #: Distance of the corridor-share statistic (metres).
 CORRIDOR_SHARE_M = 10000.0
-
-
-@dataclass
-class _Source:
-    """Reads layers by role once; remembers what each map lacked."""
-
-    profile: Profile
-    cache: dict[str, gpd.GeoDataFrame | None] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    used: list[str] = field(default_factory=list)
-
-    def get(self, role: str) -> gpd.GeoDataFrame | None:
-        name = LAYER_NAMES[role]
-        if name not in self.cache:
-            try:
-                self.cache[name] = read_layer(name, province=self.profile)
-            except LayerNotFoundError:
-                self.cache[name] = None
-        data = self.cache[name]
-        target = self.missing if data is None else self.used
-        if name not in target:
-            target.append(name)
-        return data
-
-    def shown(self, role: str) -> gpd.GeoDataFrame | None:
-        """The layer for display: polygons that are a coverage but for slivers are cleaned once.
-
-        :func:`gis.maplayer.display_copy` would clean them on every map (about 1.5 s for the
-        2025 communes); the same rule applies: cleaning is kept only if it makes a valid
-        coverage and moves no polygon by more than ``SIMPLIFY_M**2``. Statistics use
-        :meth:`get`, the stored geometry.
-        """
-        data = self.get(role)
-        key = f"shown:{role}"
-        if data is None or key in self.cache:
-            return self.cache.get(key, data)
-        geoms = np.asarray(data.geometry.values)
-        if not shapely.coverage_is_valid(geoms):
-            cleaned = shapely.coverage_clean(geoms)
-            moved = shapely.area(shapely.symmetric_difference(geoms, cleaned))
-            if shapely.coverage_is_valid(cleaned) and moved.max() <= SIMPLIFY_M**2:
-                data = data.set_geometry(gpd.GeoSeries(cleaned, index=data.index, crs=data.crs))
-        self.cache[key] = data
-        return data
-
-    def schematic(self, role: str) -> bool:
-        """True if the layer says its geometry is schematic (column ``accuracy``)."""
-        data = self.get(role)
-        if data is None or "accuracy" not in data.columns:
-            return False
-        return bool(data["accuracy"].astype(str).str.contains("schematic", case=False).any())
-
-    def reset(self) -> None:
-        self.missing, self.notes, self.used = [], [], []
-
-
-# ----------------------------------------------------------------------------- layer helpers
-
-
-def _outline(gdf: gpd.GeoDataFrame, name: str, *, color: str, weight: float, show=True):
-    """Boundary lines of polygons (printed maps would fill a polygon layer)."""
-    lines = gpd.GeoDataFrame(geometry=gdf.boundary.values, crs=gdf.crs)
-    return MapLayer(lines, name, color=color, weight=weight, show=show)
-
-
-def _frame(src: _Source, data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Clip context lines (rivers, border) to the province's box plus :data:`FRAME_MARGIN_M`."""
-    prov = src.get("province")
-    if prov is None:
-        return data
-    x0, y0, x1, y1 = prov.total_bounds
-    m = FRAME_MARGIN_M
-    clipped = gpd.clip(data, shapely.box(x0 - m, y0 - m, x1 + m, y1 + m))
-    return clipped[~clipped.geometry.is_empty]
-
-
-def _base(src: _Source, *, units: str | None = "communes") -> list[MapLayer]:
-    """Unit polygons with tooltips (no fill), rivers, border, province outline."""
-    layers = []
-    com = src.shown(units) if units else None
-    if com is not None:
-        label = "Xã, phường (2025)" if units == "communes" else "Huyện (trước 2025)"
-        shown = com.assign(unit_name=com["full_name"] if "full_name" in com else com["name"])
-        layers.append(MapLayer(shown, label, color="#ffffff", weight=0.6,
-                               fill_opacity=0.0, opacity=0.6, coverage=True,
-                               fields={"unit_name": "Đơn vị", "code": "Mã"}))  # fmt: skip
-    rivers = src.get("rivers")
-    if rivers is not None:
-        layers.append(MapLayer(_frame(src, rivers), "Sông", color="#4a90c2", weight=1.2))
-    border = src.get("border")
-    if border is not None:
-        layers.append(MapLayer(_frame(src, border), "Biên giới quốc gia", color="#555555",
-                               weight=1.5))  # fmt: skip
-    prov = src.get("province")
-    if prov is not None:
-        layers.append(_outline(prov, f"Ranh giới tỉnh {src.profile.name}", color="#222222",
-                               weight=1.6))  # fmt: skip
-    return layers
-
-
-def _regions(src: _Source) -> gpd.GeoDataFrame | None:
-    regions = src.get("regions")
-    if regions is None:
-        districts = src.get("districts")
-        if districts is None or "plan_region" not in districts.columns:
-            return None
-        regions = districts.dissolve("plan_region", as_index=False)[["plan_region", "geometry"]]
-        regions["area_km2"] = regions.geometry.area / M2_PER_KM2
-        src.notes.append(f"vùng dựng từ {LAYER_NAMES['districts']}.plan_region")
-    regions = regions.copy()
-    fallback = regions["plan_region"].map(REGION_VI)
-    label = regions["plan_region_vi"] if "plan_region_vi" in regions else fallback
-    regions["region_vi"] = label.fillna(fallback).fillna(regions["plan_region"])
-    if "area_km2" not in regions:
-        regions["area_km2"] = regions.geometry.area / M2_PER_KM2
-    return regions
-
-
-def _regions_layer(regions: gpd.GeoDataFrame) -> MapLayer:
-    colors = {
-        lbl: REGION_COLORS.get(code, "#cccccc")
-        for code, lbl in zip(regions["plan_region"], regions["region_vi"], strict=True)
-    }
-    return MapLayer(regions, "Hai vùng", column="region_vi", kind="category", colors=colors,
-                    fields={"region_vi": "Vùng", "area_km2": "Diện tích (km²)"},
-                    fill_opacity=0.55, weight=0.8, legend_title="Hai vùng")  # fmt: skip
-
-
-def _points(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Polygons as a point inside each (symbols); points unchanged."""
-    out = gdf.copy()
-    out = out.set_geometry(out.geometry.representative_point())
-    return out
-
-
-def _urban(src: _Source) -> tuple[gpd.GeoDataFrame | None, list[str]]:
-    """Urban areas as points; rows of the first source document listed (the plan) first."""
-    urban = src.get("urban_areas")
-    if urban is None:
-        return None, []
-    urban = _points(urban)
-    for col, new in (("class_current", "class_now_vi"), ("class_2030", "class_2030_vi")):
-        urban[new] = urban[col].map(class_vi) if col in urban else "–"
-    docs = list(pd.unique(urban["source_document"])) if "source_document" in urban else [None]
-    return urban, docs
-
-
-def _urban_class_layers(urban, column: str, title: str, *, show=True, label=True):
-    """One layer per urban class: symbol size and colour by class (largest first)."""
-    layers = []
-    classes = [c for c in CLASS_ORDER if (urban[column] == c).any()]
-    groups = [(c, urban[urban[column] == c], CLASS_STYLE[c]) for c in classes]
-    unclassified = urban[urban[column].isna()]
-    if len(unclassified):
-        groups.append((None, unclassified, UNCLASSIFIED_STYLE))
-    for cls, rows, (radius, color) in groups:
-        layers.append(MapLayer(rows, f"{title} – {class_vi(cls)}", color=color,
-                               radius=radius, fill_opacity=0.95, show=show,
-                               fields={"urban_area": "Đô thị", "class_now_vi": "Loại hiện nay",
-                                       "class_2030_vi": "Loại đến 2030"},
-                               popup={"source_document": "Nguồn"},
-                               label="urban_area" if label else None))  # fmt: skip
-    return layers
-
-
-def _facility(src: _Source, kinds: tuple[str, ...] | None = None) -> gpd.GeoDataFrame | None:
-    fac = src.get("facilities")
-    if fac is None:
-        return None
-    if kinds is not None:
-        fac = fac[fac["kind"].isin(kinds)]
-    return fac.assign(kind_vi=translate(fac["kind"], FACILITY_VI),
-                      status_vi=translate(fac["status"], STATUS_VI))  # fmt: skip
-
-
-def _facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True) -> MapLayer:
-    colors = {FACILITY_VI.get(k, k): FACILITY_COLORS.get(k, "#444444") for k in fac["kind"]}
-    return MapLayer(fac, name, column="kind_vi", kind="category", colors=colors, radius=radius,
-                    fill_opacity=0.95,
-                    fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
-                    popup={"area_ha": "Diện tích (ha)", "source": "Nguồn"},
-                    label="name" if label else None)  # fmt: skip
-
-
-def _axis_layer(axis: gpd.GeoDataFrame) -> MapLayer:
-    axis = axis.assign(status_vi=translate(axis["status"], STATUS_VI))
-    return MapLayer(axis, "Trục kinh tế động lực", color="#d7191c", weight=3.0, opacity=1.0,
-                    fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng"},
-                    popup={"source": "Nguồn"})  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- the maps
 
 
-def _orientation(src: _Source) -> list[MapLayer]:
+def _orientation(src: parts.Source) -> list[MapLayer]:
     layers = []
-    regions = _regions(src)
+    regions = parts.regions(src)
     if regions is not None:
-        layers.append(_regions_layer(regions))
-    layers += _base(src, units="districts")
+        layers.append(parts.regions_layer(regions))
+    layers += parts.base(src, units="districts")
     zones = src.get("pillar_zones")
     if zones is not None:
         zones = zones.assign(pillar_vi=translate(zones["pillar"], PILLAR_VI),
@@ -321,15 +113,15 @@ def _orientation(src: _Source) -> list[MapLayer]:
                                        "member_vi": "Lĩnh vực"}))  # fmt: skip
     axis = src.get("axis")
     if axis is not None:
-        layers.append(_axis_layer(axis))
-    urban, docs = _urban(src)
+        layers.append(parts.axis_layer(axis))
+    urban, docs = parts.urban(src)
     if urban is not None:
         plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
         column = "class_2030" if "class_2030" in plan else "class_target"
-        layers += _urban_class_layers(plan, column, "Đô thị đến 2030")
-    gates = _facility(src, ("border_gate",))
+        layers += parts.urban_class_layers(plan, column, "Đô thị đến 2030")
+    gates = parts.facility(src, ("border_gate",))
     if gates is not None and len(gates):
-        layers.append(_facility_layer(gates, "Cửa khẩu", radius=7.0))
+        layers.append(parts.facility_layer(gates, "Cửa khẩu", radius=7.0))
     sites = src.get("pillar_sites")
     if sites is not None:
         sites = sites.assign(pillar_vi=translate(sites["pillar"], PILLAR_VI),
@@ -342,24 +134,24 @@ def _orientation(src: _Source) -> list[MapLayer]:
     return layers
 
 
-def _urban_system(src: _Source) -> list[MapLayer]:
-    layers = _base(src)
-    urban, docs = _urban(src)
+def _urban_system(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src)
+    urban, docs = parts.urban(src)
     if urban is None:
         return layers
     plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
     if "class_current" in plan:
-        layers += _urban_class_layers(plan, "class_current", "Hiện trạng", show=False)
-    layers += _urban_class_layers(plan, "class_2030", "Đến 2030")
+        layers += parts.urban_class_layers(plan, "class_current", "Hiện trạng", show=False)
+    layers += parts.urban_class_layers(plan, "class_2030", "Đến 2030")
     for doc in docs[1:]:
         other = urban[urban["source_document"] == doc]
         name = f"2030 theo {DOCUMENT_VI.get(doc, doc)}"
-        layers += _urban_class_layers(other, "class_2030", name, show=False)
+        layers += parts.urban_class_layers(other, "class_2030", name, show=False)
     return layers
 
 
-def _infrastructure(src: _Source) -> list[MapLayer]:
-    layers = _base(src, units=None)
+def _infrastructure(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src, units=None)
     legacy = src.get("roads_legacy")
     if legacy is not None:
         layers.append(MapLayer(legacy, "Đường (dữ liệu cũ, thô)", color="#999999", weight=1.0,
@@ -395,76 +187,43 @@ def _infrastructure(src: _Source) -> list[MapLayer]:
                                                "status": "Hiện trạng"},
                                        popup={"basin": "Lưu vực", "operation_start":
                                               "Năm vận hành"}))  # fmt: skip
-    fac = _facility(src)
+    fac = parts.facility(src)
     if fac is not None and len(fac):
         fac = fac[fac["kind"] != "hydropower"]  # large plants are in the hydropower layer
-        layers.append(_facility_layer(fac, "Cửa khẩu, sân bay, khu công nghiệp", radius=7.5))
+        layers.append(parts.facility_layer(fac, "Cửa khẩu, sân bay, khu công nghiệp", radius=7.5))
     return layers
 
 
-def _rings(origins: gpd.GeoDataFrame, outline, label: str) -> gpd.GeoDataFrame:
-    """Dissolved buffers of ``origins`` as rings 0-d1, d1-d2 ..., clipped to ``outline``."""
-    rows, inner = [], None
-    geoms = origins.geometry.values
-    lo = 0.0
-    for d in BAND_DISTANCES_M:
-        zone = shapely.union_all(shapely.buffer(geoms, d, quad_segs=16))
-        if outline is not None:
-            zone = shapely.intersection(zone, outline)
-        ring = zone if inner is None else shapely.difference(zone, inner)
-        band = f"{lo / 1000:g}–{d / 1000:g} km"
-        rows.append({"band": band, "origin": label, "area_km2": shapely.area(ring) / M2_PER_KM2,
-                     "geometry": ring})  # fmt: skip
-        inner, lo = zone, d
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=origins.crs)
-
-
-def _band_layers(rings: gpd.GeoDataFrame, name: str, palette: list[str], *, show=True):
-    """One layer per ring, nearest first (a category legend would sort '10–20' before '5–10')."""
-    return [
-        MapLayer(rings.iloc[[i]], f"{name}: {band}", color=color, show=show, fill_opacity=0.45,
-                 weight=0.5, coverage=False,
-                 fields={"origin": "Tính từ", "band": "Khoảng cách",
-                         "area_km2": "Diện tích trong tỉnh (km²)"})
-        for i, (band, color) in enumerate(zip(rings["band"], palette, strict=True))
-    ]  # fmt: skip
-
-
-def _outline_geom(src: _Source):
-    prov = src.get("province")
-    return None if prov is None else shapely.union_all(prov.geometry.values)
-
-
-def _corridor(src: _Source) -> list[MapLayer]:
-    layers = _base(src)
+def _corridor(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src)
     axis = src.get("axis")
     if axis is None:
         return layers
-    rings = _rings(axis, _outline_geom(src), "trục kinh tế động lực")
-    layers[:0] = _band_layers(rings, "Hành lang quanh trục", ["#bd0026", "#fd8d3c", "#fed976"])
-    layers.append(_axis_layer(axis))
+    rings = parts.rings(axis, parts.outline_geom(src), "trục kinh tế động lực")
+    layers[:0] = parts.band_layers(rings, "Hành lang quanh trục", ["#bd0026", "#fd8d3c", "#fed976"])
+    layers.append(parts.axis_layer(axis))
     return layers
 
 
-def _catchments(src: _Source) -> list[MapLayer]:
-    layers = _base(src)
-    outline = _outline_geom(src)
-    urban, docs = _urban(src)
+def _catchments(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src)
+    outline = parts.outline_geom(src)
+    urban, docs = parts.urban(src)
     bands = []
     if urban is not None:
         plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
-        rings = _rings(plan, outline, "đô thị (lõi)")
-        bands += _band_layers(rings, "Vùng phục vụ đô thị", ["#08519c", "#6baed6", "#c6dbef"])
-    gates = _facility(src, ("border_gate",))
+        rings = parts.rings(plan, outline, "đô thị (lõi)")
+        bands += parts.band_layers(rings, "Vùng phục vụ đô thị", ["#08519c", "#6baed6", "#c6dbef"])
+    gates = parts.facility(src, ("border_gate",))
     if gates is not None and len(gates):
-        rings = _rings(gates, outline, "cửa khẩu")
+        rings = parts.rings(gates, outline, "cửa khẩu")
         palette = ["#54278f", "#9e9ac8", "#dadaeb"]
-        bands += _band_layers(rings, "Vùng phục vụ cửa khẩu", palette, show=False)
+        bands += parts.band_layers(rings, "Vùng phục vụ cửa khẩu", palette, show=False)
     layers[:0] = bands
     if urban is not None:
-        layers += _urban_class_layers(plan, "class_2030", "Đô thị đến 2030", label=False)
+        layers += parts.urban_class_layers(plan, "class_2030", "Đô thị đến 2030", label=False)
     if gates is not None and len(gates):
-        layers.append(_facility_layer(gates, "Cửa khẩu", label=False))
+        layers.append(parts.facility_layer(gates, "Cửa khẩu", label=False))
     return layers
 
 
@@ -488,33 +247,33 @@ def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
                                legend_title=f"{level[0].upper()}{level[1:]} ({unit})",
                                fields={"name": "Tên", column: f"{title} ({unit})",
                                        "code": "Mã"}))  # fmt: skip
-    return layers + _base(src, units=None)
+    return layers + parts.base(src, units=None)
 
 
-def _stat_area(src: _Source) -> list[MapLayer]:
+def _stat_area(src: parts.Source) -> list[MapLayer]:
     return _stat_layers(src, lambda u: u.geometry.area / M2_PER_KM2, "area_calc_km2",
                         "Diện tích", "km²", "Greens")  # fmt: skip
 
 
-def _stat_roads(src: _Source) -> list[MapLayer]:
+def _stat_roads(src: parts.Source) -> list[MapLayer]:
     roads = src.get("roads")
     if roads is None:
-        return _base(src)
+        return parts.base(src)
     layers = _stat_layers(
         src, lambda u: road_density(u, roads)["road_density_km_per_km2"],
         "road_km_per_km2", "Mật độ đường", "km/km²", "Oranges")  # fmt: skip
     return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2)]
 
 
-def _stat_corridor(src: _Source) -> list[MapLayer]:
+def _stat_corridor(src: parts.Source) -> list[MapLayer]:
     axis = src.get("axis")
     if axis is None:
-        return _base(src)
+        return parts.base(src)
     d = CORRIDOR_SHARE_M
     layers = _stat_layers(
         src, lambda u: within_distance(u, axis, distance_m=d)[f"near_{d:g}m_pct"],
         "axis_share_pct", f"Diện tích trong {d / 1000:g} km quanh trục", "%", "Reds")  # fmt: skip
-    return [*layers, _axis_layer(axis)]
+    return [*layers, parts.axis_layer(axis)]
 
 
 @dataclass(frozen=True)
@@ -523,7 +282,7 @@ class MapSpec:
 
     slug: str
     title: str
-    build: Callable[[_Source], list[MapLayer]]
+    build: Callable[[parts.Source], list[MapLayer]]
     print_title: str | None = None  # also printed on A3 when set
     print_subtitle: str | None = None
 
@@ -547,7 +306,7 @@ MAPS: tuple[MapSpec, ...] = (
 )  # fmt: skip
 
 
-def _source_note(src: _Source, *, short: bool = False) -> str:
+def _source_note(src: parts.Source, *, short: bool = False) -> str:
     """Sources of a map: the layers used (full list on prints, a pointer on web maps)."""
     note = (
         "các lớp dữ liệu của dự án (nguồn từng lớp: lệnh `gis layers`)"
@@ -592,7 +351,7 @@ def build_maps(
     profile = province if isinstance(province, Profile) else load_profile(
         province, layers_dir=layers_dir)  # fmt: skip
     out = Path(out_dir if out_dir is not None else settings.MAPS_DIR)
-    src = _Source(profile)
+    src = parts.Source(profile, LAYER_NAMES)
     manifest, html_files, print_files, index = [], [], [], {}
     for spec in MAPS:
         t0 = time.perf_counter()
@@ -649,7 +408,7 @@ def _printable(layers: list[MapLayer]) -> list[MapLayer]:
             continue
         polygons = set(layer.data.geom_type.dropna()) <= {"Polygon", "MultiPolygon"}
         if polygons and layer.fill_opacity == 0:
-            layer = _outline(layer.data, layer.name, color="#8c8c8c", weight=0.5)
+            layer = parts.outline(layer.data, layer.name, color="#8c8c8c", weight=0.5)
         out.append(layer)
     return out or list(layers)
 
