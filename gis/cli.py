@@ -232,6 +232,37 @@ def stats_cmd(out_dir, vietnamese, province, layers_dir) -> None:
                f"to {written['report'].parent} in {time.perf_counter() - start:.1f} s")  # fmt: skip
 
 
+@cli.command("maps")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: maps/ or $GIS_MAPS_DIR).",
+)
+@_opts
+def maps_cmd(out_dir, province, layers_dir) -> None:
+    """Build the web maps, maps/index.html and the A3 prints (PNG, PDF)."""
+    import time
+
+    from gis.maps import MAP_BUDGET_BYTES, build_maps, read_manifest
+
+    start = time.perf_counter()
+    written = build_maps(province=province, layers_dir=layers_dir, out_dir=out_dir)
+    manifest = read_manifest(written[-1].parent)
+    for path in written[:-1]:
+        size = path.stat().st_size
+        over = "  OVER BUDGET" if path.suffix == ".html" and size > MAP_BUDGET_BYTES else ""
+        click.echo(f"{size / 1e6:>7.2f} MB  {path}{over}")
+    for m in manifest["maps"]:
+        if m["missing_layers"]:
+            click.echo(
+                f"{m['slug']}: built without missing layer(s) {', '.join(m['missing_layers'])}"
+            )
+    index = written[-1].parent / "index.html"
+    click.echo(f"maps built in {time.perf_counter() - start:.1f} s; open {index}")
+
+
 @cli.command("build")
 @_opts
 def build_cmd(province: str | None, layers_dir: Path | None) -> None:
@@ -246,6 +277,8 @@ def build_cmd(province: str | None, layers_dir: Path | None) -> None:
     layers_cmd.callback(province=province, layers_dir=layers_dir)
     click.echo("")
     stats_cmd.callback(out_dir=None, vietnamese=False, province=province, layers_dir=layers_dir)
+    click.echo("")
+    maps_cmd.callback(out_dir=None, province=province, layers_dir=layers_dir)
 
 
 def main(argv: list[str] | None = None) -> None:

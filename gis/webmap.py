@@ -116,6 +116,8 @@ _PAGE_CSS = """
 .gis-legend {{ background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
   font: 13px/1.4 "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
   max-height: 60vh; overflow-y: auto; }}
+.leaflet-control-layers {{ font: 13px/1.35 "DejaVu Sans", Arial, sans-serif;
+  max-height: 55vh; overflow-y: auto; }}
 .gis-legend h4 {{ margin: 4px 0 2px; font-size: 13px; }}
 .gis-legend i {{ display: inline-block; width: 16px; height: 12px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }}
