@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -176,14 +177,26 @@ def read_layer(
             f"layer '{name}' has metadata but no data file {path.name}; restore it with "
             f"`gis restore {name}` or from git."
         )
-    if meta["kind"] == "table":
-        str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
-        df = pd.read_csv(path, dtype=str_cols, keep_default_na=False, na_values=[""])
-    else:
-        df = pyogrio.read_dataframe(path)
+    # Parse the very bytes that are hashed: reading the file twice (once to parse, once to hash)
+    # lets a save land in between, and a stale edit would then pass the if_version check.
+    raw = path.read_bytes()
+    try:
+        if meta["kind"] == "table":
+            str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
+            df = pd.read_csv(io.BytesIO(raw), dtype=str_cols, keep_default_na=False,
+                             na_values=[""])  # fmt: skip
+        else:
+            df = pyogrio.read_dataframe(io.BytesIO(raw))
+    except Exception as exc:  # pandas and GDAL raise many types for a damaged file
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise LayerError(
+            f"layer '{name}': cannot read {path} ({len(raw):,} bytes): {reason}. The file was "
+            f"damaged outside the toolkit; bring back the last good version with "
+            f"`gis restore {name}` or `git checkout -- {path.name}`."
+        ) from None
     df = _cast(df, meta)
     df.attrs["layer"] = name
-    df.attrs["version"] = _sha256(path)
+    df.attrs["version"] = hashlib.sha256(raw).hexdigest()
     return df
 
 
@@ -335,6 +348,7 @@ def _commit(profile, name, suffix, write, meta, message, if_version, n_features)
     path = profile.path / f"{name}.{suffix}"
     profile.path.mkdir(parents=True, exist_ok=True)
     with _locked(profile.path, name):
+        _remove_leftovers(profile.path, name)
         current = _sha256(path) if path.exists() else None
         if if_version is not None and current != if_version:
             raise ConflictError(
@@ -359,6 +373,21 @@ def _commit(profile, name, suffix, write, meta, message, if_version, n_features)
     return path
 
 
+def _remove_leftovers(folder: Path, name: str) -> None:
+    """Delete temporary files of saves of ``name`` that were killed (call under the lock).
+
+    While the lock is held no other save of ``name`` runs, so any ``.<name>.*`` temporary file
+    (see :func:`_atomic_write_bytes`) belongs to a process that died mid-save.
+    """
+    for pattern in (f".{name}.geojson.*", f".{name}.csv.*", f".{name}.meta.json.*"):
+        for tmp in folder.glob(pattern):
+            tmp.unlink(missing_ok=True)
+    kept = folder / ".history" / name
+    if kept.is_dir():
+        for tmp in kept.glob(".*"):
+            tmp.unlink(missing_ok=True)
+
+
 def _history_dir(profile: Profile, name: str) -> Path:
     return profile.path / ".history" / name
 
@@ -367,8 +396,8 @@ def _keep_history(profile: Profile, name: str, path: Path, version: str) -> None
     folder = _history_dir(profile, name)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{version[:16]}{path.suffix}"
-    if not target.exists():
-        shutil.copy2(path, target)
+    if not target.exists():  # atomic too: a killed save must not leave half a kept version
+        _atomic_write_bytes(target, lambda tmp: shutil.copyfile(path, tmp))
     kept = sorted(folder.glob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
     for old in kept[: max(0, len(kept) - settings.HISTORY_KEEP)]:
         old.unlink()
@@ -378,8 +407,12 @@ def _log(profile: Profile, name: str, entry: dict[str, Any]) -> None:
     folder = _history_dir(profile, name)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "layer": name, **entry}
-    with open(folder / "log.jsonl", "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)  # one append: a killed save leaves at most an unfinished last line
+    finally:
+        os.close(fd)
 
 
 def history(
@@ -390,7 +423,10 @@ def history(
     log = _history_dir(profile, name) / "log.jsonl"
     if not log.exists():
         return pd.DataFrame(columns=["time", "layer", "version", "previous", "message", "features"])
-    return pd.read_json(log, lines=True, dtype=False)
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines = lines[:-1]  # the unfinished line of a save killed while logging
+    return pd.read_json(io.StringIO("".join(lines)), lines=True, dtype=False)
 
 
 def restore(
