@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gis.errors import InputFileError
 from gis._legacy_tables import TCVN3_TO_UNICODE, VNI_TO_UNICODE
+from gis.errors import InputFileError
 from gis.text import convert_legacy
 
 __all__ = ["ENCODINGS", "decode_frame", "describe_report"]
@@ -64,7 +64,8 @@ def _best_reading(texts: list[str]) -> str:
     """The encoding (cp1258, tcvn3, vni) whose reading of ``texts`` looks most Vietnamese."""
     scores = {enc: _badness(texts, enc) for enc in ("cp1258", *_LEGACY)}
     ok = {enc: b for enc, b in scores.items() if b is not None}
-    return min(ok, key=lambda enc: ok[enc])  # dicts keep order: ties go to cp1258
+    best = min(ok, key=lambda enc: ok[enc])  # dicts keep order: ties go to cp1258
+    return None if ok[best] and "cp1258" not in ok else best
 
 
 def _text_columns(df: pd.DataFrame) -> list:
@@ -129,6 +130,13 @@ def decode_frame(
                 chosen = "utf-8"
             except UnicodeDecodeError:
                 chosen = _best_reading(texts)
+            if chosen is None:
+                raise InputFileError(
+                    f"cannot tell the encoding of column '{col}' of '{path}': it is not UTF-8, "
+                    "not cp1258 (it holds bytes cp1258 leaves undefined) and does not read as "
+                    f"TCVN3 or VNI Vietnamese. State it: --encoding {{{', '.join(ENCODINGS[1:])}}} "
+                    "(Python: encoding=...), or re-export the file as UTF-8."
+                )
         if chosen in _LEGACY:
             converted = values.map(lambda v, e=chosen: convert_legacy(v, e), na_action="ignore")
             changed = [(a, b) for a, b in zip(texts, converted.dropna(), strict=False) if a != b]

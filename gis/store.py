@@ -48,6 +48,7 @@ from gis.profile import Profile, load_profile
 from gis.text import normalise_text_columns
 
 __all__ = [
+    "check_layer",
     "history",
     "layer_meta",
     "layer_path",
@@ -308,8 +309,6 @@ def write_layer(
     ConflictError
         If ``if_version`` no longer matches the file on disk.
     """
-    from gis.validate import validate_frame  # validate imports store for cross-layer rules
-
     profile = _profile(province, layers_dir)
     if not name.replace("_", "").isalnum() or not name.isascii() or name != name.lower():
         raise LayerError(
@@ -318,8 +317,7 @@ def write_layer(
         )
     if meta is None:
         meta = layer_meta(name, province=profile)
-    prepared = _prepare(data, meta, profile, name)
-    problems = validate_frame(prepared, name, meta, profile=profile, check_rules=check_rules)
+    prepared, problems = _checked(data, name, meta, profile, check_rules)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(name, problems)
 
@@ -341,6 +339,55 @@ def write_layer(
             )
 
     return _commit(profile, name, suffix, _write, meta, message, if_version, len(prepared))
+
+
+def _checked(data, name: str, meta: dict[str, Any], profile: Profile, check_rules: bool):
+    """Return (data prepared for saving or None, problems): what write_layer checks."""
+    from gis.validate import validate_frame  # validate imports store for cross-layer rules
+
+    if check_rules and meta["kind"] != "table":
+        misplaced = _extent_problems(data, name, meta, profile)
+        if misplaced:  # reprojecting misplaced data gives nonsense (or infinity): check as is
+            others = validate_frame(normalise_text_columns(data), name, meta, check_rules=False)
+            return None, misplaced + [p for p in others if p.check != "crs"]
+    prepared = _prepare(data, meta, profile, name)
+    problems = validate_frame(prepared, name, meta, profile=profile, check_rules=check_rules)
+    return prepared, problems
+
+
+def check_layer(
+    data: pd.DataFrame,
+    name: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+    check_rules: bool = True,
+) -> list:
+    """Return the problems :func:`write_layer` would find in ``data`` as layer ``name``.
+
+    Nothing is written: a dry run of a save (``gis validate FILE --as LAYER``). Same parameters
+    as :func:`write_layer`; ``meta`` defaults to the layer's current metadata.
+    """
+    profile = _profile(province, layers_dir)
+    if meta is None:
+        meta = layer_meta(name, province=profile)
+    return _checked(data, name, meta, profile, check_rules)[1]
+
+
+def _extent_problems(data, name: str, meta: dict[str, Any], profile: Profile) -> list:
+    """Check a vector layer against the province outline (``outline_layer``, default province)."""
+    from gis.extent import check_extent
+
+    outline_name = profile.extra.get("outline_layer", "province")
+    if name == outline_name or not isinstance(data, gpd.GeoDataFrame) or data.crs is None:
+        return []
+    try:
+        outline = read_layer(outline_name, province=profile)
+    except LayerNotFoundError:  # a new province whose outline is not imported yet
+        return []
+    return check_extent(data, outline, name=name, id_column=meta.get("id_column"),
+                        place=profile.name)  # fmt: skip
 
 
 def _commit(profile, name, suffix, write, meta, message, if_version, n_features) -> Path:

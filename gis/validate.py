@@ -32,6 +32,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from gis import settings
 from gis.errors import LayerError, Problem
 from gis.profile import Profile, load_profile
 
@@ -65,6 +66,15 @@ def register_rule(name: str) -> Callable[[RuleFunc], RuleFunc]:
         return func
 
     return deco
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value for a message, cut to ``limit`` characters (a value may be 10 MB)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f"{len(value):,} characters" if isinstance(value, str) else type(value).__name__
+    return f"{text[: limit - 1]}… ({size})"
 
 
 def _ids(df: pd.DataFrame, meta: Mapping[str, Any] | None) -> pd.Series:
@@ -112,7 +122,7 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {present[idx]!r} is not {dtype}",
+                        f"'{cname}' = {_show(present[idx])} is not {dtype}",
                         ids[idx],
                         f"write a number in '{cname}'",
                     )
@@ -124,7 +134,7 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {present[idx]!r} is not true/false",
+                        f"'{cname}' = {_show(present[idx])} is not true/false",
                         ids[idx],
                         "use true or false",
                     )
@@ -137,7 +147,7 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {present[idx]!r} is not an allowed value",
+                        f"'{cname}' = {_show(present[idx])} is not an allowed value",
                         ids[idx],
                         f"use one of: {', '.join(map(str, allowed))}",
                     )
@@ -149,11 +159,27 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {dup[idx]!r} is not unique",
+                        f"'{cname}' = {_show(dup[idx])} is not unique",
                         ids[idx],
                         f"give each feature its own '{cname}'",
                     )
                 )
+    limit = settings.MAX_TEXT_CHARS
+    for cname in df.columns:
+        if cname == "geometry" or df[cname].dtype.kind not in "OT":
+            continue
+        lengths = df[cname].map(lambda v: len(v) if isinstance(v, str) else 0)
+        for idx in lengths.index[(lengths > limit).to_numpy()]:
+            problems.append(
+                Problem(
+                    name,
+                    "schema",
+                    f"'{cname}' holds {lengths[idx]:,} characters, more than the limit of "
+                    f"{limit:,} (gis.settings.MAX_TEXT_CHARS): {_show(df.at[idx, cname], 40)}",
+                    ids[idx],
+                    "shorten it; put long documents in a file and store its name or URL",
+                )
+            )
     id_col = meta.get("id_column")
     if id_col and id_col not in declared and id_col not in df.columns:
         problems.append(
@@ -204,11 +230,42 @@ def _check_geometry(
         )
     geoms = df.geometry
     family = _GEOMETRY_FAMILIES.get(meta.get("geometry_type", ""), None)
+    present = {
+        next((k for k, v in _GEOMETRY_FAMILIES.items() if t in v), t)
+        for t in geoms.geom_type.dropna()
+    }
+    if family is None and len(present) > 1:
+        counts = geoms.geom_type.value_counts().to_dict()
+        problems.append(
+            Problem(
+                name,
+                "geometry",
+                f"mixed geometry types {counts}: a layer holds one type",
+                hint="split the file by type (e.g. ogr2ogr -where \"OGR_GEOMETRY='POINT'\") "
+                "and import each part as its own layer",
+            )
+        )
+    finite = np.array(
+        [g is None or bool(np.isfinite(shapely.get_coordinates(g)).all()) for g in geoms],
+        dtype=bool,
+    )
     for idx, geom in geoms.items():
         fid = ids[idx]
         if geom is None or geom.is_empty:
             problems.append(
                 Problem(name, "geometry", "geometry is empty", fid, "draw the feature or delete it")
+            )
+            continue
+        if not finite[geoms.index.get_loc(idx)]:
+            problems.append(
+                Problem(
+                    name,
+                    "geometry",
+                    "coordinates are not finite numbers (NaN or infinity)",
+                    fid,
+                    "fix the coordinates in the source, or check the CRS (a reprojection "
+                    "of impossible coordinates gives infinity)",
+                )
             )
             continue
         if family and geom.geom_type not in family:

@@ -217,7 +217,9 @@ def test_shapefile_without_cpg_falls_back_to_cp1258(tmp_path, gdf):
 
 def test_shapefile_wrong_encoding(tmp_path, gdf):
     path = _shapefile_without_cpg(tmp_path, gdf, "CP1258")
-    with pytest.raises(InputFileError, match=r"cannot decode column 'name' of .* as utf-8: value 'Ph"):
+    with pytest.raises(
+        InputFileError, match=r"cannot decode column 'name' of .* as utf-8: value 'Ph"
+    ):
         read_vector(path, encoding="utf-8")
     with pytest.raises(InputFileError, match="unknown encoding 'klingon'; use one of auto"):
         read_vector(path, encoding="klingon")
@@ -348,7 +350,9 @@ def test_zip_problems(tmp_path, gdf):
     with pytest.raises(InputFileError, match=r"exactly one data file .*found: a\.shp, b\.shp"):
         read_vector(tmp_path / "two.zip")
     (tmp_path / "bad.zip").write_text("not a zip")
-    with pytest.raises(InputFileError, match=r"is not a \.zip file .*: its content looks like plain text"):
+    with pytest.raises(
+        InputFileError, match=r"is not a \.zip file .*: its content looks like plain text"
+    ):
         read_vector(tmp_path / "bad.zip")
 
 

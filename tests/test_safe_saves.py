@@ -195,7 +195,10 @@ def test_concurrent_read_modify_write_never_loses_an_update(robust_store):
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", CONCURRENT_WRITER, str(robust_store), w, str(n), str(start)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
         )  # fmt: skip
         for w in ("A", "B")
     ]
