@@ -90,8 +90,8 @@ def check_extent(
                 f"exchanged it falls on {extent}"
             )
             hint = (
-                "exchange the x and y columns in the source (x = longitude/easting, "
-                "y = latitude/northing) and export again"
+                "import with x and y exchanged: `gis import FILE --as LAYER --swap-xy`, or fix "
+                "the source (x = longitude/easting, y = latitude/northing)"
             )
         elif gdf.crs is not None and gdf.crs.is_geographic and max(abs(ax0), abs(ax1)) > 180:
             message = (

@@ -397,6 +397,8 @@ def read_vector(
         source = f"/vsizip/{path}/{member}"
     if ext == ".shp":
         source, has_cpg = _shapefile_source(path)
+        if path.suffix.lower() == ".shp":
+            _check_shp_length(path)
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
     read_encoding = "ISO-8859-1" if bytes_route else encoding
@@ -423,9 +425,30 @@ def read_vector(
     return _file_crs(gdf, path, ext, crs)
 
 
+def _check_shp_length(path: Path) -> None:
+    """Refuse a .shp shorter than its header says (GDAL reads it, with missing shapes)."""
+    with open(path, "rb") as fh:
+        header = fh.read(28)
+    declared = int.from_bytes(header[24:28], "big") * 2 if len(header) == 28 else 0
+    actual = path.stat().st_size
+    if actual < declared:
+        raise InputFileError(
+            f"shapefile '{path}' is truncated: its header says {declared:,} bytes, the file has "
+            f"{actual:,}; shapes at the end are missing. Copy or export it again."
+        )
+
+
 def _file_crs(gdf: gpd.GeoDataFrame, path: Path, ext: str, crs) -> gpd.GeoDataFrame:
     """Return ``gdf`` with the CRS its file states, or ``crs`` if it states none."""
     file_crs = _recognise_vn2000(gdf.crs) if gdf.crs is not None else None
+    prj_file = path.with_suffix(".prj")
+    if file_crs is None and ext == ".shp" and path.suffix.lower() == ".shp" and prj_file.exists():
+        text = prj_file.read_bytes()[:60].decode("latin-1")
+        raise CRSError(
+            f"'{prj_file}' does not hold a CRS that PROJ can read (it starts {text!r}). "
+            f"Replace it with the .prj of the source (export again), or delete it and state "
+            f"the CRS: `gis import FILE --as LAYER --crs EPSG:9205` (Python: crs=...)."
+        )
     if file_crs is None:
         if crs is None:
             prj = " or supply its .prj file" if ext == ".shp" else ""
