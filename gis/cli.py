@@ -166,11 +166,11 @@ def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
             sys.exit(1)
         return
     data = _read_input(read_vector, path, sublayer, crs, encoding)
-    if name is None:
+    try:
+        meta = store.layer_meta(name or "", province=profile)
+    except LayerNotFoundError:  # a new layer: check it against the schema import would infer
         meta = _new_meta(data, title=path.stem, source=str(path), licence="?")
-        name = "file"
-    else:
-        meta = store.layer_meta(name, province=profile)
+    name = name or path.stem.lower()
     problems = store.check_layer(data, name, meta=meta, province=profile)
     n = _print_problems(problems, name=f"{path.name} as '{name}'")
     if n:

@@ -399,6 +399,7 @@ def read_vector(
         source, has_cpg = _shapefile_source(path)
         if path.suffix.lower() == ".shp":
             _check_shp_length(path)
+            _check_prj(path.with_suffix(".prj"))
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
     read_encoding = "ISO-8859-1" if bytes_route else encoding
@@ -438,17 +439,24 @@ def _check_shp_length(path: Path) -> None:
         )
 
 
+def _check_prj(prj: Path) -> None:
+    """Refuse a .prj PROJ cannot read (GDAL either fails obscurely or ignores it)."""
+    if not prj.exists():
+        return
+    text = prj.read_bytes().decode("latin-1").strip()
+    try:
+        pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError:
+        raise CRSError(
+            f"'{prj}' does not hold a CRS that PROJ can read (it starts {text[:60]!r}). "
+            "Replace it with the .prj of the source (export again), or delete it and state the "
+            "CRS: `gis import FILE --as LAYER --crs EPSG:9205` (Python: crs=...)."
+        ) from None
+
+
 def _file_crs(gdf: gpd.GeoDataFrame, path: Path, ext: str, crs) -> gpd.GeoDataFrame:
     """Return ``gdf`` with the CRS its file states, or ``crs`` if it states none."""
     file_crs = _recognise_vn2000(gdf.crs) if gdf.crs is not None else None
-    prj_file = path.with_suffix(".prj")
-    if file_crs is None and ext == ".shp" and path.suffix.lower() == ".shp" and prj_file.exists():
-        text = prj_file.read_bytes()[:60].decode("latin-1")
-        raise CRSError(
-            f"'{prj_file}' does not hold a CRS that PROJ can read (it starts {text!r}). "
-            f"Replace it with the .prj of the source (export again), or delete it and state "
-            f"the CRS: `gis import FILE --as LAYER --crs EPSG:9205` (Python: crs=...)."
-        )
     if file_crs is None:
         if crs is None:
             prj = " or supply its .prj file" if ext == ".shp" else ""

@@ -130,7 +130,10 @@ def list_layers(
         if meta["kind"] == "table":
             n = len(pd.read_csv(data, dtype=str)) if data.exists() else None
         else:
-            n = pyogrio.read_info(data)["features"] if data.exists() else None
+            try:
+                n = pyogrio.read_info(data)["features"] if data.exists() else None
+            except Exception:  # a damaged file: read_layer/validate say what is wrong
+                n = None
         prov = meta.get("provenance", {})
         rows.append(
             {

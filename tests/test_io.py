@@ -242,7 +242,7 @@ def test_csv_not_utf8(tmp_path):
     (tmp_path / "t.csv").write_bytes("name\nLai Châu\n".encode("cp1258"))
     with pytest.warns(UserWarning, match=r"not UTF-8; decoded it as cp1258.*column\(s\) name"):
         assert read_vector(tmp_path / "t.csv")["name"].tolist() == ["Lai Châu"]
-    with pytest.raises(InputFileError, match="cannot read .* as utf-8 text"):
+    with pytest.raises(InputFileError, match=r"cannot read .* as utf-8 text"):
         read_vector(tmp_path / "t.csv", encoding="utf-8")
     assert read_vector(tmp_path / "t.csv", encoding="cp1258")["name"].tolist() == ["Lai Châu"]
 

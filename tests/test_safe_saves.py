@@ -199,7 +199,7 @@ def test_concurrent_read_modify_write_never_loses_an_update(robust_store):
             stderr=subprocess.PIPE,
             text=True,
             cwd=REPO,
-        )  # fmt: skip
+        )
         for w in ("A", "B")
     ]
     outs = [p.communicate(timeout=300) for p in procs]
