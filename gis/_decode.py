@@ -8,8 +8,9 @@ decoded on its own, in this order (``encoding="auto"``):
 2. otherwise the column is decoded three ways, cp1258 (Windows Vietnamese), TCVN3 and VNI (the
    font encodings of old MapInfo/Shapefile data of Vietnamese offices), and the reading that
    leaves the fewest non-ASCII characters that are not Vietnamese letters (or common symbols
-   such as ° ² – “ ”) wins; ties go to cp1258. cp1258 is announced with a warning, TCVN3/VNI in
-   the report.
+   such as ° ² – “ ”) wins; ties go to cp1258, then to the legacy encoding
+   :func:`gis.text.detect_legacy_encoding` names. cp1258 is announced with a warning, TCVN3/VNI
+   in the report.
 
 Why not :func:`gis.text.detect_legacy_encoding` alone: it looks for byte patterns of TCVN3/VNI,
 and cp1258 text has them too: the bytes of "Phường Đoàn Kết", "Xã Sìn Hồ", "Mường Tè" (written
@@ -32,7 +33,7 @@ import pandas as pd
 
 from gis._legacy_tables import TCVN3_TO_UNICODE, VNI_TO_UNICODE
 from gis.errors import InputFileError
-from gis.text import convert_legacy
+from gis.text import convert_legacy, detect_legacy_encoding
 
 __all__ = ["ENCODINGS", "decode_frame", "describe_report"]
 
@@ -62,9 +63,13 @@ def _badness(texts: list[str], enc: str) -> int | None:
 
 def _best_reading(texts: list[str]) -> str:
     """The encoding (cp1258, tcvn3, vni) whose reading of ``texts`` looks most Vietnamese."""
-    scores = {enc: _badness(texts, enc) for enc in ("cp1258", *_LEGACY)}
+    detected = detect_legacy_encoding(texts)
+    order = ["cp1258", *sorted(_LEGACY, key=lambda enc: enc != detected)]
+    scores = {enc: _badness(texts, enc) for enc in order}
     ok = {enc: b for enc, b in scores.items() if b is not None}
-    best = min(ok, key=lambda enc: ok[enc])  # dicts keep order: ties go to cp1258
+    # ties go to cp1258, then to the detected legacy encoding: VNI bytes often read as
+    # Vietnamese letters in TCVN3 too ("Chaâu" -> "Chaõu"), and the detector tells them apart
+    best = min(ok, key=lambda enc: ok[enc])
     return None if ok[best] and "cp1258" not in ok else best
 
 

@@ -32,6 +32,7 @@ from conftest import LAYERS, REPO
 
 from gis.crs import to_crs
 from gis.store import read_layer
+from gis.text import to_legacy
 
 KW = {"province": "lai_chau"}
 
@@ -217,17 +218,18 @@ def _with(column, i, value):
     return mutate
 
 
-def _legacy_shapefile(tmp, store, raw_names, *, cpg=False):
-    d = _districts(store)
-    d["name"] = raw_names(d["name"])
-    path = _shapefile(tmp, d, encoding="ISO-8859-1")
-    if not cpg:
-        path.with_suffix(".cpg").unlink()
+def _legacy_shapefile(tmp, store, encode):
+    """Districts (code, name, type) as a shapefile without .cpg whose text is ``encode(text)``."""
+    d = _districts(store)[["code", "name", "type", "geometry"]]
+    for col in ("name", "type"):
+        d[col] = d[col].map(encode)
+    path = _shapefile(tmp, d, encoding="ISO-8859-1")  # one byte per character
+    path.with_suffix(".cpg").unlink()
     return path
 
 
 def _undefined_bytes(tmp, store):  # bytes cp1258 leaves undefined, not TCVN3 or VNI either
-    path = _legacy_shapefile(tmp, store, lambda s: s.map(lambda _: "\x81\x8a\x9d\x9e data"))
+    path = _legacy_shapefile(tmp, store, lambda _: "\x81\x8a\x9d\x9e data")
     return path, []
 
 
@@ -825,3 +827,82 @@ def test_damaged_store_is_reported(tmp_path, file, damage, expected):
     assert proc.returncode == 1 and "Traceback" not in text, text
     assert expected in text, text
     assert {p: p.read_bytes() for p in store.rglob("*") if p.is_file()} == before
+
+
+# --- repairable input: explicit options that say what they changed --------------------------
+
+
+def _gis(*args, store):
+    proc = subprocess.run(
+        [sys.executable, "-c", "from gis.cli import main; main()", *args, "--layers", str(store)],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+    )  # fmt: skip
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni", "cp1258"])
+def test_legacy_shapefile_is_converted_and_reported(tmp_path, encoding):
+    store = _copy_store(tmp_path / "layers")
+    d = _districts(store)[["code", "name", "type", "geometry"]]
+    if encoding == "cp1258":  # GDAL's iconv writes cp1258 with combining tone marks
+        path = _shapefile(tmp_path, d, encoding="CP1258")
+        path.with_suffix(".cpg").unlink()
+    else:
+        path = _legacy_shapefile(tmp_path, store, lambda t: to_legacy(t, encoding))
+    code, out, err = _gis("import", str(path), "--as", "old_districts", "--source", "test",
+                          "--licence", "CC0", store=store)  # fmt: skip
+    assert code == 0, err
+    if encoding == "cp1258":
+        assert "Warning:" in err and "decoded it as cp1258" in err and "converted" not in out
+    else:
+        assert f"converted column 'name' from {encoding.upper()} to Unicode: 8 value(s)" in out
+        assert f"converted column 'type' from {encoding.upper()} to Unicode: 8 value(s)" in out
+    back = read_layer("old_districts", layers_dir=store, **KW)
+    assert back["name"].tolist() == d["name"].tolist()
+    assert back["type"].tolist() == d["type"].tolist()
+
+
+def test_legacy_text_inside_a_utf8_file_is_converted(tmp_path):
+    store = _copy_store(tmp_path / "layers")
+    d = _districts(store)
+    names = d["name"].tolist()
+    d["name"] = [to_legacy(n, "tcvn3") for n in names]  # mojibake saved as UTF-8
+    path = _gpkg(tmp_path, d)
+    code, out, err = _gis("import", str(path), "--as", "districts_pre2025", store=store)
+    assert code == 0, err
+    assert (
+        "converted column 'name' from TCVN3 to Unicode: 8 value(s), "
+        "e.g. Thµnh phè Lai Ch©u -> Thành phố Lai Châu" in out
+    )
+    assert _districts(store)["name"].tolist() == names
+    # stating the encoding turns detection off: the mojibake is kept as it is
+    code, out, err = _gis("import", str(path), "--as", "districts_pre2025", "--encoding",
+                          "utf-8", store=store)  # fmt: skip
+    assert code == 0 and "converted" not in out
+    assert _districts(store)["name"].iloc[2] == to_legacy(names[2], "tcvn3")
+
+
+def test_swapped_file_imports_with_swap_xy(tmp_path):
+    store = _copy_store(tmp_path / "layers")
+    path, _ = _swapped(tmp_path, store)
+    before = _districts(store)
+    code, out, err = _gis("import", str(path), "--as", "districts_pre2025", "--swap-xy",
+                          store=store)  # fmt: skip
+    assert code == 0, err
+    assert "swapped x and y of 8 feature(s)" in out
+    after = _districts(store)
+    moved = [a.hausdorff_distance(b) for a, b in zip(after.geometry, before.geometry, strict=True)]
+    assert max(moved) < 0.02  # metres: 4326 round trip and 1 cm snapping
+
+
+def test_export_shorten_fields_prints_mapping(tmp_path):
+    store = _copy_store(tmp_path / "layers")
+    target = tmp_path / "d.shp"
+    code, _, err = _gis("export", "districts_pre2025", str(target), store=store)
+    assert code == 1 and "Shapefile field names are limited to 10 bytes" in err
+    code, out, err = _gis("export", "districts_pre2025", str(target), "--shorten-fields",
+                          store=store)  # fmt: skip
+    assert code == 0, err
+    assert "field 'province_code' -> 'province_c'" in out
+    assert "province_c" in pyogrio.read_info(target)["fields"]
