@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import unicodedata
 import warnings
 import zipfile
 from pathlib import Path
@@ -906,3 +907,40 @@ def test_export_shorten_fields_prints_mapping(tmp_path):
     assert code == 0, err
     assert "field 'province_code' -> 'province_c'" in out
     assert "province_c" in pyogrio.read_info(target)["fields"]
+
+
+def test_auto_decoding_of_the_lai_chau_names(store_copy_session, tmp_path):
+    """The figures quoted in gis/_decode.py: whole columns right; one name at a time."""
+    from gis._decode import decode_frame
+
+    kw = {"layers_dir": store_copy_session, **KW}
+    names = [
+        *read_layer("communes_2025", **kw)["full_name"],
+        *read_layer("districts_pre2025", **kw)["name"],
+        *read_layer("commune_crosswalk", **kw)["name"],
+    ]
+    assert len(names) == 152
+    pts = gpd.GeoDataFrame({"name": names}, geometry=[shapely.Point(0, 0)] * 152, crs=9205)
+    pyogrio.write_dataframe(pts, tmp_path / "n.shp", encoding="CP1258")  # GDAL's iconv
+    cp1258 = pyogrio.read_dataframe(tmp_path / "n.shp", encoding="ISO-8859-1")["name"].tolist()
+    forms = {
+        "cp1258": cp1258,
+        "tcvn3": [to_legacy(n, "tcvn3", errors="lower") for n in names],
+        "vni": [to_legacy(n, "vni") for n in names],
+    }
+    right = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cp1258 notice
+        for enc, raw in forms.items():
+            out, _ = decode_frame(pd.DataFrame({"name": raw}), None, Path("x.shp"))
+            assert [unicodedata.normalize("NFC", t).lower() for t in out["name"]] == [
+                n.lower() for n in names
+            ]
+            right[enc] = sum(
+                unicodedata.normalize(
+                    "NFC", decode_frame(pd.DataFrame({"name": [r]}), None, Path("x"))[0].iloc[0, 0]
+                ).lower()
+                == n.lower()
+                for r, n in zip(raw, names, strict=True)
+            )
+    assert right == {"cp1258": 152, "tcvn3": 152, "vni": 119}
