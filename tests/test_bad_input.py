@@ -944,3 +944,11 @@ def test_auto_decoding_of_the_lai_chau_names(store_copy_session, tmp_path):
                 for r, n in zip(raw, names, strict=True)
             )
     assert right == {"cp1258": 152, "tcvn3": 152, "vni": 119}
+
+
+def test_check_raster_of_a_good_raster(tmp_path):
+    from gis.io import check_raster
+
+    info = check_raster(_raster(tmp_path))
+    assert info["problems"] == [] and info["crs"] == "EPSG:4326" and info["nodata"] == -9999.0
+    assert (info["width"], info["height"], info["count"], info["dtype"]) == (20, 20, 1, "float32")
