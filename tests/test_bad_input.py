@@ -30,6 +30,7 @@ import pytest
 import rasterio
 import shapely
 from conftest import LAYERS, REPO
+from rasterio.transform import Affine
 
 from gis.crs import to_crs
 from gis.store import read_layer
@@ -253,7 +254,7 @@ def _shp_without(part):
 def _raster(tmp, *, crs="EPSG:4326", nodata=-9999.0, name="pop.tif"):
     path = tmp / name
     profile = {"driver": "GTiff", "width": 20, "height": 20, "count": 1, "dtype": "float32",
-               "transform": rasterio.transform.from_origin(102.3, 22.9, 0.1, 0.1)}  # fmt: skip
+               "transform": Affine(0.1, 0.0, 102.3, 0.0, -0.1, 22.9)}  # fmt: skip
     if crs:
         profile["crs"] = crs
     if nodata is not None:
