@@ -70,13 +70,15 @@ def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
     cat = store.list_layers(province=profile)
     _echo(f"{profile.name} (code {profile.code}), planning CRS {profile.planning_crs}")
     _echo(f"store: {profile.path}\n")
+    width = max(22, *(len(n) + 1 for n in cat["name"]))
     for row in cat.itertuples():
         size = f"{row.features} {'rows' if row.kind == 'table' else 'features'}"
-        _echo(f"{row.name:<22} {row.kind:<6} {row.geometry or '-':<10} {size:<14} {row.title}")
-        _echo(f"{'':<22} source:  {row.source}")
-        _echo(f"{'':<22} licence: {row.licence}; date: {row.date}")
+        geom = row.geometry or "-"
+        _echo(f"{row.name:<{width}} {row.kind:<6} {geom:<10} {size:<14} {row.title}")
+        _echo(f"{'':<{width}} source:  {row.source}")
+        _echo(f"{'':<{width}} licence: {row.licence}; date: {row.date}")
         if row.accuracy:
-            _echo(f"{'':<22} accuracy: {row.accuracy}")
+            _echo(f"{'':<{width}} accuracy: {row.accuracy}")
 
 
 @cli.command("info")
@@ -305,6 +307,64 @@ def restore_cmd(layer, version, province, layers_dir) -> None:
     _echo(f"restored '{layer}' -> {path}")
 
 
+@cli.command("stats")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: out/ or $GIS_OUT_DIR).",
+)
+@click.option("--vietnamese", is_flag=True, help="Vietnamese column headers in the workbook.")
+@_opts
+def stats_cmd(out_dir, vietnamese, province, layers_dir) -> None:
+    """Compute the statistics and write CSV tables, statistics.xlsx and report.md."""
+    import time
+
+    from gis.report import write_statistics
+    from gis.stats import compute_statistics
+
+    profile = load_profile(province, layers_dir=layers_dir)
+    start = time.perf_counter()
+    tables = compute_statistics(profile)
+    written = write_statistics(tables, out_dir, vietnamese=vietnamese,
+                               title=f"Statistics: {profile.name}")  # fmt: skip
+    for name, frame in tables.items():
+        status = frame["status"].iloc[0] if list(frame.columns) == ["status"] else ""
+        _echo(f"{name:<24} {len(frame):>4} rows  {status}")
+    _echo(f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
+               f"to {written['report'].parent} in {time.perf_counter() - start:.1f} s")  # fmt: skip
+
+
+@cli.command("maps")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: maps/ or $GIS_MAPS_DIR).",
+)
+@_opts
+def maps_cmd(out_dir, province, layers_dir) -> None:
+    """Build the web maps, maps/index.html and the A3 prints (PNG, PDF)."""
+    import time
+
+    from gis.maps import MAP_BUDGET_BYTES, build_maps, read_manifest
+
+    start = time.perf_counter()
+    written = build_maps(province=province, layers_dir=layers_dir, out_dir=out_dir)
+    manifest = read_manifest(written[-1].parent)
+    for path in written[:-1]:
+        size = path.stat().st_size
+        over = "  OVER BUDGET" if path.suffix == ".html" and size > MAP_BUDGET_BYTES else ""
+        _echo(f"{size / 1e6:>7.2f} MB  {path}{over}")
+    for m in manifest["maps"]:
+        if m["missing_layers"]:
+            _echo(f"{m['slug']}: built without missing layer(s) {', '.join(m['missing_layers'])}")
+    index = written[-1].parent / "index.html"
+    _echo(f"maps built in {time.perf_counter() - start:.1f} s; open {index}")
+
+
 @cli.command("build")
 @_opts
 def build_cmd(province: str | None, layers_dir: Path | None) -> None:
@@ -317,6 +377,10 @@ def build_cmd(province: str | None, layers_dir: Path | None) -> None:
         sys.exit(1)
     _echo("")
     layers_cmd.callback(province=province, layers_dir=layers_dir)
+    _echo("")
+    stats_cmd.callback(out_dir=None, vietnamese=False, province=province, layers_dir=layers_dir)
+    _echo("")
+    maps_cmd.callback(out_dir=None, province=province, layers_dir=layers_dir)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -55,6 +55,7 @@ __all__ = [
     "layer_version",
     "list_layers",
     "read_layer",
+    "read_version",
     "restore",
     "write_layer",
 ]
@@ -278,6 +279,7 @@ def write_layer(
     message: str = "",
     if_version: str | None = None,
     check_rules: bool = True,
+    log_extra: dict[str, Any] | None = None,
 ) -> Path:
     """Validate and save ``data`` as layer ``name``, atomically, keeping the old version.
 
@@ -299,6 +301,9 @@ def write_layer(
         since, :class:`ConflictError` is raised and nothing is written.
     check_rules : bool
         Also check the profile's topology rules naming this layer (default True).
+    log_extra : dict, optional
+        More fields for the history log entry (e.g. the counts of added, removed and modified
+        features written by :func:`gis.edit.save_layer`).
 
     Returns
     -------
@@ -341,7 +346,9 @@ def write_layer(
                 },
             )
 
-    return _commit(profile, name, suffix, _write, meta, message, if_version, len(prepared))
+    return _commit(
+        profile, name, suffix, _write, meta, message, if_version, len(prepared), log_extra
+    )
 
 
 def _checked(data, name: str, meta: dict[str, Any], profile: Profile, check_rules: bool):
@@ -393,7 +400,9 @@ def _extent_problems(data, name: str, meta: dict[str, Any], profile: Profile) ->
                         place=profile.name)  # fmt: skip
 
 
-def _commit(profile, name, suffix, write, meta, message, if_version, n_features) -> Path:
+def _commit(
+    profile, name, suffix, write, meta, message, if_version, n_features, log_extra=None
+) -> Path:
     """Under the layer's lock: check the version, keep the old file, write the new atomically."""
     path = profile.path / f"{name}.{suffix}"
     profile.path.mkdir(parents=True, exist_ok=True)
@@ -418,6 +427,7 @@ def _commit(profile, name, suffix, write, meta, message, if_version, n_features)
             "previous": current,
             "message": message,
             "features": n_features,
+            **(log_extra or {}),
         }
         _log(profile, name, entry)
     return path
@@ -479,17 +489,73 @@ def history(
     return pd.read_json(io.StringIO("".join(lines)), lines=True, dtype=False)
 
 
+def _kept_file(profile: Profile, name: str, version: str | None, suffix: str) -> Path:
+    """Return the history file of ``version`` (full hash or prefix) of layer ``name``."""
+    folder = _history_dir(profile, name)
+    candidates = [p for p in folder.glob(f"*{suffix}") if version and version.startswith(p.stem)]
+    candidates += [p for p in folder.glob(f"*{suffix}") if version and p.stem.startswith(version)]
+    if not candidates:
+        kept = sorted(p.stem for p in folder.glob(f"*{suffix}"))
+        raise LayerError(
+            f"no kept version '{version}' of layer '{name}'. Kept: {', '.join(kept) or 'none'}."
+        )
+    return candidates[0]
+
+
+def _read_file(path: Path, meta: dict[str, Any]) -> pd.DataFrame:
+    if meta["kind"] == "table":
+        str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
+        return pd.read_csv(path, dtype=str_cols, keep_default_na=False, na_values=[""])
+    return pyogrio.read_dataframe(path)
+
+
+def read_version(
+    name: str,
+    version: str,
+    *,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Read one version of layer ``name``: the current one or one kept in history.
+
+    Parameters
+    ----------
+    version : str
+        A version hash from :func:`history` or :func:`layer_version`, or its first characters
+        (at least the 16 the history file names keep, or fewer if unambiguous).
+
+    Raises
+    ------
+    LayerError
+        If that version is neither current nor kept; the message lists the kept versions.
+    """
+    profile = _profile(province, layers_dir)
+    meta = layer_meta(name, province=profile)
+    current = layer_version(name, province=profile)
+    if current is not None and version and current.startswith(version):
+        return read_layer(name, province=profile)
+    suffix = ".csv" if meta["kind"] == "table" else ".geojson"
+    path = _kept_file(profile, name, version, suffix)
+    df = _cast(_read_file(path, meta), meta)
+    df.attrs["layer"] = name
+    df.attrs["version"] = _sha256(path)
+    return df
+
+
 def restore(
     name: str,
     version: str | None = None,
     *,
     province: str | Profile | None = None,
     layers_dir: str | Path | None = None,
+    message: str | None = None,
+    log_extra: dict[str, Any] | None = None,
 ) -> Path:
     """Bring back a previous version of layer ``name`` (default: the one before the last save).
 
     The restored content goes through :func:`write_layer`, so it is validated and the version
-    it replaces is itself kept in history.
+    it replaces is itself kept in history. ``message`` (default ``"restore <version>"``) and
+    ``log_extra`` go to the history log.
 
     Raises
     ------
@@ -499,24 +565,12 @@ def restore(
     profile = _profile(province, layers_dir)
     meta = layer_meta(name, province=profile)
     suffix = ".csv" if meta["kind"] == "table" else ".geojson"
-    folder = _history_dir(profile, name)
     if version is None:
         log = history(name, province=profile)
         previous = [v for v in log["previous"].tolist() if isinstance(v, str)]
         version = previous[-1] if previous else None
-    candidates = [p for p in folder.glob(f"*{suffix}") if version and version.startswith(p.stem)]
-    candidates += [p for p in folder.glob(f"*{suffix}") if version and p.stem.startswith(version)]
-    if not candidates:
-        kept = sorted(p.stem for p in folder.glob(f"*{suffix}"))
-        raise LayerError(
-            f"no kept version '{version}' of layer '{name}'. Kept: {', '.join(kept) or 'none'}."
-        )
-    src = candidates[0]
-    if suffix == ".csv":
-        str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
-        data = pd.read_csv(src, dtype=str_cols, keep_default_na=False, na_values=[""])
-    else:
-        data = pyogrio.read_dataframe(src)
+    src = _kept_file(profile, name, version, suffix)
+    data = _read_file(src, meta)
     from gis.validate import validate_frame
 
     problems = validate_frame(_cast(data, meta), name, meta, profile=profile)
@@ -528,7 +582,8 @@ def restore(
         suffix.lstrip("."),
         lambda tmp: shutil.copyfile(src, tmp),
         meta,
-        f"restore {src.stem}",
+        f"restore {src.stem}" if message is None else message,
         None,
         len(data),
+        log_extra,
     )

@@ -17,7 +17,9 @@ table with ``check`` naming one of :data:`RULES` and its parameters:
 ``foreign_key``
     every value of ``column`` (split on ``separator`` if given) exists in ``ref_layer.ref_column``.
 
-Further rules register themselves in :data:`RULES` with :func:`register_rule`.
+Further rules register themselves in :data:`RULES` with :func:`register_rule`; the rules of the
+planning layers (``has_source``, ``class_counts``, ``urban_in_unit``, ``near``, ``connected``)
+are in :mod:`gis.rules_plan`.
 """
 
 from __future__ import annotations
@@ -609,3 +611,7 @@ def repair_geometries(gdf: gpd.GeoDataFrame, *, id_column: str | None = None):
             f"{before.length:,.1f} -> {fixed.length:,.1f}, in CRS units)"
         )
     return out, report
+
+
+# Rules of the planning layers register themselves on import (kept in their own module).
+from gis import rules_plan  # noqa: E402, F401

@@ -1,11 +1,15 @@
-"""Shared fixtures: a temporary copy of the layer store, so tests never change layers/."""
+"""Shared fixtures: a temporary copy of the layer store, so tests never change layers/; a
+headless browser with the network off, for web maps."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from browser import Browser, find_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 LAYERS = REPO / "layers"
@@ -35,3 +39,28 @@ def two_provinces(tmp_path: Path) -> Path:
     root = _copy_store(LAYERS, tmp_path / "layers")
     _copy_store(FIXTURES / "stores" / "bac_ninh", root / "bac_ninh")
     return root
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium with no network (see ``tests/browser.py``).
+
+    Skipped with a reason when Chromium or chromedriver is not installed; on CI (``CI=true``)
+    a missing browser fails the test instead, because CI must install it.
+    """
+    chromium, driver = find_chromium()
+    reason = None
+    if not (chromium and driver):
+        reason = (
+            f"headless Chromium not available (chromium: {chromium}, chromedriver: {driver}); "
+            "install it with `apt-get install chromium chromium-driver`"
+        )
+    elif importlib.util.find_spec("selenium") is None:
+        reason = "selenium not installed (pip install 'selenium>=4.20')"
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    b = Browser(chromium, driver)
+    yield b
+    b.close()

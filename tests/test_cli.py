@@ -41,7 +41,7 @@ def test_layers_shows_real_data_with_provenance(store_copy_session):
 
 def test_validate_all_passes(store_copy_session):
     code, out, _ = gis("validate", layers=store_copy_session)
-    assert code == 0 and "All 10 layer(s) valid." in out
+    assert code == 0 and "All 23 layer(s) valid." in out
 
 
 def _districts_file(tmp_path, store, mutate, name="d.gpkg", crs=True):
@@ -135,7 +135,7 @@ def test_export_then_reimport_round_trip(tmp_path, store_copy):
     ("args", "code", "expected"),
     [
         (["import", "nowhere.gpkg", "--as", "x"], 1, "nowhere.gpkg"),
-        (["info", "roads"], 1, "no layer 'roads'"),
+        (["info", "railways"], 1, "no layer 'railways'"),
         (["layers", "--province", "cao_bang"], 1, "no province profile"),
         (["validate", "--repair"], 2, "--repair needs a LAYER"),
         (["export", "facts", "facts.kml"], 2, "is a table"),

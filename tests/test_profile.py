@@ -17,13 +17,18 @@ def test_second_province_needs_no_code(two_provinces):
     """A tiny Bắc Ninh profile: same code path, its own CRS (EPSG:9209) and official area."""
     assert list_profiles(layers_dir=two_provinces) == ["bac_ninh", "lai_chau"]
     results = validate_province(province="bac_ninh", layers_dir=two_provinces)
-    assert set(results) == {"province", "districts_pre2025"}
+    assert set(results) == {
+        "province",
+        "districts_pre2025",
+        "region_assignment_pre2025",
+        "orientation_regions_pre2025",
+    }
     assert not [p for probs in results.values() for p in probs if p.severity == "error"]
     prov = read_layer("province", province="bac_ninh", layers_dir=two_provinces)
     assert prov.crs.to_epsg() == 9209
     # GSO: 822.71 km² (pre-2025 Bắc Ninh); computed in its own TM-3 zone.
     assert prov.area.sum() / 1e6 == pytest.approx(822.71, rel=0.01)
-    assert len(list_layers(province="bac_ninh", layers_dir=two_provinces)) == 2
+    assert len(list_layers(province="bac_ninh", layers_dir=two_provinces)) == 4
 
 
 def test_unknown_province_lists_known(store_copy):

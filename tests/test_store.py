@@ -53,8 +53,8 @@ def test_read_layer_types_and_crs(store_copy):
 
 
 def test_unknown_layer_lists_layers(store_copy):
-    with pytest.raises(LayerNotFoundError, match=r"no layer 'roads'.*Layers: border, "):
-        read_layer("roads", province="lai_chau", layers_dir=store_copy)
+    with pytest.raises(LayerNotFoundError, match=r"no layer 'railways'.*Layers: border, "):
+        read_layer("railways", province="lai_chau", layers_dir=store_copy)
 
 
 def test_write_reprojects_normalises_and_keeps_history(store_copy):

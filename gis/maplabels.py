@@ -1,0 +1,129 @@
+"""Vietnamese labels and colours of the product maps (:mod:`gis.maps`).
+
+The planning layers store codes in English (``dynamic_economic``, ``border_gate``,
+``planned``) so that code and rules stay readable; a map shows them in Vietnamese. A code with
+no entry here is shown as it is stored (never dropped, never guessed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = [
+    "CLASS_ORDER",
+    "CLASS_STYLE",
+    "DOCUMENT_VI",
+    "FACILITY_VI",
+    "HORIZON_VI",
+    "MEMBER_VI",
+    "PILLAR_COLORS",
+    "PILLAR_VI",
+    "REGION_COLORS",
+    "REGION_VI",
+    "ROAD_CLASS_VI",
+    "STATUS_VI",
+    "class_vi",
+    "translate",
+]
+
+#: Regions of the spatial orientation (used when a layer has no ``plan_region_vi``).
+REGION_VI = {
+    "dynamic_economic": "Vùng kinh tế động lực",
+    "song_da_agroforestry": "Vùng nông – lâm nghiệp sinh thái sông Đà",
+}
+#: Region 1 warm (economic corridor), region 2 green (agro-forestry, ecology).
+REGION_COLORS = {"dynamic_economic": "#f6b26b", "song_da_agroforestry": "#93c47d"}
+
+PILLAR_VI = {"services": "Dịch vụ", "industry": "Công nghiệp", "agriculture": "Nông nghiệp"}
+PILLAR_COLORS = {"services": "#1f78b4", "industry": "#6a3d9a", "agriculture": "#33a02c"}
+
+MEMBER_VI = {
+    "border_gate": "cửa khẩu",
+    "border_economic_zone": "khu kinh tế cửa khẩu",
+    "logistics": "logistics",
+    "tourism": "du lịch",
+    "hydropower": "thủy điện",
+    "mining_rare_earth": "khai thác đất hiếm",
+    "industrial_cluster": "cụm công nghiệp",
+    "industrial_park": "khu công nghiệp",
+    "processing_medicinal": "chế biến dược liệu",
+    "processing_rubber": "chế biến cao su",
+    "tea": "chè",
+    "cardamom": "thảo quả",
+    "rice": "lúa gạo",
+    "rubber": "cao su",
+    "medicinal_herbs": "cây dược liệu",
+    "aquaculture": "nuôi trồng thủy sản",
+    "macadamia": "mắc ca",
+}
+
+FACILITY_VI = {
+    "airport": "Cảng hàng không",
+    "border_economic_zone": "Khu kinh tế cửa khẩu",
+    "border_gate": "Cửa khẩu",
+    "hydropower": "Thủy điện lớn",
+    "industrial_cluster": "Cụm công nghiệp",
+    "industrial_park": "Khu công nghiệp",
+    "logistics_centre": "Trung tâm logistics",
+    "mine": "Mỏ khoáng sản",
+}
+FACILITY_COLORS = {
+    "airport": "#e31a1c",
+    "border_economic_zone": "#b15928",
+    "border_gate": "#000000",
+    "hydropower": "#1f78b4",
+    "industrial_cluster": "#6a3d9a",
+    "industrial_park": "#cab2d6",
+    "logistics_centre": "#ff7f00",
+    "mine": "#8c510a",
+}
+
+#: Source documents of the urban-area versions (column ``source_document``).
+DOCUMENT_VI = {
+    "Decision 1585/QĐ-TTg (2023)": "Quyết định 1585/QĐ-TTg (2023)",
+    "urban development programme (c. 2022)": "chương trình phát triển đô thị (khoảng 2022)",
+}
+
+STATUS_VI = {"existing": "hiện có", "upgrading": "nâng cấp", "planned": "quy hoạch"}
+HORIZON_VI = {"baseline": "hiện trạng", "2030": "đến 2030", "2050": "đến 2050"}
+ROAD_CLASS_VI = {"expressway": "Cao tốc", "national": "Quốc lộ", "provincial": "Tỉnh lộ"}
+#: Road colour by (class, status): red family for national roads, darker when existing.
+ROAD_COLORS = {
+    ("expressway", "planned"): "#e7298a",
+    ("expressway", "existing"): "#ae017e",
+    ("national", "existing"): "#d7301f",
+    ("national", "upgrading"): "#fc8d59",
+    ("national", "planned"): "#fdbb84",
+    ("provincial", "existing"): "#8c6d31",
+    ("provincial", "upgrading"): "#bd9e39",
+    ("provincial", "planned"): "#e7cb94",
+}
+
+#: Urban classes from the highest; Resolution 1210/2016 (special, I..V).
+CLASS_ORDER = ("special", "I", "II", "III", "IV", "V")
+#: Symbol of an urban area by class: (circle radius in px, fill colour). Bigger and darker for a
+#: higher class, so the urban hierarchy reads at a glance.
+CLASS_STYLE = {
+    "special": (15.0, "#67000d"),
+    "I": (13.0, "#a50f15"),
+    "II": (11.5, "#cb181d"),
+    "III": (10.0, "#ef3b2c"),
+    "IV": (7.5, "#fb6a4a"),
+    "V": (5.5, "#fcae91"),
+}
+UNCLASSIFIED_VI = "Chưa xếp loại"
+UNCLASSIFIED_STYLE = (4.5, "#ffffff")
+
+
+def class_vi(value: object) -> str:
+    """Return the Vietnamese label of an urban class: ``"III"`` -> ``"Loại III"``."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return UNCLASSIFIED_VI
+    return "Loại đặc biệt" if value == "special" else f"Loại {value}"
+
+
+def translate(values: pd.Series, table: Mapping[str, str]) -> pd.Series:
+    """Map codes to labels; codes with no label stay as they are, missing values stay missing."""
+    return values.map(lambda v: table.get(v, v) if isinstance(v, str) else v)

@@ -1,0 +1,419 @@
+"""The product maps of a province, built from its layers by ``gis build`` (or ``gis maps``).
+
+:func:`build_maps` writes into ``maps/``:
+
+- ``dinh_huong.html``: the spatial orientation "one axis, two regions, three pillars": the axis,
+  the two regions, the pillars' sites (and their zones, off at start), urban areas by class,
+  border gates;
+- ``do_thi.html``: the urban system, classes now and by 2030 (toggleable layers; other source
+  documents of the urban-area table as further layers);
+- ``ha_tang.html``: roads by class and status, hydropower plants, border gates, airport,
+  industrial zones and other facilities;
+- ``hanh_lang.html``: corridor bands 0-5, 5-10 and 10-20 km of the axis (dissolved buffers);
+- ``vung_phuc_vu.html``: straight-line catchments of urban areas and border gates;
+- ``tk_dien_tich.html``, ``tk_mat_do_duong.html``, ``tk_hanh_lang.html``: choropleths (mapclassify
+  classes) of area, road density and share of area within 10 km of the axis, per 2025 commune
+  and per pre-2025 district;
+- ``index.html`` linking them, and A3 PNG/PDF prints of the orientation map and the corridor
+  statistics map in ``maps/print/``; ``maps.json`` lists every map with its size and the layers
+  it lacked.
+
+Which store layer feeds which part of a map is one table, :data:`LAYER_NAMES`. A layer missing
+from the store leaves its part out of the map, and the index page says which layer was missing;
+nothing is drawn in its place (the two regions are the one exception: without
+``orientation_regions_pre2025`` they are the districts dissolved by their ``plan_region``, which
+is how that layer is defined, and the index says so). Statistics are computed with
+:mod:`gis.coverage` in the planning CRS, the same functions ``gis stats`` uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gis import _mapparts as parts
+from gis import settings
+from gis._frames import M2_PER_KM2
+from gis._mapparts import BAND_DISTANCES_M, SIMPLIFY_M
+from gis.coverage import road_density, within_distance
+from gis.maplabels import (
+    DOCUMENT_VI,
+    HORIZON_VI,
+    MEMBER_VI,
+    PILLAR_COLORS,
+    PILLAR_VI,
+    ROAD_CLASS_VI,
+    ROAD_COLORS,
+    STATUS_VI,
+    translate,
+)
+from gis.maplayer import MapLayer
+from gis.printmap import print_map
+from gis.profile import Profile, load_profile
+from gis.webmap import index_page, save_map, web_map
+
+__all__ = [
+    "BAND_DISTANCES_M",
+    "LAYER_NAMES",
+    "MAPS",
+    "MAP_BUDGET_BYTES",
+    "SIMPLIFY_M",
+    "MapSpec",
+    "build_maps",
+    "read_manifest",
+]
+
+#: Store layer behind each part of the maps (role -> layer name). Change a name here only.
+LAYER_NAMES: dict[str, str] = {
+    "province": "province",
+    "districts": "districts_pre2025",
+    "communes": "communes_2025",
+    "regions": "orientation_regions_pre2025",
+    "axis": "orientation_axis",
+    "pillar_sites": "pillar_sites",
+    "pillar_zones": "pillar_zones",
+    "urban_areas": "urban_areas",
+    "roads": "roads",
+    "roads_legacy": "roads_legacy",
+    "facilities": "facilities",
+    "hydropower": "hydropower_plants",
+    "rivers": "rivers",
+    "border": "border",
+}
+#: Size budget of one web map of a province (bytes), checked by the tests.
+MAP_BUDGET_BYTES = 1_000_000
+#: Distance of the corridor-share statistic (metres).
+CORRIDOR_SHARE_M = 10000.0
+
+
+# ----------------------------------------------------------------------------- the maps
+
+
+def _orientation(src: parts.Source) -> list[MapLayer]:
+    layers = []
+    regions = parts.regions(src)
+    if regions is not None:
+        layers.append(parts.regions_layer(regions))
+    layers += parts.base(src, units="districts")
+    zones = src.get("pillar_zones")
+    if zones is not None:
+        zones = zones.assign(pillar_vi=translate(zones["pillar"], PILLAR_VI),
+                             member_vi=translate(zones["member"], MEMBER_VI))  # fmt: skip
+        colors = {PILLAR_VI.get(p, p): PILLAR_COLORS.get(p, "#888") for p in zones["pillar"]}
+        layers.append(MapLayer(zones, "Ba trụ cột: vùng", column="pillar_vi", kind="category",
+                               colors=colors, fill_opacity=0.15, show=False, coverage=False,
+                               fields={"name": "Tên", "pillar_vi": "Trụ cột",
+                                       "member_vi": "Lĩnh vực"}))  # fmt: skip
+    axis = src.get("axis")
+    if axis is not None:
+        layers.append(parts.axis_layer(axis))
+    urban, docs = parts.urban(src)
+    if urban is not None:
+        plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
+        column = "class_2030" if "class_2030" in plan else "class_target"
+        layers += parts.urban_class_layers(plan, column, "Đô thị đến 2030")
+    gates = parts.facility(src, ("border_gate",))
+    if gates is not None and len(gates):
+        layers.append(parts.facility_layer(gates, "Cửa khẩu", radius=7.0))
+    sites = src.get("pillar_sites")
+    if sites is not None:
+        sites = sites.assign(pillar_vi=translate(sites["pillar"], PILLAR_VI),
+                             member_vi=translate(sites["member"], MEMBER_VI))  # fmt: skip
+        colors = {PILLAR_VI.get(p, p): PILLAR_COLORS.get(p, "#888") for p in sites["pillar"]}
+        layers.append(MapLayer(sites, "Ba trụ cột", column="pillar_vi", kind="category",
+                               colors=colors, radius=5.0, fill_opacity=0.95,
+                               fields={"name": "Tên", "pillar_vi": "Trụ cột",
+                                       "member_vi": "Lĩnh vực"}))  # fmt: skip
+    return layers
+
+
+def _urban_system(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src)
+    urban, docs = parts.urban(src)
+    if urban is None:
+        return layers
+    plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
+    if "class_current" in plan:
+        layers += parts.urban_class_layers(plan, "class_current", "Hiện trạng", show=False)
+    layers += parts.urban_class_layers(plan, "class_2030", "Đến 2030")
+    for doc in docs[1:]:
+        other = urban[urban["source_document"] == doc]
+        name = f"2030 theo {DOCUMENT_VI.get(doc, doc)}"
+        layers += parts.urban_class_layers(other, "class_2030", name, show=False)
+    return layers
+
+
+def _infrastructure(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src, units=None)
+    legacy = src.get("roads_legacy")
+    if legacy is not None:
+        layers.append(MapLayer(legacy, "Đường (dữ liệu cũ, thô)", color="#999999", weight=1.0,
+                               show=False, fields={"name": "Tên"}))  # fmt: skip
+    roads = src.get("roads")
+    if roads is not None:
+        cls = translate(roads["road_class"], ROAD_CLASS_VI)
+        st = translate(roads["status"], STATUS_VI)
+        roads = roads.assign(kind_vi=cls + " – " + st, status_vi=st,
+                             horizon_vi=translate(roads["horizon"], HORIZON_VI))  # fmt: skip
+        colors = {
+            f"{ROAD_CLASS_VI.get(c, c)} – {STATUS_VI.get(s, s)}": ROAD_COLORS.get((c, s), "#666")
+            for c, s in zip(roads["road_class"], roads["status"], strict=True)
+        }
+        layers.append(MapLayer(roads, "Đường theo cấp và hiện trạng", column="kind_vi",
+                               kind="category", colors=colors, weight=2.0, opacity=1.0,
+                               fields={"road_ref": "Tuyến", "kind_vi": "Cấp – hiện trạng",
+                                       "horizon_vi": "Thời hạn"},
+                               popup={"source": "Nguồn"}))  # fmt: skip
+    hydro = src.get("hydropower")
+    if hydro is not None:
+        if "in_laichau" in hydro.columns:  # plants of neighbouring provinces: off at start
+            inside = hydro["in_laichau"].fillna(False).astype(bool)
+        else:
+            inside = pd.Series(True, index=hydro.index)
+        for rows, name, show in ((hydro[inside], "Nhà máy thủy điện", True),
+                                 (hydro[~inside], "Thủy điện tỉnh lân cận", False)):  # fmt: skip
+            if len(rows):
+                layers.append(MapLayer(rows, name, column="status", kind="category",
+                                       cmap="tab10", radius=4.5, fill_opacity=0.9, show=show,
+                                       legend_title=f"{name} (hiện trạng)",
+                                       fields={"name": "Tên", "capacity_mw": "Công suất (MW)",
+                                               "status": "Hiện trạng"},
+                                       popup={"basin": "Lưu vực", "operation_start":
+                                              "Năm vận hành"}))  # fmt: skip
+    fac = parts.facility(src)
+    if fac is not None and len(fac):
+        fac = fac[fac["kind"] != "hydropower"]  # large plants are in the hydropower layer
+        layers.append(parts.facility_layer(fac, "Cửa khẩu, sân bay, khu công nghiệp", radius=7.5))
+    return layers
+
+
+def _corridor(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src)
+    axis = src.get("axis")
+    if axis is None:
+        return layers
+    rings = parts.rings(axis, parts.outline_geom(src), "trục kinh tế động lực")
+    layers[:0] = parts.band_layers(rings, "Hành lang quanh trục", ["#bd0026", "#fd8d3c", "#fed976"])
+    layers.append(parts.axis_layer(axis))
+    return layers
+
+
+def _catchments(src: parts.Source) -> list[MapLayer]:
+    layers = parts.base(src)
+    outline = parts.outline_geom(src)
+    urban, docs = parts.urban(src)
+    bands = []
+    if urban is not None:
+        plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
+        rings = parts.rings(plan, outline, "đô thị (lõi)")
+        bands += parts.band_layers(rings, "Vùng phục vụ đô thị", ["#08519c", "#6baed6", "#c6dbef"])
+    gates = parts.facility(src, ("border_gate",))
+    if gates is not None and len(gates):
+        rings = parts.rings(gates, outline, "cửa khẩu")
+        palette = ["#54278f", "#9e9ac8", "#dadaeb"]
+        bands += parts.band_layers(rings, "Vùng phục vụ cửa khẩu", palette, show=False)
+    layers[:0] = bands
+    if urban is not None:
+        layers += parts.urban_class_layers(plan, "class_2030", "Đô thị đến 2030", label=False)
+    if gates is not None and len(gates):
+        layers.append(parts.facility_layer(gates, "Cửa khẩu", label=False))
+    return layers
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
+    """A choropleth per unit system: values from the stored geometry, drawn on the shown one."""
+    layers = []
+    for role, level, show in (("communes", "xã, phường 2025", True),
+                              ("districts", "huyện trước 2025", False)):  # fmt: skip
+        stored = src.get(role)
+        if stored is None:
+            continue
+        values = np.asarray(compute(stored[["code", "name", "geometry"]]), dtype=float)
+        units = src.shown(role)[["code", "name", "geometry"]].copy()
+        units[column] = values
+        layers.append(MapLayer(units, f"{title} – {level}", column=column, kind="choropleth",
+                               scheme="FisherJenks", k=5, cmap=cmap, unit=unit, show=show,
+                               coverage=True, fill_opacity=0.75, weight=0.6, label="name",
+                               legend_title=f"{level[0].upper()}{level[1:]} ({unit})",
+                               fields={"name": "Tên", column: f"{title} ({unit})",
+                                       "code": "Mã"}))  # fmt: skip
+    return layers + parts.base(src, units=None)
+
+
+def _stat_area(src: parts.Source) -> list[MapLayer]:
+    return _stat_layers(src, lambda u: u.geometry.area / M2_PER_KM2, "area_calc_km2",
+                        "Diện tích", "km²", "Greens")  # fmt: skip
+
+
+def _stat_roads(src: parts.Source) -> list[MapLayer]:
+    roads = src.get("roads")
+    if roads is None:
+        return parts.base(src)
+    layers = _stat_layers(
+        src, lambda u: road_density(u, roads)["road_density_km_per_km2"],
+        "road_km_per_km2", "Mật độ đường", "km/km²", "Oranges")  # fmt: skip
+    return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2)]
+
+
+def _stat_corridor(src: parts.Source) -> list[MapLayer]:
+    axis = src.get("axis")
+    if axis is None:
+        return parts.base(src)
+    d = CORRIDOR_SHARE_M
+    layers = _stat_layers(
+        src, lambda u: within_distance(u, axis, distance_m=d)[f"near_{d:g}m_pct"],
+        "axis_share_pct", f"Diện tích trong {d / 1000:g} km quanh trục", "%", "Reds")  # fmt: skip
+    return [*layers, parts.axis_layer(axis)]
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """One product map: file stem, Vietnamese title (``{province}`` filled in), builder."""
+
+    slug: str
+    title: str
+    build: Callable[[parts.Source], list[MapLayer]]
+    print_title: str | None = None  # also printed on A3 when set
+    print_subtitle: str | None = None
+
+
+#: The maps, in the order of the index page.
+MAPS: tuple[MapSpec, ...] = (
+    MapSpec("dinh_huong", "Định hướng phát triển không gian tỉnh {province}: một trục – hai vùng "
+            "– ba trụ cột", _orientation,
+            print_title="Định hướng phát triển không gian tỉnh {province}",
+            print_subtitle="Một trục – hai vùng – ba trụ cột"),
+    MapSpec("do_thi", "Hệ thống đô thị tỉnh {province}: hiện trạng và đến 2030", _urban_system),
+    MapSpec("ha_tang", "Hạ tầng tỉnh {province}: giao thông, năng lượng, cửa khẩu",
+            _infrastructure),
+    MapSpec("hanh_lang", "Hành lang kinh tế: dải 5, 10, 20 km quanh trục", _corridor),
+    MapSpec("vung_phuc_vu", "Vùng phục vụ của đô thị và cửa khẩu (đường chim bay)", _catchments),
+    MapSpec("tk_dien_tich", "Thống kê: diện tích đơn vị hành chính (km²)", _stat_area),
+    MapSpec("tk_mat_do_duong", "Thống kê: mật độ đường (km/km²)", _stat_roads),
+    MapSpec("tk_hanh_lang", "Thống kê: tỷ lệ diện tích trong 10 km quanh trục (%)",
+            _stat_corridor, print_title="Tỷ lệ diện tích trong 10 km quanh trục kinh tế (%)",
+            print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục"),
+)  # fmt: skip
+
+
+def _source_note(src: parts.Source, *, short: bool = False) -> str:
+    """Sources of a map: the layers used (full list on prints, a pointer on web maps)."""
+    note = (
+        "các lớp dữ liệu của dự án (nguồn từng lớp: lệnh `gis layers`)"
+        if short
+        else f"lớp dữ liệu {', '.join(src.used)} (nguồn từng lớp: lệnh `gis layers`)"
+    )
+    schematic = [
+        LAYER_NAMES[r] for r in ("axis", "roads") if LAYER_NAMES[r] in src.used and src.schematic(r)
+    ]
+    if schematic:
+        note += f"; {', '.join(schematic)}: tuyến sơ đồ qua các điểm mốc"
+    return note
+
+
+def build_maps(
+    *,
+    province: str | Profile | None = None,
+    layers_dir: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike | None = None,
+    prints: bool = True,
+) -> list[Path]:
+    """Build the product web maps, their index page and the A3 prints of a province.
+
+    Parameters
+    ----------
+    province : str or Profile, optional
+        Province profile (default :data:`gis.settings.PROVINCE`).
+    layers_dir : path-like, optional
+        Root of the layer store (default :data:`gis.settings.LAYERS_DIR`).
+    out_dir : path-like, optional
+        Output folder (default :data:`gis.settings.MAPS_DIR`); prints go to ``out_dir/print``.
+    prints : bool
+        Also print the maps of :data:`MAPS` that have a ``print_title`` (A3 PNG and PDF).
+
+    Returns
+    -------
+    list of Path
+        The HTML maps in :data:`MAPS` order, then ``index.html``, the prints and ``maps.json``.
+        A map that could not be drawn at all (every layer it needs missing) is left out and
+        reported in the index page and ``maps.json``.
+    """
+    profile = province if isinstance(province, Profile) else load_profile(
+        province, layers_dir=layers_dir)  # fmt: skip
+    out = Path(out_dir if out_dir is not None else settings.MAPS_DIR)
+    src = parts.Source(profile, LAYER_NAMES)
+    manifest, html_files, print_files, index = [], [], [], {}
+    for spec in MAPS:
+        t0 = time.perf_counter()
+        src.reset()
+        title = spec.title.format(province=profile.name)
+        layers = spec.build(src)
+        entry = {"slug": spec.slug, "title": title, "missing_layers": list(src.missing),
+                 "notes": list(src.notes), "layers": [la.name for la in layers],
+                 "store_layers": list(src.used)}  # fmt: skip
+        if not layers:
+            entry["file"] = None
+            manifest.append(entry)
+            continue
+        source = _source_note(src)
+        page = web_map(layers, title=title, source=f"Nguồn: {_source_note(src, short=True)}",
+                       simplify_m=SIMPLIFY_M)  # fmt: skip
+        path = save_map(page, out / f"{spec.slug}.html")
+        html_files.append(path)
+        link = title + (f" (thiếu lớp: {', '.join(src.missing)})" if src.missing else "")
+        index[link] = path
+        if prints and spec.print_title:
+            printed = print_map(
+                _printable(layers), out / "print" / spec.slug,
+                title=spec.print_title.format(province=profile.name),
+                subtitle=spec.print_subtitle, source=source, paper="A3")  # fmt: skip
+            print_files += [(p, spec.print_title.format(province=profile.name)) for p in printed]
+            entry["print"] = [p.name for p in printed]
+        entry.update(file=path.name, bytes=path.stat().st_size,
+                     seconds=round(time.perf_counter() - t0, 2))  # fmt: skip
+        manifest.append(entry)
+    for p, print_title in print_files:
+        index[f"Bản in A3 ({p.suffix[1:].upper()}): {print_title}"] = p
+    failed = [e["title"] for e in manifest if e["file"] is None]
+    note = (
+        f"Bản đồ tỉnh {profile.name} dựng bằng lệnh `gis build` từ các lớp dữ liệu của dự án; "
+        "mở được khi không có Internet (nền OpenStreetMap là lớp tùy chọn, cần Internet)."
+    )
+    if failed:
+        note += f" Không dựng được (thiếu mọi lớp cần thiết): {'; '.join(failed)}."
+    idx = index_page(index, out / "index.html", title=f"Bản đồ quy hoạch tỉnh {profile.name}",
+                     note=note)  # fmt: skip
+    mf = out / "maps.json"
+    mf.write_text(json.dumps({"province": profile.slug, "budget_bytes": MAP_BUDGET_BYTES,
+                              "maps": manifest}, ensure_ascii=False, indent=2) + "\n",
+                  encoding="utf-8")  # fmt: skip
+    return [*html_files, idx, *(p for p, _ in print_files), mf]
+
+
+def _printable(layers: list[MapLayer]) -> list[MapLayer]:
+    """Layers of a printed map: those shown at start; unfilled polygons as grey outlines."""
+    out = []
+    for layer in layers:
+        if not layer.show:
+            continue
+        polygons = set(layer.data.geom_type.dropna()) <= {"Polygon", "MultiPolygon"}
+        if polygons and layer.fill_opacity == 0:
+            layer = parts.outline(layer.data, layer.name, color="#8c8c8c", weight=0.5)
+        out.append(layer)
+    return out or list(layers)
+
+
+def read_manifest(out_dir: str | os.PathLike | None = None) -> dict:
+    """Return ``maps.json`` written by :func:`build_maps` (maps, sizes, missing layers)."""
+    out = Path(out_dir if out_dir is not None else settings.MAPS_DIR)
+    return json.loads((out / "maps.json").read_text(encoding="utf-8"))

@@ -1,0 +1,132 @@
+"""Write statistics tables: one CSV per table, one Excel workbook, one Markdown report.
+
+:func:`write_statistics` takes the dict of :func:`gis.stats.compute_statistics` and writes into a
+folder (default :data:`gis.settings.OUT_DIR`):
+
+* ``<table>.csv`` for each table (UTF-8, English column names with their unit);
+* ``statistics.xlsx``: a ``contents`` sheet (table, title, definition, unit system, sources, rows)
+  and one sheet per table; with ``vietnamese=True`` the column headers are the Vietnamese labels of
+  ``gis/data/column_labels_vi.csv`` (a column without a label keeps its name);
+* ``report.md``: each table with its title, definition, unit system and sources, so every number
+  can be traced to the layers (and their content hash) it came from.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from gis import settings
+
+__all__ = ["column_labels_vi", "contents_table", "write_statistics"]
+
+_EXCEL_SHEET_MAX = 31
+
+
+def column_labels_vi() -> dict[str, str]:
+    """Return the column-name -> Vietnamese header dictionary shipped with the package."""
+    with resources.files("gis").joinpath("data", "column_labels_vi.csv").open("rb") as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    return dict(zip(table["column"], table["label_vi"], strict=True))
+
+
+def contents_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return one row per table: name, title, definition, unit system, sources, number of rows."""
+    rows = [
+        {
+            "table": name,
+            "title": t.attrs.get("title", name),
+            "definition": t.attrs.get("definition", ""),
+            "unit_system": t.attrs.get("unit_system", ""),
+            "sources": t.attrs.get("sources", ""),
+            "n_rows": len(t),
+        }
+        for name, t in tables.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "—"
+        return f"{value:,.2f}" if abs(value) < 1e15 else str(value)
+    text = "" if value is None or value is pd.NA else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join([head, rule, *body])
+
+
+def write_statistics(
+    tables: dict[str, pd.DataFrame],
+    out_dir: str | Path | None = None,
+    *,
+    vietnamese: bool = False,
+    title: str = "Statistics",
+) -> dict[str, Path]:
+    """Write the tables as CSV files, an Excel workbook and a Markdown report.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        From :func:`gis.stats.compute_statistics` (``attrs`` title/definition/unit_system/sources).
+    out_dir : str or Path, optional
+        Output folder, created if needed (default :data:`gis.settings.OUT_DIR`).
+    vietnamese : bool
+        Vietnamese column headers in the Excel workbook.
+    title : str
+        First heading of the report.
+
+    Returns
+    -------
+    dict of str to Path
+        ``"<table>"`` -> CSV path for each table, plus ``"excel"`` and ``"report"``.
+    """
+    out = Path(settings.OUT_DIR if out_dir is None else out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for name, frame in tables.items():
+        path = out / f"{name}.csv"
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        written[name] = path
+    contents = contents_table(tables)
+    labels = column_labels_vi() if vietnamese else {}
+    xlsx = out / "statistics.xlsx"
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
+        sheets = {"contents": contents, **tables}
+        for name, frame in sheets.items():
+            frame.rename(columns=labels).to_excel(
+                xl, sheet_name=name[:_EXCEL_SHEET_MAX], index=False
+            )
+    written["excel"] = xlsx
+    lines = [f"# {title}", "", "Tables (CSV beside this file; all in statistics.xlsx):", ""]
+    lines += [
+        f"- [{r.title}](#{r.table}) — `{r.table}.csv`, {r.n_rows} rows"
+        for r in contents.itertuples()
+    ]
+    for name, frame in tables.items():
+        a = frame.attrs
+        lines += [
+            "",
+            f'<a id="{name}"></a>',
+            f"## {a.get('title', name)}",
+            "",
+            f"- **Definition:** {a.get('definition', '')}",
+            f"- **Unit system:** {a.get('unit_system', '') or '—'}",
+            f"- **Sources:** {a.get('sources', '')}",
+            f"- **File:** `{name}.csv`",
+            "",
+            _markdown(frame),
+        ]
+    report = out / "report.md"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    written["report"] = report
+    return written

@@ -1,0 +1,449 @@
+"""Offline web maps: folium/Leaflet pages that work with no network at all.
+
+A planner opens the HTML file from a USB stick or a shared drive in an office without Internet,
+so every map built here is self-contained:
+
+- Leaflet 1.9.4 JavaScript and CSS are **inlined** from the installed package
+  ``django-js-lib-leaflet`` (read with :mod:`importlib.resources`), its two layer-control icons
+  as ``data:`` URIs. folium's other CDN resources (jQuery, Bootstrap JS/CSS, Bootstrap 3
+  glyphicons, Font Awesome, Leaflet.awesome-markers and its rotate CSS) are **dropped**: nothing
+  built here uses them (points are drawn as vector circle markers, not icon markers), and
+  :func:`save_map` refuses a page that would still load a ``<script src>``, ``<link href>`` or
+  ``url(...)`` from the network.
+- The background is a plain colour. OpenStreetMap tiles are an *optional* overlay, off by
+  default, ticked in the layer control by whoever is online.
+- Scale bar (metric), layer control, legend, title and Vietnamese tooltips/popups are built in.
+  Every attribute value and label is HTML-escaped before it reaches the page, because Leaflet
+  and folium's ``GeoJsonTooltip``/``GeoJsonPopup`` insert them with ``innerHTML``.
+
+Pages stay light: each layer is embedded as :func:`gis.maplayer.display_copy` makes it (unit
+polygons simplified as a coverage in metres, EPSG:4326, 5 decimals), with only the columns a
+tooltip, popup or style needs. Layer specs, colours and legends come from :mod:`gis.maplayer`
+(``MapLayer`` etc. are re-exported here).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from functools import cache
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+import folium
+import numpy as np
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from gis.errors import GisError, LayerError
+from gis.maplayer import (
+    DISPLAY_DECIMALS,
+    SIMPLIFY_M,
+    MapLayer,
+    display_copy,
+    format_vi,
+    layer_legend,
+)
+
+__all__ = [
+    "MapLayer",
+    "OfflineError",
+    "display_copy",
+    "external_resources",
+    "format_vi",
+    "index_page",
+    "layer_legend",
+    "render_html",
+    "save_map",
+    "web_map",
+]
+
+#: Background colour of the map when the optional OSM layer is off.
+BACKGROUND = "#f4f1ea"
+_LEAFLET_PACKAGE = "js_lib_leaflet"
+_LEAFLET_DIR = "static/js_lib_leaflet"
+
+
+class OfflineError(GisError, ValueError):
+    """A map page would load something from the network."""
+
+
+# ----------------------------------------------------------------------------- page assets
+
+
+@cache
+def _leaflet_assets() -> tuple[str, str]:
+    """Return Leaflet's (JavaScript, CSS) text from the installed ``django-js-lib-leaflet``."""
+    try:
+        base = resources.files(_LEAFLET_PACKAGE).joinpath(_LEAFLET_DIR)
+        js = base.joinpath("leaflet.js").read_text(encoding="utf-8")
+        css = base.joinpath("leaflet.css").read_text(encoding="utf-8")
+        images = {
+            n: base.joinpath("images", n).read_bytes() for n in ("layers.png", "layers-2x.png")
+        }
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise OfflineError(
+            f"Leaflet files not found ({exc}); offline maps inline them from the package "
+            "django-js-lib-leaflet. Install it: `pip install 'django-js-lib-leaflet>=1.9.4'`."
+        ) from None
+    js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
+    for fname, data in images.items():
+        uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+        css = css.replace(f"url(images/{fname})", f"url({uri})")
+    # The default marker icon is never used (points are circle markers): drop its file URL.
+    css = re.sub(r"\.leaflet-default-icon-path\s*\{[^}]*\}", "", css)
+    for text in (js, css):
+        if re.search(r"</(script|style)", text, re.IGNORECASE):  # would end the inline block
+            raise OfflineError("Leaflet file contains a closing tag; cannot inline it safely.")
+    return js, css
+
+
+_PAGE_CSS = """
+.leaflet-container {{ background: {background}; font-family: "DejaVu Sans", Arial, sans-serif; }}
+.gis-title {{ position: absolute; top: 10px; left: 50%; transform: translateX(-50%);
+  z-index: 1000; background: rgba(255,255,255,.9); padding: 6px 14px; border-radius: 4px;
+  font: bold 18px "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+  pointer-events: none; max-width: 70%; text-align: center; }}
+.gis-legend {{ background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
+  font: 13px/1.4 "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+  max-height: 60vh; overflow-y: auto; }}
+.leaflet-control-layers {{ font: 13px/1.35 "DejaVu Sans", Arial, sans-serif;
+  max-height: 55vh; overflow-y: auto; }}
+.gis-legend h4 {{ margin: 4px 0 2px; font-size: 13px; }}
+.gis-legend i {{ display: inline-block; width: 16px; height: 12px; margin-right: 6px;
+  vertical-align: middle; border: 1px solid #555; }}
+.gis-legend i.line {{ height: 3px; border: none; }}
+.gis-legend i.point {{ width: 11px; height: 11px; border-radius: 50%; margin: 0 8px 0 2px; }}
+.leaflet-tooltip table th, .leaflet-popup-content table th {{ text-align: left;
+  padding-right: 8px; font-weight: normal; color: #555; }}
+"""
+
+
+class _Legend(MacroElement):
+    """Legend as a Leaflet control; a layer's section hides when the layer is switched off."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "gis-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo(map);
+            var sections = {{ this.sections|tojson }};
+            function toggle(e, shown) {
+                var id = sections[e.name];
+                if (id) { document.getElementById(id).style.display = shown ? "" : "none"; }
+            }
+            map.on("overlayadd", function(e) { toggle(e, true); });
+            map.on("overlayremove", function(e) { toggle(e, false); });
+            {% for id in this.hidden %}
+            document.getElementById({{ id|tojson }}).style.display = "none";
+            {% endfor %}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, sections: dict[str, str], hidden: list[str]):
+        super().__init__()
+        self._name = "Legend"
+        self.html, self.sections, self.hidden = html_text, sections, hidden
+
+
+class _Extras(MacroElement):
+    """Metric scale bar and the source note in the attribution control."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({metric: true, imperial: false, maxWidth: 200})
+                .addTo({{ this._parent.get_name() }});
+            {% if this.source %}{{ this._parent.get_name() }}.attributionControl
+                .addAttribution({{ this.source|tojson }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, source: str | None):
+        super().__init__()
+        self._name = "Extras"
+        self.source = html.escape(source) if source else None
+
+
+# ----------------------------------------------------------------------------- the map
+
+
+def web_map(
+    layers: Sequence[MapLayer],
+    *,
+    title: str,
+    source: str | None = None,
+    osm: bool = True,
+    simplify_m: float = SIMPLIFY_M,
+    decimals: int = DISPLAY_DECIMALS,
+    background: str = BACKGROUND,
+) -> folium.Map:
+    """Build an offline folium map of ``layers``.
+
+    Parameters
+    ----------
+    layers : sequence of MapLayer
+        Drawn in order (first at the bottom); inputs in a metric CRS (EPSG:9205).
+    title : str
+        Shown on top of the map and as the page title.
+    source : str, optional
+        Source note added to the attribution line (bottom right).
+    osm : bool
+        Add OpenStreetMap tiles as an optional overlay, **off** when the page opens (it needs
+        Internet; nothing is requested until a user ticks it).
+    simplify_m, decimals : float, int
+        See :func:`display_copy`.
+    background : str
+        CSS colour of the map background.
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`save_map`.
+
+    Raises
+    ------
+    LayerError
+        No layers, or a layer with unknown columns, scheme or colormap.
+    CRSError
+        A layer without CRS or not in metres.
+    """
+    if not layers:
+        raise LayerError("web_map needs at least one MapLayer; got none.")
+    m = folium.Map(tiles=None, control_scale=False, zoom_start=9, prefer_canvas=False)
+    m.default_js, m.default_css = [], []  # instance lists: never mutate folium's module lists
+    figure = m.get_root()
+    figure.title = html.escape(title)
+    js, css = _leaflet_assets()
+    # after the charset declaration, which must come within the first 1024 bytes
+    first = list(figure.header._children).index("meta_http") + 1
+    figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=first)
+    figure.header.add_child(Element(f"<script>{js}</script>"), name="leaflet", index=first + 1)
+    figure.header.add_child(
+        Element("<style>" + _PAGE_CSS.format(background=background) + "</style>"), name="gis_css"
+    )
+    figure.html.add_child(Element(f'<div class="gis-title">{html.escape(title)}</div>'))
+    if osm:
+        folium.TileLayer(
+            "OpenStreetMap", name="Nền OpenStreetMap (cần Internet)", overlay=True, show=False
+        ).add_to(m)
+
+    bounds: list[np.ndarray] = []
+    legend_html, sections, hidden = [], {}, []
+    for i, layer in enumerate(layers):
+        colors, entries = layer_legend(layer)
+        group = html.escape(layer.name)
+        fields = dict(layer.fields)
+        popup = dict(layer.popup or {})
+        keep = list(dict.fromkeys([*fields, *popup]))
+        shown = display_copy(
+            layer.data,
+            columns=keep,
+            simplify_m=simplify_m,
+            coverage=layer.coverage,
+            decimals=decimals,
+            name=layer.name,
+        )
+        for col in keep:  # text only, escaped: tooltips and popups use innerHTML
+            shown[col] = [html.escape(format_vi(v)) for v in shown[col]]
+        fill = dict(zip(map(str, shown.index), colors.to_numpy(), strict=True))
+        types = set(shown.geom_type.dropna())
+        lines = bool(types) and types <= {"LineString", "MultiLineString"}
+        swatch = "line" if lines else "point" if types and types <= {"Point", "MultiPoint"} else ""
+
+        def style(feature, fill=fill, layer=layer, lines=lines):
+            c = fill[str(feature["id"])]
+            return {
+                "color": c if lines else "#333333",
+                "fill": not lines,
+                "fillColor": c,
+                "weight": layer.weight * (2 if lines else 1),
+                "opacity": layer.opacity,
+                "fillOpacity": layer.fill_opacity,
+            }
+
+        gj = folium.GeoJson(
+            json.loads(shown.to_json(drop_id=False)),
+            name=group,
+            style_function=style,
+            marker=folium.CircleMarker(radius=layer.radius),
+            show=layer.show,
+            smooth_factor=0.5,
+        )
+        if fields:
+            folium.GeoJsonTooltip(
+                fields=list(fields), aliases=[html.escape(a) for a in fields.values()], sticky=True
+            ).add_to(gj)
+        if popup:
+            folium.GeoJsonPopup(
+                fields=list(popup), aliases=[html.escape(a) for a in popup.values()]
+            ).add_to(gj)
+        gj.add_to(m)
+        if not shown.empty:
+            bounds.append(shown.total_bounds)
+        sid = f"gis-legend-{i}"
+        sections[group] = sid
+        if not layer.show:
+            hidden.append(sid)
+        rows = "".join(
+            f'<div><i class="{swatch}" style="background:{html.escape(c)}"></i>'
+            f"{html.escape(lbl)}</div>"
+            for lbl, c in entries
+        )
+        alone = len(entries) == 1 and entries[0][0] == layer.name and not layer.legend_title
+        heading = "" if alone else f"<h4>{html.escape(layer.legend_title or layer.name)}</h4>"
+        legend_html.append(f'<div id="{sid}">{heading}{rows}</div>')
+
+    if bounds:
+        b = np.vstack(bounds)
+        m.fit_bounds([[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]])
+    folium.LayerControl(collapsed=False).add_to(m)
+    _Legend("".join(legend_html), sections, hidden).add_to(m)
+    _Extras(source).add_to(m)
+    return m
+
+
+# ----------------------------------------------------------------------------- output
+
+
+class _ResourceFinder(HTMLParser):
+    """Collect URLs a browser would fetch: script src, link href, img/iframe src."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "embed", "source", "audio", "video") and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "link" and a.get("href"):
+            self.urls.append(a["href"])
+        if tag == "object" and a.get("data"):
+            self.urls.append(a["data"])
+
+
+def external_resources(page: str) -> list[str]:
+    """Return the URLs a browser would fetch when opening ``page`` (HTML text).
+
+    Counts ``<script src>``, ``<link href>``, ``<img|iframe|... src>`` and CSS ``url(...)`` /
+    ``@import`` that are not ``data:`` URIs. Links a user may click (``<a href>``) and URLs
+    inside JavaScript strings (the optional OSM tile template) are not counted.
+    """
+    finder = _ResourceFinder()
+    finder.feed(page)
+    urls = [u for u in finder.urls if not u.startswith("data:")]
+    for style in re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.S | re.I):
+        for u in re.findall(r"url\(\s*['\"]?([^)'\"]+)", style):
+            if not u.startswith(("data:", "#")):
+                urls.append(u)
+        urls += re.findall(r"@import\s+(?:url\()?['\"]?([^'\");]+)", style)
+    return urls
+
+
+def render_html(m: folium.Map) -> str:
+    """Render ``m`` to a complete HTML page (UTF-8, ``lang="vi"``)."""
+    page = m.get_root().render()
+    return page.replace("<html>", '<html lang="vi">', 1)
+
+
+def _atomic_write(path: Path, text: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
+    """Write ``m`` to ``path`` as one self-contained HTML file, atomically.
+
+    The page is written to a temporary file next to ``path`` and renamed over it, so a reader
+    never sees half a file.
+
+    Raises
+    ------
+    OfflineError
+        If the page would fetch anything from the network (e.g. a folium plugin added to the map
+        brought its CDN scripts); the message lists the URLs.
+    """
+    page = render_html(m)
+    urls = external_resources(page)
+    if urls:
+        raise OfflineError(
+            f"map page would load {len(urls)} resource(s) from outside the file: {urls[:5]}. "
+            "Offline maps must be self-contained: remove the element that adds them (folium "
+            "plugins load CDN scripts) or inline the files."
+        )
+    return _atomic_write(Path(path), page)
+
+
+def index_page(
+    maps: Mapping[str, str | os.PathLike],
+    path: str | os.PathLike,
+    *,
+    title: str = "Bản đồ quy hoạch",
+    note: str | None = None,
+) -> Path:
+    """Write an HTML page linking built maps; links are relative to the page's folder.
+
+    Parameters
+    ----------
+    maps : mapping
+        Map title -> path of its HTML file, in display order.
+    path : path-like
+        Where to write the index page (atomically).
+    title : str
+        Page heading.
+    note : str, optional
+        A paragraph under the heading (source, date).
+
+    Raises
+    ------
+    LayerError
+        If a map file does not exist (build it first).
+    """
+    path = Path(path)
+    missing = [str(p) for p in maps.values() if not Path(p).is_file()]
+    if missing:
+        raise LayerError(f"index_page: map file(s) not found: {missing}. Build the maps first.")
+    items = "\n".join(
+        f'  <li><a href="{html.escape(quote(Path(os.path.relpath(p, path.parent)).as_posix()))}">'
+        f"{html.escape(name)}</a></li>"
+        for name, p in maps.items()
+    )
+    para = f"<p>{html.escape(note)}</p>\n" if note else ""
+    page = (
+        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        "<style>body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;max-width:50em}"
+        "li{margin:.4em 0}</style>\n</head>\n<body>\n"
+        f"<h1>{html.escape(title)}</h1>\n{para}<ul>\n{items}\n</ul>\n</body>\n</html>\n"
+    )
+    return _atomic_write(path, page)

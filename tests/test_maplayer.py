@@ -1,0 +1,131 @@
+"""Tests of gis.maplayer: Vietnamese number format, legend classes, light display copies."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from mapfixtures import X0, Y0, make_squares, make_units_38
+from shapely.geometry import box
+
+from gis.crs import to_crs
+from gis.errors import CRSError, LayerError
+from gis.maplayer import NO_DATA_LABEL, MapLayer, display_copy, format_vi, layer_legend
+
+
+@pytest.fixture
+def squares() -> gpd.GeoDataFrame:
+    return make_squares()
+
+
+@pytest.fixture(scope="module")
+def units_38() -> gpd.GeoDataFrame:
+    return make_units_38()
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def test_format_vi_uses_vietnamese_separators():
+    assert format_vi(9068.73) == "9.068,73"
+    assert format_vi(1234567) == "1.234.567"
+    assert format_vi(12.50) == "12,5"
+    assert format_vi(12.5, decimals=2, trim=False) == "12,50"
+    assert format_vi(float("nan")) == "–"
+    assert format_vi(None) == "–"
+    assert format_vi("Mường Tè") == "Mường Tè"
+
+
+# ----------------------------------------------------------------------------- legend
+
+
+def test_choropleth_classes_match_hand_computed_breaks(squares):
+    # Fisher-Jenks with 2 classes on 560, 1200, 3400: the best split puts 3400 alone
+    # (within-class squared deviations 204,800 vs 2,420,000 for the other split).
+    colors, entries = layer_legend(MapLayer(squares, "Dân số", column="pop", k=2))
+    assert [e[0] for e in entries] == ["560 – 1.200", "1.200 – 3.400", NO_DATA_LABEL]
+    assert colors.iloc[0] == colors.iloc[2] != colors.iloc[1]
+    assert colors.iloc[3] == entries[-1][1]
+
+
+def test_quantiles_scheme_and_k_capped_at_distinct_values(squares):
+    _, entries = layer_legend(MapLayer(squares, "Dân số", column="pop", scheme="Quantiles", k=9))
+    assert len(entries) == 3 + 1  # 3 distinct values, plus "no data"
+
+
+def test_category_colours_and_override(squares):
+    colors, entries = layer_legend(
+        MapLayer(squares, "Loại", column="type", colors={"Phường": "#ff0000"})
+    )
+    assert dict(entries)["Phường"] == "#ff0000"
+    assert list(colors[squares["type"] == "Phường"]) == ["#ff0000", "#ff0000"]
+    assert [lbl for lbl, _ in entries] == ["Phường", "Xã"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"column": "nope"}, r"column\(s\) \['nope'\] not found"),
+        ({"fields": {"nope": "X"}}, "not found"),
+        ({"column": "pop", "scheme": "Foo"}, "scheme 'Foo' failed.*FisherJenks"),
+        ({"column": "type", "kind": "choropleth"}, "needs a numeric column"),
+        ({"column": "area_km2"}, "1 distinct value"),
+        ({"kind": "category"}, "needs a column"),
+        ({"kind": "heat"}, "kind 'heat' unknown"),
+        ({"column": "type", "cmap": "nocolormap"}, "colormap 'nocolormap' unknown"),
+    ],
+)
+def test_layer_errors_say_what_to_do(squares, kwargs, match):
+    with pytest.raises(LayerError, match=match):
+        layer_legend(MapLayer(squares, "Lớp", **kwargs))
+
+
+# ----------------------------------------------------------------------------- geometry
+
+
+def test_display_copy_is_wgs84_rounded_and_only_needed_columns(squares):
+    out = display_copy(squares, columns=["name"], decimals=5)
+    assert out.crs == "EPSG:4326"
+    assert list(out.columns) == ["name", "geometry"]
+    coords = shapely.get_coordinates(out.geometry.values)
+    assert np.allclose(coords, np.round(coords, 5), rtol=0, atol=1e-12)
+    # position kept: the same corner through the toolkit's pinned transformation, within 1 m
+    ref = shapely.get_coordinates(to_crs(squares, "EPSG:4326").geometry.values)
+    assert np.abs(coords[:5] - ref[:5]).max() < 1e-5
+    assert squares.crs == "EPSG:9205" and "secret" in squares  # input untouched
+
+
+def test_display_copy_needs_metres_to_simplify(squares):
+    with pytest.raises(CRSError, match="simplification in metres need a projected CRS"):
+        display_copy(to_crs(squares, "EPSG:4326"), simplify_m=30, name="xa")
+    assert len(display_copy(to_crs(squares, "EPSG:4326"), simplify_m=0)) == 4
+
+
+def test_coverage_simplification_keeps_shared_edges(units_38):
+    out = display_copy(units_38, simplify_m=100)
+    before = shapely.get_num_coordinates(units_38.geometry.values).sum()
+    after = shapely.get_num_coordinates(out.geometry.values).sum()
+    assert after < before / 10  # it did simplify
+    # neighbours still share whole edges: no gaps, no overlaps
+    back = to_crs(out, "EPSG:9205").geometry.values
+    assert shapely.coverage_is_valid(back)
+    total = shapely.area(back).sum()
+    assert shapely.union_all(back).area == pytest.approx(total, rel=1e-9)
+    # the shared boundaries are still there, as lines
+    tree = shapely.STRtree(units_38.geometry.values)
+    i, j = tree.query(units_38.geometry.values, predicate="touches")
+    pairs = [(a, b) for a, b in zip(i, j, strict=True) if a < b]
+    shared = [shapely.intersection(back[a], back[b]) for a, b in pairs]
+    assert sum(s.length > 0 for s in shared) >= 0.9 * len(pairs)
+    # whereas simplifying each polygon on its own opens gaps and overlaps
+    alone = display_copy(units_38, simplify_m=100, coverage=False)
+    assert not shapely.coverage_is_valid(to_crs(alone, "EPSG:9205").geometry.values)
+
+
+def test_coverage_true_on_overlapping_polygons_raises(squares):
+    overlapping = squares.copy()
+    overlapping.loc[0, "geometry"] = box(X0, Y0, X0 + 2500, Y0 + 2000)
+    with pytest.raises(LayerError, match=r"not a valid polygon coverage.*coverage=False"):
+        display_copy(overlapping, coverage=True, name="xa")
+    assert len(display_copy(overlapping, coverage=None)) == 4  # auto: per-polygon fallback

@@ -1,0 +1,265 @@
+"""Statistics tables: classification criteria, compute_statistics on the shipped layers, outputs.
+
+Expected values are independent: the official province area (Decision 1585), hand arithmetic of
+the regional reductions, the plan's 1/5/5 urban classes, hand-computed densities and gaps.
+"""
+
+import math
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import REPO
+
+from gis.classification import (
+    RESULTS,
+    load_criteria,
+    load_regional_reductions,
+    required_values,
+    score_urban_areas,
+)
+from gis.errors import LayerError
+from gis.report import column_labels_vi, write_statistics
+from gis.stats import compute_statistics
+
+OFFICIAL_AREA_KM2 = 9068.73  # Decision 1585/QĐ-TTg
+
+
+# --- criteria table -----------------------------------------------------------------------------
+
+
+def test_every_criterion_row_has_a_source_and_a_status():
+    crit = load_criteria()
+    assert crit["source"].notna().all() and crit["source_url"].notna().all()
+    assert set(crit["status"]) <= {"verified", "secondary", "unverified"}
+    # a threshold that no source gave is empty and marked unverified, never guessed
+    assert (crit.loc[crit["threshold"].isna(), "status"] == "unverified").all()
+    red = load_regional_reductions()
+    assert red["source"].notna().all()
+
+
+def test_type_iv_thresholds_of_the_domain_notes():
+    crit = load_criteria().query("urban_class == 'IV'").set_index("criterion")["threshold"]
+    assert crit["population_total"] == 50_000 and crit["population_inner"] == 20_000
+    assert crit["density_total"] == 1_200 and crit["density_inner"] == 6_000
+    assert crit["non_agri_labour_total"] == 55 and crit["non_agri_labour_inner"] == 70
+
+
+def test_northern_mountain_reduction_arithmetic():
+    req = required_values(load_criteria()).query("urban_class == 'IV'").set_index("criterion")
+    assert req.loc["population_total", "required_value"] == 0.6 * 50_000 == 30_000
+    assert req.loc["population_inner", "required_value"] == 0.6 * 20_000
+    assert req.loc["density_total", "required_value"] == 0.5 * 1_200 == 600
+    assert req.loc["non_agri_labour_total", "required_value"] == 55  # not reduced
+    national = required_values(load_criteria(), region=None).query("urban_class == 'IV'")
+    assert national.set_index("criterion").loc["population_total", "required_value"] == 50_000
+
+
+def test_score_synthetic_areas_by_hand():
+    areas = pd.DataFrame(
+        {
+            "urban_area": ["A", "B", "C", "D"],
+            "class_2030": ["IV", "IV", "V", None],
+            "population_total": [30_000.0, 29_999.0, 9_000.0, 1.0],
+            "population_total_source": ["census", "census", "x", "y"],
+            "density_total": [float("nan"), 700.0, 1.0, 1.0],
+        }
+    )
+    res = score_urban_areas(areas, load_criteria())
+    assert set(res["result"]) <= set(RESULTS)
+    got = res.set_index(["urban_area", "criterion"])["result"]
+    assert got["A", "population_total"] == "met"  # 30,000 >= 0.6 x 50,000
+    assert got["B", "population_total"] == "not met"
+    assert got["A", "density_total"] == "missing data"
+    assert got["B", "density_total"] == "met"  # 700 >= 0.5 x 1,200
+    assert got["A", "non_agri_labour_total"] == "missing data"
+    assert got["C", "population_total"] == "threshold missing"  # type V not sourced
+    assert got["D", "(none)"] == "threshold missing"
+    assert (
+        res.set_index(["urban_area", "criterion"]).loc[("A", "population_total"), "actual_source"]
+        == "census"
+    )
+    national = score_urban_areas(areas, load_criteria(), region=None)
+    assert (
+        national.set_index(["urban_area", "criterion"]).loc[("A", "population_total"), "result"]
+        == "not met"
+    )
+    assert list(areas.columns) == [
+        "urban_area",
+        "class_2030",
+        "population_total",
+        "population_total_source",
+        "density_total",
+    ]
+
+
+def test_score_errors_name_the_fix(tmp_path):
+    areas = pd.DataFrame({"urban_area": ["A"], "class_2030": ["IV"]})
+    with pytest.raises(LayerError, match="region 'delta' has no reductions; regions:"):
+        score_urban_areas(areas, load_criteria(), region="delta")
+    with pytest.raises(LayerError, match=r"has no column\(s\) \['class_2030'\]"):
+        score_urban_areas(areas.drop(columns="class_2030"), load_criteria())
+    bad = load_criteria()
+    bad.loc[0, "criterion"] = "gdp_per_capita"
+    bad.to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(LayerError, match="unknown criterion \\['gdp_per_capita'\\]"):
+        load_criteria(tmp_path / "c.csv")
+
+
+# --- compute_statistics on the shipped layers -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tables(store_copy_session):
+    return compute_statistics("lai_chau", layers_dir=store_copy_session)
+
+
+def test_every_table_is_labelled(tables):
+    for name, t in tables.items():
+        for key in ("title", "definition", "unit_system", "sources"):
+            assert key in t.attrs, (name, key)
+        assert t.attrs["definition"], name
+
+
+def test_province_area_within_one_percent_of_official(tables):
+    areas = tables["unit_areas"]
+    prov = areas.query("unit_system == 'province'").iloc[0]
+    assert abs(prov["area_km2"] - OFFICIAL_AREA_KM2) / OFFICIAL_AREA_KM2 < 0.01
+    assert prov["official_area_km2"] == OFFICIAL_AREA_KM2
+    assert len(areas.query("unit_system == 'districts_pre2025'")) == 8
+    assert len(areas.query("unit_system == 'communes_2025'")) == 38
+    total_2025 = areas.query("unit_system == 'communes_2025'")["area_km2"].sum()
+    assert abs(total_2025 - OFFICIAL_AREA_KM2) / OFFICIAL_AREA_KM2 < 0.01
+
+
+def test_urban_system_has_1_5_5_classes(tables):
+    sys_ = tables["urban_system"]
+    if "horizon" in sys_.columns:
+        sys_ = sys_[sys_["source_document"] == "Decision 1585/QĐ-TTg (2023)"]
+    counts = dict(zip(sys_["urban_class"], sys_["n_urban_areas"], strict=True))
+    assert counts == {"III": 1, "IV": 5, "V": 5}
+
+
+def test_crosswalk_density_by_hand_and_missing_stays_missing(tables, store_copy_session):
+    from gis.store import read_layer
+
+    cw = tables["crosswalk_population"].set_index("code")
+    districts = read_layer("districts_pre2025", layers_dir=store_copy_session).set_index("code")
+    # Sì Lở Lầu (03562) lies in Phong Thổ (109) only: 79,645 persons (2019) / polygon area
+    density_109 = 79_645 / (districts.loc["109"].geometry.area / 1e6)
+    assert cw.loc["03562", "source_district_codes"] == "109"
+    assert cw.loc["03562", "population_density_per_km2"] == pytest.approx(density_109, rel=1e-9)
+    # Mường Tè (03445) lies in district 107, whose population is not in facts: missing
+    assert math.isnan(cw.loc["03445", "population_persons"])
+
+
+def test_missing_population_is_reported_missing(tables):
+    urb = tables["urbanisation"].set_index("measure")
+    census = urb.loc["census urban share (Phường + Thị trấn)"]
+    assert math.isnan(census["urban_pct"]) and census["status"].startswith("missing population")
+    assert urb.loc["reported: urbanisation_rate", "urban_pct"] == 17.7
+    assert urb.loc["Degree of Urbanisation (DEGURBA)", "status"].startswith("missing")
+
+
+def test_indicators_gap_and_missing_rows(tables):
+    ind = tables["indicators_vs_targets"].set_index("indicator_id")
+    region = ind.loc["urbanisation_2030_region"]
+    assert region["current_value"] == 17.7 and region["gap"] == pytest.approx(40 - 17.7)
+    assert region["status"] == "not met"
+    assert ind.loc["urbanisation_2030_province", "status"] == "missing target"
+    assert ind.loc["forest_cover_2025", "status"] == "missing current value"
+
+
+def test_planning_layer_tables_say_missing_or_compute(tables):
+    for name, layer in (("road_density", "roads"), ("corridor_coverage", "orientation_axis")):
+        t = tables[name]
+        if list(t.columns) == ["status"]:
+            assert f"layer {layer} missing" in t["status"].iloc[0]
+        else:
+            assert len(t) > 1
+    cls = tables["urban_classification"]
+    if list(cls.columns) != ["status"]:
+        towns = cls[cls["urban_class"] == "IV"]
+        assert set(towns["result"]) == {"missing data"}  # no town population in the layers
+
+
+def test_a_removed_planning_layer_is_reported_not_fatal(store_copy):
+    folder = store_copy / "lai_chau"
+    for f in folder.glob("roads.*"):
+        f.unlink()
+    for f in folder.glob("plan_targets.*"):
+        f.unlink()
+    out = compute_statistics("lai_chau", layers_dir=store_copy)
+    assert out["road_density"]["status"].iloc[0] == "layer roads missing"
+    assert out["rural_access_index"]["status"].iloc[0] == "layer roads missing"
+    assert out["indicators_vs_targets"]["status"].iloc[0] == "layer plan_targets missing"
+    assert "roads (missing)" in out["road_density"].attrs["sources"]
+
+
+# --- outputs ------------------------------------------------------------------------------------
+
+
+def test_excel_one_sheet_per_table_and_vietnamese_headers(tables, tmp_path):
+    written = write_statistics(tables, tmp_path, vietnamese=True)
+    with pd.ExcelFile(written["excel"]) as book:
+        sheets = book.sheet_names
+        areas = pd.read_excel(book, "unit_areas")
+    assert sheets == ["contents", *tables]
+    assert "Diện tích (km²)" in areas.columns and "Hệ thống đơn vị" in areas.columns
+    labels = column_labels_vi()
+    unlabelled = {c for t in tables.values() for c in t.columns if c not in labels}
+    assert not unlabelled, f"columns without a Vietnamese label: {sorted(unlabelled)}"
+    english = write_statistics(tables, tmp_path / "en")
+    assert "area_km2" in pd.read_excel(english["excel"], "unit_areas").columns
+
+
+def test_report_carries_definition_unit_system_and_sources(tables, tmp_path):
+    text = write_statistics(tables, tmp_path)["report"].read_text(encoding="utf-8")
+    for t in tables.values():
+        assert f"## {t.attrs['title']}" in text
+    assert text.count("- **Definition:**") == len(tables)
+    assert text.count("- **Sources:**") == len(tables)
+    assert "9,068.73" in text  # official area, traceable in the report
+
+
+def test_cli_stats_writes_the_files(store_copy_session, tmp_path):
+    out = tmp_path / "out"
+    cmd = [
+        sys.executable,
+        "-c",
+        "from gis.cli import main; main()",
+        "stats",
+        "--out",
+        str(out),
+        "--vietnamese",
+        "--layers",
+        str(store_copy_session),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"report.md", "statistics.xlsx", "unit_areas.csv", "indicators_vs_targets.csv"} <= names
+    assert "wrote 11 tables" in proc.stdout
+
+
+def test_cli_build_runs_stats(tmp_path, store_copy):
+    out = tmp_path / "built"
+    cmd = [
+        sys.executable,
+        "-c",
+        "from gis.cli import main; main()",
+        "build",
+        "--layers",
+        str(store_copy),
+    ]
+    env = {**__import__("os").environ, "GIS_OUT_DIR": str(out), "GIS_MAPS_DIR": str(tmp_path)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600, env=env)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if proc.returncode == 0:
+        assert (out / "report.md").exists()
+    else:  # validation refused the build: stats must not run on invalid layers
+        assert not out.exists()
+    shutil.rmtree(out, ignore_errors=True)
