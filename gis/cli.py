@@ -207,7 +207,9 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
     meta = {"title": title, "kind": "table", "columns": columns, "id_column": None}
     if "geometry" in data.columns:
         types = set(data.geometry.geom_type.dropna().str.replace("Multi", ""))
-        meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else "")
+        # several types: no geometry_type, so validation reports the mix (a layer that really
+        # mixes types, like urban_areas, declares "geometry_type": "" in its .meta.json)
+        meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else None)
     meta["provenance"] = {"source": source, "licence": licence, "date": "",
                           "processing": "imported with `gis import`"}  # fmt: skip
     return meta

@@ -236,7 +236,7 @@ def _check_geometry(
         next((k for k, v in _GEOMETRY_FAMILIES.items() if t in v), t)
         for t in geoms.geom_type.dropna()
     }
-    if family is None and len(present) > 1:
+    if "geometry_type" in meta and meta["geometry_type"] is None and len(present) > 1:
         counts = geoms.geom_type.value_counts().to_dict()
         problems.append(
             Problem(
@@ -244,7 +244,8 @@ def _check_geometry(
                 "geometry",
                 f"mixed geometry types {counts}: a layer holds one type",
                 hint="split the file by type (e.g. ogr2ogr -where \"OGR_GEOMETRY='POINT'\") "
-                "and import each part as its own layer",
+                "and import each part as its own layer; a layer meant to mix types declares "
+                '"geometry_type": "" in its .meta.json',
             )
         )
     finite = np.array(
