@@ -28,7 +28,8 @@ MAX_TEXT_CHARS : int
 EXTENT_MARGIN_KM : float
     How far outside the province's bounding box (the ``province`` layer) a feature may lie
     before a save is refused as misplaced (swapped axes, wrong CRS, another province).
-    Shipped layers reach 23.3 km (hydropower plants on the border rivers). Default 50.
+    Shipped layers reach 39.3 km (``plan_waypoints``, road ends beyond the border; hydropower
+    plants on the border rivers 23.3 km). Default 50.
 MAPS_DIR : pathlib.Path
     Where ``gis build`` writes maps. Default ``maps/`` of the repository.
 OUT_DIR : pathlib.Path
