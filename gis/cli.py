@@ -1,24 +1,47 @@
 """The ``gis`` command line.
 
 Every library error (:class:`gis.errors.GisError`) becomes one clear message on stderr and exit
-code 1, never a traceback; usage errors exit 2 (click's convention).
+code 1, never a traceback; usage errors exit 2 (click's convention). Python warnings are printed
+as ``Warning: ...`` lines. Control characters in printed text (from file names or attribute
+values: an ANSI escape sequence can rewrite a terminal) are shown escaped.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import unicodedata
+import warnings
 from pathlib import Path
 
 import click
+import geopandas as gpd
 import pandas as pd
+import shapely
 
 from gis import store
-from gis.errors import GisError, LayerNotFoundError
+from gis.errors import GisError, InputFileError, LayerNotFoundError
 from gis.profile import load_profile
 from gis.validate import repair_geometries, validate_layer, validate_province
 
 __all__ = ["cli", "main"]
+
+_ENCODINGS = ("auto", "utf-8", "cp1258", "tcvn3", "vni")  # = gis._decode.ENCODINGS
+
+
+def _clean(text: str) -> str:
+    """Escape control and bidi-override characters (keep newlines and tabs)."""
+
+    def esc(c: str) -> str:
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf"):
+            return c
+        return c.encode("unicode_escape").decode("ascii")
+
+    return "".join(esc(c) for c in str(text))
+
+
+def _echo(text: str = "", *, err: bool = False) -> None:
+    click.echo(_clean(text), err=err)
 
 
 def _opts(f):
@@ -45,17 +68,17 @@ def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
     """List the layers of a province with their source, licence and accuracy."""
     profile = load_profile(province, layers_dir=layers_dir)
     cat = store.list_layers(province=profile)
-    click.echo(f"{profile.name} (code {profile.code}), planning CRS {profile.planning_crs}")
-    click.echo(f"store: {profile.path}\n")
+    _echo(f"{profile.name} (code {profile.code}), planning CRS {profile.planning_crs}")
+    _echo(f"store: {profile.path}\n")
     width = max(22, *(len(n) + 1 for n in cat["name"]))
     for row in cat.itertuples():
         size = f"{row.features} {'rows' if row.kind == 'table' else 'features'}"
         geom = row.geometry or "-"
-        click.echo(f"{row.name:<{width}} {row.kind:<6} {geom:<10} {size:<14} {row.title}")
-        click.echo(f"{'':<{width}} source:  {row.source}")
-        click.echo(f"{'':<{width}} licence: {row.licence}; date: {row.date}")
+        _echo(f"{row.name:<{width}} {row.kind:<6} {geom:<10} {size:<14} {row.title}")
+        _echo(f"{'':<{width}} source:  {row.source}")
+        _echo(f"{'':<{width}} licence: {row.licence}; date: {row.date}")
         if row.accuracy:
-            click.echo(f"{'':<{width}} accuracy: {row.accuracy}")
+            _echo(f"{'':<{width}} accuracy: {row.accuracy}")
 
 
 @cli.command("info")
@@ -64,7 +87,7 @@ def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
 def info_cmd(layer: str, province: str | None, layers_dir: Path | None) -> None:
     """Show the schema and provenance of LAYER."""
     meta = store.layer_meta(layer, province=province, layers_dir=layers_dir)
-    click.echo(json.dumps(meta, ensure_ascii=False, indent=2))
+    _echo(json.dumps(meta, ensure_ascii=False, indent=2))
 
 
 def _print_problems(problems, *, name: str) -> int:
@@ -73,21 +96,42 @@ def _print_problems(problems, *, name: str) -> int:
     status = "OK" if not errors else f"{len(errors)} error(s)"
     if warnings:
         status += f", {len(warnings)} warning(s)"
-    click.echo(f"{name:<22} {status}")
+    _echo(f"{name:<22} {status}")
     for p in problems:
-        click.echo(f"    {p}")
+        _echo(f"    {p}")
     return len(errors)
 
 
+def _is_file(arg: str) -> bool:
+    """A layer name is lower-case ASCII with underscores; anything with a dot or slash is a file."""
+    return "." in arg or "/" in arg or "\\" in arg or Path(arg).exists()
+
+
 @cli.command("validate")
-@click.argument("layer", required=False)
+@click.argument("target", metavar="[LAYER|FILE]", required=False)
 @click.option("--repair", is_flag=True, help="Repair invalid geometries, report and save.")
+@click.option("--as", "name", default=None, help="FILE only: check it as this layer.")
+@click.option("--crs", default=None, help="FILE only: CRS of a file that states none.")
+@click.option("--layer", "sublayer", default=None, help="FILE only: layer inside the file.")
+@click.option("--encoding", type=click.Choice(_ENCODINGS), default="auto",
+              help="FILE only: text encoding of a file that does not declare it.")  # fmt: skip
 @_opts
-def validate_cmd(
-    layer: str | None, repair: bool, province: str | None, layers_dir: Path | None
-) -> None:
-    """Validate LAYER (or every layer): schema, geometry, CRS and the profile's rules."""
+def validate_cmd(target, repair, name, crs, sublayer, encoding, province, layers_dir) -> None:
+    """Validate LAYER (or every layer), or check FILE before importing it.
+
+    A layer is checked against its schema, geometry, CRS and the profile's rules. A FILE is
+    read and checked as `gis import FILE --as LAYER` would, without writing anything; a raster
+    FILE (.tif ...) is checked for a CRS and a nodata value.
+    """
     profile = load_profile(province, layers_dir=layers_dir)
+    if target is not None and _is_file(target):
+        if repair:
+            raise click.UsageError(
+                "--repair works on a LAYER; for a FILE use `gis import --repair`."
+            )
+        _validate_file(Path(target), name, crs, sublayer, encoding, profile)
+        return
+    layer = target
     if repair:
         if layer is None:
             raise click.UsageError("--repair needs a LAYER name.")
@@ -96,19 +140,60 @@ def validate_cmd(
             store.read_layer(layer, province=profile), id_column=meta.get("id_column")
         )
         for line in report:
-            click.echo(f"repaired {line}")
+            _echo(f"repaired {line}")
         if report:
             store.write_layer(fixed, layer, province=profile, message="gis validate --repair")
-        click.echo(f"{len(report)} geometry(ies) repaired in '{layer}'.")
+        _echo(f"{len(report)} geometry(ies) repaired in '{layer}'.")
     if layer:
         results = {layer: validate_layer(layer, province=profile)}
     else:
         results = validate_province(province=profile)
     n_errors = sum(_print_problems(p, name=n) for n, p in results.items())
     if n_errors:
-        click.echo(f"\n{n_errors} error(s). Fix them and run `gis validate` again.", err=True)
+        _echo(f"\n{n_errors} error(s). Fix them and run `gis validate` again.", err=True)
         sys.exit(1)
-    click.echo(f"\nAll {len(results)} layer(s) valid.")
+    _echo(f"\nAll {len(results)} layer(s) valid.")
+
+
+def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
+    from gis.io import RASTER_FORMATS, check_raster, read_vector
+
+    if path.suffix.lower() in RASTER_FORMATS:
+        info = check_raster(path)
+        _echo(f"{path}: {info['driver']} raster {info['width']} x {info['height']}, "
+              f"{info['count']} band(s) {info['dtype']}, CRS {info['crs']}, "
+              f"nodata {info['nodata']}")  # fmt: skip
+        if _print_problems(info["problems"], name=path.name) or info["problems"]:
+            _echo(f"\n{path}: fix the problem(s) above before using the raster.", err=True)
+            sys.exit(1)
+        return
+    data = _read_input(read_vector, path, sublayer, crs, encoding)
+    try:
+        meta = store.layer_meta(name or "", province=profile)
+    except LayerNotFoundError:  # a new layer: check it against the schema import would infer
+        meta = _new_meta(data, title=path.stem, source=str(path), licence="?")
+    name = name or path.stem.lower()
+    problems = store.check_layer(data, name, meta=meta, province=profile)
+    n = _print_problems(problems, name=f"{path.name} as '{name}'")
+    if n:
+        _echo(f"\n{n} error(s) in {path}. Nothing was written.", err=True)
+        sys.exit(1)
+    _echo(f"\n{path}: {len(data)} feature(s), valid. Nothing was written.")
+
+
+def _read_input(read_vector, path: Path, sublayer, crs, encoding):
+    """Read a user file for import/validate; refuse an empty one; print text conversions."""
+    from gis._decode import describe_report
+
+    data = read_vector(path, layer=sublayer, crs=crs, encoding=encoding)
+    if len(data) == 0:
+        raise InputFileError(
+            f"'{path}' holds no features (0 rows): nothing to import. Check that the right "
+            "file (or --layer) was given and that the export did not fail."
+        )
+    for line in describe_report(data.attrs.get("text_conversions", [])):
+        _echo(line)
+    return data
 
 
 def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
@@ -122,7 +207,9 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
     meta = {"title": title, "kind": "table", "columns": columns, "id_column": None}
     if "geometry" in data.columns:
         types = set(data.geometry.geom_type.dropna().str.replace("Multi", ""))
-        meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else "")
+        # several types: no geometry_type, so validation reports the mix (a layer that really
+        # mixes types, like urban_areas, declares "geometry_type": "" in its .meta.json)
+        meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else None)
     meta["provenance"] = {"source": source, "licence": licence, "date": "",
                           "processing": "imported with `gis import`"}  # fmt: skip
     return meta
@@ -133,21 +220,27 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
 @click.option("--as", "name", required=True, help="Layer name to create or replace.")
 @click.option("--crs", default=None, help="CRS of a file that does not state one (EPSG:9205).")
 @click.option("--layer", "sublayer", default=None, help="Layer inside a multi-layer file.")
+@click.option("--encoding", type=click.Choice(_ENCODINGS), default="auto",
+              help="Text encoding of a file that does not declare it (shapefile without .cpg, "
+              "CSV); auto: UTF-8, else TCVN3/VNI when detected, else cp1258.")  # fmt: skip
 @click.option("--repair", is_flag=True, help="Repair invalid geometries and report what changed.")
+@click.option("--swap-xy", is_flag=True, help="Exchange x and y (a file written lat, lon).")
 @click.option("--title", default=None, help="Title of a new layer.")
 @click.option("--source", default="", help="Where the data comes from (new layer).")
 @click.option("--licence", default="", help="Licence of the data (new layer).")
 @_opts
-def import_cmd(file, name, crs, sublayer, repair, title, source, licence, province, layers_dir):
+def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, source, licence,
+               province, layers_dir):  # fmt: skip
     """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf, CSV) as a layer.
 
     The data is reprojected to the planning CRS, validated against the layer's schema and the
-    profile's rules, and saved atomically; on any error nothing is written.
+    profile's rules, and saved atomically; on any error nothing is written. Text in legacy
+    Vietnamese encodings (TCVN3, VNI) is converted to Unicode and the conversion reported.
     """
     from gis.io import read_vector
 
     profile = load_profile(province, layers_dir=layers_dir)
-    data = read_vector(file, layer=sublayer, crs=crs)
+    data = _read_input(read_vector, file, sublayer, crs, encoding)
     try:
         meta = store.layer_meta(name, province=profile)
     except LayerNotFoundError:
@@ -156,21 +249,30 @@ def import_cmd(file, name, crs, sublayer, repair, title, source, licence, provin
                 f"'{name}' is a new layer: say where it comes from with --source and --licence."
             ) from None
         meta = _new_meta(data, title=title or name, source=source, licence=licence)
+    if swap_xy:
+        if meta["kind"] != "vector":
+            raise click.UsageError("--swap-xy needs a file with geometries.")
+        geoms = shapely.transform(data.geometry.values, lambda c: c[:, ::-1])
+        data = data.set_geometry(gpd.GeoSeries(geoms, index=data.index, crs=data.crs))
+        _echo(f"swapped x and y of {int(data.geometry.notna().sum())} feature(s)")
     if repair and meta["kind"] == "vector":
         data, report = repair_geometries(data, id_column=meta.get("id_column"))
         for line in report:
-            click.echo(f"repaired {line}")
+            _echo(f"repaired {line}")
+        _echo(f"{len(report)} geometry(ies) repaired.")
     path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}")
-    click.echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
+    _echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
 
 
 @cli.command("export")
 @click.argument("layer")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--shorten-fields", is_flag=True,
+              help="Shapefile: shorten names over 10 bytes (prints the mapping).")  # fmt: skip
 @_opts
-def export_cmd(layer: str, file: Path, province: str | None, layers_dir: Path | None) -> None:
+def export_cmd(layer, file, shorten_fields, province, layers_dir) -> None:
     """Export LAYER to FILE (format from the extension: .gpkg .geojson .shp .tab .kml .fgb)."""
-    from gis.io import write_vector
+    from gis.io import _short_names, write_vector
 
     data = store.read_layer(layer, province=province, layers_dir=layers_dir)
     if not hasattr(data, "geometry"):
@@ -179,8 +281,12 @@ def export_cmd(layer: str, file: Path, province: str | None, layers_dir: Path | 
             raise click.UsageError(f"'{layer}' is a table: export it to .csv or .xlsx.")
         data.to_csv(file, index=False) if suffix == ".csv" else data.to_excel(file, index=False)
     else:
-        write_vector(data, file)
-    click.echo(f"exported '{layer}' -> {file}")
+        if shorten_fields and file.suffix.lower() == ".shp":
+            mapping = _short_names([c for c in data.columns if c != data.geometry.name])
+            for old, new in mapping.items():
+                _echo(f"field '{old}' -> '{new}'")
+        write_vector(data, file, shorten_fields=shorten_fields)
+    _echo(f"exported '{layer}' -> {file}")
 
 
 @cli.command("history")
@@ -190,7 +296,7 @@ def history_cmd(layer: str, province: str | None, layers_dir: Path | None) -> No
     """Show the save history of LAYER."""
     log = store.history(layer, province=province, layers_dir=layers_dir)
     with pd.option_context("display.width", 200, "display.max_colwidth", 40):
-        click.echo(log.to_string(index=False) if len(log) else f"no history for '{layer}'")
+        _echo(log.to_string(index=False) if len(log) else f"no history for '{layer}'")
 
 
 @cli.command("restore")
@@ -200,7 +306,7 @@ def history_cmd(layer: str, province: str | None, layers_dir: Path | None) -> No
 def restore_cmd(layer, version, province, layers_dir) -> None:
     """Restore LAYER to VERSION (default: the version before the last save)."""
     path = store.restore(layer, version, province=province, layers_dir=layers_dir)
-    click.echo(f"restored '{layer}' -> {path}")
+    _echo(f"restored '{layer}' -> {path}")
 
 
 @cli.command("stats")
@@ -227,8 +333,8 @@ def stats_cmd(out_dir, vietnamese, province, layers_dir) -> None:
                                title=f"Statistics: {profile.name}")  # fmt: skip
     for name, frame in tables.items():
         status = frame["status"].iloc[0] if list(frame.columns) == ["status"] else ""
-        click.echo(f"{name:<24} {len(frame):>4} rows  {status}")
-    click.echo(f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
+        _echo(f"{name:<24} {len(frame):>4} rows  {status}")
+    _echo(f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
                f"to {written['report'].parent} in {time.perf_counter() - start:.1f} s")  # fmt: skip
 
 
@@ -253,14 +359,12 @@ def maps_cmd(out_dir, province, layers_dir) -> None:
     for path in written[:-1]:
         size = path.stat().st_size
         over = "  OVER BUDGET" if path.suffix == ".html" and size > MAP_BUDGET_BYTES else ""
-        click.echo(f"{size / 1e6:>7.2f} MB  {path}{over}")
+        _echo(f"{size / 1e6:>7.2f} MB  {path}{over}")
     for m in manifest["maps"]:
         if m["missing_layers"]:
-            click.echo(
-                f"{m['slug']}: built without missing layer(s) {', '.join(m['missing_layers'])}"
-            )
+            _echo(f"{m['slug']}: built without missing layer(s) {', '.join(m['missing_layers'])}")
     index = written[-1].parent / "index.html"
-    click.echo(f"maps built in {time.perf_counter() - start:.1f} s; open {index}")
+    _echo(f"maps built in {time.perf_counter() - start:.1f} s; open {index}")
 
 
 @cli.command("build")
@@ -271,31 +375,40 @@ def build_cmd(province: str | None, layers_dir: Path | None) -> None:
     results = validate_province(province=profile)
     n_errors = sum(_print_problems(p, name=n) for n, p in results.items())
     if n_errors:
-        click.echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
+        _echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
         sys.exit(1)
-    click.echo("")
+    _echo("")
     layers_cmd.callback(province=province, layers_dir=layers_dir)
-    click.echo("")
+    _echo("")
     stats_cmd.callback(out_dir=None, vietnamese=False, province=province, layers_dir=layers_dir)
-    click.echo("")
+    _echo("")
     maps_cmd.callback(out_dir=None, province=province, layers_dir=layers_dir)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    _echo(f"Warning: {message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning toolkit errors into a message and exit code 1."""
+    warnings.showwarning = _show_warning
     try:
         cli.main(args=argv, prog_name="gis", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        _echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as exc:
+        exc.message = _clean(exc.message)
         exc.show()
         sys.exit(exc.exit_code)
     except GisError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        click.echo(f"Error: {exc.strerror}: {exc.filename}", err=True)
+        _echo(f"Error: {exc.strerror}: {exc.filename}", err=True)
+        sys.exit(1)
+    except MemoryError:
+        _echo("Error: out of memory reading the input; is the file what it claims to be?", err=True)
         sys.exit(1)
 
 

@@ -79,11 +79,21 @@ import shapely
 from pyproj.database import query_crs_info
 from pyproj.enums import PJType
 
+from gis._checks import RASTER_FORMATS, check_content, check_raster
+from gis._decode import ENCODINGS, decode_frame
 from gis.crs import VN2000_TOWGS84, _pinned, is_vn2000, require_crs, to_crs
 from gis.errors import CRSError, GisError, InputFileError
-from gis.text import normalise_text_columns, to_nfc
+from gis.text import fix_legacy_columns, normalise_text_columns, to_nfc
 
-__all__ = ["READ_ONLY_FORMATS", "SUPPORTED_FORMATS", "read_vector", "write_vector"]
+__all__ = [
+    "ENCODINGS",
+    "RASTER_FORMATS",
+    "READ_ONLY_FORMATS",
+    "SUPPORTED_FORMATS",
+    "check_raster",
+    "read_vector",
+    "write_vector",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -189,40 +199,6 @@ def _shapefile_source(path: Path) -> tuple[str, bool]:
     return gdal_path, has[".cpg"]
 
 
-def _decode_bytes(df: pd.DataFrame, encoding: str | None, path: Path) -> pd.DataFrame:
-    """Decode text read as latin-1 (byte-transparent) with ``encoding``, or UTF-8 then cp1258."""
-
-    def _all(enc: str) -> pd.DataFrame:
-        def dec(v):
-            return v.encode("latin-1").decode(enc) if isinstance(v, str) else v
-
-        out = df.rename(columns=lambda c: dec(c) if c != df.geometry.name else c)
-        for col in out.columns:
-            if col != out.geometry.name and out[col].dtype.kind in "OT":
-                out[col] = out[col].map(dec, na_action="ignore")
-        return out
-
-    if encoding is not None:
-        try:
-            return _all(encoding)
-        except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"cannot decode the text of '{path}' as {encoding}: {exc}. Try another "
-                "encoding (cp1258 = Windows Vietnamese, utf-8, latin-1) or add a .cpg file."
-            ) from exc
-    try:
-        return _all("utf-8")
-    except UnicodeDecodeError:
-        warnings.warn(
-            f"'{path}' has no .cpg file and its text is not UTF-8; decoded it as cp1258 "
-            "(Windows Vietnamese). If names look wrong, state the encoding "
-            "(encoding='...' / --encoding) or add a .cpg file holding it.",
-            UserWarning,
-            stacklevel=3,
-        )
-        return _all("cp1258")
-
-
 def _pick_layer(source: str, path: Path, layer: str | None) -> str | None:
     names = [str(n) for n in _pyogrio(pyogrio.list_layers, path, "read", source)[:, 0]]
     listing = ", ".join(names) or "none"
@@ -291,17 +267,28 @@ def _tidy_kml(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     return out.rename(columns={"Name": "name"}) if "name" not in out.columns else out
 
 
-def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
+def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[dict]]:
+    """Read a CSV as text columns (bytes as latin-1, decoded by :func:`decode_frame`)."""
+    raw_enc = "latin-1" if encoding in (None, "auto", "tcvn3", "vni") else encoding
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                         encoding=encoding or "utf-8-sig")  # fmt: skip
+                         encoding=raw_enc)  # fmt: skip
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            f"cannot read '{path}' as {encoding or 'UTF-8'} text ({exc}). Save it as "
-            "'CSV UTF-8' in Excel, or state the encoding (e.g. encoding='cp1258')."
+            f"cannot read '{path}' as {encoding} text ({exc}). Save it as 'CSV UTF-8' in "
+            "Excel, or state another encoding (e.g. encoding='cp1258' / --encoding cp1258)."
         ) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputFileError(f"cannot parse '{path}' as CSV: {exc}. Check the file.") from exc
+    report: list[dict] = []
+    if raw_enc == "latin-1":
+        if (
+            len(df.columns)
+            and isinstance(df.columns[0], str)
+            and df.columns[0].startswith("\xef\xbb\xbf")
+        ):  # UTF-8 byte order mark, as Excel writes it
+            df = df.rename(columns={df.columns[0]: df.columns[0][3:]})
+        df, report = decode_frame(df, encoding, path)
     for col in df.columns:
         values = df[col].dropna()
         if values.empty or values.str.match(r"^[+-]?0\d").any():  # zero-padded codes
@@ -309,7 +296,7 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
         numbers = pd.to_numeric(values, errors="coerce")
         if numbers.notna().all():
             df[col] = pd.to_numeric(df[col])
-    return df
+    return df, report
 
 
 def _nfc(df: pd.DataFrame) -> pd.DataFrame:
@@ -337,22 +324,38 @@ def read_vector(
         CRS of a file that states none (e.g. ``"EPSG:9205"``). If the file states another CRS,
         :class:`~gis.errors.CRSError` is raised: the file is never silently overridden.
     encoding : str, optional
-        Text encoding for files that do not declare one (shapefile without ``.cpg``, CSV).
+        Text encoding of files that do not declare one (shapefile without ``.cpg``, CSV):
+        ``None``/``"auto"`` (default), a Python codec (``"utf-8"``, ``"cp1258"``), or a legacy
+        Vietnamese font encoding ``"tcvn3"``/``"vni"``. ``auto`` decodes each text column as
+        UTF-8, else TCVN3/VNI when detected, else cp1258 with a warning (see
+        :mod:`gis._decode`); in files that declare UTF-8 it still converts columns holding
+        TCVN3/VNI mojibake (:func:`gis.text.fix_legacy_columns`). Give ``"utf-8"`` to turn
+        detection off.
 
     Returns
     -------
     GeoDataFrame, or DataFrame for a CSV or a GeoPackage attribute table.
+        Text is NFC. ``attrs["text_conversions"]`` lists the columns converted from TCVN3/VNI
+        (dicts: ``column``, ``encoding``, ``n_converted``, ``examples``).
 
     Raises
     ------
     InputFileError
-        Missing, empty, corrupt or unsupported file; shapefile without ``.dbf``/``.shx``;
-        several layers and no ``layer``.
+        Missing, empty, corrupt or unsupported file, or content not matching the extension
+        (a PNG named ``.geojson``); a raster; shapefile without ``.dbf``/``.shx``; several
+        layers and no ``layer``; text that cannot be decoded.
     CRSError
-        The file states no CRS and ``crs`` is not given, or it states a different one.
+        The file states no CRS (or one PROJ does not know) and ``crs`` is not given, or it
+        states a different one.
     """
     path = Path(path)
     ext = path.suffix.lower()
+    if ext in RASTER_FORMATS:
+        raise InputFileError(
+            f"'{path}' is a raster: rasters are not imported into the layer store, they are "
+            f"read in place (e.g. by zonal statistics). Check it with `gis validate '{path}'` "
+            "(Python: gis.io.check_raster)."
+        )
     if ext not in SUPPORTED_FORMATS:
         raise InputFileError(
             f"cannot import '{path}': unknown file type '{ext or '(none)'}'. Supported: "
@@ -362,12 +365,15 @@ def read_vector(
         raise InputFileError(f"'{path}' does not exist (or is a folder). Check the path.")
     if path.stat().st_size == 0:
         raise InputFileError(f"'{path}' is empty (0 bytes). Export or copy the file again.")
-    if encoding is not None:
+    if encoding == "auto":
+        encoding = None
+    if encoding is not None and encoding not in ("tcvn3", "vni"):
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
             raise InputFileError(
-                f"unknown encoding '{encoding}'; use e.g. utf-8, cp1258 (Windows Vietnamese)."
+                f"unknown encoding '{encoding}'; use one of {', '.join(ENCODINGS)} "
+                "(cp1258 = Windows Vietnamese; tcvn3, vni = legacy font encodings)."
             ) from exc
     if crs is not None:
         try:
@@ -377,8 +383,12 @@ def read_vector(
                 f"unknown CRS {crs!r}; give an EPSG code such as 'EPSG:9205' (VN-2000 / TM-3 "
                 "103-00, Lai Châu) or 'EPSG:4326' (lon/lat)."
             ) from exc
+    check_content(path, ext, SUPPORTED_FORMATS[ext][1])
     if ext == ".csv":
-        return _nfc(_read_csv(path, encoding))
+        table, report = _read_csv(path, encoding)
+        table = _nfc(table)
+        table.attrs["text_conversions"] = report
+        return table
 
     source, bytes_route = str(path), False
     if ext == ".zip":
@@ -387,19 +397,65 @@ def read_vector(
         source = f"/vsizip/{path}/{member}"
     if ext == ".shp":
         source, has_cpg = _shapefile_source(path)
+        if path.suffix.lower() == ".shp":
+            _check_shp_length(path)
+            _check_prj(path.with_suffix(".prj"))
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
     read_encoding = "ISO-8859-1" if bytes_route else encoding
     gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
                    encoding=read_encoding)  # fmt: skip
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        return _nfc(gdf)
+    report: list[dict] = []
     if bytes_route:
-        gdf = _decode_bytes(gdf, encoding, path)
+        gdf, report = decode_frame(gdf, encoding, path)
+    elif encoding is None:  # UTF-8 text may still hold TCVN3/VNI mojibake
+        gdf, fixes = fix_legacy_columns(gdf)
+        report = [
+            {k: r[k] for k in ("column", "encoding", "n_converted", "examples")}
+            for r in fixes.to_dict("records")
+            if r["encoding"] is not None and r["n_converted"]
+        ]
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        gdf = _nfc(gdf)
+        gdf.attrs["text_conversions"] = report
+        return gdf
     if ext == ".kml":
         gdf = _tidy_kml(gdf, layer or str(pyogrio.list_layers(source)[0, 0]))
     gdf = _nfc(gdf)
+    gdf.attrs["text_conversions"] = report
+    return _file_crs(gdf, path, ext, crs)
 
+
+def _check_shp_length(path: Path) -> None:
+    """Refuse a .shp shorter than its header says (GDAL reads it, with missing shapes)."""
+    with open(path, "rb") as fh:
+        header = fh.read(28)
+    declared = int.from_bytes(header[24:28], "big") * 2 if len(header) == 28 else 0
+    actual = path.stat().st_size
+    if actual < declared:
+        raise InputFileError(
+            f"shapefile '{path}' is truncated: its header says {declared:,} bytes, the file has "
+            f"{actual:,}; shapes at the end are missing. Copy or export it again."
+        )
+
+
+def _check_prj(prj: Path) -> None:
+    """Refuse a .prj PROJ cannot read (GDAL either fails obscurely or ignores it)."""
+    if not prj.exists():
+        return
+    text = prj.read_bytes().decode("latin-1").strip()
+    try:
+        pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError:
+        raise CRSError(
+            f"'{prj}' does not hold a CRS that PROJ can read (it starts {text[:60]!r}). "
+            "Replace it with the .prj of the source (export again), or delete it and state the "
+            "CRS: `gis import FILE --as LAYER --crs EPSG:9205` (Python: crs=...)."
+        ) from None
+
+
+def _file_crs(gdf: gpd.GeoDataFrame, path: Path, ext: str, crs) -> gpd.GeoDataFrame:
+    """Return ``gdf`` with the CRS its file states, or ``crs`` if it states none."""
     file_crs = _recognise_vn2000(gdf.crs) if gdf.crs is not None else None
     if file_crs is None:
         if crs is None:

@@ -21,6 +21,15 @@ STORAGE_COORD_DECIMALS_DEG : int
     Decimals kept for layers stored in degrees (6 = about 0.1 m). Default 6.
 HISTORY_KEEP : int
     Number of previous versions of each layer kept in ``<province>/.history/``. Default 20.
+MAX_TEXT_CHARS : int
+    Longest text value a layer may hold (characters). Longer values are refused by validation:
+    they are pasted documents or hostile input, break diff review and map popups, and no
+    shipped layer comes near (longest: 229 characters, a note of ``facts``). Default 10,000.
+EXTENT_MARGIN_KM : float
+    How far outside the province's bounding box (the ``province`` layer) a feature may lie
+    before a save is refused as misplaced (swapped axes, wrong CRS, another province).
+    Shipped layers reach 39.3 km (``plan_waypoints``, road ends beyond the border; hydropower
+    plants on the border rivers 23.3 km). Default 50.
 MAPS_DIR : pathlib.Path
     Where ``gis build`` writes maps. Default ``maps/`` of the repository.
 OUT_DIR : pathlib.Path
@@ -34,9 +43,11 @@ from pathlib import Path
 
 __all__ = [
     "DISPLAY_CRS",
+    "EXTENT_MARGIN_KM",
     "HISTORY_KEEP",
     "LAYERS_DIR",
     "MAPS_DIR",
+    "MAX_TEXT_CHARS",
     "OUT_DIR",
     "PROVINCE",
     "REPO_ROOT",
@@ -51,5 +62,7 @@ DISPLAY_CRS: str = "EPSG:4326"
 STORAGE_COORD_DECIMALS_M: int = 2
 STORAGE_COORD_DECIMALS_DEG: int = 6
 HISTORY_KEEP: int = 20
+MAX_TEXT_CHARS: int = 10_000
+EXTENT_MARGIN_KM: float = 50.0
 MAPS_DIR: Path = Path(os.environ.get("GIS_MAPS_DIR", REPO_ROOT / "maps"))
 OUT_DIR: Path = Path(os.environ.get("GIS_OUT_DIR", REPO_ROOT / "out"))

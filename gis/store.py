@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -47,6 +48,7 @@ from gis.profile import Profile, load_profile
 from gis.text import normalise_text_columns
 
 __all__ = [
+    "check_layer",
     "history",
     "layer_meta",
     "layer_path",
@@ -129,7 +131,10 @@ def list_layers(
         if meta["kind"] == "table":
             n = len(pd.read_csv(data, dtype=str)) if data.exists() else None
         else:
-            n = pyogrio.read_info(data)["features"] if data.exists() else None
+            try:
+                n = pyogrio.read_info(data)["features"] if data.exists() else None
+            except Exception:  # a damaged file: read_layer/validate say what is wrong
+                n = None
         prov = meta.get("provenance", {})
         rows.append(
             {
@@ -177,14 +182,26 @@ def read_layer(
             f"layer '{name}' has metadata but no data file {path.name}; restore it with "
             f"`gis restore {name}` or from git."
         )
-    if meta["kind"] == "table":
-        str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
-        df = pd.read_csv(path, dtype=str_cols, keep_default_na=False, na_values=[""])
-    else:
-        df = pyogrio.read_dataframe(path)
+    # Parse the very bytes that are hashed: reading the file twice (once to parse, once to hash)
+    # lets a save land in between, and a stale edit would then pass the if_version check.
+    raw = path.read_bytes()
+    try:
+        if meta["kind"] == "table":
+            str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
+            df = pd.read_csv(io.BytesIO(raw), dtype=str_cols, keep_default_na=False,
+                             na_values=[""])  # fmt: skip
+        else:
+            df = pyogrio.read_dataframe(io.BytesIO(raw))
+    except Exception as exc:  # pandas and GDAL raise many types for a damaged file
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise LayerError(
+            f"layer '{name}': cannot read {path} ({len(raw):,} bytes): {reason}. The file was "
+            f"damaged outside the toolkit; bring back the last good version with "
+            f"`gis restore {name}` or `git checkout -- {path.name}`."
+        ) from None
     df = _cast(df, meta)
     df.attrs["layer"] = name
-    df.attrs["version"] = _sha256(path)
+    df.attrs["version"] = hashlib.sha256(raw).hexdigest()
     return df
 
 
@@ -300,8 +317,6 @@ def write_layer(
     ConflictError
         If ``if_version`` no longer matches the file on disk.
     """
-    from gis.validate import validate_frame  # validate imports store for cross-layer rules
-
     profile = _profile(province, layers_dir)
     if not name.replace("_", "").isalnum() or not name.isascii() or name != name.lower():
         raise LayerError(
@@ -310,8 +325,7 @@ def write_layer(
         )
     if meta is None:
         meta = layer_meta(name, province=profile)
-    prepared = _prepare(data, meta, profile, name)
-    problems = validate_frame(prepared, name, meta, profile=profile, check_rules=check_rules)
+    prepared, problems = _checked(data, name, meta, profile, check_rules)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(name, problems)
 
@@ -337,6 +351,55 @@ def write_layer(
     )
 
 
+def _checked(data, name: str, meta: dict[str, Any], profile: Profile, check_rules: bool):
+    """Return (data prepared for saving or None, problems): what write_layer checks."""
+    from gis.validate import validate_frame  # validate imports store for cross-layer rules
+
+    if check_rules and meta["kind"] != "table":
+        misplaced = _extent_problems(data, name, meta, profile)
+        if misplaced:  # reprojecting misplaced data gives nonsense (or infinity): check as is
+            others = validate_frame(normalise_text_columns(data), name, meta, check_rules=False)
+            return None, misplaced + [p for p in others if p.check != "crs"]
+    prepared = _prepare(data, meta, profile, name)
+    problems = validate_frame(prepared, name, meta, profile=profile, check_rules=check_rules)
+    return prepared, problems
+
+
+def check_layer(
+    data: pd.DataFrame,
+    name: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+    check_rules: bool = True,
+) -> list:
+    """Return the problems :func:`write_layer` would find in ``data`` as layer ``name``.
+
+    Nothing is written: a dry run of a save (``gis validate FILE --as LAYER``). Same parameters
+    as :func:`write_layer`; ``meta`` defaults to the layer's current metadata.
+    """
+    profile = _profile(province, layers_dir)
+    if meta is None:
+        meta = layer_meta(name, province=profile)
+    return _checked(data, name, meta, profile, check_rules)[1]
+
+
+def _extent_problems(data, name: str, meta: dict[str, Any], profile: Profile) -> list:
+    """Check a vector layer against the province outline (``outline_layer``, default province)."""
+    from gis.extent import check_extent
+
+    outline_name = profile.extra.get("outline_layer", "province")
+    if name == outline_name or not isinstance(data, gpd.GeoDataFrame) or data.crs is None:
+        return []
+    try:
+        outline = read_layer(outline_name, province=profile)
+    except LayerNotFoundError:  # a new province whose outline is not imported yet
+        return []
+    return check_extent(data, outline, name=name, id_column=meta.get("id_column"),
+                        place=profile.name)  # fmt: skip
+
+
 def _commit(
     profile, name, suffix, write, meta, message, if_version, n_features, log_extra=None
 ) -> Path:
@@ -344,6 +407,7 @@ def _commit(
     path = profile.path / f"{name}.{suffix}"
     profile.path.mkdir(parents=True, exist_ok=True)
     with _locked(profile.path, name):
+        _remove_leftovers(profile.path, name)
         current = _sha256(path) if path.exists() else None
         if if_version is not None and current != if_version:
             raise ConflictError(
@@ -369,6 +433,21 @@ def _commit(
     return path
 
 
+def _remove_leftovers(folder: Path, name: str) -> None:
+    """Delete temporary files of saves of ``name`` that were killed (call under the lock).
+
+    While the lock is held no other save of ``name`` runs, so any ``.<name>.*`` temporary file
+    (see :func:`_atomic_write_bytes`) belongs to a process that died mid-save.
+    """
+    for pattern in (f".{name}.geojson.*", f".{name}.csv.*", f".{name}.meta.json.*"):
+        for tmp in folder.glob(pattern):
+            tmp.unlink(missing_ok=True)
+    kept = folder / ".history" / name
+    if kept.is_dir():
+        for tmp in kept.glob(".*"):
+            tmp.unlink(missing_ok=True)
+
+
 def _history_dir(profile: Profile, name: str) -> Path:
     return profile.path / ".history" / name
 
@@ -377,8 +456,8 @@ def _keep_history(profile: Profile, name: str, path: Path, version: str) -> None
     folder = _history_dir(profile, name)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{version[:16]}{path.suffix}"
-    if not target.exists():
-        shutil.copy2(path, target)
+    if not target.exists():  # atomic too: a killed save must not leave half a kept version
+        _atomic_write_bytes(target, lambda tmp: shutil.copyfile(path, tmp))
     kept = sorted(folder.glob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
     for old in kept[: max(0, len(kept) - settings.HISTORY_KEEP)]:
         old.unlink()
@@ -388,8 +467,12 @@ def _log(profile: Profile, name: str, entry: dict[str, Any]) -> None:
     folder = _history_dir(profile, name)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "layer": name, **entry}
-    with open(folder / "log.jsonl", "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)  # one append: a killed save leaves at most an unfinished last line
+    finally:
+        os.close(fd)
 
 
 def history(
@@ -400,7 +483,10 @@ def history(
     log = _history_dir(profile, name) / "log.jsonl"
     if not log.exists():
         return pd.DataFrame(columns=["time", "layer", "version", "previous", "message", "features"])
-    return pd.read_json(log, lines=True, dtype=False)
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines = lines[:-1]  # the unfinished line of a save killed while logging
+    return pd.read_json(io.StringIO("".join(lines)), lines=True, dtype=False)
 
 
 def _kept_file(profile: Profile, name: str, version: str | None, suffix: str) -> Path:

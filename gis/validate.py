@@ -34,6 +34,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from gis import settings
 from gis.errors import LayerError, Problem
 from gis.profile import Profile, load_profile
 
@@ -67,6 +68,15 @@ def register_rule(name: str) -> Callable[[RuleFunc], RuleFunc]:
         return func
 
     return deco
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value for a message, cut to ``limit`` characters (a value may be 10 MB)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f"{len(value):,} characters" if isinstance(value, str) else type(value).__name__
+    return f"{text[: limit - 1]}… ({size})"
 
 
 def _ids(df: pd.DataFrame, meta: Mapping[str, Any] | None) -> pd.Series:
@@ -114,7 +124,7 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {present[idx]!r} is not {dtype}",
+                        f"'{cname}' = {_show(present[idx])} is not {dtype}",
                         ids[idx],
                         f"write a number in '{cname}'",
                     )
@@ -126,7 +136,7 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {present[idx]!r} is not true/false",
+                        f"'{cname}' = {_show(present[idx])} is not true/false",
                         ids[idx],
                         "use true or false",
                     )
@@ -139,7 +149,7 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {present[idx]!r} is not an allowed value",
+                        f"'{cname}' = {_show(present[idx])} is not an allowed value",
                         ids[idx],
                         f"use one of: {', '.join(map(str, allowed))}",
                     )
@@ -151,11 +161,27 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {dup[idx]!r} is not unique",
+                        f"'{cname}' = {_show(dup[idx])} is not unique",
                         ids[idx],
                         f"give each feature its own '{cname}'",
                     )
                 )
+    limit = settings.MAX_TEXT_CHARS
+    for cname in df.columns:
+        if cname == "geometry" or df[cname].dtype.kind not in "OT":
+            continue
+        lengths = df[cname].map(lambda v: len(v) if isinstance(v, str) else 0)
+        for idx in lengths.index[(lengths > limit).to_numpy()]:
+            problems.append(
+                Problem(
+                    name,
+                    "schema",
+                    f"'{cname}' holds {lengths[idx]:,} characters, more than the limit of "
+                    f"{limit:,} (gis.settings.MAX_TEXT_CHARS): {_show(df.at[idx, cname], 40)}",
+                    ids[idx],
+                    "shorten it; put long documents in a file and store its name or URL",
+                )
+            )
     id_col = meta.get("id_column")
     if id_col and id_col not in declared and id_col not in df.columns:
         problems.append(
@@ -206,11 +232,43 @@ def _check_geometry(
         )
     geoms = df.geometry
     family = _GEOMETRY_FAMILIES.get(meta.get("geometry_type", ""), None)
+    present = {
+        next((k for k, v in _GEOMETRY_FAMILIES.items() if t in v), t)
+        for t in geoms.geom_type.dropna()
+    }
+    if "geometry_type" in meta and meta["geometry_type"] is None and len(present) > 1:
+        counts = geoms.geom_type.value_counts().to_dict()
+        problems.append(
+            Problem(
+                name,
+                "geometry",
+                f"mixed geometry types {counts}: a layer holds one type",
+                hint="split the file by type (e.g. ogr2ogr -where \"OGR_GEOMETRY='POINT'\") "
+                "and import each part as its own layer; a layer meant to mix types declares "
+                '"geometry_type": "" in its .meta.json',
+            )
+        )
+    finite = np.array(
+        [g is None or bool(np.isfinite(shapely.get_coordinates(g)).all()) for g in geoms],
+        dtype=bool,
+    )
     for idx, geom in geoms.items():
         fid = ids[idx]
         if geom is None or geom.is_empty:
             problems.append(
                 Problem(name, "geometry", "geometry is empty", fid, "draw the feature or delete it")
+            )
+            continue
+        if not finite[geoms.index.get_loc(idx)]:
+            problems.append(
+                Problem(
+                    name,
+                    "geometry",
+                    "coordinates are not finite numbers (NaN or infinity)",
+                    fid,
+                    "fix the coordinates in the source, or check the CRS (a reprojection "
+                    "of impossible coordinates gives infinity)",
+                )
             )
             continue
         if family and geom.geom_type not in family:
@@ -514,6 +572,9 @@ def _rule_foreign_key(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame
     return problems
 
 
+_KEEP = {"structure": {"keep_collapsed": False}, "linework": {}}
+
+
 def repair_geometries(gdf: gpd.GeoDataFrame, *, id_column: str | None = None):
     """Return a copy with invalid geometries repaired, and a list of what changed.
 
@@ -531,11 +592,18 @@ def repair_geometries(gdf: gpd.GeoDataFrame, *, id_column: str | None = None):
     invalid = ~geoms.is_valid & geoms.notna()
     for idx in geoms.index[invalid.to_numpy()]:
         before = geoms[idx]
-        fixed = shapely.make_valid(before, method="structure", keep_collapsed=False)
         dim = shapely.get_dimensions(before)
-        if fixed.geom_type == "GeometryCollection":
-            parts = [g for g in fixed.geoms if shapely.get_dimensions(g) == dim]
-            fixed = shapely.union_all(parts) if parts else shapely.Polygon()
+        for method in ("structure", "linework"):
+            fixed = shapely.make_valid(before, method=method, **_KEEP[method])
+            parts = [
+                g for g in getattr(fixed, "geoms", [fixed]) if shapely.get_dimensions(g) == dim
+            ]
+            if fixed.geom_type == "GeometryCollection" or not fixed.is_valid:
+                # GEOS 3.14 "structure" can return parts sharing an edge, an invalid
+                # MultiPolygon (found by tests/test_properties.py): dissolve them
+                fixed = shapely.union_all(parts) if parts else shapely.Polygon()
+            if fixed.is_valid:
+                break
         out.loc[idx, out.geometry.name] = fixed
         fid = str(out.at[idx, id_column]) if id_column in out.columns else f"row {idx}"
         report.append(
