@@ -20,6 +20,13 @@ parameters below. Every problem names the feature (value of ``id_column``) and a
 ``connected``
     the features of ``layer`` form one network: each is within ``tolerance_m`` of another, and
     all are linked; features cut off from the largest group are reported with their gap.
+``derived_regions``
+    ``layer`` (planning regions) equals ``units_layer`` dissolved by ``assignment_layer``
+    (:func:`gis.plan.regions`, ``unit_id``, ``assignment_id``, ``region_column``): the same
+    regions, the same units in each (``unit_codes``), and geometries differing by at most
+    ``tolerance_km2`` (default 0.05). If ``units_layer`` carries its own ``region_column``, it
+    must agree with the assignment. So an edited assignment or unit layer cannot silently
+    drift from the stored regions; the fix is to rebuild them, never to redraw them.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ import pandas as pd
 import shapely
 
 from gis.crs import require_metric_crs
-from gis.errors import Problem
+from gis.errors import LayerError, Problem
+from gis.plan import regions as derive_regions
 from gis.validate import register_rule
 
 __all__: list[str] = []  # rules are used through gis.validate.RULES
@@ -264,4 +272,90 @@ def _rule_connected(rule: Mapping[str, Any], get: Get) -> list[Problem]:
                 "missing segment",
             )
         )
+    return problems
+
+
+@register_rule("derived_regions")
+def _rule_derived_regions(rule: Mapping[str, Any], get: Get) -> list[Problem]:
+    layer, units_layer, assign_layer = rule["layer"], rule["units_layer"], rule["assignment_layer"]
+    unit_id = rule.get("unit_id", "code")
+    aid = rule.get("assignment_id", unit_id)
+    region_col = rule.get("region_column", "plan_region")
+    tol_km2 = float(rule.get("tolerance_km2", 0.05))
+    stored, units, assign = get(layer), get(units_layer), get(assign_layer)
+    rebuild = "rebuild the regions with `python tools/build_plan_layers.py` (never redraw them)"
+    for df, name, col in ((stored, layer, region_col), (assign, assign_layer, region_col)):
+        if col not in df.columns:
+            return _missing_column(name, "derived_regions", col)
+    problems = []
+    if region_col in units.columns and unit_id in units.columns and aid in assign.columns:
+        own = dict(zip(units[unit_id].astype(str).str.strip(), units[region_col], strict=False))
+        for code, region in zip(assign[aid].astype(str).str.strip(), assign[region_col],
+                                strict=True):  # fmt: skip
+            if code in own and not _blank(own[code]) and str(own[code]) != str(region):
+                problems.append(
+                    Problem(
+                        units_layer,
+                        "derived_regions",
+                        f"'{region_col}' is '{own[code]}' but {assign_layer} assigns "
+                        f"'{region}'",
+                        code,
+                        f"the assignment table is the source: set '{region_col}' to "
+                        f"'{region}' or correct {assign_layer}",
+                    )
+                )
+    try:
+        derived = derive_regions(units, assign, unit_id=unit_id, assignment_id=aid,
+                                 region_column=region_col)  # fmt: skip
+    except LayerError as exc:
+        return [*problems, Problem(layer, "derived_regions", str(exc),
+                                   hint=f"fix {assign_layer}, then {rebuild}")]  # fmt: skip
+    require_metric_crs(stored, name=layer, purpose="the derived_regions rule")
+    have = {str(r): g for r, g in zip(stored[region_col], stored.geometry, strict=True)}
+    codes = (
+        dict(zip(stored[region_col].astype(str), stored["unit_codes"].astype(str), strict=True))
+        if "unit_codes" in stored.columns
+        else {}
+    )
+    for region, geom, units_joined in zip(
+        derived[region_col].astype(str), derived.geometry, derived["unit_codes"], strict=True
+    ):
+        if region not in have:
+            problems.append(
+                Problem(layer, "derived_regions",
+                        f"region '{region}' of {assign_layer} is missing", region, rebuild)
+            )  # fmt: skip
+            continue
+        if region in codes and codes[region] != units_joined:
+            problems.append(
+                Problem(
+                    layer,
+                    "derived_regions",
+                    f"holds units {codes[region]} but {assign_layer} gives {units_joined}",
+                    region,
+                    rebuild,
+                )
+            )
+        stored_geom = have[region]
+        diff_km2 = (
+            geom.area / 1e6
+            if stored_geom is None or stored_geom.is_empty
+            else shapely.symmetric_difference(geom, stored_geom).area / 1e6
+        )
+        if diff_km2 > tol_km2:
+            problems.append(
+                Problem(
+                    layer,
+                    "derived_regions",
+                    f"geometry differs from {units_layer} dissolved by {assign_layer} by "
+                    f"{diff_km2:,.2f} km² (tolerance {tol_km2:g} km²)",
+                    region,
+                    rebuild,
+                )
+            )
+    for region in sorted(set(have) - set(derived[region_col].astype(str))):
+        problems.append(
+            Problem(layer, "derived_regions",
+                    f"region '{region}' is not in {assign_layer}", region, rebuild)
+        )  # fmt: skip
     return problems

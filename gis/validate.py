@@ -297,7 +297,7 @@ def _check_geometry(
 
 
 def _rules_for(profile: Profile, name: str | None) -> list[Mapping[str, Any]]:
-    refs = ("layer", "of", "container", "ref_layer", "units_layer", "target")
+    refs = ("layer", "of", "container", "ref_layer", "units_layer", "target", "assignment_layer")
     return [r for r in profile.rules if name is None or name in {r.get(k) for k in refs}]
 
 

@@ -53,8 +53,10 @@ def test_plan_layers_pass_their_rules(ctx, layer):
 
 def test_profile_uses_every_plan_rule(ctx):
     checks = {r["check"] for r in ctx[2].rules}
-    assert {"has_source", "class_counts", "urban_in_unit", "near", "connected"} <= checks
-    assert {"has_source", "class_counts", "urban_in_unit", "near", "connected"} <= set(RULES)
+    plan_rules = {"has_source", "class_counts", "urban_in_unit", "near", "connected",
+                  "derived_regions"}  # fmt: skip
+    assert plan_rules <= checks
+    assert plan_rules <= set(RULES)
     has_source = {r["layer"] for r in ctx[2].rules if r["check"] == "has_source"}
     assert has_source == set(PLAN_LAYERS)
 
@@ -188,3 +190,45 @@ def test_partition_catches_a_missing_region(ctx):
     # ... and the urban areas of the dropped region no longer find their region.
     u_errors = _text(errors("urban_areas", read("urban_areas")))
     assert u_errors == ""  # the stored region layer is intact: the drop was only proposed
+
+
+def test_derived_regions_catch_an_assignment_edit(ctx):
+    """Tam Đường (106) moved to the Sông Đà region in the table alone: the stored regions drift."""
+    read, errors, _ = ctx
+    a = read("region_assignment_pre2025")
+    assert a.loc[a["district_code"] == "106", "plan_region"].tolist() == ["dynamic_economic"]
+    a.loc[a["district_code"] == "106", "plan_region"] = "song_da_agroforestry"
+    found = [p for p in errors("region_assignment_pre2025", a) if p.check == "derived_regions"]
+    text = _text(found)
+    assert "orientation_regions_pre2025 [dynamic_economic] derived_regions: holds units " \
+           "105;106;109;110;111 but region_assignment_pre2025 gives 105;109;110;111" in text
+    assert "python tools/build_plan_layers.py" in text
+    # Each region differs by Tam Đường's area: 684.72 km² official (GSO 2012, facts table).
+    diffs = [
+        float(p.message.rsplit(" by ", 1)[1].split(" km²")[0].replace(",", ""))
+        for p in found
+        if "geometry differs from districts_pre2025 dissolved by" in p.message
+    ]
+    assert len(diffs) == 2 and all(abs(d - 684.72) / 684.72 < 0.01 for d in diffs)
+    # The districts' own plan_region column now disagrees with the table: reported on the units.
+    assert "districts_pre2025 [106] derived_regions: 'plan_region' is 'dynamic_economic' but " \
+           "region_assignment_pre2025 assigns 'song_da_agroforestry'" in text  # fmt: skip
+
+
+def test_derived_regions_catch_a_redrawn_region(ctx):
+    read, errors, _ = ctx
+    r = read("orientation_regions_2025")
+    i = r.index[r["plan_region"] == "song_da_agroforestry"][0]
+    r.loc[i, "geometry"] = r.loc[i, "geometry"].buffer(-200)
+    (p,) = [p for p in errors("orientation_regions_2025", r) if p.check == "derived_regions"]
+    assert p.feature == "song_da_agroforestry"
+    assert "differs from communes_2025 dissolved by region_assignment_2025 by " in p.message
+    assert "(tolerance 0.05 km²)" in p.message and "never redraw" in p.hint
+
+
+def test_derived_regions_report_an_unassigned_unit(ctx):
+    read, errors, _ = ctx
+    a = read("region_assignment_2025")
+    a = a[a["code"] != a["code"].iloc[0]]
+    (p,) = [p for p in errors("region_assignment_2025", a) if p.check == "derived_regions"]
+    assert "are not in the region assignment; add a row" in p.message
