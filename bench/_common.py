@@ -154,7 +154,18 @@ def peak_rss_mb() -> float:
 
     Call it at the end of a fresh child process (see :func:`run_child`): the figure then covers
     imports plus the one measurement the child ran, and no earlier work of the parent.
+
+    Read from ``VmHWM`` in ``/proc/self/status`` (the high-water mark of this process's own
+    memory), not from ``getrusage().ru_maxrss``: on Linux ``ru_maxrss`` survives ``exec``, so a
+    child started by a parent holding 800 MB reports at least 800 MB whatever it does itself.
+    ``ru_maxrss`` is the fallback where ``/proc`` is absent (macOS).
     """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return round(peak / (1024**2 if sys.platform == "darwin" else 1024), 1)
 
