@@ -42,9 +42,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from bench._common import (  # noqa: E402
+from bench._common import (
     national_districts,
     national_provinces,
     peak_rss_mb,
@@ -223,7 +223,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="1 = 100 m cells; 0.5 = 200 m")
     ap.add_argument("--repeat", type=int, default=3, help="runs per method; best time kept")
-    ap.add_argument("--cells", type=float, default=None, help="max_cells_in_memory (default: toolkit's)")
+    ap.add_argument(
+        "--cells", type=float, default=None, help="max_cells_in_memory (default: toolkit's)"
+    )
     ap.add_argument("--units", choices=("districts", "provinces"), default="districts")
     ap.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     ap.add_argument("--gdal-cache-mb", type=int, default=None, help="GDAL_CACHEMAX of the runs")
@@ -265,8 +267,11 @@ def main() -> None:
                 argv = [__file__, "--child", method, str(tif), args.units, str(cells), out]
                 res = run_child(argv, env=env)
                 runs[method].append(res)
-                print(f"  run {rep + 1} {method:12s} {res['secs']:8.2f} s  "
-                      f"peak RSS {res['peak_rss_mb']:7.0f} MB", flush=True)
+                print(
+                    f"  run {rep + 1} {method:12s} {res['secs']:8.2f} s  "
+                    f"peak RSS {res['peak_rss_mb']:7.0f} MB",
+                    flush=True,
+                )
                 results[method] = np.load(out)
     summary = {
         m: {
@@ -281,9 +286,13 @@ def main() -> None:
         print(f"{m:14s}{s['best_s']:9.2f}{s['median_s']:10.2f}{s['peak_rss_mb']:13.0f}")
     ratios = {}
     if "toolkit" in summary and "exactextract" in summary:
-        ratios["toolkit/exactextract"] = summary["toolkit"]["best_s"] / summary["exactextract"]["best_s"]
+        ratios["toolkit/exactextract"] = (
+            summary["toolkit"]["best_s"] / summary["exactextract"]["best_s"]
+        )
     if "toolkit" in summary and "rasterstats" in summary:
-        ratios["rasterstats/toolkit"] = summary["rasterstats"]["best_s"] / summary["toolkit"]["best_s"]
+        ratios["rasterstats/toolkit"] = (
+            summary["rasterstats"]["best_s"] / summary["toolkit"]["best_s"]
+        )
     for k, v in ratios.items():
         print(f"time ratio {k}: {v:.3f}")
     agree = {}
@@ -303,7 +312,9 @@ def main() -> None:
         if "exactextract" in results:
             m_t, m_e = results["toolkit"][:, 1], results["exactextract"][:, 1]
             ok = np.isfinite(m_t) & np.isfinite(m_e)
-            print(f"means toolkit vs exactextract: max abs diff {np.abs(m_t[ok] - m_e[ok]).max():.6g}")
+            print(
+                f"means toolkit vs exactextract: max abs diff {np.abs(m_t[ok] - m_e[ok]).max():.6g}"
+            )
     if args.json:
         args.json.write_text(
             json.dumps(
