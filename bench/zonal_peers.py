@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -150,6 +151,17 @@ def child(method: str, tif: str, which: str, cells: int, out: str) -> None:
     import rasterio
 
     units = load_units(which)
+    if method == "baseline":  # imports and units only: the floor under every peak RSS
+        import exactextract  # noqa: F401
+        import rasterstats  # noqa: F401
+
+        import gis.zonal  # noqa: F401
+
+        print(
+            json.dumps({"method": method, "secs": 0.0, "cpu_s": 0.0, "peak_rss_mb": peak_rss_mb()})
+        )
+        return
+    cpu = time.process_time()
     if method == "toolkit":
         from gis.zonal import zonal_stats
 
@@ -188,9 +200,18 @@ def child(method: str, tif: str, which: str, cells: int, out: str) -> None:
         means = np.array([np.nan if r["mean"] is None else r["mean"] for r in res], float)
     else:
         raise ValueError(method)
-    secs = time.perf_counter() - t
+    secs, cpu_s = time.perf_counter() - t, time.process_time() - cpu
     np.save(out, np.column_stack([sums, means]))
-    print(json.dumps({"method": method, "secs": round(secs, 2), "peak_rss_mb": peak_rss_mb()}))
+    print(
+        json.dumps(
+            {
+                "method": method,
+                "secs": round(secs, 3),
+                "cpu_s": round(cpu_s, 3),
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +281,11 @@ def main() -> None:
     env = {"GDAL_CACHEMAX": str(args.gdal_cache_mb)} if args.gdal_cache_mb else None
     runs: dict[str, list[dict]] = {m: [] for m in args.methods}
     results: dict[str, np.ndarray] = {}
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
+        argv = [__file__, "--child", "baseline", str(tif), args.units, "0", "-"]
+        base = run_child(argv, env=env)
+        print(f"  baseline (imports + units): peak RSS {base['peak_rss_mb']:.0f} MB", flush=True)
         for rep in range(args.repeat):
             for method in args.methods:
                 out = str(Path(tmp) / f"{method}.npy")
@@ -268,31 +293,36 @@ def main() -> None:
                 res = run_child(argv, env=env)
                 runs[method].append(res)
                 print(
-                    f"  run {rep + 1} {method:12s} {res['secs']:8.2f} s  "
-                    f"peak RSS {res['peak_rss_mb']:7.0f} MB",
+                    f"  run {rep + 1} {method:12s} {res['secs']:7.2f} s wall {res['cpu_s']:7.2f} s "
+                    f"CPU  peak RSS {res['peak_rss_mb']:5.0f} MB",
                     flush=True,
                 )
                 results[method] = np.load(out)
+    load_after = os.getloadavg()[0]
     summary = {
         m: {
             "best_s": min(r["secs"] for r in rs),
             "median_s": float(np.median([r["secs"] for r in rs])),
+            "best_cpu_s": min(r["cpu_s"] for r in rs),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in rs),
         }
         for m, rs in runs.items()
     }
-    print(f"\n{'method':14s}{'best s':>9s}{'median s':>10s}{'peak RSS MB':>13s}")
-    for m, s in summary.items():
-        print(f"{m:14s}{s['best_s']:9.2f}{s['median_s']:10.2f}{s['peak_rss_mb']:13.0f}")
+    print(
+        f"\nload average (1 min) {load_before:.2f} before, {load_after:.2f} after "
+        f"({info['cores']} cores; above that, other processes shared the CPU)"
+    )
+    print(f"{'method':14s}{'best s':>8s}{'median s':>10s}{'best CPU s':>12s}{'peak RSS MB':>13s}")
+    for m, v in summary.items():
+        print(
+            f"{m:14s}{v['best_s']:8.2f}{v['median_s']:10.2f}{v['best_cpu_s']:12.2f}"
+            f"{v['peak_rss_mb']:13.0f}"
+        )
     ratios = {}
-    if "toolkit" in summary and "exactextract" in summary:
-        ratios["toolkit/exactextract"] = (
-            summary["toolkit"]["best_s"] / summary["exactextract"]["best_s"]
-        )
-    if "toolkit" in summary and "rasterstats" in summary:
-        ratios["rasterstats/toolkit"] = (
-            summary["rasterstats"]["best_s"] / summary["toolkit"]["best_s"]
-        )
+    for a, b in (("toolkit", "exactextract"), ("rasterstats", "toolkit")):
+        if a in summary and b in summary:
+            ratios[f"{a}/{b} wall"] = summary[a]["best_s"] / summary[b]["best_s"]
+            ratios[f"{a}/{b} CPU"] = summary[a]["best_cpu_s"] / summary[b]["best_cpu_s"]
     for k, v in ratios.items():
         print(f"time ratio {k}: {v:.3f}")
     agree = {}
@@ -326,6 +356,8 @@ def main() -> None:
                     "n_units": n_units,
                     "max_cells_in_memory": cells,
                     "gdal_cache_mb": args.gdal_cache_mb,
+                    "load_average_1min": [load_before, load_after],
+                    "baseline_peak_rss_mb": base["peak_rss_mb"],
                     "runs": runs,
                     "summary": summary,
                     "ratios": ratios,
