@@ -52,7 +52,10 @@ import pyproj
 import rasterio
 import shapely
 from exactextract import exact_extract
+from exactextract.feature import Feature, FeatureSource
 from exactextract.raster import RasterioRasterSource
+from rasterio.enums import MaskFlags
+from rasterio.windows import Window
 
 from gis._frames import (
     check_free_columns,
@@ -97,20 +100,84 @@ WORLDCOVER_CLASSES = {
 }
 
 
-class _NodataOverride(RasterioRasterSource):
-    """A rasterio-backed exactextract source whose nodata value is given by the caller."""
+class _RasterSource(RasterioRasterSource):
+    """A rasterio-backed exactextract source that reads windows without a mask when it can.
 
-    def __init__(self, ds: rasterio.DatasetReader, band_idx: int, nodata: float) -> None:
+    rasterio's masked read (what exactextract's own source does) builds the mask of every window
+    from the nodata value; exactextract drops nodata (and NaN) cells itself given
+    :meth:`nodata_value`, so when the band's mask is only its nodata value (or all valid) and
+    values are not scaled, the plain read gives the same result with less work. Otherwise (a
+    mask band, scale/offset, a ``nodata`` override beside a different declared nodata) windows
+    are read masked, and the override value is masked too.
+    """
+
+    def __init__(self, ds: rasterio.DatasetReader, band_idx: int, nodata: float | None) -> None:
         super().__init__(ds, band_idx)
         self._nodata = nodata
+        flags = ds.mask_flag_enums[band_idx - 1]
+        only_nodata = all(f in (MaskFlags.nodata, MaskFlags.all_valid) for f in flags)
+        declared = ds.nodatavals[band_idx - 1]
+        self._plain = (
+            only_nodata
+            and not self.scaled
+            and (nodata is None or declared is None or nodata == declared)
+        )
 
-    def nodata_value(self) -> float | int:
+    def nodata_value(self) -> float | int | None:
+        if self._nodata is None:
+            return super().nodata_value()
         return self._nodata if self.isfloat else int(self._nodata)
 
-    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ndarray:
+        if self._plain:
+            return self.ds.read(self.band_idx, window=Window(x0, y0, nx, ny))
         arr = np.ma.asarray(super().read_window(x0, y0, nx, ny))
-        mask = np.ma.getmaskarray(arr) | (arr.data == self._nodata)
-        return np.ma.MaskedArray(arr.data, mask=mask, shrink=False)  # exactextract needs a 2-D mask
+        mask = np.ma.getmaskarray(arr)
+        if self._nodata is not None:
+            mask = mask | (arr.data == self._nodata)
+        return np.ma.MaskedArray(arr.data, mask=mask, shrink=False)  # exactextract needs 2-D
+
+
+class _Unit(Feature):
+    """One unit for exactextract: its geometry as WKB and its row number."""
+
+    def __init__(self, wkb: bytes, row: int) -> None:
+        super().__init__()
+        self._wkb, self._row = wkb, row
+
+    def geometry(self) -> bytes:
+        return self._wkb
+
+    def get(self, name: str) -> int:
+        return self._row
+
+    def fields(self) -> list[str]:
+        return ["_row"]
+
+
+class _Units(FeatureSource):
+    """Units handed to exactextract as WKB made in one vectorised call.
+
+    exactextract's GeoDataFrame source turns each feature into GeoJSON text (Python dicts of
+    coordinate tuples, ``json.dumps``) that its C++ side parses back: about 12 % of the run time
+    on the 692 national districts (``bench/zonal_peers.py``). WKB skips both steps.
+    """
+
+    def __init__(self, geoms: np.ndarray, rows: np.ndarray, srs_wkt: str) -> None:
+        super().__init__()
+        self._wkb = shapely.to_wkb(geoms)
+        self._rows = rows.tolist()
+        self._srs_wkt = srs_wkt
+
+    def count(self) -> int:
+        return len(self._wkb)
+
+    def __iter__(self):
+        for row, wkb in zip(self._rows, self._wkb, strict=True):
+            yield _Unit(wkb, row)
+
+    def srs_wkt(self) -> str:
+        return self._srs_wkt
 
 
 def _default_prefix(raster_path: Path) -> str:
@@ -249,22 +316,19 @@ def zonal_stats(
     ds = _open_checked(raster_path, band)
     try:
         declared = ds.nodatavals[band - 1]
-        if nodata is None and declared is None:
+        no_mask = list(ds.mask_flag_enums[band - 1]) == [MaskFlags.all_valid]  # no mask band
+        if nodata is None and declared is None and no_mask:
             warnings.warn(
                 f"raster '{raster_path.name}' declares no nodata value: every cell counts as "
                 "data (a -99999 fill would be summed). Pass nodata=VALUE if the file uses one.",
                 UserWarning,
                 stacklevel=2,
             )
-        source = (
-            _NodataOverride(ds, band, nodata)
-            if nodata is not None
-            else RasterioRasterSource(ds, band)
-        )
+        source = _RasterSource(ds, band, nodata)
         moved = _units_in_raster_crs(units, ds, raster_path)
-        feats = gpd.GeoDataFrame(
-            {"_row": np.arange(len(moved))}, geometry=moved.geometry.values, crs=moved.crs
-        )
+        geoms = np.asarray(moved.geometry.values)
+        rows = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+        feats = _Units(geoms[rows], rows, moved.crs.to_wkt())  # empty units: NaN, not an error
         ops = ["count", "frac", "unique"] if categorical else list(dict.fromkeys(["count", *stats]))
         raw = exact_extract(
             source,
@@ -278,7 +342,7 @@ def zonal_stats(
         cell_area = abs(ds.transform.a * ds.transform.e)
     finally:
         ds.close()
-    raw = raw.set_index("_row").sort_index()
+    raw = raw.set_index("_row").reindex(np.arange(len(moved)))
     count = raw["count"].to_numpy(dtype=float)
     has_data = count > 0
     unit_area = shapely.area(moved.geometry.values)
@@ -287,7 +351,8 @@ def zonal_stats(
     new: dict[str, np.ndarray] = {}
     if categorical:
         shares: list[dict] = [
-            dict(zip(u, f, strict=True)) for u, f in zip(raw["unique"], raw["frac"], strict=True)
+            dict(zip(u, f, strict=True)) if ok else {}
+            for u, f, ok in zip(raw["unique"], raw["frac"], has_data, strict=True)
         ]
         classes = sorted({c for row in shares for c in row})
         names = dict(class_names or {})
