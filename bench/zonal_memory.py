@@ -6,12 +6,13 @@ temporary folder, then runs one unit covering the whole raster (inset by 3.5 cel
 cells are half covered and the exact sum is known: ``(SIZE - 7)**2 * 0.5``) in a fresh subprocess
 per setting, and reports wall time, peak resident memory (``VmHWM`` of the child: imports
 included) and the error of the sum. The budget is exactextract's ``max_cells_in_memory``; GDAL's
-block cache (``GDAL_CACHEMAX``, 5 % of RAM by default) comes on top and is set with
-``--gdal-cache-mb`` (``0`` = GDAL's default).
+block cache comes on top: ``zonal_stats`` bounds it to ``gdal_cache_mb`` (``--gdal-cache-mb
+toolkit``: its default; ``gdal``: ``gdal_cache_mb=None``, GDAL's own 5 % of RAM; or a number).
 
 Usage (from the repository root)::
 
-    python bench/zonal_memory.py [--size 30000] [--cells 1e6 4e6 3e7] [--gdal-cache-mb 0 64]
+    python bench/zonal_memory.py [--size 30000] [--cells 1e6 4e6 3e7]
+        [--gdal-cache-mb toolkit gdal 256]
         [--rasterstats] [--json out.json]
 
 ``--rasterstats`` adds rasterstats (it reads the unit's whole window at once) for comparison;
@@ -76,7 +77,7 @@ def unit_box(size: int) -> tuple[float, float, float, float]:
     )
 
 
-def child(how: str, tif: str, size: int, cells: int) -> None:
+def child(how: str, tif: str, size: int, cells: int, cache: str) -> None:
     import geopandas as gpd
     import shapely
 
@@ -85,7 +86,12 @@ def child(how: str, tif: str, size: int, cells: int) -> None:
     if how == "toolkit":
         from gis.zonal import zonal_stats
 
-        res = zonal_stats(units, tif, stats=("sum",), prefix="v", max_cells_in_memory=cells)
+        kw = (
+            {}
+            if cache == "toolkit"
+            else {"gdal_cache_mb": None if cache == "gdal" else float(cache)}
+        )
+        res = zonal_stats(units, tif, stats=("sum",), prefix="v", max_cells_in_memory=cells, **kw)
         total = float(res["v_sum"].iloc[0])
     elif how == "rasterstats":
         from rasterstats import zonal_stats as rs_zonal_stats
@@ -105,14 +111,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=30_000, help="raster side in cells")
     ap.add_argument("--cells", type=float, nargs="+", default=[1e6, 4e6, 3e7])
-    ap.add_argument("--gdal-cache-mb", type=int, nargs="+", default=[0, 64], help="0 = default")
+    ap.add_argument(
+        "--gdal-cache-mb",
+        nargs="+",
+        default=["toolkit", "gdal"],
+        help="toolkit = zonal_stats' default gdal_cache_mb; gdal = GDAL's own (5 %% of RAM); MB",
+    )
     ap.add_argument("--rasterstats", action="store_true")
     ap.add_argument("--json", type=Path, default=None)
-    ap.add_argument("--child", nargs=4, metavar=("HOW", "TIF", "SIZE", "CELLS"))
+    ap.add_argument("--child", nargs=5, metavar=("HOW", "TIF", "SIZE", "CELLS", "CACHE"))
     args = ap.parse_args()
     if args.child:
-        how, tif, size, cells = args.child
-        child(how, tif, int(size), int(float(cells)))
+        how, tif, size, cells, cache = args.child
+        child(how, tif, int(size), int(float(cells)), cache)
         return
 
     info = print_header("Zonal statistics memory bound (bench/zonal_memory.py)")
@@ -128,7 +139,7 @@ def main() -> None:
             f"{time.perf_counter() - t:.0f} s; one unit, exact sum {expected:,.1f}",
             flush=True,
         )
-        runs = [("imports", 0.0, 0)]
+        runs = [("imports", 0.0, "gdal")]
         runs += [("toolkit", c, g) for g in args.gdal_cache_mb for c in args.cells]
         runs += [("rasterstats", 0.0, g) for g in args.gdal_cache_mb if args.rasterstats]
         print(
@@ -136,14 +147,14 @@ def main() -> None:
             f"{'time s':>8s}{'sum - exact':>13s}"
         )
         for how, cells, cache in runs:
-            env = {"GDAL_CACHEMAX": str(cache)} if cache else None
-            res = run_child(
-                [__file__, "--child", how, str(tif), str(args.size), str(cells)], env=env
-            )
-            res.update(cells=cells, gdal_cache_mb=cache or "default", error=res["sum"] - expected)
+            # rasterstats has no setting: a number is passed to it as GDAL_CACHEMAX
+            env = {"GDAL_CACHEMAX": cache} if how == "rasterstats" and cache[0].isdigit() else None
+            argv = [__file__, "--child", how, str(tif), str(args.size), str(cells), cache]
+            res = run_child(argv, env=env)
+            res.update(cells=cells, gdal_cache_mb=cache, error=res["sum"] - expected)
             rows.append(res)
             print(
-                f"{how:12s}{cells:14,.0f}{cache or 'default'!s:>12s}{res['peak_rss_mb']:13.0f}"
+                f"{how:12s}{cells:14,.0f}{cache:>12s}{res['peak_rss_mb']:13.0f}"
                 f"{res['secs']:8.1f}{res['error']:13.4g}",
                 flush=True,
             )

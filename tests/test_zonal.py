@@ -189,6 +189,26 @@ def test_empty_unit_is_nan_and_does_not_stop_the_others(ones, tmp_path):
     assert cat["lc_10_pct"].iloc[1:].isna().all()
 
 
+def test_gdal_block_cache_is_bounded_during_the_call_and_restored(ones, monkeypatch):
+    import gis.zonal
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(rasterio.env.get_gdal_config("GDAL_CACHEMAX"))
+        return exact_extract(*args, **kwargs)
+
+    monkeypatch.setattr(gis.zonal, "exact_extract", spy)
+    before = rasterio.env.get_gdal_config("GDAL_CACHEMAX")
+    u = units((X0, Y0 - 300, X0 + 300, Y0))
+    zonal_stats(u, ones, stats=("sum",), prefix="pop", gdal_cache_mb=16)
+    zonal_stats(u, ones, stats=("sum",), prefix="pop", gdal_cache_mb=None)
+    assert seen == [16 * 2**20, before]
+    assert rasterio.env.get_gdal_config("GDAL_CACHEMAX") == before
+    with pytest.raises(ValueError, match="at least 1"):
+        zonal_stats(u, ones, gdal_cache_mb=0.01)
+
+
 def test_raster_without_crs_is_refused(tmp_path, ones):
     path = write_tif(tmp_path / "nocrs.tif", np.ones((3, 3), dtype="float32"), crs=None)
     with pytest.raises(RasterError, match="has no CRS"):
