@@ -9,24 +9,25 @@ The vectors are reprojected to the raster's CRS (with :func:`gis.crs.to_crs`, pi
 datum shift); the raster is never resampled, so its values (counts per cell, classes) stay exact.
 
 Memory: exactextract reads the raster in windows of at most ``max_cells_in_memory`` cells, so a
-raster larger than RAM can be processed. Measured with ``bench/zonal_memory.py`` (exactextract
-0.3, 2 CPUs, one unit covering a tiled float32 GeoTIFF; peak resident memory of the whole process,
-imports alone 178 MB; ``GDAL_CACHEMAX=64`` MB, since GDAL's block cache, 5 % of RAM by default,
-adds up to that much on top):
+raster larger than RAM can be processed; GDAL's block cache, 5 % of RAM by default and the
+largest part of the peak otherwise, is bounded to ``gdal_cache_mb`` during the read. Measured with
+``bench/zonal_memory.py`` on 2026-12-02 (exactextract 0.3, GDAL 3.10, 2 CPUs shared with other
+jobs; one unit covering a tiled float32 GeoTIFF of 30,000² cells, 3.6 GB decoded; peak resident
+memory of the whole process, imports alone 258 MB; every sum exact, border cells half covered):
 
-========================  =========================  ==========  =======
-raster (decoded size)     ``max_cells_in_memory``    peak RSS    time
-========================  =========================  ==========  =======
-10,000² cells (0.4 GB)    1,000,000                  279 MB      2.0 s
-10,000² cells (0.4 GB)    30,000,000 (default)       639 MB      2.7 s
-30,000² cells (3.6 GB)    1,000,000                  540 MB      26 s
-30,000² cells (3.6 GB)    30,000,000 (default)       639 MB      33 s
-30,000² cells (3.6 GB)    300,000,000                3,987 MB    52 s
-========================  =========================  ==========  =======
+========================  ======================  ==========  =======
+``max_cells_in_memory``   GDAL block cache        peak RSS    time
+========================  ======================  ==========  =======
+1,000,000                 64 MB (default)         351 MB      5.7 s
+4,000,000 (default)       64 MB (default)         374 MB      7.8 s
+30,000,000                64 MB (default)         571 MB      14 s
+4,000,000                 GDAL's (5 % of 24 GB)   1,516 MB    9.5 s
+========================  ======================  ==========  =======
 
-Every run gave the exact sum (border cells half covered). For comparison rasterstats 0.21 read the
-0.4 GB raster at a peak of 2,154 MB and, counting whole cells by their centres, returned a sum
-too high by 4,995.5 (of 49,930,024.5). So: keep the default, or lower it on a small machine.
+On the 692 national districts over a 100 m national raster (181.5 million cells) the toolkit
+took 1.9 s and 400 MB, exactextract called directly 3.1 s and 562 MB (same results), rasterstats
+7.7 s and 703 MB (whole cells by centre: up to 6.9 % off in a small district). See
+``docs/performance.md`` and ``bench/zonal_peers.py``.
 
 Plug-in rasters (download them yourself; nothing is fetched at run time):
 
