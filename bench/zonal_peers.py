@@ -25,7 +25,7 @@ EPSG:4326 in memory to the per-unit sums and means (reprojection included for ev
 
 Usage (from the repository root)::
 
-    python bench/zonal_peers.py [--scale 1] [--repeat 3] [--cells 30000000] [--units districts]
+    python bench/zonal_peers.py [--scale 1] [--repeat 3] [--cells N] [--units districts]
         [--methods toolkit exactextract rasterstats] [--gdal-cache-mb MB] [--json out.json]
 
 ``--scale 0.25`` keeps the extent with 4x coarser cells (16x fewer) for a quick run.
