@@ -9,24 +9,25 @@ The vectors are reprojected to the raster's CRS (with :func:`gis.crs.to_crs`, pi
 datum shift); the raster is never resampled, so its values (counts per cell, classes) stay exact.
 
 Memory: exactextract reads the raster in windows of at most ``max_cells_in_memory`` cells, so a
-raster larger than RAM can be processed. Measured with ``bench/zonal_memory.py`` (exactextract
-0.3, 2 CPUs, one unit covering a tiled float32 GeoTIFF; peak resident memory of the whole process,
-imports alone 178 MB; ``GDAL_CACHEMAX=64`` MB, since GDAL's block cache, 5 % of RAM by default,
-adds up to that much on top):
+raster larger than RAM can be processed; GDAL's block cache, 5 % of RAM by default and the
+largest part of the peak otherwise, is bounded to ``gdal_cache_mb`` during the read. Measured with
+``bench/zonal_memory.py`` on 2026-12-02 (exactextract 0.3, GDAL 3.10, 2 CPUs shared with other
+jobs; one unit covering a tiled float32 GeoTIFF of 30,000² cells, 3.6 GB decoded; peak resident
+memory of the whole process, imports alone 258 MB; every sum exact, border cells half covered):
 
-========================  =========================  ==========  =======
-raster (decoded size)     ``max_cells_in_memory``    peak RSS    time
-========================  =========================  ==========  =======
-10,000² cells (0.4 GB)    1,000,000                  279 MB      2.0 s
-10,000² cells (0.4 GB)    30,000,000 (default)       639 MB      2.7 s
-30,000² cells (3.6 GB)    1,000,000                  540 MB      26 s
-30,000² cells (3.6 GB)    30,000,000 (default)       639 MB      33 s
-30,000² cells (3.6 GB)    300,000,000                3,987 MB    52 s
-========================  =========================  ==========  =======
+========================  ======================  ==========  =======
+``max_cells_in_memory``   GDAL block cache        peak RSS    time
+========================  ======================  ==========  =======
+1,000,000                 64 MB (default)         351 MB      5.7 s
+4,000,000 (default)       64 MB (default)         374 MB      7.8 s
+30,000,000                64 MB (default)         571 MB      14 s
+4,000,000                 GDAL's (5 % of 24 GB)   1,516 MB    9.5 s
+========================  ======================  ==========  =======
 
-Every run gave the exact sum (border cells half covered). For comparison rasterstats 0.21 read the
-0.4 GB raster at a peak of 2,154 MB and, counting whole cells by their centres, returned a sum
-too high by 4,995.5 (of 49,930,024.5). So: keep the default, or lower it on a small machine.
+On the 692 national districts over a 100 m national raster (181.5 million cells) the toolkit
+took 1.9 s and 400 MB, exactextract called directly 3.1 s and 562 MB (same results), rasterstats
+7.7 s and 703 MB (whole cells by centre: up to 6.9 % off in a small district). See
+``docs/performance.md`` and ``bench/zonal_peers.py``.
 
 Plug-in rasters (download them yourself; nothing is fetched at run time):
 
@@ -41,6 +42,7 @@ Plug-in rasters (download them yourself; nothing is fetched at run time):
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -52,7 +54,10 @@ import pyproj
 import rasterio
 import shapely
 from exactextract import exact_extract
+from exactextract.feature import Feature, FeatureSource
 from exactextract.raster import RasterioRasterSource
+from rasterio.enums import MaskFlags
+from rasterio.windows import Window
 
 from gis._frames import (
     check_free_columns,
@@ -97,20 +102,84 @@ WORLDCOVER_CLASSES = {
 }
 
 
-class _NodataOverride(RasterioRasterSource):
-    """A rasterio-backed exactextract source whose nodata value is given by the caller."""
+class _RasterSource(RasterioRasterSource):
+    """A rasterio-backed exactextract source that reads windows without a mask when it can.
 
-    def __init__(self, ds: rasterio.DatasetReader, band_idx: int, nodata: float) -> None:
+    rasterio's masked read (what exactextract's own source does) builds the mask of every window
+    from the nodata value; exactextract drops nodata (and NaN) cells itself given
+    :meth:`nodata_value`, so when the band's mask is only its nodata value (or all valid) and
+    values are not scaled, the plain read gives the same result with less work. Otherwise (a
+    mask band, scale/offset, a ``nodata`` override beside a different declared nodata) windows
+    are read masked, and the override value is masked too.
+    """
+
+    def __init__(self, ds: rasterio.DatasetReader, band_idx: int, nodata: float | None) -> None:
         super().__init__(ds, band_idx)
         self._nodata = nodata
+        flags = ds.mask_flag_enums[band_idx - 1]
+        only_nodata = all(f in (MaskFlags.nodata, MaskFlags.all_valid) for f in flags)
+        declared = ds.nodatavals[band_idx - 1]
+        self._plain = (
+            only_nodata
+            and not self.scaled
+            and (nodata is None or declared is None or nodata == declared)
+        )
 
-    def nodata_value(self) -> float | int:
+    def nodata_value(self) -> float | int | None:
+        if self._nodata is None:
+            return super().nodata_value()
         return self._nodata if self.isfloat else int(self._nodata)
 
-    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ma.MaskedArray:
+    def read_window(self, x0: int, y0: int, nx: int, ny: int) -> np.ndarray:
+        if self._plain:
+            return self.ds.read(self.band_idx, window=Window(x0, y0, nx, ny))
         arr = np.ma.asarray(super().read_window(x0, y0, nx, ny))
-        mask = np.ma.getmaskarray(arr) | (arr.data == self._nodata)
-        return np.ma.MaskedArray(arr.data, mask=mask, shrink=False)  # exactextract needs a 2-D mask
+        mask = np.ma.getmaskarray(arr)
+        if self._nodata is not None:
+            mask = mask | (arr.data == self._nodata)
+        return np.ma.MaskedArray(arr.data, mask=mask, shrink=False)  # exactextract needs 2-D
+
+
+class _Unit(Feature):
+    """One unit for exactextract: its geometry as WKB and its row number."""
+
+    def __init__(self, wkb: bytes, row: int) -> None:
+        super().__init__()
+        self._wkb, self._row = wkb, row
+
+    def geometry(self) -> bytes:
+        return self._wkb
+
+    def get(self, name: str) -> int:
+        return self._row
+
+    def fields(self) -> list[str]:
+        return ["_row"]
+
+
+class _Units(FeatureSource):
+    """Units handed to exactextract as WKB made in one vectorised call.
+
+    exactextract's GeoDataFrame source turns each feature into GeoJSON text (Python dicts of
+    coordinate tuples, ``json.dumps``) that its C++ side parses back: about 12 % of the run time
+    on the 692 national districts (``bench/zonal_peers.py``). WKB skips both steps.
+    """
+
+    def __init__(self, geoms: np.ndarray, rows: np.ndarray, srs_wkt: str) -> None:
+        super().__init__()
+        self._wkb = shapely.to_wkb(geoms)
+        self._rows = rows.tolist()
+        self._srs_wkt = srs_wkt
+
+    def count(self) -> int:
+        return len(self._wkb)
+
+    def __iter__(self):
+        for row, wkb in zip(self._rows, self._wkb, strict=True):
+            yield _Unit(wkb, row)
+
+    def srs_wkt(self) -> str:
+        return self._srs_wkt
 
 
 def _default_prefix(raster_path: Path) -> str:
@@ -167,7 +236,8 @@ def zonal_stats(
     band: int = 1,
     nodata: float | None = None,
     id_column: str | None = None,
-    max_cells_in_memory: int = 30_000_000,
+    max_cells_in_memory: int = 4_000_000,
+    gdal_cache_mb: float | None = 64,
     strategy: str = "feature-sequential",
 ) -> gpd.GeoDataFrame:
     """Summarise a raster over each polygon unit, weighting cells by the fraction covered.
@@ -198,7 +268,12 @@ def zonal_stats(
         Column of ``units`` that identifies them, checked to be unique (its values are kept).
     max_cells_in_memory : int
         Largest number of raster cells exactextract loads at once: bounds memory for rasters
-        bigger than RAM (about 4 bytes per cell of float32 data, plus coverage fractions).
+        bigger than RAM (about 4 bytes per cell of float32 data, plus coverage fractions). Larger
+        windows were no faster in ``bench/zonal_memory.py`` (see the table above).
+    gdal_cache_mb : float or None
+        Size of GDAL's block cache while the raster is read, in MB (at least 1), restored
+        afterwards. GDAL's default, 5 % of RAM, is what fills memory otherwise (1.2 GB of cache on
+        a 24 GB machine). ``None`` leaves GDAL's setting (``GDAL_CACHEMAX``) as it is.
     strategy : {"feature-sequential", "raster-sequential"}
         exactextract processing order; the first keeps memory predictable.
 
@@ -239,6 +314,8 @@ def zonal_stats(
     bad = [s for s in stats if s not in STATS]
     if not categorical and (bad or not stats):
         raise ValueError(f"unknown statistic(s) {bad or list(stats)}; choose from {list(STATS)}.")
+    if gdal_cache_mb is not None and not gdal_cache_mb >= 1:
+        raise ValueError(f"gdal_cache_mb={gdal_cache_mb!r}; give at least 1 (MB), or None.")
     if strategy not in ("feature-sequential", "raster-sequential"):
         raise ValueError(
             f"strategy={strategy!r}; choose 'feature-sequential' or 'raster-sequential'."
@@ -249,36 +326,39 @@ def zonal_stats(
     ds = _open_checked(raster_path, band)
     try:
         declared = ds.nodatavals[band - 1]
-        if nodata is None and declared is None:
+        no_mask = list(ds.mask_flag_enums[band - 1]) == [MaskFlags.all_valid]  # no mask band
+        if nodata is None and declared is None and no_mask:
             warnings.warn(
                 f"raster '{raster_path.name}' declares no nodata value: every cell counts as "
                 "data (a -99999 fill would be summed). Pass nodata=VALUE if the file uses one.",
                 UserWarning,
                 stacklevel=2,
             )
-        source = (
-            _NodataOverride(ds, band, nodata)
-            if nodata is not None
-            else RasterioRasterSource(ds, band)
-        )
+        source = _RasterSource(ds, band, nodata)
         moved = _units_in_raster_crs(units, ds, raster_path)
-        feats = gpd.GeoDataFrame(
-            {"_row": np.arange(len(moved))}, geometry=moved.geometry.values, crs=moved.crs
-        )
+        geoms = np.asarray(moved.geometry.values)
+        rows = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+        feats = _Units(geoms[rows], rows, moved.crs.to_wkt())  # empty units: NaN, not an error
         ops = ["count", "frac", "unique"] if categorical else list(dict.fromkeys(["count", *stats]))
-        raw = exact_extract(
-            source,
-            feats,
-            ops,
-            include_cols=["_row"],
-            output="pandas",
-            max_cells_in_memory=int(max_cells_in_memory),
-            strategy=strategy,
+        cache = (
+            rasterio.Env(GDAL_CACHEMAX=int(gdal_cache_mb * 2**20))  # bytes; restored on exit
+            if gdal_cache_mb is not None
+            else contextlib.nullcontext()
         )
+        with cache:
+            raw = exact_extract(
+                source,
+                feats,
+                ops,
+                include_cols=["_row"],
+                output="pandas",
+                max_cells_in_memory=int(max_cells_in_memory),
+                strategy=strategy,
+            )
         cell_area = abs(ds.transform.a * ds.transform.e)
     finally:
         ds.close()
-    raw = raw.set_index("_row").sort_index()
+    raw = raw.set_index("_row").reindex(np.arange(len(moved)))
     count = raw["count"].to_numpy(dtype=float)
     has_data = count > 0
     unit_area = shapely.area(moved.geometry.values)
@@ -287,7 +367,8 @@ def zonal_stats(
     new: dict[str, np.ndarray] = {}
     if categorical:
         shares: list[dict] = [
-            dict(zip(u, f, strict=True)) for u, f in zip(raw["unique"], raw["frac"], strict=True)
+            dict(zip(u, f, strict=True)) if ok else {}
+            for u, f, ok in zip(raw["unique"], raw["frac"], has_data, strict=True)
         ]
         classes = sorted({c for row in shares for c in row})
         names = dict(class_names or {})

@@ -143,6 +143,72 @@ def test_nodata_cells_are_excluded_and_reported(tmp_path):
     assert out.loc[0, "pop_valid_pct"] == pytest.approx(50.0)
 
 
+def test_nodata_nan_mask_band_and_override_are_excluded_by_every_read_path(tmp_path):
+    # the toolkit reads windows unmasked when the band's only mask is its nodata value (exactextract
+    # then drops nodata and NaN itself) and masked otherwise: all paths must exclude the same cells
+    arr = np.arange(1, 101, dtype="float32").reshape(10, 10)
+    arr[0, :4] = -9999.0  # declared nodata
+    arr[1, :3] = np.nan
+    arr[2, :2] = -1.0  # a second fill value, given as an override
+    u = units((X0, Y0 - 1000, X0 + 1000, Y0), (X0 + 50, Y0 - 450, X0 + 650, Y0 - 50))
+    plain = write_tif(tmp_path / "plain.tif", arr)
+    out = zonal_stats(u, plain, stats=("sum", "count"), prefix="v")
+    valid = np.isfinite(arr) & (arr != -9999.0)
+    assert out.loc[0, "v_sum"] == pytest.approx(arr[valid].sum())
+    assert out.loc[0, "v_count"] == pytest.approx(valid.sum())
+    theirs = exact_extract(str(plain), u, ["sum", "count"], output="pandas")  # masked reads
+    np.testing.assert_allclose(out["v_sum"], theirs["sum"], rtol=1e-12)
+    # an override different from the declared value: both are excluded (masked path)
+    both = zonal_stats(u, plain, stats=("sum",), prefix="v", nodata=-1.0)
+    assert both.loc[0, "v_sum"] == pytest.approx(arr[valid & (arr != -1.0)].sum())
+    # an internal mask band (no nodata value) is honoured
+    masked = tmp_path / "maskband.tif"
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True):
+        write_tif(masked, np.nan_to_num(arr, nan=5.0), nodata=None)
+        with rasterio.open(masked, "r+") as ds:
+            keep = np.full((10, 10), 255, dtype="uint8")
+            keep[:, 9] = 0  # last column masked out
+            ds.write_mask(keep)
+    got = zonal_stats(u, masked, stats=("sum",), prefix="v")
+    expected = np.nan_to_num(arr, nan=5.0)[:, :9].sum()
+    assert got.loc[0, "v_sum"] == pytest.approx(expected)
+
+
+def test_empty_unit_is_nan_and_does_not_stop_the_others(ones, tmp_path):
+    u = gpd.GeoDataFrame(
+        {"code": ["a", "empty"]},
+        geometry=[shapely.box(X0, Y0 - 300, X0 + 300, Y0), shapely.Polygon()],
+        crs="EPSG:9205",
+    )
+    out = zonal_stats(u, ones, stats=("sum",), prefix="pop")
+    assert out.loc[0, "pop_sum"] == pytest.approx(9.0)
+    assert out["pop_sum"].iloc[1:].isna().all()
+    lc = write_tif(tmp_path / "lc.tif", np.full((10, 10), 10, dtype="uint8"), nodata=0)
+    cat = zonal_stats(u, lc, categorical=True, prefix="lc")
+    assert cat["lc_10_pct"].iloc[0] == pytest.approx(100.0)
+    assert cat["lc_10_pct"].iloc[1:].isna().all()
+
+
+def test_gdal_block_cache_is_bounded_during_the_call_and_restored(ones, monkeypatch):
+    import gis.zonal
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(rasterio.env.get_gdal_config("GDAL_CACHEMAX"))
+        return exact_extract(*args, **kwargs)
+
+    monkeypatch.setattr(gis.zonal, "exact_extract", spy)
+    before = rasterio.env.get_gdal_config("GDAL_CACHEMAX")
+    u = units((X0, Y0 - 300, X0 + 300, Y0))
+    zonal_stats(u, ones, stats=("sum",), prefix="pop", gdal_cache_mb=16)
+    zonal_stats(u, ones, stats=("sum",), prefix="pop", gdal_cache_mb=None)
+    assert seen == [16 * 2**20, before]
+    assert rasterio.env.get_gdal_config("GDAL_CACHEMAX") == before
+    with pytest.raises(ValueError, match="at least 1"):
+        zonal_stats(u, ones, gdal_cache_mb=0.01)
+
+
 def test_raster_without_crs_is_refused(tmp_path, ones):
     path = write_tif(tmp_path / "nocrs.tif", np.ones((3, 3), dtype="float32"), crs=None)
     with pytest.raises(RasterError, match="has no CRS"):
