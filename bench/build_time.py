@@ -23,9 +23,12 @@ files the build wrote. Figures are medians over ``--repeat`` runs (default 3).
 Usage::
 
     PYTHONPATH=. python bench/build_time.py [--repeat 3] [--province lai_chau] [--profile F]
+        [--baseline DIR]
 
-``--profile F`` also writes a cProfile of one extra (untimed) build to ``F`` (open it with
-``python -m pstats F``).
+``--baseline DIR`` times another version of the package (a folder holding ``gis/``, e.g.
+``git archive <commit> gis | tar -x -C DIR``) in alternation with this one, so that both see the
+same load of a shared machine. ``--profile F`` also writes a cProfile of one extra (untimed)
+build to ``F`` (open it with ``python -m pstats F``).
 """
 
 from __future__ import annotations
@@ -189,6 +192,7 @@ def _child_build(profile_out: str | None) -> dict:
     if prof is not None:
         prof.disable()
         prof.dump_stats(profile_out)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     maps_dir = Path(os.environ["GIS_MAPS_DIR"])
     html = sorted(maps_dir.glob("*.html"))
     return {
@@ -197,7 +201,8 @@ def _child_build(profile_out: str | None) -> dict:
         "total": sum(phases.totals.values()),
         "html_files": len(html),
         "html_bytes": sum(p.stat().st_size for p in html),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
     }
 
 
@@ -244,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--province", default="lai_chau")
     ap.add_argument("--profile", help="also write a cProfile of one extra build to this file")
+    ap.add_argument("--baseline", type=Path,
+                    help="folder holding another version of the gis package (e.g. from `git "
+                         "archive`), timed in alternation with this one")  # fmt: skip
     ap.add_argument("--child", choices=("build", "floor"), help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -255,39 +263,51 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     _print_machine("gis build: time by phase (bench/build_time.py)")
+    variants = {"current": REPO}
+    if args.baseline:
+        variants = {"baseline": args.baseline.resolve(), "current": REPO}
+        print(f"baseline: {variants['baseline']} against current: {REPO}; runs alternate\n")
+    builds: dict[str, list[dict]] = {v: [] for v in variants}
+    floors = []
     with tempfile.TemporaryDirectory(prefix="gis-bench-build-") as tmp:
         tmp = Path(tmp)
         shutil.copytree(REPO / "layers" / args.province, tmp / "layers" / args.province)
-        env = {**os.environ, "GIS_LAYERS_DIR": str(tmp / "layers"), "GIS_PROVINCE": args.province,
-               "GIS_MAPS_DIR": str(tmp / "maps"), "GIS_OUT_DIR": str(tmp / "out"),
-               "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}  # fmt: skip
+        envs = {v: {**os.environ, "GIS_LAYERS_DIR": str(tmp / "layers"),
+                    "GIS_PROVINCE": args.province, "GIS_MAPS_DIR": str(tmp / f"maps-{v}"),
+                    "GIS_OUT_DIR": str(tmp / f"out-{v}"), "PYTHONPATH": str(src),
+                    "MPLBACKEND": "Agg"}
+                for v, src in variants.items()}  # fmt: skip
         if args.profile:  # an extra run: the profiler slows the build down
-            _run_child("build", env, "--profile-out", str(Path(args.profile).resolve()))
-        builds, floors = [], []
+            _run_child("build", envs["current"], "--profile-out", str(Path(args.profile).resolve()))
         for i in range(args.repeat):
-            builds.append(_run_child("build", env))
-            floors.append(_run_child("floor", env))
-            print(f"run {i + 1}/{args.repeat}: build {builds[-1]['total']:.2f} s, "
-                  f"floor {floors[-1]['total']:.2f} s", flush=True)  # fmt: skip
+            for v in variants:
+                builds[v].append(_run_child("build", envs[v]))
+            floors.append(_run_child("floor", envs["current"]))
+            done = ", ".join(f"{v} {b[-1]['total']:.2f} s" for v, b in builds.items())
+            print(f"run {i + 1}/{args.repeat}: build {done}; floor {floors[-1]['total']:.2f} s",
+                  flush=True)  # fmt: skip
 
-    def med(values) -> float:
-        return statistics.median(values)
-
-    total = med(b["total"] for b in builds)
-    n_html, mb = builds[0]["html_files"], builds[0]["html_bytes"] / 1e6
-    print(f"\nmedian of {args.repeat} runs, {args.province}, {n_html} HTML files, {mb:.2f} MB")
-    print(f"{'phase':<14} {'seconds':>8} {'share':>6} {'calls':>6}")
+    med = statistics.median
+    runs = builds["current"]
+    n_html, mb = runs[0]["html_files"], runs[0]["html_bytes"] / 1e6
+    print(f"\nmedian of {args.repeat} runs (phases: medians, exclusive), {args.province}, "
+          f"{n_html} HTML files, {mb:.2f} MB")  # fmt: skip
+    print(f"{'phase':<14} {'calls':>6}" + "".join(f" {v + ' s':>12}" for v in variants))
     for phase in PHASES:
-        s = med(b["phases"][phase] for b in builds)
-        print(f"{phase:<14} {s:>8.2f} {s / total:>6.0%} {builds[0]['calls'][phase]:>6}")
-    print(f"{'total':<14} {total:>8.2f}")
-    print(f"peak RSS of the build: {med(b['peak_rss_mb'] for b in builds):.0f} MB")
+        cells = "".join(f" {med(b['phases'][phase] for b in builds[v]):>12.2f}" for v in variants)
+        print(f"{phase:<14} {runs[0]['calls'][phase]:>6}{cells}")
+    for label, key, fmt in (("total (median)", "total", med), ("total (min)", "total", min),
+                            ("CPU (median)", "cpu_s", med)):  # fmt: skip
+        cells = "".join(f" {fmt(b[key] for b in builds[v]):>12.2f}" for v in variants)
+        print(f"{label:<21}{cells}")
+    cells = "".join(f" {med(b['peak_rss_mb'] for b in builds[v]):>12.0f}" for v in variants)
+    print(f"{'peak RSS MB':<21}{cells}")
     f_imp, f_read, f_write = (med(f[k] for f in floors) for k in ("imports", "read", "write_html"))
     f_total = med(f["total"] for f in floors)
     print(f"\nfloor: import pyogrio+pandas {f_imp:.2f} s, read {floors[0]['files_read']} layer "
           f"files {f_read:.2f} s, write {floors[0]['html_files']} HTML files {f_write:.3f} s; "
           f"total {f_total:.2f} s")  # fmt: skip
-    print(f"build / floor: {total / f_total:.1f}x")
+    print(f"build / floor: {med(b['total'] for b in runs) / f_total:.1f}x")
     if args.profile:
         print(f"cProfile of an extra build: {args.profile}")
     return 0
