@@ -15,7 +15,8 @@ the network cut off, as ``tests/browser.py`` does (same flags, same driver). Tim
 page from Navigation Timing, in ms from navigation start: ``DCL`` (DOMContentLoaded end),
 ``load`` (load event end), and ``drawn``: when Leaflet has put its vector paths
 (``path.leaflet-interactive``) in the DOM and the browser has then painted two frames
-(``requestAnimationFrame`` twice), which is what a user sees as the map appearing.
+(``requestAnimationFrame`` twice), which is what a user sees as the map appearing. ``page s`` is
+the time of :func:`gis.webmap.web_map` + :func:`gis.webmap.save_map` of a national page.
 
 Usage::
 
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             for _, path, _ in pages:
                 shutil.copy2(path, args.keep / path.name)
     print(f"\nmedian of {args.repeat} loads; ms from navigation start")
-    head = f"{'map':<44} {'MB':>6} {'build s':>8} {'paths':>6} {'DCL':>6} {'load':>6} {'drawn':>6}"
+    head = f"{'map':<44} {'MB':>6} {'page s':>8} {'paths':>6} {'DCL':>6} {'load':>6} {'drawn':>6}"
     print(head)
     for label, mb, secs, t in rows:
         build = f"{secs:.1f}" if secs is not None else "-"
