@@ -112,8 +112,10 @@ def build_national(tmp: Path, tolerances: list[float]) -> list[tuple[str, Path, 
     districts["area_calc_km2"] = districts.geometry.area / M2_PER_KM2
     geoms = districts.geometry.to_numpy()
     n_vertices = int(shapely.get_num_coordinates(districts.geometry.values).sum())
-    print(f"national districts: {len(districts)} polygons, {n_vertices:,} vertices, "
-          f"coverage valid as stored: {shapely.coverage_is_valid(districts.geometry.values)}")
+    print(
+        f"national districts: {len(districts)} polygons, {n_vertices:,} vertices, "
+        f"coverage valid as stored: {shapely.coverage_is_valid(districts.geometry.values)}"
+    )
     out = []
     for tol in tolerances:
         layer = MapLayer(districts, "Diện tích huyện (km²)", column="area_calc_km2",
@@ -164,8 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--province", default="lai_chau")
-    ap.add_argument("--tolerances", type=float, nargs="+", default=[0, 60, 250, 500, 1000],
-                    help="simplification tolerances of the national map, metres (0: none)")
+    ap.add_argument(
+        "--tolerances",
+        type=float,
+        nargs="+",
+        default=[0, 60, 250, 500, 1000],
+        help="simplification tolerances of the national map, metres (0: none)",
+    )
     ap.add_argument("--keep", type=Path, help="copy the pages to this folder")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO / "tests"))
