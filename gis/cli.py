@@ -371,6 +371,11 @@ def maps_cmd(out_dir, province, layers_dir) -> None:
 @_opts
 def build_cmd(province: str | None, layers_dir: Path | None) -> None:
     """Validate the layers and build everything (catalogue; maps and statistics when present)."""
+    with store.read_cache():  # validation, statistics and maps read the same layers
+        _build(province, layers_dir)
+
+
+def _build(province: str | None, layers_dir: Path | None) -> None:
     profile = load_profile(province, layers_dir=layers_dir)
     results = validate_province(province=profile)
     n_errors = sum(_print_problems(p, name=n) for n, p in results.items())

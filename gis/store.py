@@ -54,6 +54,7 @@ __all__ = [
     "layer_path",
     "layer_version",
     "list_layers",
+    "read_cache",
     "read_layer",
     "read_version",
     "restore",
@@ -61,6 +62,8 @@ __all__ = [
 ]
 
 _PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "boolean"}
+#: Frames parsed inside :func:`read_cache`: (path, sha256 of the bytes, schema) -> frame.
+_READ_CACHE: dict[tuple[str, str, str], pd.DataFrame] | None = None
 
 
 def _profile(province: str | Profile | None, layers_dir: str | Path | None) -> Profile:
@@ -162,6 +165,35 @@ def _cast(df: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
     return df
 
 
+@contextlib.contextmanager
+def read_cache() -> Iterator[None]:
+    """Within the block, :func:`read_layer` parses each version of a layer file only once.
+
+    ``gis build`` reads most layers three times (validation, statistics, maps): 48 reads of 23
+    files for Lai Châu. Every read still reads the file's bytes and hashes them; a file whose
+    bytes and schema are those of an earlier read is not parsed again, and the caller gets a
+    copy of the frame parsed then (its own to change). The cache is dropped when the outermost
+    block ends.
+
+    Examples
+    --------
+    >>> with read_cache():
+    ...     a = read_layer("province", province="lai_chau")
+    ...     b = read_layer("province", province="lai_chau")  # not parsed again
+    >>> a.equals(b) and a is not b
+    True
+    """
+    global _READ_CACHE
+    outer = _READ_CACHE is None
+    if outer:
+        _READ_CACHE = {}
+    try:
+        yield
+    finally:
+        if outer:
+            _READ_CACHE = None
+
+
 def read_layer(
     name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
 ) -> gpd.GeoDataFrame | pd.DataFrame:
@@ -185,6 +217,10 @@ def read_layer(
     # Parse the very bytes that are hashed: reading the file twice (once to parse, once to hash)
     # lets a save land in between, and a stale edit would then pass the if_version check.
     raw = path.read_bytes()
+    version = hashlib.sha256(raw).hexdigest()
+    key = (str(path), version, json.dumps(meta.get("columns", []), sort_keys=True) + meta["kind"])
+    if _READ_CACHE is not None and key in _READ_CACHE:
+        return _READ_CACHE[key].copy()
     try:
         if meta["kind"] == "table":
             str_cols = {c["name"]: str for c in meta.get("columns", []) if c.get("dtype") == "str"}
@@ -201,7 +237,9 @@ def read_layer(
         ) from None
     df = _cast(df, meta)
     df.attrs["layer"] = name
-    df.attrs["version"] = hashlib.sha256(raw).hexdigest()
+    df.attrs["version"] = version
+    if _READ_CACHE is not None:
+        _READ_CACHE[key] = df.copy()
     return df
 
 

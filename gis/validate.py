@@ -457,9 +457,13 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
     problems: list[Problem] = []
     geoms = gdf.geometry.reset_index(drop=True)
     left, right = geoms.sindex.query(geoms, predicate="intersects")
-    for i, j in zip(left, right, strict=True):
-        if i >= j:
-            continue
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    # neighbours touch along their shared edge; only pairs whose interiors meet can overlap,
+    # and that test is cheaper than the intersection (0.07 s against 0.2 s, 2025 communes)
+    values = geoms.to_numpy()
+    inner = shapely.relate_pattern(values[left], values[right], "T********")
+    for i, j in zip(left[inner], right[inner], strict=True):
         overlap = geoms.iloc[i].intersection(geoms.iloc[j]).area
         if overlap > tol_m2:
             problems.append(
@@ -474,8 +478,13 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
     union = shapely.union_all(geoms.to_numpy())
     if rule.get("of"):
         outline = _metric(get(rule["of"]), rule["of"]).union_all()
-        gaps = outline.difference(union)
-        spill = union.difference(outline)
+        # Through the symmetric difference: units that tile their outline but for a few
+        # vertices (the 2025 regions and communes) make GEOS retry outline - union with a
+        # slower noder (1.3 s); the symmetric difference does not, and clipping the small
+        # result is quick (0.1 s in all). Same areas to 1e-9 m².
+        diff = outline.symmetric_difference(union)
+        gaps = diff.intersection(outline)
+        spill = diff.difference(outline)
         label = f"outline '{rule['of']}'"
     else:
         holes = [shapely.Polygon(r) for p in getattr(union, "geoms", [union]) for r in p.interiors]

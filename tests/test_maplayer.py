@@ -9,6 +9,7 @@ import shapely
 from mapfixtures import X0, Y0, make_squares, make_units_38
 from shapely.geometry import box
 
+from gis import maplayer
 from gis.crs import to_crs
 from gis.errors import CRSError, LayerError
 from gis.maplayer import NO_DATA_LABEL, MapLayer, display_copy, format_vi, layer_legend
@@ -121,6 +122,26 @@ def test_coverage_simplification_keeps_shared_edges(units_38):
     # whereas simplifying each polygon on its own opens gaps and overlaps
     alone = display_copy(units_38, simplify_m=100, coverage=False)
     assert not shapely.coverage_is_valid(to_crs(alone, "EPSG:9205").geometry.values)
+
+
+def test_coverage_simplification_is_reused_for_the_same_geometries(units_38, monkeypatch):
+    calls = []
+    real = maplayer._coverage_simplify
+    monkeypatch.setattr(maplayer, "_SIMPLIFIED", maplayer.OrderedDict())
+    monkeypatch.setattr(maplayer, "_coverage_simplify",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))  # fmt: skip
+    first = display_copy(units_38, simplify_m=100)
+    # another frame holding the same geometry objects (as the maps' .assign / .copy make)
+    again = display_copy(units_38.assign(extra=1).copy(), simplify_m=100)
+    assert len(calls) == 1
+    assert shapely.equals_exact(again.geometry.values, first.geometry.values).all()
+    display_copy(units_38, simplify_m=50)  # another tolerance: simplified again
+    moved = units_38.set_geometry(units_38.translate(1.0, 0.0))  # new geometries
+    display_copy(moved, simplify_m=100)
+    assert len(calls) == 3
+    for i in range(maplayer._SIMPLIFIED_MAX + 2):  # the cache stays bounded
+        display_copy(units_38.set_geometry(units_38.translate(float(i + 2), 0.0)), simplify_m=100)
+    assert len(maplayer._SIMPLIFIED) == maplayer._SIMPLIFIED_MAX
 
 
 def test_coverage_true_on_overlapping_polygons_raises(squares):

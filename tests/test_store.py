@@ -14,6 +14,7 @@ from gis.store import (
     layer_path,
     layer_version,
     list_layers,
+    read_cache,
     read_layer,
     restore,
     write_layer,
@@ -50,6 +51,37 @@ def test_read_layer_types_and_crs(store_copy):
     table = read_layer("commune_crosswalk", province="lai_chau", layers_dir=store_copy)
     assert not hasattr(table, "geometry") and len(table) == 106
     assert table["code"].str.len().eq(5).all()
+
+
+def test_read_cache_parses_once_and_hands_out_copies(store_copy, monkeypatch):
+    import pyogrio
+
+    parsed, real = [], pyogrio.read_dataframe
+    monkeypatch.setattr(pyogrio, "read_dataframe",
+                        lambda *a, **k: parsed.append(1) or real(*a, **k))  # fmt: skip
+
+    def read():
+        return read_layer("districts_pre2025", province="lai_chau", layers_dir=store_copy)
+
+    plain = read()
+    with read_cache():
+        a = read()
+        a.loc[a.index[0], "name"] = "changed by a caller"
+        b = read()
+        with read_cache():  # nested blocks share the outer cache
+            c = read()
+        assert len(parsed) == 2  # one parse outside, one inside the block
+        assert b.equals(plain) and c.equals(plain) and b.attrs == plain.attrs
+        # a save in between is seen: the cache is keyed on the file's bytes
+        edited = plain.copy()
+        edited.loc[edited.index[0], "name"] = "Huyện mới"
+        write_layer(edited, "districts_pre2025", province="lai_chau", layers_dir=store_copy)
+        n = len(parsed)  # (the save reads other layers to check its extent)
+        assert read()["name"].iloc[0] == "Huyện mới"
+        assert read()["name"].iloc[0] == "Huyện mới"
+        assert len(parsed) == n + 1
+    read()
+    assert len(parsed) == n + 2  # the cache is gone after the block
 
 
 def test_unknown_layer_lists_layers(store_copy):
