@@ -56,10 +56,15 @@ def client():
 def calls(data):
     """(function, units, args, kwargs) for every per-unit function on both unit layers."""
     for units in ("communes", "districts"):
-        yield within_distance, data[units], (data["facilities"],), {
-            "distance_m": 5000,
-            "feature_id_column": "facility_id",
-        }
+        yield (
+            within_distance,
+            data[units],
+            (data["facilities"],),
+            {
+                "distance_m": 5000,
+                "feature_id_column": "facility_id",
+            },
+        )
         yield within_distance, data[units], (data["roads"],), {"distance_m": 2000}
         yield road_density, data[units], (data["roads"],), {}
         yield urbanised_share, data[units], (data["urban"],), {"by": "class_current"}
@@ -135,7 +140,7 @@ def test_client_must_be_a_running_client(lai_chau, client):
     urban = lai_chau["urban"]
     with pytest.raises(ParallelError, match=r"client must be a distributed.Client, got str"):
         map_units(urbanised_share, lai_chau["districts"], urban, client="local")
-    with pytest.raises(ParallelError, match="cluster.get_client()"):
+    with pytest.raises(ParallelError, match=r"cluster\.get_client\(\)"):
         map_units(urbanised_share, lai_chau["districts"], urban, client=client.cluster)
     closed = distributed.Client(client.cluster, set_as_default=False)
     closed.close()
