@@ -7,8 +7,9 @@ of the run time of :func:`gis.urban.urbanised_share`, :func:`gis.coverage.road_d
 :func:`gis.coverage.within_distance` (figures in ``docs/performance.md``).
 
 :func:`intersection_measure` instead splits the dissolved layer into its parts, pairs units and
-parts with an STRtree, takes the unit's (or part's) own measure where one covers the other (a
-prepared predicate, no overlay) and overlays only the pairs that cross. The parts of a dissolved
+parts with an STRtree, takes the part's (or unit's) own measure where one covers the other (a
+prepared predicate, no overlay) and overlays each unit that crosses an edge with only the parts
+it touches. The parts of a dissolved
 layer (``shapely.union_all``) do not overlap, so the measures of the pieces add up to the measure of
 the intersection, equal to the full overlay up to floating-point rounding (relative 1e-15).
 """
@@ -51,20 +52,22 @@ def intersection_measure(
     parts = parts[~shapely.is_empty(parts)]
     if len(parts) == 0 or len(geoms) == 0:
         return np.zeros(len(geoms))
-    unit, part = shapely.STRtree(parts).query(geoms, predicate="intersects")
-    shapely.prepare(parts)  # our own objects: the units are never prepared (not modified)
-    value = np.empty(len(unit))
-    # a part covering the whole unit (only polygons can): the unit's own measure
-    whole_unit = (
-        shapely.covers(parts[part], geoms[unit])
-        if measure is shapely.area
-        else np.zeros(len(unit), bool)
-    )
-    value[whole_unit] = measure(geoms[unit[whole_unit]])
-    # a part lying inside the unit: the part's own measure
-    whole_part = ~whole_unit
-    whole_part[whole_part] = shapely.covers(geoms[unit[whole_part]], parts[part[whole_part]])
-    value[whole_part] = measure(parts[part[whole_part]])
-    crossing = ~(whole_unit | whole_part)
-    value[crossing] = measure(shapely.intersection(geoms[unit[crossing]], parts[part[crossing]]))
-    return np.bincount(unit, weights=value, minlength=len(geoms))
+    tree = shapely.STRtree(parts)
+    unit, part = tree.query(geoms, predicate="intersects")
+    total = np.zeros(len(geoms))
+    # a part inside the unit adds its own measure (the tree prepares each unit for the test)
+    inside_unit, inside_part = tree.query(geoms, predicate="covers")
+    np.add.at(total, inside_unit, measure(parts[inside_part]))
+    rest = ~np.isin(unit * len(parts) + part, inside_unit * len(parts) + inside_part)
+    unit, part = unit[rest], part[rest]
+    if measure is shapely.area:  # a part covering the unit: the unit's own area, no overlay
+        shapely.prepare(parts)  # our own objects: the units are never prepared (not modified)
+        whole = shapely.covers(parts[part], geoms[unit])
+        np.add.at(total, unit[whole], measure(geoms[unit[whole]]))
+        unit, part = unit[~whole], part[~whole]
+    if len(unit):  # one overlay per crossing unit, with only the parts it crosses
+        crossing, group = np.unique(unit, return_inverse=True)
+        collect = shapely.multipolygons if measure is shapely.area else shapely.multilinestrings
+        near = collect(parts[part], indices=group)
+        total[crossing] += measure(shapely.intersection(geoms[crossing], near))
+    return total
