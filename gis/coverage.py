@@ -72,10 +72,10 @@ def _population_in(
 def _joined_ids(unit_idx: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
     """Per unit, the distinct ``ids`` of its pairs, sorted and ``;``-joined ("" for none)."""
     out = np.full(n, "", dtype=object)
-    if len(unit_idx):
-        pairs = pd.DataFrame({"unit": unit_idx, "id": ids}).drop_duplicates()
-        joined = pairs.sort_values(["unit", "id"]).groupby("unit", sort=False)["id"].agg(";".join)
-        out[joined.index.to_numpy()] = joined.to_numpy()
+    order = np.argsort(unit_idx, kind="stable")
+    starts = np.flatnonzero(np.diff(unit_idx[order])) + 1
+    for chunk in np.split(order, starts) if len(order) else []:
+        out[unit_idx[chunk[0]]] = ";".join(sorted(set(ids[chunk])))
     return out
 
 
@@ -138,7 +138,7 @@ def within_distance(
         f"{stem}_area_km2": area_in / M2_PER_KM2,
         f"{stem}_pct": np.where(unit_area > 0, 100.0 * area_in / unit_area, np.nan),
         f"{stem}_count": np.bincount(unit_idx, minlength=len(units)),
-        f"{stem}_ids": _joined_ids(unit_idx, ids.to_numpy()[feat_idx], len(units)),
+        f"{stem}_ids": _joined_ids(unit_idx, ids.to_numpy(dtype=object)[feat_idx], len(units)),
     }
     method = "no population"
     if population_raster is not None:
