@@ -34,7 +34,7 @@ threaded scheduler with 2 threads. Each engine's result is compared with the sin
 Usage::
 
     PYTHONPATH=. python bench/national_vector.py [--communes 10000] [--only communes]
-        [--profile communes]
+        [--engines single threads cluster1 cluster2] [--repeat 3] [--profile communes]
 
 ``--profile LAYER`` prints the cProfile of the single-process path on that layer instead.
 Time is the best of ``--repeat`` runs (default 3). Peak memory is the largest sum of the resident
@@ -99,6 +99,12 @@ def _machine() -> str:
         f"({psutil.cpu_count(logical=False)} physical) | {mem_gb:.1f} GiB RAM | "
         f"Python {platform.python_version()}"
     )
+
+
+def _load(when: str) -> str:
+    """Load average: other jobs on the machine slow every engine (state it with the figures)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {when} (1/5/15 min): {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def _versions() -> str:
@@ -275,8 +281,13 @@ def _timed(fn: Callable, *args: object, **kw: object) -> tuple[gpd.GeoDataFrame,
     return out, best, mem.peak_mb
 
 
-def run(layers: list[str], data: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
-    """Time every task on every unit layer with every engine; return the table."""
+ENGINES = ("single", "threads", "cluster1", "cluster2")
+
+
+def run(
+    layers: list[str], data: dict[str, gpd.GeoDataFrame], engines: tuple[str, ...] = ENGINES
+) -> pd.DataFrame:
+    """Time every task on every unit layer with each engine; return the table."""
     import dask
     from distributed import LocalCluster
 
@@ -297,12 +308,12 @@ def run(layers: list[str], data: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
             reference[layer, task] = out
             record(layer, task, "single process", secs, peak, 0.0)
     with dask.config.set(scheduler="threads", num_workers=2):
-        for layer in layers:
+        for layer in layers if "threads" in engines else []:
             for task, (func, args, kw) in tasks(data).items():
                 out, secs, peak = _timed(map_units, func, data[layer], *args, npartitions=2, **kw)
                 record(layer, task, "dask threads x2", secs, peak,
                        max_abs_diff(reference[layer, task], out))  # fmt: skip
-    for workers in (1, 2):
+    for workers in [w for w in (1, 2) if f"cluster{w}" in engines]:
         t = time.perf_counter()
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)  # fmt: skip
@@ -357,6 +368,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=["provinces", "districts", "communes"])
     parser.add_argument("--profile", choices=["provinces", "districts", "communes"])
     parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument("--engines", nargs="*", choices=ENGINES, default=list(ENGINES))
     ns = parser.parse_args()
     REPEAT = ns.repeat
     print("# National vector scale:", dt.datetime.now().astimezone().isoformat(timespec="seconds"))
@@ -378,7 +390,9 @@ def main() -> None:
             print(f"{task}: {time.perf_counter() - t:.2f} s")
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
         return
-    table = run(ns.only or ["provinces", "districts", "communes"], data)
+    print(_load("before the runs"))
+    table = run(ns.only or ["provinces", "districts", "communes"], data, tuple(ns.engines))
+    print(_load("after the runs"))
     print()
     print(_markdown(table))
 
