@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 
 from gis._frames import require_geodataframe
 from gis.coverage import road_density, within_distance
@@ -93,6 +95,16 @@ def _check_client(client: object) -> int:
             "(`cluster.get_client()`), or pass client=None for the local threaded scheduler."
         )
     return max(1, sum(client.nthreads().values()))
+
+
+def _scattered(units: gpd.GeoDataFrame, n: int, client: Any, dask_geopandas: Any) -> Any:
+    """``n`` contiguous blocks of ``units`` scattered to the workers, as a dask GeoDataFrame."""
+    import dask.dataframe as dd
+
+    edges = np.linspace(0, len(units), n + 1).round().astype(int)
+    blocks = [units.iloc[a:b] for a, b in pairwise(edges)]
+    futures = client.scatter(blocks, hash=False)
+    return dask_geopandas.from_dask_dataframe(dd.from_delayed(futures, meta=units.iloc[:0]))
 
 
 def map_units(
@@ -163,7 +175,10 @@ def map_units(
     n = min(npartitions or threads, len(units))
     # keep text columns as pandas object dtype, as in the single-process result
     with dask.config.set({"dataframe.convert-string": False}):
-        parts = dask_geopandas.from_geopandas(units, npartitions=n, sort=False)
+        if client is None:
+            parts = dask_geopandas.from_geopandas(units, npartitions=n, sort=False)
+        else:  # send the blocks to the workers up front rather than inside the task graph
+            parts = _scattered(units, n, client, dask_geopandas)
         lazy = parts.map_partitions(func, *args, meta=head.iloc[:0], **kwargs)
         out = lazy.compute(scheduler=client) if client is not None else lazy.compute()
     out.attrs = dict(head.attrs)  # the definition holds for every partition
