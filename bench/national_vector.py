@@ -3,9 +3,10 @@
 Unit layers
     - ``districts``: the 692 districts before 2025 (``bench/data/vn_admin_pre2025.gpkg.zip``);
     - ``provinces``: the 34 provinces of 2025 (``bench/data/vn_provinces_2025.geojson``);
-    - ``communes``: about 10,000 commune-sized polygons (≈33 km², Vietnam had 10,599 communes
-      before 2025): a Voronoi tessellation of seeded random points inside Vietnam's outline (the
-      union of the 34 provinces), clipped to it. Deterministic (seed 2025).
+    - ``communes``: about 10,000 commune-sized polygons (≈33 km²; Vietnam had about 10,000
+      commune-level units before the 2025 reform): a Voronoi tessellation of seeded random
+      points inside Vietnam's outline (the union of the 34 provinces), clipped to it.
+      Deterministic (seed 2025).
 
 Shared inputs (all generated, stated here so that the figures can be reproduced)
     - ``axis``: a north-south corridor axis digitised by hand along QL.1A through 12 cities
@@ -21,15 +22,16 @@ Shared inputs (all generated, stated here so that the figures can be reproduced)
 
 All in VN-2000 / UTM zone 48N (EPSG:3405), the national metric CRS: one projection for the whole
 country (zones 48 and 49 would split it), conformal so that buffer distances are true to
-<0.1 % over the country west of 108° E and ≤0.35 % at the eastern coast (109.5° E, 4.5° from the
-central meridian); areas are then off by at most ~0.7 %, the same for every run, which does not
+<0.1 % over the country west of 108° E and ≤0.3 % at the eastern coast (109.5° E, 4.5° from the
+central meridian); areas are then off by at most ~0.6 %, the same for every run, which does not
 matter for comparing engines. An equal-area CRS (EPSG:6933) would make areas exact but stretch
 distances by up to ~10 % at these latitudes, and buffers are the point of coverage.
 
 Engines: the direct call (single process), then :func:`gis.scale.map_units` on a
 ``distributed.LocalCluster`` of 1 and of 2 worker processes (1 thread each), plus dask's local
 threaded scheduler with 2 threads. Each engine's result is compared with the single-process one
-(max abs difference over numeric columns, and text columns equal).
+(max abs difference over numeric columns, and text columns equal); the direct call always runs,
+as the reference.
 
 Usage::
 

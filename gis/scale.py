@@ -159,6 +159,7 @@ def map_units(
     >>> from gis.urban import urbanised_share
     >>> districts = read_layer("districts_pre2025", province="lai_chau")
     >>> urban = read_layer("urban_areas", province="lai_chau")
+    >>> urban = urban[urban.geom_type == "Polygon"]  # the layer also holds points
     >>> out = map_units(urbanised_share, districts, urban, npartitions=2)
     >>> out.equals(urbanised_share(districts, urban))
     True
@@ -173,7 +174,7 @@ def map_units(
     units = require_geodataframe(units, name="units")
     head = func(units.iloc[:1], *args, **kwargs)  # validates the inputs here; gives the schema
     n = min(npartitions or threads, len(units))
-    # keep text columns as pandas object dtype, as in the single-process result
+    # keep the dtypes of the single-process result (dask would turn text into pyarrow strings)
     with dask.config.set({"dataframe.convert-string": False}):
         if client is None:
             parts = dask_geopandas.from_geopandas(units, npartitions=n, sort=False)
