@@ -28,6 +28,7 @@ from gis._frames import (
     require_geodataframe,
     require_polygons,
 )
+from gis._overlay import intersection_measure
 from gis.crs import require_metric_crs, to_crs
 from gis.errors import LayerError
 
@@ -66,6 +67,16 @@ def _population_in(
         stats = zonal_stats(frame, population_raster, stats=("sum",), prefix="p")
         result[nonempty] = np.nan_to_num(stats["p_sum"].to_numpy(), nan=0.0)
     return result
+
+
+def _joined_ids(unit_idx: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+    """Per unit, the distinct ``ids`` of its pairs, sorted and ``;``-joined ("" for none)."""
+    out = np.full(n, "", dtype=object)
+    order = np.argsort(unit_idx, kind="stable")
+    starts = np.flatnonzero(np.diff(unit_idx[order])) + 1
+    for chunk in np.split(order, starts) if len(order) else []:
+        out[unit_idx[chunk[0]]] = ";".join(sorted(set(ids[chunk])))
+    return out
 
 
 def within_distance(
@@ -114,20 +125,20 @@ def within_distance(
     stem = f"{prefix}_{distance_m:g}m"
     geoms = units.geometry.values
     zone = shapely.union_all(shapely.buffer(feats.geometry.values, distance_m, quad_segs=16))
-    covered = shapely.intersection(geoms, zone)
-    area_in = shapely.area(covered)
+    if population_raster is not None:  # the raster is summed over the covered parts
+        covered = shapely.intersection(geoms, zone)
+        area_in = shapely.area(covered)
+    else:  # only the area is needed: overlay just the units crossing the zone's edge
+        area_in = intersection_measure(geoms, zone, measure=shapely.area)
     unit_area = shapely.area(geoms)
     ids = (feats[feature_id_column] if feature_id_column else feats.index.to_series()).astype(str)
     tree = shapely.STRtree(feats.geometry.values)
     unit_idx, feat_idx = tree.query(geoms, predicate="dwithin", distance=distance_m)
-    lists: list[list[str]] = [[] for _ in range(len(units))]
-    for u, f in zip(unit_idx, feat_idx, strict=True):
-        lists[u].append(ids.iloc[f])
     new: dict[str, object] = {
         f"{stem}_area_km2": area_in / M2_PER_KM2,
         f"{stem}_pct": np.where(unit_area > 0, 100.0 * area_in / unit_area, np.nan),
-        f"{stem}_count": np.array([len(x) for x in lists]),
-        f"{stem}_ids": [";".join(sorted(set(x))) for x in lists],
+        f"{stem}_count": np.bincount(unit_idx, minlength=len(units)),
+        f"{stem}_ids": _joined_ids(unit_idx, ids.to_numpy(dtype=object)[feat_idx], len(units)),
     }
     method = "no population"
     if population_raster is not None:
@@ -378,7 +389,8 @@ def road_density(
     require_columns(units, [population_column], name="units")
     parts, _ = _lines(lines)
     merged = shapely.union_all(parts)  # overlapping duplicates count once
-    length_km = shapely.length(shapely.intersection(units.geometry.values, merged)) / 1000.0
+    length_m = intersection_measure(units.geometry.values, merged, measure=shapely.length)
+    length_km = length_m / 1000.0
     area_km2 = shapely.area(units.geometry.values) / M2_PER_KM2
     new: dict[str, np.ndarray] = {
         f"{prefix}_length_km": length_km,

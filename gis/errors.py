@@ -17,6 +17,8 @@ __all__ = [
     "InputFileError",
     "LayerError",
     "LayerNotFoundError",
+    "MissingDependencyError",
+    "ParallelError",
     "Problem",
     "ProfileError",
     "RasterError",
@@ -53,6 +55,14 @@ class ProfileError(GisError, ValueError):
 
 class RasterError(GisError, ValueError):
     """A raster cannot be used (no CRS, no overlap with the units, ...)."""
+
+
+class MissingDependencyError(GisError, ImportError):
+    """An optional dependency (an extra such as ``[dask]``) is not installed."""
+
+
+class ParallelError(GisError, ValueError):
+    """A function cannot run over partitions, or the partitioning options are wrong."""
 
 
 class ConflictError(GisError, RuntimeError):

@@ -29,6 +29,7 @@ from gis._frames import (
     require_geodataframe,
     require_polygons,
 )
+from gis._overlay import intersection_measure
 from gis.crs import require_metric_crs, to_crs
 from gis.degurba import DEGURBA_CODES, degree_of_urbanisation, degurba_classes
 from gis.errors import LayerError
@@ -94,7 +95,7 @@ def urbanised_share(
     new: dict[str, np.ndarray] = {}
     for value, part in groups:
         merged = shapely.union_all(part.geometry.values)
-        inter = shapely.area(shapely.intersection(units.geometry.values, merged))
+        inter = intersection_measure(units.geometry.values, merged, measure=shapely.area)
         stem = "urban" if value is None else f"urban_{value}"
         new[f"{stem}_area_ha" if value is None else f"{stem}_ha"] = inter / M2_PER_HA
         new[f"{stem}_pct"] = np.where(unit_area > 0, 100.0 * inter / unit_area, np.nan)
