@@ -52,6 +52,10 @@ _LIBRARIES = (
     "exactextract",
     "rasterstats",
     "dask",
+    "dask_geopandas",
+    "distributed",
+    "folium",
+    "matplotlib",
 )
 
 
@@ -116,6 +120,12 @@ def machine_info() -> dict[str, object]:
     except ImportError:
         pass
     try:
+        import shapely
+
+        versions["GEOS"] = shapely.geos_version_string
+    except ImportError:
+        pass
+    try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count() or 0
@@ -145,7 +155,10 @@ def print_header(title: str) -> dict[str, object]:
     now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     print(f"# {title}")
     print(f"date: {now}")
-    print(f"machine: {machine_line(info)}", flush=True)
+    print(f"machine: {machine_line(info)}")
+    one, five, fifteen = os.getloadavg()
+    # Other jobs on the machine slow every figure: state the load with them.
+    print(f"load average (1/5/15 min): {one:.2f} {five:.2f} {fifteen:.2f}", flush=True)
     return info
 
 

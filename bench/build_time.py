@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -46,51 +45,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench._common import print_header  # noqa: E402
+
 PHASES = ("imports", "read", "validate", "stats", "map geometry", "maps html", "prints", "other")
-
-
-def _machine_info() -> dict[str, str]:
-    """Machine, OS and library versions (switch to bench/_common.machine_info once merged)."""
-    import psutil
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info = {
-        "cpu": f"{cpu}, {os.cpu_count()} logical cores",
-        "memory": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-    }
-    versions = []
-    for mod in ("shapely", "geopandas", "pyogrio", "folium", "matplotlib"):
-        try:
-            versions.append(f"{mod} {__import__(mod).__version__}")
-        except ImportError:
-            pass
-    try:
-        import pyogrio
-        import shapely
-
-        versions.append(f"GEOS {shapely.geos_version_string}")
-        versions.append(f"GDAL {pyogrio.__gdal_version_string__}")
-    except ImportError:
-        pass
-    info["libraries"] = ", ".join(versions)
-    return info
-
-
-def _print_machine(title: str) -> None:
-    print(f"# {title}")
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    for k, v in _machine_info().items():
-        print(f"{k}: {v}")
-    print()
 
 
 # ----------------------------------------------------------------------------- child: one build
@@ -262,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_child_floor()))
         return 0
 
-    _print_machine("gis build: time by phase (bench/build_time.py)")
+    print_header("gis build: time by phase (bench/build_time.py)")
+    print()
     variants = {"current": REPO}
     if args.baseline:
         variants = {"baseline": args.baseline.resolve(), "current": REPO}

@@ -27,8 +27,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -37,7 +35,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-NATIONAL = "/vsizip/" + str(REPO / "bench/data/vn_admin_pre2025.gpkg.zip/vn_admin_pre2025.gpkg")
+sys.path.insert(0, str(REPO))
+
+from bench._common import national_districts, print_header  # noqa: E402
+
 NATIONAL_CRS = "EPSG:3405"  # VN-2000 / UTM zone 48N, metres
 BUDGET_MB = 5.0
 
@@ -61,26 +62,6 @@ poll();
 """
 
 
-def _machine_info() -> dict[str, str]:
-    """Machine, OS and versions (switch to bench/_common.machine_info once merged)."""
-    import psutil
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": f"{cpu}, {os.cpu_count()} logical cores",
-        "memory": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-    }
-
-
 def _browser_version(chromium: str) -> str:
     import subprocess
 
@@ -100,7 +81,6 @@ def build_lai_chau(tmp: Path, province: str) -> list[Path]:
 
 def build_national(tmp: Path, tolerances: list[float]) -> list[tuple[str, Path, float]]:
     """Write the national district choropleth once per tolerance; return (label, path, s)."""
-    import geopandas as gpd
     import shapely
 
     from gis._frames import M2_PER_KM2
@@ -108,7 +88,7 @@ def build_national(tmp: Path, tolerances: list[float]) -> list[tuple[str, Path, 
     from gis.maplayer import MapLayer
     from gis.webmap import save_map, web_map
 
-    districts = to_crs(gpd.read_file(NATIONAL, layer="districts"), NATIONAL_CRS)
+    districts = to_crs(national_districts(), NATIONAL_CRS)
     districts["area_calc_km2"] = districts.geometry.area / M2_PER_KM2
     geoms = districts.geometry.to_numpy()
     n_vertices = int(shapely.get_num_coordinates(districts.geometry.values).sum())
@@ -182,11 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (chromium and driver):
         print("chromium or chromedriver not found: apt-get install chromium chromium-driver")
         return 2
-    print("# Map weight: HTML size and time to first render (bench/map_weight.py)")
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    for k, v in {**_machine_info(), "browser": _browser_version(chromium)}.items():
-        print(f"{k}: {v}")
-    print()
+    print_header("Map weight: HTML size and time to first render (bench/map_weight.py)")
+    print(f"browser: {_browser_version(chromium)}\n")
     with tempfile.TemporaryDirectory(prefix="gis-bench-weight-") as tmp:
         tmp = Path(tmp)
         t0 = time.perf_counter()

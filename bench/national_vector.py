@@ -49,10 +49,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime as dt
 import os
-import platform
 import pstats
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -64,13 +63,13 @@ import pandas as pd
 import psutil
 import shapely
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import national_districts, national_provinces, print_header
 from gis.coverage import road_density, within_distance
 from gis.crs import to_crs
 from gis.urban import urbanised_share
 
-DATA = Path(__file__).resolve().parent / "data"
-DISTRICTS = f"/vsizip/{DATA / 'vn_admin_pre2025.gpkg.zip'}/vn_admin_pre2025.gpkg"
-PROVINCES = DATA / "vn_provinces_2025.geojson"
 #: VN-2000 / UTM 48N: see the module docstring for why.
 NATIONAL_CRS = "EPSG:3405"
 SEED = 2025
@@ -90,35 +89,13 @@ AXIS_LONLAT = [
 ]
 
 
-# --- machine and memory (private; could move to bench/_common.py once that exists) -------------
-
-
-def _machine() -> str:
-    mem_gb = psutil.virtual_memory().total / 2**30
-    return (
-        f"{platform.node()} | {platform.system()} {platform.release()} | "
-        f"{platform.processor() or platform.machine()} | {os.cpu_count()} logical CPUs "
-        f"({psutil.cpu_count(logical=False)} physical) | {mem_gb:.1f} GiB RAM | "
-        f"Python {platform.python_version()}"
-    )
+# --- memory -----------------------------------------------------------------------------------
 
 
 def _load(when: str) -> str:
     """Load average: other jobs on the machine slow every engine (state it with the figures)."""
     one, five, fifteen = os.getloadavg()
     return f"load average {when} (1/5/15 min): {one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-def _versions() -> str:
-    import dask
-    import dask_geopandas
-    import distributed
-
-    return (
-        f"geopandas {gpd.__version__}, shapely {shapely.__version__} (GEOS "
-        f"{shapely.geos_version_string}), dask {dask.__version__}, dask-geopandas "
-        f"{dask_geopandas.__version__}, distributed {distributed.__version__}"
-    )
 
 
 def _rss_mb() -> float:
@@ -163,8 +140,8 @@ class _PeakRSS:
 
 def national_layers(n_communes: int = 10_000) -> dict[str, gpd.GeoDataFrame]:
     """Return the unit layers and shared inputs described in the module docstring."""
-    districts = to_crs(gpd.read_file(DISTRICTS, layer="districts"), NATIONAL_CRS)
-    provinces = to_crs(gpd.read_file(PROVINCES), NATIONAL_CRS)
+    districts = to_crs(national_districts(), NATIONAL_CRS)
+    provinces = to_crs(national_provinces(), NATIONAL_CRS)
     outline = shapely.union_all(provinces.geometry.values)
     communes = _communes(outline, n_communes)
     axis = to_crs(
@@ -373,9 +350,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="*", choices=ENGINES, default=list(ENGINES))
     ns = parser.parse_args()
     REPEAT = ns.repeat
-    print("# National vector scale:", dt.datetime.now().astimezone().isoformat(timespec="seconds"))
-    print("machine:", _machine())
-    print("software:", _versions())
+    print_header("National vector scale and dask (bench/national_vector.py)")
     t = time.perf_counter()
     data = national_layers(ns.communes)
     print(
