@@ -30,6 +30,7 @@ __all__ = [
     "peak_rss_mb",
     "print_header",
     "run_child",
+    "tiled_float32_profile",
 ]
 
 #: Repository root (parent of ``bench/``).
@@ -209,6 +210,41 @@ def run_child(
     if not lines:
         raise RuntimeError(f"child {argv[:3]} printed no JSON: {res.stdout[-500:]}")
     return json.loads(lines[-1])
+
+
+def tiled_float32_profile(
+    *,
+    width: int,
+    height: int,
+    cell_m: float,
+    x0_m: float,
+    y_top_m: float,
+    crs: str,
+    nodata: float,
+    bigtiff: str = "IF_SAFER",
+) -> dict:
+    """Return the rasterio profile of the benchmarks' generated rasters.
+
+    Float32, north-up, 512 × 512 tiles, deflate: the layout of real national rasters (WorldPop,
+    GHSL), so that windowed reads behave as they would on them.
+    """
+    from affine import Affine
+
+    return dict(
+        driver="GTiff",
+        width=width,
+        height=height,
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=Affine(cell_m, 0.0, x0_m, 0.0, -cell_m, y_top_m),
+        nodata=nodata,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        compress="deflate",
+        BIGTIFF=bigtiff,
+    )
 
 
 def national_districts():

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from bench._common import peak_rss_mb, print_header, run_child
+from bench._common import peak_rss_mb, print_header, run_child, tiled_float32_profile
 
 CELL_M = 10.0
 X0_M, Y_TOP_M = 400_000.0, 2_600_000.0
@@ -42,23 +42,17 @@ CRS = "EPSG:32648"
 def write_raster(path: Path, size: int) -> None:
     """Write SIZE x SIZE cells of 0.5 in strips of 2,048 rows (about 250 MB at 30,000 columns)."""
     import rasterio
-    from affine import Affine
     from rasterio.windows import Window
 
-    profile = dict(
-        driver="GTiff",
+    profile = tiled_float32_profile(
         width=size,
         height=size,
-        count=1,
-        dtype="float32",
+        cell_m=CELL_M,
+        x0_m=X0_M,
+        y_top_m=Y_TOP_M,
         crs=CRS,
-        transform=Affine(CELL_M, 0.0, X0_M, 0.0, -CELL_M, Y_TOP_M),
         nodata=-9999.0,
-        tiled=True,
-        blockxsize=512,
-        blockysize=512,
-        compress="deflate",
-        BIGTIFF="YES",
+        bigtiff="YES",
     )
     block = 2048
     with rasterio.open(path, "w", **profile) as ds:

@@ -51,6 +51,7 @@ from bench._common import (
     peak_rss_mb,
     print_header,
     run_child,
+    tiled_float32_profile,
 )
 
 CRS = "EPSG:32648"
@@ -76,7 +77,6 @@ def raster_path(scale: float, seed: int = SEED) -> Path:
 def write_raster(path: Path, scale: float, seed: int = SEED) -> None:
     """Write the synthetic population raster strip by strip (memory: a few strips)."""
     import rasterio
-    from affine import Affine
     from rasterio.windows import Window
 
     width, height = round(WIDTH * scale), round(HEIGHT * scale)
@@ -89,20 +89,14 @@ def write_raster(path: Path, scale: float, seed: int = SEED) -> None:
     peak = rng.lognormal(np.log(40.0), 0.8, n_towns) * (cell / 100.0) ** 2  # people per cell
     xs = X0_M + (np.arange(width) + 0.5) * cell
     gx = np.exp(-0.5 * ((xs[None, :] - tx[:, None]) / sigma[:, None]) ** 2).astype("float32")
-    profile = dict(
-        driver="GTiff",
+    profile = tiled_float32_profile(
         width=width,
         height=height,
-        count=1,
-        dtype="float32",
+        cell_m=cell,
+        x0_m=X0_M,
+        y_top_m=Y_TOP_M,
         crs=CRS,
-        transform=Affine(cell, 0.0, X0_M, 0.0, -cell, Y_TOP_M),
         nodata=NODATA,
-        tiled=True,
-        blockxsize=512,
-        blockysize=512,
-        compress="deflate",
-        BIGTIFF="IF_SAFER",
     )
     tmp = path.with_suffix(".part.tif")
     strip = 512
