@@ -91,7 +91,7 @@ def _geometry(i: int, feature: Any) -> shapely.Geometry:
         )
     try:
         return shape(geom)
-    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError) as exc:
         raise LayerError(
             f"drawn feature {i} is not valid GeoJSON ({type(exc).__name__}: {exc}); draw it "
             "again on the map."
