@@ -246,3 +246,12 @@ def test_missing_ipyleaflet_says_how_to_install(monkeypatch, store_copy):
     with pytest.raises(MissingDependencyError, match=r"pip install 'vn-planning-gis\[notebooks\]'"):
         draw_map(province="lai_chau", layers_dir=store_copy)
     assert issubclass(MissingDependencyError, GisError | ImportError)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import gis.draw
+
+    result = doctest.testmod(gis.draw)
+    assert result.attempted > 0 and result.failed == 0
