@@ -35,6 +35,9 @@ EXPECTED = {
         "urban_in_unit",  # a mistyped GPS reading lands in another commune
         "passes 17,794 m from 'tam_duong'",  # a track in the wrong CRS misses the towns
         "S06 straight again: True",
+        "using a DEMO point",  # nothing drawn in a test run: the demo point is labelled
+        "Drawn: 1 feature(s), in VN-2000",  # a drawing comes back in the planning CRS
+        "Self-intersection at",  # a crossing polygon is refused with where and how to fix
     ],
     "03_coverage.ipynb": [
         "8 districts, axis today",  # both unit systems and the axis without planned roads
