@@ -48,7 +48,7 @@ from gis.errors import CRSError, LayerError, MissingDependencyError
 from gis.maplayer import display_copy
 from gis.profile import Profile, load_profile
 from gis.store import layer_meta, read_layer
-from gis.validate import _GEOMETRY_FAMILIES
+from gis.validate import GEOMETRY_FAMILIES
 
 __all__ = ["DRAW_COLOUR", "REFERENCE_COLOURS", "DrawMap", "draw_map", "drawn_features"]
 
@@ -112,6 +112,14 @@ def _where(reason: str) -> str:
     return reason
 
 
+
+def _check_geometry_type(geometry_type: str | None) -> None:
+    if geometry_type is not None and geometry_type not in GEOMETRY_FAMILIES:
+        raise LayerError(
+            f"geometry_type {geometry_type!r} is not one of "
+            f"{', '.join(map(repr, GEOMETRY_FAMILIES))} (or None for any)."
+        )
+
 def drawn_features(
     features: Sequence[Mapping[str, Any]] | Mapping[str, Any],
     *,
@@ -161,11 +169,7 @@ def drawn_features(
     >>> gdf.crs.to_epsg(), len(gdf)
     (9205, 1)
     """
-    if geometry_type is not None and geometry_type not in _GEOMETRY_FAMILIES:
-        raise LayerError(
-            f"geometry_type {geometry_type!r} is not one of "
-            f"{', '.join(map(repr, _GEOMETRY_FAMILIES))} (or None for any)."
-        )
+    _check_geometry_type(geometry_type)
     feats = _as_feature_list(features)
     if not feats:
         raise LayerError(
@@ -174,7 +178,7 @@ def drawn_features(
         )
     geoms = [_geometry(i, f) for i, f in enumerate(feats)]
     problems = []
-    allowed = _GEOMETRY_FAMILIES.get(geometry_type or "", set().union(*_GEOMETRY_FAMILIES.values()))
+    allowed = GEOMETRY_FAMILIES.get(geometry_type or "", set().union(*GEOMETRY_FAMILIES.values()))
     for i, geom in enumerate(geoms):
         if geom.geom_type not in allowed:
             tool = _TOOLS.get(geometry_type or "", "polygon, line or marker")
@@ -416,11 +420,7 @@ def draw_map(
     LayerNotFoundError, CRSError, LayerError
         If a reference layer is missing, has no CRS, or is a table.
     """
-    if geometry_type is not None and geometry_type not in _GEOMETRY_FAMILIES:
-        raise LayerError(
-            f"geometry_type {geometry_type!r} is not one of "
-            f"{', '.join(map(repr, _GEOMETRY_FAMILIES))} (or None for any)."
-        )
+    _check_geometry_type(geometry_type)
     ipyleaflet, widgets = _ipyleaflet()
     profile = (
         province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)

@@ -39,6 +39,7 @@ from gis.errors import LayerError, Problem
 from gis.profile import Profile, load_profile
 
 __all__ = [
+    "GEOMETRY_FAMILIES",
     "RULES",
     "register_rule",
     "repair_geometries",
@@ -49,7 +50,8 @@ __all__ = [
 
 M2_PER_KM2 = 1_000_000.0
 
-_GEOMETRY_FAMILIES = {
+#: Geometry type of a layer's schema -> the single and multi types it accepts.
+GEOMETRY_FAMILIES = {
     "Point": {"Point", "MultiPoint"},
     "LineString": {"LineString", "MultiLineString"},
     "Polygon": {"Polygon", "MultiPolygon"},
@@ -231,9 +233,9 @@ def _check_geometry(
             )
         )
     geoms = df.geometry
-    family = _GEOMETRY_FAMILIES.get(meta.get("geometry_type", ""), None)
+    family = GEOMETRY_FAMILIES.get(meta.get("geometry_type", ""), None)
     present = {
-        next((k for k, v in _GEOMETRY_FAMILIES.items() if t in v), t)
+        next((k for k, v in GEOMETRY_FAMILIES.items() if t in v), t)
         for t in geoms.geom_type.dropna()
     }
     if "geometry_type" in meta and meta["geometry_type"] is None and len(present) > 1:
