@@ -45,6 +45,8 @@ __all__ = [
 SIMPLIFY_M = 30.0
 #: Decimals of degrees kept in web maps (1e-5 degree = 1.1 m north-south).
 DISPLAY_DECIMALS = 5
+#: Share of its own area a polygon may change when a not-quite coverage is cleaned for display.
+CLEAN_MAX_SHARE = 0.001
 NO_DATA_COLOR = "#d9d9d9"
 NO_DATA_LABEL = "Không có số liệu"
 #: Coverage simplifications kept for reuse, newest last: (tolerance, coverage flag, ids of the
@@ -332,7 +334,8 @@ def display_copy(
     coverage : bool, optional
         Simplify polygons as a coverage. ``None``: if :func:`shapely.coverage_is_valid`, or if
         :func:`shapely.coverage_clean` (shapely >= 2.2) makes them one while changing no
-        polygon by more than ``simplify_m**2`` of area (slivers of real boundary files);
+        polygon by more than ``simplify_m**2`` or :data:`CLEAN_MAX_SHARE` (0.1 %) of its area
+        (slivers and small overlaps of real boundary files);
         otherwise each polygon is simplified on its own. ``True``: the same, but raise instead
         of falling back.
     decimals : int
@@ -394,15 +397,18 @@ def _coverage_simplify(
     if shapely.coverage_is_valid(geoms):
         return shapely.coverage_simplify(geoms, tolerance_m)
     if hasattr(shapely, "coverage_clean"):  # shapely >= 2.2 with GEOS >= 3.14
-        # Real boundary files are often a coverage but for slivers of a few m² (the 2025
-        # commune file of Lai Châu: 12 unmatched edges, 0.85 m² of overlap). Cleaning is used
-        # only if it moves no polygon by more area than simplification will (tolerance²).
+        # Real boundary files are often a coverage but for slivers and small overlaps (the
+        # 2025 commune file of Lai Châu: 12 unmatched edges, 0.85 m² of overlap; the national
+        # district file: one overlap of 94,235 m², 0.04 % of Cẩm Khê). Cleaning is used only if
+        # it changes no polygon by more than simplification will anyway (tolerance²) or by more
+        # than CLEAN_MAX_SHARE of its area, invisible on a map; else each polygon on its own.
         cleaned = shapely.coverage_clean(geoms)
         moved = shapely.area(shapely.symmetric_difference(geoms, cleaned))
+        allowed = np.maximum(tolerance_m**2, CLEAN_MAX_SHARE * shapely.area(geoms))
         if (
             shapely.coverage_is_valid(cleaned)
             and not shapely.is_empty(cleaned).any()
-            and moved.max() <= tolerance_m**2
+            and (moved <= allowed).all()
         ):
             return shapely.coverage_simplify(cleaned, tolerance_m)
     if coverage:

@@ -150,3 +150,17 @@ def test_coverage_true_on_overlapping_polygons_raises(squares):
     with pytest.raises(LayerError, match=r"not a valid polygon coverage.*coverage=False"):
         display_copy(overlapping, coverage=True, name="xa")
     assert len(display_copy(overlapping, coverage=None)) == 4  # auto: per-polygon fallback
+
+
+def test_small_overlap_is_cleaned_into_a_coverage(squares):
+    """A 1 m x 2 km overlap (2,000 m²): more than 30 m squared (900 m²), but 0.05 % of the 4 km²
+    square, under CLEAN_MAX_SHARE: cleaned and simplified as a coverage, not polygon by polygon."""
+    overlapping = squares.copy()
+    overlapping.loc[0, "geometry"] = box(X0, Y0, X0 + 2001, Y0 + 2000)
+    geoms = overlapping.geometry.values
+    assert not shapely.coverage_is_valid(geoms)
+    assert shapely.intersection(geoms[0], geoms[1]).area == pytest.approx(2000.0)
+    out = display_copy(overlapping, simplify_m=30, coverage=True, name="xa")
+    assert shapely.coverage_is_valid(to_crs(out, "EPSG:9205").geometry.values)
+    # A larger share (the 25 % overlap above) still refuses: cleaning would redraw a unit.
+    assert maplayer.CLEAN_MAX_SHARE * 4e6 < 1e6
