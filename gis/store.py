@@ -15,7 +15,10 @@ the file's ``crs`` member, which QGIS and GDAL honour) with coordinates snapped 
 be faster for large layers but is a binary SQLite file whose git diff is unreadable.
 
 Writes are atomic: the new file is written beside the old one, flushed to disk and moved over it
-with ``os.replace``; a crash leaves either the old or the new file, never half of one. Invalid
+with ``os.replace``; a crash leaves either the old or the new file, never half of one. A save
+that changes the schema replaces two files (data, then meta): it first journals the new meta in
+``.history/<name>.pending-meta.json``, so a crash between the two still reads as the new version
+and the next save completes the pair (or drops the journal if the data was not replaced). Invalid
 data is refused before anything is written. Each replaced version is kept in
 ``<slug>/.history/<name>/`` and can be brought back with :func:`restore`. A lock file serialises
 concurrent writers and ``if_version`` refuses a save when someone else saved in between.
@@ -104,9 +107,13 @@ def layer_meta(
             "Create it with `gis import FILE --as NAME --meta META.json`."
         )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise LayerError(f"{path} is not valid JSON ({exc}); restore it from git.") from None
+    if _pending_path(profile, name).exists():  # rare: a schema-changing save was killed
+        data = profile.path / f"{name}.{'csv' if meta['kind'] == 'table' else 'geojson'}"
+        meta = _pending_meta(profile, name, _sha256(data) if data.exists() else None) or meta
+    return meta
 
 
 def _iter_layer_names(profile: Profile) -> list[str]:
@@ -218,6 +225,7 @@ def read_layer(
     # lets a save land in between, and a stale edit would then pass the if_version check.
     raw = path.read_bytes()
     version = hashlib.sha256(raw).hexdigest()
+    meta = _pending_meta(profile, name, version) or meta  # a save killed between its two files
     key = (str(path), version, json.dumps(meta.get("columns", []), sort_keys=True) + meta["kind"])
     if _READ_CACHE is not None and key in _READ_CACHE:
         return _READ_CACHE[key].copy()
@@ -446,6 +454,7 @@ def _commit(
     profile.path.mkdir(parents=True, exist_ok=True)
     with _locked(profile.path, name):
         _remove_leftovers(profile.path, name)
+        _finish_pending_meta(profile, name, path)
         current = _sha256(path) if path.exists() else None
         if if_version is not None and current != if_version:
             raise ConflictError(
@@ -455,11 +464,17 @@ def _commit(
             )
         if current is not None:
             _keep_history(profile, name, path, current)
-        _atomic_write_bytes(path, write)
         meta_text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
         meta_path = _meta_path(profile, name)
-        if not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text:
+        new_meta = not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text
+        if new_meta:  # data and meta are two files: journal the pair (see _pending_meta)
+            pending = json.dumps({"previous": current, "meta": meta}, ensure_ascii=False)
+            _atomic_write_bytes(_pending_path(profile, name),
+                                lambda tmp: tmp.write_text(pending, "utf-8"))  # fmt: skip
+        _atomic_write_bytes(path, write)
+        if new_meta:
             _atomic_write_bytes(meta_path, lambda tmp: tmp.write_text(meta_text, "utf-8"))
+            _pending_path(profile, name).unlink()
         entry = {
             "version": _sha256(path),
             "previous": current,
@@ -480,10 +495,44 @@ def _remove_leftovers(folder: Path, name: str) -> None:
     for pattern in (f".{name}.geojson.*", f".{name}.csv.*", f".{name}.meta.json.*"):
         for tmp in folder.glob(pattern):
             tmp.unlink(missing_ok=True)
+    for tmp in (folder / ".history").glob(f".{name}.pending-meta.json.*"):
+        tmp.unlink(missing_ok=True)
     kept = folder / ".history" / name
     if kept.is_dir():
         for tmp in kept.glob(".*"):
             tmp.unlink(missing_ok=True)
+
+
+def _pending_path(profile: Profile, name: str) -> Path:
+    return profile.path / ".history" / f"{name}.pending-meta.json"
+
+
+def _pending_meta(profile: Profile, name: str, version: str | None) -> dict[str, Any] | None:
+    """Return the schema of a save that replaced the data but died before its meta, else None.
+
+    A save that changes the schema writes a journal (the new meta and the data version it
+    replaces) before the data file, and removes it after the meta file. If the journal is still
+    there and the data file is no longer the version it replaced, the data is the new version:
+    its meta is the journal's. Otherwise the data was not replaced and the old meta holds.
+    """
+    journal = _pending_path(profile, name)
+    try:
+        pending = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):  # none, or a journal whose own write was killed
+        return None
+    return pending["meta"] if version != pending.get("previous") else None
+
+
+def _finish_pending_meta(profile: Profile, name: str, path: Path) -> None:
+    """Complete or drop the journal of a killed schema-changing save (call under the lock)."""
+    journal = _pending_path(profile, name)
+    if not journal.exists():
+        return
+    meta = _pending_meta(profile, name, _sha256(path) if path.exists() else None)
+    if meta is not None:
+        text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
+        _atomic_write_bytes(_meta_path(profile, name), lambda tmp: tmp.write_text(text, "utf-8"))
+    journal.unlink()
 
 
 def _history_dir(profile: Profile, name: str) -> Path:

@@ -5,6 +5,7 @@ writers from a driver process that has already imported the toolkit, so each of 
 iterations costs a fraction of a second instead of a fresh interpreter start.
 """
 
+import copy
 import hashlib
 import json
 import subprocess
@@ -212,3 +213,60 @@ def test_concurrent_read_modify_write_never_loses_an_update(robust_store):
     log = store.history("ledger", **kw)
     assert len(log) == 2 * n + 1  # every save logged
     print(f"concurrent saves: {2 * n} updates, conflicts retried: {conflicts}")
+
+
+def _kill_when_writing(monkeypatch, target_suffix):
+    """Make the save die (as if killed) when it is about to replace a file ending so."""
+    real = store._atomic_write_bytes
+
+    def dying(path, write):
+        if str(path).endswith(target_suffix):
+            raise SystemExit("killed")
+        return real(path, write)
+
+    monkeypatch.setattr(store, "_atomic_write_bytes", dying)
+
+
+def _with_new_column(kw):
+    plants = store.read_layer("hydropower_plants", **kw)
+    meta = copy.deepcopy(store.layer_meta("hydropower_plants", **kw))
+    meta["columns"].append({"name": "checked", "dtype": "int", "description": "test column"})
+    return plants.assign(checked=1), meta
+
+
+def test_schema_change_killed_between_data_and_meta_reads_as_new(store_copy, monkeypatch):
+    kw = {"province": "lai_chau", "layers_dir": store_copy}
+    old_meta_text = (store_copy / "lai_chau" / "hydropower_plants.meta.json").read_text()
+    edited, meta = _with_new_column(kw)
+    _kill_when_writing(monkeypatch, ".meta.json")  # the data file is replaced, the meta is not
+    with pytest.raises(SystemExit):
+        store.write_layer(edited, "hydropower_plants", meta=meta, **kw)
+    monkeypatch.undo()
+    assert (store_copy / "lai_chau" / "hydropower_plants.meta.json").read_text() == old_meta_text
+    # Read as the new version with its new schema, not new data under the old schema.
+    assert store.layer_meta("hydropower_plants", **kw)["columns"][-1]["name"] == "checked"
+    back = store.read_layer("hydropower_plants", **kw)
+    assert str(back["checked"].dtype) == "Int64" and (back["checked"] == 1).all()
+    # The next save under the lock completes the pair and removes the journal.
+    store.write_layer(back, "hydropower_plants", message="after a killed save", **kw)
+    assert "checked" in (store_copy / "lai_chau" / "hydropower_plants.meta.json").read_text()
+    assert not list((store_copy / "lai_chau" / ".history").glob("hydropower_plants.pending*"))
+
+
+def test_schema_change_killed_before_data_reads_as_old(store_copy, monkeypatch):
+    kw = {"province": "lai_chau", "layers_dir": store_copy}
+    folder = store_copy / "lai_chau"
+    before = {p.name: p.read_bytes() for p in folder.glob("hydropower_plants*")}
+    edited, meta = _with_new_column(kw)
+    _kill_when_writing(monkeypatch, "hydropower_plants.geojson")  # journal written, data not
+    with pytest.raises(SystemExit):
+        store.write_layer(edited, "hydropower_plants", meta=meta, **kw)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in folder.glob("hydropower_plants*")} == before
+    assert "checked" not in store.read_layer("hydropower_plants", **kw).columns
+    assert store.layer_meta("hydropower_plants", **kw)["columns"][-1]["name"] != "checked"
+    # The next save drops the stale journal: the killed save never happened.
+    plants = store.read_layer("hydropower_plants", **kw)
+    store.write_layer(plants, "hydropower_plants", message="after a killed save", **kw)
+    assert not list((folder / ".history").glob("hydropower_plants.pending*"))
+    assert "checked" not in (folder / "hydropower_plants.meta.json").read_text()
