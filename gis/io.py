@@ -60,6 +60,7 @@ every driver, and provincial layers are small.
 from __future__ import annotations
 
 import codecs
+import json
 import logging
 import os
 import re
@@ -423,7 +424,44 @@ def read_vector(
         gdf = _tidy_kml(gdf, layer or str(pyogrio.list_layers(source)[0, 0]))
     gdf = _nfc(gdf)
     gdf.attrs["text_conversions"] = report
+    if ext in (".geojson", ".json") and _unstated_geojson_crs(gdf, path):
+        gdf = gdf.set_crs(None, allow_override=True)
+        if crs is None:
+            x0, y0, x1, y1 = gdf.total_bounds
+            raise CRSError(
+                f"'{path}' is a GeoJSON without a \"crs\" member, so it should hold lon/lat "
+                f"degrees (EPSG:4326, RFC 7946), but its coordinates (x {x0:,.0f} to {x1:,.0f}, "
+                f"y {y0:,.0f} to {y1:,.0f}) are not degrees: they look like metres. A GeoJSON "
+                "has no .prj; state its CRS: `gis import FILE --as LAYER --crs EPSG:9205` "
+                "(VN-2000 / TM-3 103-00, Lai Châu) or the right EPSG code (Python: crs=...)."
+            )
     return _file_crs(gdf, path, ext, crs)
+
+
+def _unstated_geojson_crs(gdf: gpd.GeoDataFrame, path: Path) -> bool:
+    """Tell whether a GeoJSON read as EPSG:4326 has no ``crs`` member and non-degree coordinates.
+
+    GDAL gives EPSG:4326 (the RFC 7946 default) to any GeoJSON without a ``crs`` member, so a
+    file in metres that does not state its CRS would otherwise read as degrees and refuse
+    ``--crs``. Degrees, or a file that does state a CRS, keep what GDAL read.
+    """
+    if gdf.crs is None or gdf.crs.to_epsg() != 4326 or gdf.empty:
+        return False
+    x0, y0, x1, y1 = gdf.total_bounds
+    if not np.isfinite([x0, y0, x1, y1]).all():
+        return False
+    if -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90:
+        return False
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                raw = zf.read(_zip_member(path)[0])
+        else:
+            raw = path.read_bytes()
+        doc = json.loads(raw)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return False  # GDAL read it; keep its reading if we cannot
+    return isinstance(doc, dict) and "crs" not in doc
 
 
 def _check_shp_length(path: Path) -> None:

@@ -6,6 +6,7 @@ Fixtures are built in code: three polygons (one ring with a hole each) in EPSG:9
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import unicodedata
@@ -293,6 +294,30 @@ def test_gdal_warnings_name_the_file(tmp_path, gdf):
 def test_geojson_crs84_matches_epsg4326(tmp_path, gdf):
     path = write_vector(gdf, tmp_path / "c.geojson")
     assert read_vector(path, crs="EPSG:4326").crs.to_epsg() == 4326
+
+
+def _geojson_without_crs_member(path, gdf):
+    pyogrio.write_dataframe(gdf, path, driver="GeoJSON")  # in metres, with a "crs" member
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    del doc["crs"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_geojson_in_metres_without_crs_member_takes_crs_argument(tmp_path, gdf):
+    path = _geojson_without_crs_member(tmp_path / "m.geojson", gdf)
+    with pytest.raises(CRSError, match=r"without a \"crs\" member.*no \.prj.*--crs EPSG:9205"):
+        read_vector(path)
+    back = read_vector(path, crs="EPSG:9205")
+    assert back.crs.to_epsg() == 9205
+    assert _max_distance_m(back, gdf) == 0
+
+
+def test_geojson_in_degrees_without_crs_member_stays_lon_lat(tmp_path, gdf):
+    path = _geojson_without_crs_member(tmp_path / "d.geojson", to_crs(gdf, "EPSG:4326"))
+    assert read_vector(path).crs.to_epsg() == 4326
+    with pytest.raises(CRSError, match=r"states its CRS as WGS 84 .* Drop"):
+        read_vector(path, crs="EPSG:9205")
 
 
 # --- read errors ---------------------------------------------------------------------------
