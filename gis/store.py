@@ -106,7 +106,8 @@ def layer_meta(
         names = sorted(p.name.removesuffix(".meta.json") for p in profile.path.glob("*.meta.json"))
         raise LayerNotFoundError(
             f"no layer '{name}' in {profile.path}. Layers: {', '.join(names) or 'none'}. "
-            "Create it with `gis import FILE --as NAME --meta META.json`."
+            f"Create it with `gis import FILE --as {name} --source SOURCE --licence LICENCE` "
+            "(then refine its schema in the .meta.json written beside it)."
         )
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))

@@ -184,3 +184,16 @@ def test_one_feature_edit_changes_one_line(store_copy):
     after = path.read_bytes().splitlines()
     changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
     assert len(changed) == 1 and b'"code": "03388"' in after[changed[0]]
+
+
+def test_unknown_layer_advice_is_a_real_command(store_copy):
+    import re
+
+    from gis.cli import cli
+
+    with pytest.raises(LayerNotFoundError) as info:
+        read_layer("railways", province="lai_chau", layers_dir=store_copy)
+    command = re.search(r"`(gis import [^`]*)`", str(info.value)).group(1)
+    assert "--as railways" in command
+    options = {o for p in cli.commands["import"].params for o in p.opts}
+    assert set(re.findall(r"--[a-z-]+", command)) <= options
