@@ -172,6 +172,8 @@ def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
         meta = store.layer_meta(name or "", province=profile)
     except LayerNotFoundError:  # a new layer: check it against the schema import would infer
         meta = _new_meta(data, title=path.stem, source=str(path), licence="?")
+    else:
+        data = _long_names(data, path, meta)
     name = name or path.stem.lower()
     problems = store.check_layer(data, name, meta=meta, province=profile)
     n = _print_problems(problems, name=f"{path.name} as '{name}'")
@@ -193,6 +195,18 @@ def _read_input(read_vector, path: Path, sublayer, crs, encoding):
         )
     for line in describe_report(data.attrs.get("text_conversions", [])):
         _echo(line)
+    return data
+
+
+def _long_names(data, path: Path, meta: dict):
+    """Map shapefile fields cut to 10 bytes back to the layer's columns; print the renames."""
+    from gis.io import restore_long_names
+
+    if path.suffix.lower() not in (".shp", ".zip"):
+        return data
+    data, renames = restore_long_names(data, [c["name"] for c in meta.get("columns", [])])
+    for field, column in renames.items():
+        _echo(f"field '{field}' -> column '{column}' (shapefile names are cut to 10 bytes)")
     return data
 
 
@@ -249,6 +263,8 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
                 f"'{name}' is a new layer: say where it comes from with --source and --licence."
             ) from None
         meta = _new_meta(data, title=title or name, source=source, licence=licence)
+    else:
+        data = _long_names(data, file, meta)
     if swap_xy:
         if meta["kind"] != "vector":
             raise click.UsageError("--swap-xy needs a file with geometries.")

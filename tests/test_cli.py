@@ -131,6 +131,21 @@ def test_export_then_reimport_round_trip(tmp_path, store_copy):
     assert len(back) == 38 and "Phường Đoàn Kết" in set(back["full_name"])
 
 
+def test_shapefile_export_with_short_fields_imports_back(tmp_path, store_copy):
+    out = tmp_path / "x.shp"
+    code, _, err = gis("export", "communes_2025", str(out), layers=store_copy)
+    assert code == 1 and "`gis export ... --shorten-fields`" in err and "shorten_fields=" in err
+    code, _, err = gis("export", "communes_2025", str(out), "--shorten-fields", layers=store_copy)
+    assert code == 0, err
+    before = read_layer("communes_2025", province="lai_chau", layers_dir=store_copy)
+    code, stdout, err = gis("import", str(out), "--as", "communes_2025", layers=store_copy)
+    assert code == 0, err
+    assert "field 'area_km2_s' -> column 'area_km2_source'" in stdout
+    back = read_layer("communes_2025", province="lai_chau", layers_dir=store_copy)
+    assert list(back.columns) == list(before.columns)
+    assert back.drop(columns="geometry").equals(before.drop(columns="geometry"))
+
+
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [

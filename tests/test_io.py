@@ -22,7 +22,13 @@ from shapely.geometry import Point, Polygon
 
 from gis.crs import to_crs
 from gis.errors import CRSError, InputFileError
-from gis.io import READ_ONLY_FORMATS, SUPPORTED_FORMATS, read_vector, write_vector
+from gis.io import (
+    READ_ONLY_FORMATS,
+    SUPPORTED_FORMATS,
+    read_vector,
+    restore_long_names,
+    write_vector,
+)
 
 NAMES = ["Phường Đoàn Kết", "Xã Sìn Hồ", "Mường Tè"]
 
@@ -439,6 +445,26 @@ def test_shortened_names_stay_unique(tmp_path, gdf):
     back = read_vector(write_vector(data, tmp_path / "c.shp", shorten_fields=True))
     assert list(back.columns)[3:5] == ["populati_1", "populati_2"]
     assert back["populati_2"].tolist() == [2, 2, 2]
+
+
+def test_restore_long_names_maps_shortened_fields_back():
+    columns = ["name", "population_2024", "population_2025", "old_district_codes"]
+    shortened = pd.DataFrame(columns=["name", "population", "populati_1", "old_distri"])
+    back, renames = restore_long_names(shortened, columns)  # names of shorten_fields=True
+    assert list(back.columns) == columns
+    assert renames == {"population": "population_2024", "populati_1": "population_2025",
+                       "old_distri": "old_district_codes"}  # fmt: skip
+    cut = pd.DataFrame(columns=["name", "old_distri", "extra"])  # extra: left for validation
+    assert restore_long_names(cut, columns)[1] == {"old_distri": "old_district_codes"}
+
+
+def test_restore_long_names_refuses_an_ambiguous_field():
+    # "Population" takes the plain 10-byte name, so the export names the others populati_1/_2;
+    # a file whose fields were merely cut to 10 bytes has "population": which year?
+    columns = ["Population", "population_2024", "population_2025"]
+    cut = pd.DataFrame(columns=["Population", "population"])
+    with pytest.raises(InputFileError, match=r"'population' -> 'population_2024' or 'popul"):
+        restore_long_names(cut, columns)
 
 
 def test_no_gdal_trace_in_messages(tmp_path):
