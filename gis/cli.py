@@ -175,6 +175,7 @@ def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
     else:
         data = _long_names(data, path, meta)
     name = name or path.stem.lower()
+    _needs_geometry(data, path, name, meta)
     problems = store.check_layer(data, name, meta=meta, province=profile)
     n = _print_problems(problems, name=f"{path.name} as '{name}'")
     if n:
@@ -196,6 +197,17 @@ def _read_input(read_vector, path: Path, sublayer, crs, encoding):
     for line in describe_report(data.attrs.get("text_conversions", [])):
         _echo(line)
     return data
+
+
+def _needs_geometry(data, path: Path, name: str, meta: dict) -> None:
+    """Refuse a table (a CSV, a GeoPackage attribute table) for a vector layer, saying why."""
+    if meta.get("kind") == "vector" and not isinstance(data, gpd.GeoDataFrame):
+        raise InputFileError(
+            f"'{path}' has no geometries (a CSV is read as a table only, even with lon/lat "
+            f"columns), but '{name}' is a vector layer. Make a GeoPackage or GeoJSON of it first, "
+            "e.g. in QGIS: Layer > Add Layer > Add Delimited Text Layer (X = lon, Y = lat, "
+            "EPSG:4326), then Export > Save Features As… GeoPackage."
+        )
 
 
 def _long_names(data, path: Path, meta: dict):
@@ -245,7 +257,7 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
 @_opts
 def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, source, licence,
                province, layers_dir):  # fmt: skip
-    """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf, CSV) as a layer.
+    """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf; CSV: tables).
 
     The data is reprojected to the planning CRS, validated against the layer's schema and the
     profile's rules, and saved atomically; on any error nothing is written. Text in legacy
@@ -265,6 +277,7 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
         meta = _new_meta(data, title=title or name, source=source, licence=licence)
     else:
         data = _long_names(data, file, meta)
+    _needs_geometry(data, file, name, meta)
     if swap_xy:
         if meta["kind"] != "vector":
             raise click.UsageError("--swap-xy needs a file with geometries.")

@@ -146,6 +146,17 @@ def test_shapefile_export_with_short_fields_imports_back(tmp_path, store_copy):
     assert back.drop(columns="geometry").equals(before.drop(columns="geometry"))
 
 
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_csv_into_a_point_layer_says_csv_is_a_table(tmp_path, store_copy, command):
+    path = tmp_path / "facilities.csv"
+    path.write_text("facility_id,kind,name,lon,lat\nf99,mine,Mỏ đất hiếm,103.3,22.3\n")
+    before = _digest(store_copy)
+    code, out, err = gis(command, str(path), "--as", "facilities", layers=store_copy)
+    assert code == 1, out + err
+    assert "a CSV is read as a table only" in err and "'facilities' is a vector layer" in err
+    assert "GeoDataFrame" not in out + err and _digest(store_copy) == before
+
+
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [
