@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from gis import store
-from gis.errors import GisError, InputFileError, LayerNotFoundError
+from gis.errors import GisError, InputFileError, LayerError, LayerNotFoundError
 from gis.profile import load_profile
 from gis.validate import repair_geometries, validate_layer, validate_province
 
@@ -271,8 +271,10 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
         meta = store.layer_meta(name, province=profile)
     except LayerNotFoundError:
         if not source or not licence:
-            raise click.UsageError(
-                f"'{name}' is a new layer: say where it comes from with --source and --licence."
+            raise LayerError(  # a data problem (exit 1), not a mistyped command line (exit 2)
+                f"'{name}' is a new layer: say where it comes from with --source and --licence, "
+                f"e.g. `gis import {file} --as {name} --source \"Sở TN&MT, 2024\" --licence "
+                "CC-BY-4.0`. Nothing was written."
             ) from None
         meta = _new_meta(data, title=title or name, source=source, licence=licence)
     else:
@@ -280,7 +282,7 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
     _needs_geometry(data, file, name, meta)
     if swap_xy:
         if meta["kind"] != "vector":
-            raise click.UsageError("--swap-xy needs a file with geometries.")
+            raise InputFileError(f"--swap-xy needs a file with geometries; '{file}' has none.")
         geoms = shapely.transform(data.geometry.values, lambda c: c[:, ::-1])
         data = data.set_geometry(gpd.GeoSeries(geoms, index=data.index, crs=data.crs))
         _echo(f"swapped x and y of {int(data.geometry.notna().sum())} feature(s)")

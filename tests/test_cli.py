@@ -111,7 +111,8 @@ def test_import_new_layer_needs_provenance(tmp_path, store_copy):
     path = tmp_path / "gates.geojson"
     pts.to_file(path)
     code, _, err = gis("import", str(path), "--as", "gates", layers=store_copy)
-    assert code == 2 and "--source and --licence" in err
+    assert code == 1 and "--source and --licence" in err
+    assert err.count("\n") == 1 and "Usage:" not in err  # one line, no usage dump
     code, _out, err = gis("import", str(path), "--as", "gates", "--source", "test",
                          "--licence", "CC0", layers=store_copy)  # fmt: skip
     assert code == 0, err
@@ -165,6 +166,7 @@ def test_csv_into_a_point_layer_says_csv_is_a_table(tmp_path, store_copy, comman
         (["layers", "--province", "cao_bang"], 1, "no province profile"),
         (["validate", "--repair"], 2, "--repair needs a LAYER"),
         (["export", "facts", "facts.kml"], 2, "is a table"),
+        (["import", "x.gpkg", "--as", "x", "--licnce", "CC0"], 2, "No such option '--licnce'"),
     ],
 )
 def test_user_errors_are_one_line_messages(store_copy_session, args, code, expected):
