@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from gis import store
-from gis.errors import GisError, InputFileError, LayerNotFoundError
+from gis.errors import GisError, InputFileError, LayerError, LayerNotFoundError
 from gis.profile import load_profile
 from gis.validate import repair_geometries, validate_layer, validate_province
 
@@ -172,7 +172,10 @@ def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
         meta = store.layer_meta(name or "", province=profile)
     except LayerNotFoundError:  # a new layer: check it against the schema import would infer
         meta = _new_meta(data, title=path.stem, source=str(path), licence="?")
+    else:
+        data = _long_names(data, path, meta)
     name = name or path.stem.lower()
+    _needs_geometry(data, path, name, meta)
     problems = store.check_layer(data, name, meta=meta, province=profile)
     n = _print_problems(problems, name=f"{path.name} as '{name}'")
     if n:
@@ -193,6 +196,29 @@ def _read_input(read_vector, path: Path, sublayer, crs, encoding):
         )
     for line in describe_report(data.attrs.get("text_conversions", [])):
         _echo(line)
+    return data
+
+
+def _needs_geometry(data, path: Path, name: str, meta: dict) -> None:
+    """Refuse a table (a CSV, a GeoPackage attribute table) for a vector layer, saying why."""
+    if meta.get("kind") == "vector" and not isinstance(data, gpd.GeoDataFrame):
+        raise InputFileError(
+            f"'{path}' has no geometries (a CSV is read as a table only, even with lon/lat "
+            f"columns), but '{name}' is a vector layer. Make a GeoPackage or GeoJSON of it first, "
+            "e.g. in QGIS: Layer > Add Layer > Add Delimited Text Layer (X = lon, Y = lat, "
+            "EPSG:4326), then Export > Save Features As… GeoPackage."
+        )
+
+
+def _long_names(data, path: Path, meta: dict):
+    """Map shapefile fields cut to 10 bytes back to the layer's columns; print the renames."""
+    from gis.io import restore_long_names
+
+    if path.suffix.lower() not in (".shp", ".zip"):
+        return data
+    data, renames = restore_long_names(data, [c["name"] for c in meta.get("columns", [])])
+    for field, column in renames.items():
+        _echo(f"field '{field}' -> column '{column}' (shapefile names are cut to 10 bytes)")
     return data
 
 
@@ -231,7 +257,7 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
 @_opts
 def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, source, licence,
                province, layers_dir):  # fmt: skip
-    """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf, CSV) as a layer.
+    """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf; CSV: tables).
 
     The data is reprojected to the planning CRS, validated against the layer's schema and the
     profile's rules, and saved atomically; on any error nothing is written. Text in legacy
@@ -245,13 +271,18 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
         meta = store.layer_meta(name, province=profile)
     except LayerNotFoundError:
         if not source or not licence:
-            raise click.UsageError(
-                f"'{name}' is a new layer: say where it comes from with --source and --licence."
+            raise LayerError(  # a data problem (exit 1), not a mistyped command line (exit 2)
+                f"'{name}' is a new layer: say where it comes from with --source and --licence, "
+                f"e.g. `gis import {file} --as {name} --source \"Sở TN&MT, 2024\" --licence "
+                "CC-BY-4.0`. Nothing was written."
             ) from None
         meta = _new_meta(data, title=title or name, source=source, licence=licence)
+    else:
+        data = _long_names(data, file, meta)
+    _needs_geometry(data, file, name, meta)
     if swap_xy:
         if meta["kind"] != "vector":
-            raise click.UsageError("--swap-xy needs a file with geometries.")
+            raise InputFileError(f"--swap-xy needs a file with geometries; '{file}' has none.")
         geoms = shapely.transform(data.geometry.values, lambda c: c[:, ::-1])
         data = data.set_geometry(gpd.GeoSeries(geoms, index=data.index, crs=data.crs))
         _echo(f"swapped x and y of {int(data.geometry.notna().sum())} feature(s)")

@@ -16,7 +16,8 @@ GeoJSON     RFC 7946: written in EPSG:4326 (pinned VN-2000 shift, :func:`gis.crs
             back to EPSG:9205: 6.8 mm, of which 1.3 mm is the inverse of the datum shift.
 Shapefile   Field names are limited to 10 *bytes*: GDAL truncates with a warning, so
             ``write_vector`` refuses (listing the names) unless ``shorten_fields=True``, which
-            maps them to unique short names and logs the mapping. Written UTF-8 with a ``.cpg``.
+            maps them to unique short names and logs the mapping (:func:`restore_long_names`,
+            run by ``gis import``, maps them back). Written UTF-8 with a ``.cpg``.
             Read: a ``.cpg`` is honoured; without one the text is decoded as UTF-8 if it is
             valid UTF-8, else as cp1258 (Windows Vietnamese) with a warning, because GDAL
             would assume ISO-8859-1 and return mojibake (the DBF code-page byte is ignored).
@@ -60,6 +61,7 @@ every driver, and provincial layers are small.
 from __future__ import annotations
 
 import codecs
+import json
 import logging
 import os
 import re
@@ -92,6 +94,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "check_raster",
     "read_vector",
+    "restore_long_names",
     "write_vector",
 ]
 
@@ -423,7 +426,44 @@ def read_vector(
         gdf = _tidy_kml(gdf, layer or str(pyogrio.list_layers(source)[0, 0]))
     gdf = _nfc(gdf)
     gdf.attrs["text_conversions"] = report
+    if ext in (".geojson", ".json") and _unstated_geojson_crs(gdf, path):
+        gdf = gdf.set_crs(None, allow_override=True)
+        if crs is None:
+            x0, y0, x1, y1 = gdf.total_bounds
+            raise CRSError(
+                f"'{path}' is a GeoJSON without a \"crs\" member, so it should hold lon/lat "
+                f"degrees (EPSG:4326, RFC 7946), but its coordinates (x {x0:,.0f} to {x1:,.0f}, "
+                f"y {y0:,.0f} to {y1:,.0f}) are not degrees: they look like metres. A GeoJSON "
+                "has no .prj; state its CRS: `gis import FILE --as LAYER --crs EPSG:9205` "
+                "(VN-2000 / TM-3 103-00, Lai Châu) or the right EPSG code (Python: crs=...)."
+            )
     return _file_crs(gdf, path, ext, crs)
+
+
+def _unstated_geojson_crs(gdf: gpd.GeoDataFrame, path: Path) -> bool:
+    """Tell whether a GeoJSON read as EPSG:4326 has no ``crs`` member and non-degree coordinates.
+
+    GDAL gives EPSG:4326 (the RFC 7946 default) to any GeoJSON without a ``crs`` member, so a
+    file in metres that does not state its CRS would otherwise read as degrees and refuse
+    ``--crs``. Degrees, or a file that does state a CRS, keep what GDAL read.
+    """
+    if gdf.crs is None or gdf.crs.to_epsg() != 4326 or gdf.empty:
+        return False
+    x0, y0, x1, y1 = gdf.total_bounds
+    if not np.isfinite([x0, y0, x1, y1]).all():
+        return False
+    if -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90:
+        return False
+    try:
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                raw = zf.read(_zip_member(path)[0])
+        else:
+            raw = path.read_bytes()
+        doc = json.loads(raw)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return False  # GDAL read it; keep its reading if we cannot
+    return isinstance(doc, dict) and "crs" not in doc
 
 
 def _check_shp_length(path: Path) -> None:
@@ -493,6 +533,57 @@ def _short_names(columns: list[str]) -> dict[str, str]:
     return mapping
 
 
+def restore_long_names(
+    data: pd.DataFrame, columns: list[str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename shapefile fields cut to 10 bytes back to the layer's column names.
+
+    A field of ``data`` that is not in ``columns`` is renamed to the column whose shortened name
+    it is: the name ``gis export --shorten-fields`` gives it (see :func:`write_vector`) or the
+    name cut to 10 bytes (what QGIS and ArcGIS write). Columns already present are left alone.
+
+    Parameters
+    ----------
+    data : DataFrame
+        What :func:`read_vector` read from a shapefile.
+    columns : list of str
+        The layer's column names (its ``.meta.json`` schema).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The renamed copy and the renames made (file field -> column).
+
+    Raises
+    ------
+    InputFileError
+        If a field could be either of two columns (or two fields the same column).
+    """
+    missing = [c for c in columns if c not in data.columns and len(c.encode()) > 10]
+    shortened = _short_names(list(columns))
+    candidates: dict[str, list[str]] = {}
+    for field in data.columns:
+        if field in columns or field == getattr(data, "_geometry_column_name", None):
+            continue
+        found = [c for c in missing if shortened.get(c) == field] or [
+            c for c in missing if c.encode()[:10].decode(errors="ignore") == field
+        ]
+        if found:
+            candidates[field] = found
+    targets = [c for found in candidates.values() for c in found]
+    ambiguous = {f: found for f, found in candidates.items()
+                 if len(found) > 1 or any(targets.count(c) > 1 for c in found)}  # fmt: skip
+    if ambiguous:
+        listing = "; ".join(f"'{f}' -> {' or '.join(map(repr, c))}" for f, c in ambiguous.items())
+        raise InputFileError(
+            f"cannot tell which columns the shortened shapefile field(s) stand for: {listing}. "
+            "Rename the fields in the file (e.g. in QGIS) to the layer's column names, or "
+            "exchange the data as GeoPackage (.gpkg), which keeps full names."
+        )
+    renames = {f: found[0] for f, found in candidates.items()}
+    return data.rename(columns=renames), renames
+
+
 def _prepare(
     gdf: gpd.GeoDataFrame, ext: str, path: Path, shorten_fields: bool
 ) -> tuple[gpd.GeoDataFrame, dict]:
@@ -523,7 +614,8 @@ def _prepare(
             raise InputFileError(
                 f"cannot export '{path}': Shapefile field names are limited to 10 bytes and "
                 f"these are longer: {', '.join(mapping)}. Rename them (suggested: {pairs}), "
-                "pass shorten_fields=True to apply that mapping, or export to .gpkg instead."
+                "shorten them with `gis export ... --shorten-fields` (Python: "
+                "shorten_fields=True; `gis import` maps them back), or export to .gpkg instead."
             )
         if mapping:
             _log.warning("%s: shapefile field names shortened: %s", path, mapping)

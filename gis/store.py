@@ -11,7 +11,8 @@ features changed. QGIS, MapInfo (through GDAL), ArcGIS and every web tool open G
 ``gis export`` writes GeoPackage, Shapefile, MapInfo TAB, KML and FlatGeobuf for those who need
 them. Layers are stored in the province's planning CRS (EPSG:9205 for Lai Châu, metres, written in
 the file's ``crs`` member, which QGIS and GDAL honour) with coordinates snapped to 1 cm
-(``shapely.set_precision``, which keeps polygons valid and shared edges shared). GeoPackage would
+(``shapely.set_precision``, which keeps polygons valid and shared edges shared; a geometry already
+on the grid keeps its vertex order, so saving unchanged data rewrites nothing). GeoPackage would
 be faster for large layers but is a binary SQLite file whose git diff is unreadable.
 
 Writes are atomic: the new file is written beside the old one, flushed to disk and moved over it
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -104,7 +106,8 @@ def layer_meta(
         names = sorted(p.name.removesuffix(".meta.json") for p in profile.path.glob("*.meta.json"))
         raise LayerNotFoundError(
             f"no layer '{name}' in {profile.path}. Layers: {', '.join(names) or 'none'}. "
-            "Create it with `gis import FILE --as NAME --meta META.json`."
+            f"Create it with `gis import FILE --as {name} --source SOURCE --licence LICENCE` "
+            "(then refine its schema in the .meta.json written beside it)."
         )
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
@@ -311,8 +314,29 @@ def _prepare(data: pd.DataFrame, meta: dict[str, Any], profile: Profile, name: s
     geoms = out.geometry.values
     # Invalid geometries are left as they are: validation reports them (GEOS cannot snap them).
     ok = shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
-    out.loc[ok, out.geometry.name] = shapely.set_precision(geoms[ok], grid)
+    out.loc[ok, out.geometry.name] = _snap(geoms[ok], grid)
     return out
+
+
+def _snap(geoms: np.ndarray, grid: float) -> np.ndarray:
+    """Return ``geoms`` on a ``grid`` (m) grid, keeping each one's vertex order where possible.
+
+    ``shapely.set_precision`` rebuilds polygons (keeping them valid and shared edges shared) but
+    also moves each ring's starting vertex, so saving unchanged data would rewrite every feature
+    and the git diff would no longer show which features changed. Where rounding each coordinate
+    in place gives a valid geometry equal, up to vertex order, to ``set_precision``'s result, the
+    rounded geometry is kept (unchanged data is then written byte for byte as it was);
+    otherwise ``set_precision``'s result is used.
+    """
+    if len(geoms) == 0:
+        return geoms
+    snapped = shapely.set_precision(geoms, grid)
+    scale = round(1.0 / grid)
+    rounded = shapely.transform(geoms, lambda c: np.round(c * scale) / scale, include_z=None)
+    same = shapely.is_valid(rounded) & shapely.equals_exact(
+        shapely.normalize(rounded), shapely.normalize(snapped), tolerance=0
+    )
+    return np.where(same, rounded, snapped)
 
 
 def write_layer(

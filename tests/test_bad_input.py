@@ -180,6 +180,14 @@ def _crs_conflict(tmp, store):
     return _geojson(tmp, to_crs(_districts(store), "EPSG:4326")), ["--crs", "EPSG:9205"]
 
 
+def _geojson_metres_without_crs(tmp, store):
+    path = _geojson(tmp, _districts(store))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    del doc["crs"]  # GDAL then reads it as EPSG:4326 (the RFC 7946 default)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path, []
+
+
 def _swapped(tmp, store):
     d = to_crs(_districts(store), "EPSG:4326")
     d["geometry"] = shapely.transform(d.geometry.values, lambda c: c[:, ::-1])
@@ -471,6 +479,13 @@ CASES = [
         _crs_conflict,
         "districts_pre2025",
         "states its CRS as WGS 84 (EPSG:4326), but EPSG:9205 was given",
+        "iv",
+    ),
+    (
+        "geojson-metres-without-crs",
+        _geojson_metres_without_crs,
+        "districts_pre2025",
+        "A GeoJSON has no .prj; state its CRS: `gis import FILE --as LAYER --crs EPSG:9205`",
         "iv",
     ),
     (

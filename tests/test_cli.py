@@ -111,7 +111,8 @@ def test_import_new_layer_needs_provenance(tmp_path, store_copy):
     path = tmp_path / "gates.geojson"
     pts.to_file(path)
     code, _, err = gis("import", str(path), "--as", "gates", layers=store_copy)
-    assert code == 2 and "--source and --licence" in err
+    assert code == 1 and "--source and --licence" in err
+    assert err.count("\n") == 1 and "Usage:" not in err  # one line, no usage dump
     code, _out, err = gis("import", str(path), "--as", "gates", "--source", "test",
                          "--licence", "CC0", layers=store_copy)  # fmt: skip
     assert code == 0, err
@@ -131,6 +132,32 @@ def test_export_then_reimport_round_trip(tmp_path, store_copy):
     assert len(back) == 38 and "Phường Đoàn Kết" in set(back["full_name"])
 
 
+def test_shapefile_export_with_short_fields_imports_back(tmp_path, store_copy):
+    out = tmp_path / "x.shp"
+    code, _, err = gis("export", "communes_2025", str(out), layers=store_copy)
+    assert code == 1 and "`gis export ... --shorten-fields`" in err and "shorten_fields=" in err
+    code, _, err = gis("export", "communes_2025", str(out), "--shorten-fields", layers=store_copy)
+    assert code == 0, err
+    before = read_layer("communes_2025", province="lai_chau", layers_dir=store_copy)
+    code, stdout, err = gis("import", str(out), "--as", "communes_2025", layers=store_copy)
+    assert code == 0, err
+    assert "field 'area_km2_s' -> column 'area_km2_source'" in stdout
+    back = read_layer("communes_2025", province="lai_chau", layers_dir=store_copy)
+    assert list(back.columns) == list(before.columns)
+    assert back.drop(columns="geometry").equals(before.drop(columns="geometry"))
+
+
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_csv_into_a_point_layer_says_csv_is_a_table(tmp_path, store_copy, command):
+    path = tmp_path / "facilities.csv"
+    path.write_text("facility_id,kind,name,lon,lat\nf99,mine,Mỏ đất hiếm,103.3,22.3\n")
+    before = _digest(store_copy)
+    code, out, err = gis(command, str(path), "--as", "facilities", layers=store_copy)
+    assert code == 1, out + err
+    assert "a CSV is read as a table only" in err and "'facilities' is a vector layer" in err
+    assert "GeoDataFrame" not in out + err and _digest(store_copy) == before
+
+
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [
@@ -139,6 +166,7 @@ def test_export_then_reimport_round_trip(tmp_path, store_copy):
         (["layers", "--province", "cao_bang"], 1, "no province profile"),
         (["validate", "--repair"], 2, "--repair needs a LAYER"),
         (["export", "facts", "facts.kml"], 2, "is a table"),
+        (["import", "x.gpkg", "--as", "x", "--licnce", "CC0"], 2, "No such option '--licnce'"),
     ],
 )
 def test_user_errors_are_one_line_messages(store_copy_session, args, code, expected):

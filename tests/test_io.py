@@ -6,6 +6,7 @@ Fixtures are built in code: three polygons (one ring with a hole each) in EPSG:9
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import unicodedata
@@ -21,7 +22,13 @@ from shapely.geometry import Point, Polygon
 
 from gis.crs import to_crs
 from gis.errors import CRSError, InputFileError
-from gis.io import READ_ONLY_FORMATS, SUPPORTED_FORMATS, read_vector, write_vector
+from gis.io import (
+    READ_ONLY_FORMATS,
+    SUPPORTED_FORMATS,
+    read_vector,
+    restore_long_names,
+    write_vector,
+)
 
 NAMES = ["Phường Đoàn Kết", "Xã Sìn Hồ", "Mường Tè"]
 
@@ -295,6 +302,30 @@ def test_geojson_crs84_matches_epsg4326(tmp_path, gdf):
     assert read_vector(path, crs="EPSG:4326").crs.to_epsg() == 4326
 
 
+def _geojson_without_crs_member(path, gdf):
+    pyogrio.write_dataframe(gdf, path, driver="GeoJSON")  # in metres, with a "crs" member
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    del doc["crs"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_geojson_in_metres_without_crs_member_takes_crs_argument(tmp_path, gdf):
+    path = _geojson_without_crs_member(tmp_path / "m.geojson", gdf)
+    with pytest.raises(CRSError, match=r"without a \"crs\" member.*no \.prj.*--crs EPSG:9205"):
+        read_vector(path)
+    back = read_vector(path, crs="EPSG:9205")
+    assert back.crs.to_epsg() == 9205
+    assert _max_distance_m(back, gdf) == 0
+
+
+def test_geojson_in_degrees_without_crs_member_stays_lon_lat(tmp_path, gdf):
+    path = _geojson_without_crs_member(tmp_path / "d.geojson", to_crs(gdf, "EPSG:4326"))
+    assert read_vector(path).crs.to_epsg() == 4326
+    with pytest.raises(CRSError, match=r"states its CRS as WGS 84 .* Drop"):
+        read_vector(path, crs="EPSG:9205")
+
+
 # --- read errors ---------------------------------------------------------------------------
 
 
@@ -414,6 +445,26 @@ def test_shortened_names_stay_unique(tmp_path, gdf):
     back = read_vector(write_vector(data, tmp_path / "c.shp", shorten_fields=True))
     assert list(back.columns)[3:5] == ["populati_1", "populati_2"]
     assert back["populati_2"].tolist() == [2, 2, 2]
+
+
+def test_restore_long_names_maps_shortened_fields_back():
+    columns = ["name", "population_2024", "population_2025", "old_district_codes"]
+    shortened = pd.DataFrame(columns=["name", "population", "populati_1", "old_distri"])
+    back, renames = restore_long_names(shortened, columns)  # names of shorten_fields=True
+    assert list(back.columns) == columns
+    assert renames == {"population": "population_2024", "populati_1": "population_2025",
+                       "old_distri": "old_district_codes"}  # fmt: skip
+    cut = pd.DataFrame(columns=["name", "old_distri", "extra"])  # extra: left for validation
+    assert restore_long_names(cut, columns)[1] == {"old_distri": "old_district_codes"}
+
+
+def test_restore_long_names_refuses_an_ambiguous_field():
+    # "Population" takes the plain 10-byte name, so the export names the others populati_1/_2;
+    # a file whose fields were merely cut to 10 bytes has "population": which year?
+    columns = ["Population", "population_2024", "population_2025"]
+    cut = pd.DataFrame(columns=["Population", "population"])
+    with pytest.raises(InputFileError, match=r"'population' -> 'population_2024' or 'popul"):
+        restore_long_names(cut, columns)
 
 
 def test_no_gdal_trace_in_messages(tmp_path):

@@ -159,3 +159,41 @@ def test_meta_and_path(store_copy):
     assert meta["legacy"] is True and meta["provenance"]["licence"].startswith("CC BY-SA")
     path = layer_path("facts", province="lai_chau", layers_dir=store_copy)
     assert path.name == "facts.csv"
+
+
+@pytest.mark.parametrize("name", ["communes_2025", "districts_pre2025", "pillar_zones", "province"])
+def test_saving_unchanged_data_gives_the_same_bytes(store_copy, name):
+    from gis.edit import open_layer, save_layer
+
+    kw = {"province": "lai_chau", "layers_dir": store_copy}
+    path = layer_path(name, **kw)
+    before = path.read_bytes()
+    for _ in range(2):  # twice in a row: a save must not drift either
+        save_layer(open_layer(name, **kw), name, message="unchanged", **kw)
+        assert path.read_bytes() == before
+
+
+def test_one_feature_edit_changes_one_line(store_copy):
+    kw = {"province": "lai_chau", "layers_dir": store_copy}
+    path = layer_path("communes_2025", **kw)
+    before = path.read_bytes().splitlines()
+    communes = read_layer("communes_2025", **kw)
+    edited = communes.index[communes["code"] == "03388"]
+    communes.loc[edited, "geometry"] = communes.loc[edited].translate(xoff=0.5)
+    write_layer(communes, "communes_2025", **kw)
+    after = path.read_bytes().splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert len(changed) == 1 and b'"code": "03388"' in after[changed[0]]
+
+
+def test_unknown_layer_advice_is_a_real_command(store_copy):
+    import re
+
+    from gis.cli import cli
+
+    with pytest.raises(LayerNotFoundError) as info:
+        read_layer("railways", province="lai_chau", layers_dir=store_copy)
+    command = re.search(r"`(gis import [^`]*)`", str(info.value)).group(1)
+    assert "--as railways" in command
+    options = {o for p in cli.commands["import"].params for o in p.opts}
+    assert set(re.findall(r"--[a-z-]+", command)) <= options
