@@ -185,6 +185,36 @@ def test_planning_layer_tables_say_missing_or_compute(tables):
         assert set(towns["result"]) == {"missing data"}  # no town population in the layers
 
 
+def test_road_density_and_rai_count_existing_roads_only(tables, store_copy_session):
+    """SDG 9.1.1 and road density are on today's roads: planned S14/S15 are not counted."""
+    import shapely
+
+    from gis.store import read_layer
+
+    roads = read_layer("roads", layers_dir=store_copy_session)
+    communes = read_layer("communes_2025", layers_dir=store_copy_session).set_index("code")
+    existing = shapely.union_all(roads.loc[roads["status"] == "existing"].geometry.values)
+    every = shapely.union_all(roads.geometry.values)
+    binh_lu = communes.loc["03390"].geometry  # Bình Lư: QL.4D and the planned S14/S15
+    by_hand_km = shapely.intersection(existing, binh_lu).length / 1000
+    assert by_hand_km == pytest.approx(23.95, abs=0.01)
+    assert shapely.intersection(every, binh_lu).length / 1000 == pytest.approx(47.98, abs=0.01)
+    density = tables["road_density"].query("unit_system == 'communes_2025'").set_index("code")
+    row = density.loc["03390"]
+    assert row["road_length_km"] == pytest.approx(by_hand_km, rel=1e-9)
+    assert row["road_density_km_per_km2"] == pytest.approx(
+        by_hand_km / (binh_lu.area / 1e6), rel=1e-9
+    )
+    # the planned network of 2050 (existing + S14 + S15) is a separate column
+    assert row["network_2050_length_km"] == pytest.approx(47.98, abs=0.01)
+    assert "EXISTING" in tables["road_density"].attrs["definition"]
+    # RAI proxy: the area within 2 km of existing roads only
+    rai = tables["rural_access_index"].set_index("code")
+    within = shapely.area(shapely.intersection(shapely.buffer(existing, 2000.0), binh_lu)) / 1e6
+    assert rai.loc["03390", "area_within_2km_km2"] == pytest.approx(within, rel=1e-6)
+    assert "EXISTING" in tables["rural_access_index"].attrs["definition"]
+
+
 def test_a_removed_planning_layer_is_reported_not_fatal(store_copy):
     folder = store_copy / "lai_chau"
     for f in folder.glob("roads.*"):
