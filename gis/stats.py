@@ -403,25 +403,37 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
 
 
 def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
+    title = "Area of urban administrative units as a share of each unit (not built-up area)"
     urban = _plan_urban_areas(inputs)
     if urban is None:
-        return _missing("Urbanised share of each unit", ["urban_areas"], inputs, "")
+        return _missing(title, ["urban_areas"], inputs, "")
     polys = urban[urban.geom_type.isin(["Polygon", "MultiPolygon"])]
     points = urban.loc[~urban.index.isin(polys.index), "urban_area"].tolist()
     frames = []
     for layer in ("districts_pre2025", "communes_2025"):
         units = inputs.get(layer)
         res = urbanised_share(units[["code", "name", "geometry"]], polys)
+        res = res.rename(
+            columns={"urban_area_ha": "urban_unit_area_ha", "urban_pct": "urban_unit_area_pct"}
+        )
         res.insert(0, "unit_system", layer)
         res["area_km2"] = res.geometry.area / M2_PER_KM2
         frames.append(pd.DataFrame(res.drop(columns="geometry")))
     out = pd.concat(frames, ignore_index=True)
+    kinds = "; ".join(
+        f"{r.urban_area}: {r.geometry_source}"
+        for r in polys[["urban_area", "geometry_source"]].itertuples(index=False)
+    )
     return _label(
         out,
-        "Urbanised share of each unit (urban core polygons)",
-        f"{len(polys)} urban area(s) of {PLAN_DOCUMENT} with a core polygon dissolved and "
-        f"intersected with each unit; urban_area_ha and urban_pct of the unit's area. {len(points)}"
-        f" urban area(s) are points (no core polygon) and are not counted: {', '.join(points)}.",
+        title,
+        "Area of the urban administrative units (wards / townships) of the plan's urban areas "
+        "inside each unit, in ha (urban_unit_area_ha) and as % of the unit's area "
+        "(urban_unit_area_pct) - not built-up area: a whole ward counts as 100 % urban, forest "
+        f"and fields included. Polygons: {len(polys)} urban area(s) of {PLAN_DOCUMENT} with a "
+        f"polygon ({kinds or 'none'}), dissolved and intersected with each unit. {len(points)} "
+        f"urban area(s) are points (no polygon) and are not counted: {', '.join(points)}. For "
+        "the built-up share, sum a built-up raster (GHSL GHS-BUILT-S) per unit with gis.zonal.",
         "districts_pre2025; communes_2025",
         inputs.sources("urban_areas", "districts_pre2025", "communes_2025"),
     )

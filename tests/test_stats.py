@@ -215,6 +215,18 @@ def test_road_density_and_rai_count_existing_roads_only(tables, store_copy_sessi
     assert "EXISTING" in tables["rural_access_index"].attrs["definition"]
 
 
+def test_urbanised_share_says_it_is_urban_unit_area_not_built_up(tables):
+    """The only urban polygon is Lai Châu city = whole wards 03388 + 03408: 100 % each."""
+    share = tables["urbanised_share"]
+    assert "urban_pct" not in share.columns
+    wards = share.query("unit_system == 'communes_2025'").set_index("code")
+    assert wards.loc["03388", "urban_unit_area_pct"] == pytest.approx(100.0)
+    assert wards.loc["03408", "urban_unit_area_pct"] == pytest.approx(100.0)
+    assert "not built-up" in share.attrs["title"]
+    assert "not built-up area" in share.attrs["definition"]
+    assert "GHSL" in share.attrs["definition"]
+
+
 def test_a_removed_planning_layer_is_reported_not_fatal(store_copy):
     folder = store_copy / "lai_chau"
     for f in folder.glob("roads.*"):
