@@ -127,11 +127,29 @@ def test_province_area_within_one_percent_of_official(tables):
     areas = tables["unit_areas"]
     prov = areas.query("unit_system == 'province'").iloc[0]
     assert abs(prov["area_km2"] - OFFICIAL_AREA_KM2) / OFFICIAL_AREA_KM2 < 0.01
-    assert prov["official_area_km2"] == OFFICIAL_AREA_KM2
+    assert prov["reference_area_km2"] == OFFICIAL_AREA_KM2
+    assert prov["reference_source_type"].startswith("official (government")
     assert len(areas.query("unit_system == 'districts_pre2025'")) == 8
     assert len(areas.query("unit_system == 'communes_2025'")) == 38
     total_2025 = areas.query("unit_system == 'communes_2025'")["area_km2"].sum()
     assert abs(total_2025 - OFFICIAL_AREA_KM2) / OFFICIAL_AREA_KM2 < 0.01
+
+
+def test_district_reference_areas_show_their_secondary_sources(tables):
+    """District areas come from encyclopedia mirrors: never called official, quality shown."""
+    areas = tables["unit_areas"]
+    assert "official_area_km2" not in areas.columns
+    districts = areas.query("unit_system == 'districts_pre2025'").set_index("code")
+    assert districts["reference_source_type"].str.contains("mirror|copy|secondary").all()
+    city = districts.loc["105"]  # facts: 92.37 km2 (2020, knowledgr.com) vs the 70.5 km2 polygon
+    assert city["reference_area_km2"] == 92.37
+    assert city["diff_pct"] == pytest.approx(100 * (city["area_km2"] - 92.37) / 92.37)
+    assert "polygon predates transfer of Sung Phai commune" in city["note"]
+    assert districts.drop(index="105")["note"].eq("").all()  # all others within 1 %
+    ind = tables["indicators_vs_targets"].set_index("indicator_id")
+    assert ind.loc["urbanisation_2030_region", "current_source_type"] == (
+        "encyclopedia mirror of vi.wikipedia (cites GSO)"
+    )
 
 
 def test_urban_system_has_1_5_5_classes(tables):
