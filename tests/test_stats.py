@@ -284,6 +284,35 @@ def test_report_carries_definition_unit_system_and_sources(tables, tmp_path):
     assert "9,068.73" in text  # official area, traceable in the report
 
 
+def test_report_shows_counts_as_integers_and_rounds_measures(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "distance_m": [5000.0, 10000.0],
+            "n_communes_reached": [7.0, float("nan")],
+            "area_km2": [9070.16701921069, 0.5],
+            "urban_pct": [13.5607, -0.0004],
+            "road_density_km_per_km2": [0.0315561, 0.0],
+        }
+    )
+    frame.attrs.update(title="T", definition="d", unit_system="", sources="s")
+    written = write_statistics({"t": frame}, tmp_path)
+    text = written["report"].read_text(encoding="utf-8")
+    assert "| 5,000 | 7 | 9,070.17 | 13.6 | 0.032 |" in text
+    assert "| 10,000 | — | 0.50 | 0.0 | 0.000 |" in text
+    assert pd.read_csv(written["t"])["area_km2"].iloc[0] == 9070.16701921069  # full precision
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(written["excel"])["t"]
+    assert [sheet.cell(2, j).number_format for j in range(1, 6)] == [
+        "#,##0",
+        "#,##0",
+        "#,##0.00",
+        "#,##0.0",
+        "#,##0.000",
+    ]
+    assert sheet.cell(2, 3).value == 9070.16701921069
+
+
 def test_cli_stats_writes_the_files(store_copy_session, tmp_path):
     out = tmp_path / "out"
     cmd = [
