@@ -11,7 +11,13 @@ import pandas as pd
 import shapely
 
 from gis._frames import M2_PER_KM2
-from gis.coverage import corridor_coverage, road_density, within_distance
+from gis.coverage import (
+    corridor_coverage,
+    existing_roads,
+    road_density,
+    road_network_at,
+    within_distance,
+)
 from gis.stats import (
     DISTANCES_M,
     PLAN_DOCUMENT,
@@ -23,6 +29,9 @@ from gis.stats import (
 )
 
 __all__: list[str] = []
+
+#: Horizons of the planned network reported next to the existing one in ``road_density``.
+PLAN_HORIZONS = (2030, 2050)
 
 
 def _units_with_region(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame | None:
@@ -91,28 +100,41 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
             _missing("Road density per unit", ["roads"], inputs, ""),
             _missing("Rural Access Index (area-based proxy)", ["roads"], inputs, ""),
         )
+    existing = existing_roads(roads)
     frames = []
     for layer in ("districts_pre2025", "communes_2025"):
         units = _units_with_region(inputs, layer) if layer == "districts_pre2025" else None
         units = inputs.get(layer) if units is None else units
         pop = "population_persons" if "population_persons" in units.columns else None
         keep = ["code", "name", *([pop] if pop else []), "geometry"]
-        res = road_density(units[keep], roads, population_column=pop)
+        res = road_density(units[keep], existing, population_column=pop)
+        for year in PLAN_HORIZONS:
+            res = road_density(res, road_network_at(roads, year), prefix=f"network_{year}")
         res.insert(0, "unit_system", layer)
         res["area_km2"] = res.geometry.area / M2_PER_KM2
         frames.append(pd.DataFrame(res.drop(columns="geometry")))
+    planned = ", ".join(
+        f"{r} ({s}, horizon {h})"
+        for r, s, h in roads.loc[roads["status"] != "existing", ["road_ref", "status", "horizon"]]
+        .itertuples(index=False)
+    )
     density = _label(
         pd.concat(frames, ignore_index=True),
-        "Road density per unit",
-        "Length of the roads layer inside each unit (lines dissolved and clipped), km; density "
-        "= km / unit area km²; km per 1,000 people where the unit has a population. Roads are "
-        "schematic lines through waypoints: lengths are underestimated on winding mountain roads.",
+        "Road density per unit (existing roads)",
+        "road_length_km = length of the EXISTING roads of the roads layer (status 'existing') "
+        "inside each unit (lines dissolved and clipped), km; road_density_km_per_km2 = km / "
+        "unit area km²; road_km_per_1000_people where the unit has a population. Planned network "
+        "(separate columns, not today's roads): network_<year>_length_km and "
+        "network_<year>_density_km_per_km2 count the existing roads plus the roads planned or "
+        f"under construction with horizon <= year ({', '.join(map(str, PLAN_HORIZONS))}); "
+        f"not existing: {planned or 'none'}. Roads are schematic lines through waypoints: "
+        "lengths are underestimated on winding mountain roads.",
         "districts_pre2025; communes_2025",
         inputs.sources("roads", "districts_pre2025", "communes_2025", "facts"),
     )
     communes = inputs.get("communes_2025")
     rural = communes[communes["type"] == "Xã"][["code", "name", "type", "geometry"]]
-    near = within_distance(rural, roads, distance_m=2000.0, prefix="road")
+    near = within_distance(rural, existing, distance_m=2000.0, prefix="road")
     out = pd.DataFrame(
         {
             "code": near["code"],
@@ -139,8 +161,10 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         "Rural Access Index (SDG 9.1.1) - area-based proxy",
         "The RAI is the share of the rural POPULATION within 2 km of an all-season road. No "
         "population is in the layers, so this table gives the share of the AREA of rural "
-        "communes (type Xã) within 2 km of any road of the roads layer (all_season is 'unknown' "
-        "for every road, so all count); population_within_2km_persons is missing. Plug a "
+        "communes (type Xã) within 2 km of an EXISTING road of the roads layer (status "
+        "'existing'; planned and under-construction roads are left out; all_season is unknown "
+        "for every road, so all existing roads count); population_within_2km_persons is "
+        "missing. Plug a "
         "population raster into gis.coverage.rural_access_index for the real index.",
         "communes_2025",
         inputs.sources("roads", "communes_2025"),
@@ -195,8 +219,9 @@ def _catchments(inputs: _Inputs) -> pd.DataFrame:
         f"For each {PLAN_DOCUMENT} urban area (its core point; a representative point of a core "
         "polygon) and each border gate: area of the province outline within distance_m "
         "(straight line), and the 2025 communes with some part within distance_m. Population "
-        "within is missing (no population in the layers). Network distances: "
-        "gis.coverage.network_distance_catchment on the roads layer.",
+        "within is missing (no population in the layers). Network distances (not in this "
+        "table): gis.coverage.network_distance_catchment on the existing roads "
+        "(gis.coverage.existing_roads: the baseline; planned roads are not yet travelled).",
         "communes_2025",
         inputs.sources("urban_areas", "facilities", "communes_2025", "province"),
     )

@@ -34,9 +34,11 @@ from gis.errors import LayerError
 
 __all__ = [
     "corridor_coverage",
+    "existing_roads",
     "network_distance_catchment",
     "road_density",
     "road_graph",
+    "road_network_at",
     "rural_access_index",
     "within_distance",
 ]
@@ -365,6 +367,39 @@ def network_distance_catchment(
         "(networkx Dijkstra on length_m, plus the straight snap distance of the origin)."
     )
     return out
+
+
+def existing_roads(roads: gpd.GeoDataFrame, *, status_column: str = "status") -> gpd.GeoDataFrame:
+    """Return the roads that exist today (``status == "existing"``), a copy.
+
+    Road density and the Rural Access Index (SDG 9.1.1) are defined on the existing network;
+    planned and under-construction roads (``planned``, ``upgrading``) are left out.
+
+    Raises
+    ------
+    LayerError
+        If ``roads`` has no ``status_column``.
+    """
+    require_columns(roads, [status_column], name="roads")
+    return roads[roads[status_column] == "existing"].copy()
+
+
+def road_network_at(
+    roads: gpd.GeoDataFrame,
+    year: int,
+    *,
+    status_column: str = "status",
+    horizon_column: str = "horizon",
+) -> gpd.GeoDataFrame:
+    """Return the network planned for ``year``: existing roads plus those with horizon <= year.
+
+    A road that is not ``existing`` counts when its horizon (e.g. ``"2030"``) is a year no later
+    than ``year``; a non-numeric horizon other than the existing roads' is left out.
+    """
+    require_columns(roads, [status_column, horizon_column], name="roads")
+    horizon = pd.to_numeric(roads[horizon_column], errors="coerce")
+    keep = (roads[status_column] == "existing") | (horizon <= year)
+    return roads[keep.to_numpy()].copy()
 
 
 def road_density(

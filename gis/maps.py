@@ -42,7 +42,7 @@ from gis import _mapparts as parts
 from gis import settings
 from gis._frames import M2_PER_KM2
 from gis._mapparts import BAND_DISTANCES_M, SIMPLIFY_M
-from gis.coverage import road_density, within_distance
+from gis.coverage import existing_roads, road_density, within_distance
 from gis.maplabels import (
     DOCUMENT_VI,
     HORIZON_VI,
@@ -260,7 +260,7 @@ def _stat_roads(src: parts.Source) -> list[MapLayer]:
     if roads is None:
         return parts.base(src)
     layers = _stat_layers(
-        src, lambda u: road_density(u, roads)["road_density_km_per_km2"],
+        src, lambda u: road_density(u, existing_roads(roads))["road_density_km_per_km2"],
         "road_km_per_km2", "Mật độ đường", "km/km²", "Oranges")  # fmt: skip
     return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2)]
 

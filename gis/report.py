@@ -49,11 +49,37 @@ def contents_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, float):
+def _decimals(name: str, values: pd.Series) -> int | None:
+    """Decimals to show for a numeric column (0 = integer), None for a non-numeric one.
+
+    Counts, years, distances in m and populations hold whole numbers: shown without decimals.
+    Otherwise by unit: % to 1 decimal, densities and rates (``density``, ``_per_``) to 3, areas
+    and lengths (km², km, ha) and anything else to 2. The CSV files keep full precision.
+    """
+    if values.dtype.kind not in "fiu" or values.dtype.kind == "b":
+        return None
+    present = values.dropna()
+    if values.dtype.kind in "iu" or (len(present) and (present % 1 == 0).all()):
+        return 0
+    if name.endswith("_pct"):
+        return 1
+    if "density" in name or "_per_" in name:
+        return 3
+    return 2
+
+
+def _cell(value: object, decimals: int | None = 2) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float | int) and decimals is not None:
         if math.isnan(value):
             return "—"
-        return f"{value:,.2f}" if abs(value) < 1e15 else str(value)
+        if abs(value) >= 1e15:
+            return str(value)
+        text = f"{value:,.{decimals}f}"
+        return text.lstrip("-") if not text.strip("-0.,") else text  # no "-0.0"
+    if isinstance(value, float):
+        return "—" if math.isnan(value) else f"{value:,.2f}"
     text = "" if value is None or value is pd.NA else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -61,8 +87,23 @@ def _cell(value: object) -> str:
 def _markdown(frame: pd.DataFrame) -> str:
     head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    decimals = [_decimals(str(c), frame[c]) for c in frame.columns]
+    body = [
+        "| " + " | ".join(_cell(v, d) for v, d in zip(row, decimals, strict=True)) + " |"
+        for row in frame.itertuples(False)
+    ]
     return "\n".join([head, rule, *body])
+
+
+def _excel_formats(sheet, frame: pd.DataFrame) -> None:
+    """Give numeric columns an Excel number format (values keep full precision)."""
+    for j, col in enumerate(frame.columns, start=1):
+        d = _decimals(str(col), frame[col])
+        if d is None:
+            continue
+        fmt = "#,##0" if d == 0 else "#,##0." + "0" * d
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
+            cell.number_format = fmt
 
 
 def write_statistics(
@@ -103,9 +144,9 @@ def write_statistics(
     with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
         sheets = {"contents": contents, **tables}
         for name, frame in sheets.items():
-            frame.rename(columns=labels).to_excel(
-                xl, sheet_name=name[:_EXCEL_SHEET_MAX], index=False
-            )
+            sheet = name[:_EXCEL_SHEET_MAX]
+            frame.rename(columns=labels).to_excel(xl, sheet_name=sheet, index=False)
+            _excel_formats(xl.sheets[sheet], frame)
     written["excel"] = xlsx
     lines = [f"# {title}", "", "Tables (CSV beside this file; all in statistics.xlsx):", ""]
     lines += [

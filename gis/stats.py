@@ -98,6 +98,10 @@ def _facts_latest(facts: pd.DataFrame, scope: str, metrics: tuple[str, ...]) -> 
     return sel.groupby("code", sort=True).tail(1).set_index("code")
 
 
+#: A computed area differing from its reference by more than this % gets a ``note``.
+AREA_FLAG_PCT = 1.0
+
+
 def _areas(inputs: _Inputs) -> pd.DataFrame:
     profile, facts = inputs.profile, inputs.get("facts")
     rows = []
@@ -109,13 +113,14 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
                 "code": profile.code,
                 "name": profile.name,
                 "area_km2": prov.geometry.area.sum() / M2_PER_KM2,
-                "official_area_km2": profile.official_area_km2,
-                "official_ref_year": "",
-                "official_source": profile.official_area_source,
+                "reference_area_km2": profile.official_area_km2,
+                "reference_ref_year": "",
+                "reference_source": profile.official_area_source,
+                "reference_source_type": "official (government document, profile.toml)",
             }
         )
     dist_off = _facts_latest(facts, "district", ("area_natural",)) if facts is not None else None
-    for layer, official in (("districts_pre2025", "facts"), ("communes_2025", "layer")):
+    for layer, reference in (("districts_pre2025", "facts"), ("communes_2025", "layer")):
         units = inputs.get(layer)
         if units is None:
             continue
@@ -126,32 +131,46 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
                 "name": u["name"],
                 "area_km2": u.geometry.area / M2_PER_KM2,
             }
-            if official == "facts" and dist_off is not None and u["code"] in dist_off.index:
+            if reference == "facts" and dist_off is not None and u["code"] in dist_off.index:
                 f = dist_off.loc[u["code"]]
                 row.update(
-                    official_area_km2=f["value_num"],
-                    official_ref_year=f["ref_year"],
-                    official_source=f["source_url"],
+                    reference_area_km2=f["value_num"],
+                    reference_ref_year=f["ref_year"],
+                    reference_source=f["source_url"],
+                    reference_source_type=f["source_type"],
+                    reference_note=f["note"] if isinstance(f["note"], str) else "",
                 )
-            elif official == "layer" and "area_km2" in units.columns:
+            elif reference == "layer" and "area_km2" in units.columns:
                 row.update(
-                    official_area_km2=u["area_km2"],
-                    official_ref_year="",
-                    official_source="communes_2025.area_km2 (Resolution 1670 mapping)",
+                    reference_area_km2=u["area_km2"],
+                    reference_ref_year="",
+                    reference_source="communes_2025.area_km2 (Resolution 1670 mapping)",
+                    reference_source_type="attribute of the communes_2025 layer",
                 )
             rows.append(row)
     out = pd.DataFrame(rows)
-    out["official_area_km2"] = pd.to_numeric(out.get("official_area_km2"), errors="coerce")
+    out["reference_area_km2"] = pd.to_numeric(out.get("reference_area_km2"), errors="coerce")
     out["diff_pct"] = (
-        100.0 * (out["area_km2"] - out["official_area_km2"]) / out["official_area_km2"]
+        100.0 * (out["area_km2"] - out["reference_area_km2"]) / out["reference_area_km2"]
     )
+    notes = out.pop("reference_note") if "reference_note" in out.columns else None
+    flagged = out["diff_pct"].abs() > AREA_FLAG_PCT
+    out["note"] = ""
+    for i in out.index[flagged]:
+        why = notes.loc[i] if notes is not None and isinstance(notes.loc[i], str) else ""
+        out.loc[i, "note"] = (
+            f"differs by more than {AREA_FLAG_PCT:g} %: " + (why or "not explained in facts")
+        )
     return _label(
         out,
-        "Unit areas, computed and official",
-        f"area_km2 = polygon area in {profile.planning_crs} (metres); official_area_km2 = the "
-        "official figure (province: the profile; districts: latest area_natural of facts; "
-        "communes: the area_km2 attribute of communes_2025); diff_pct = (computed - official) / "
-        "official x 100. A district polygon older than a boundary change differs on purpose.",
+        "Unit areas, computed and reference",
+        f"area_km2 = polygon area in {profile.planning_crs} (metres); reference_area_km2 = a "
+        "published figure, of the quality given in reference_source_type (province: the "
+        "official area of the profile, a government document; districts: latest area_natural "
+        "of facts, mostly copies of encyclopedias - secondary, not official; communes: the "
+        "area_km2 attribute of communes_2025); diff_pct = (computed - reference) / reference x "
+        f"100; note (over {AREA_FLAG_PCT:g} %) = the note of the facts row. A district polygon "
+        "older than a boundary change differs on purpose.",
         "province; districts_pre2025; communes_2025",
         inputs.sources("province", "districts_pre2025", "communes_2025", "facts"),
     )
@@ -403,25 +422,37 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
 
 
 def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
+    title = "Area of urban administrative units as a share of each unit (not built-up area)"
     urban = _plan_urban_areas(inputs)
     if urban is None:
-        return _missing("Urbanised share of each unit", ["urban_areas"], inputs, "")
+        return _missing(title, ["urban_areas"], inputs, "")
     polys = urban[urban.geom_type.isin(["Polygon", "MultiPolygon"])]
     points = urban.loc[~urban.index.isin(polys.index), "urban_area"].tolist()
     frames = []
     for layer in ("districts_pre2025", "communes_2025"):
         units = inputs.get(layer)
         res = urbanised_share(units[["code", "name", "geometry"]], polys)
+        res = res.rename(
+            columns={"urban_area_ha": "urban_unit_area_ha", "urban_pct": "urban_unit_area_pct"}
+        )
         res.insert(0, "unit_system", layer)
         res["area_km2"] = res.geometry.area / M2_PER_KM2
         frames.append(pd.DataFrame(res.drop(columns="geometry")))
     out = pd.concat(frames, ignore_index=True)
+    kinds = "; ".join(
+        f"{r.urban_area}: {r.geometry_source}"
+        for r in polys[["urban_area", "geometry_source"]].itertuples(index=False)
+    )
     return _label(
         out,
-        "Urbanised share of each unit (urban core polygons)",
-        f"{len(polys)} urban area(s) of {PLAN_DOCUMENT} with a core polygon dissolved and "
-        f"intersected with each unit; urban_area_ha and urban_pct of the unit's area. {len(points)}"
-        f" urban area(s) are points (no core polygon) and are not counted: {', '.join(points)}.",
+        title,
+        "Area of the urban administrative units (wards / townships) of the plan's urban areas "
+        "inside each unit, in ha (urban_unit_area_ha) and as % of the unit's area "
+        "(urban_unit_area_pct) - not built-up area: a whole ward counts as 100 % urban, forest "
+        f"and fields included. Polygons: {len(polys)} urban area(s) of {PLAN_DOCUMENT} with a "
+        f"polygon ({kinds or 'none'}), dissolved and intersected with each unit. {len(points)} "
+        f"urban area(s) are points (no polygon) and are not counted: {', '.join(points)}. For "
+        "the built-up share, sum a built-up raster (GHSL GHS-BUILT-S) per unit with gis.zonal.",
         "districts_pre2025; communes_2025",
         inputs.sources("urban_areas", "districts_pre2025", "communes_2025"),
     )
@@ -445,14 +476,16 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
     rows = []
     for _, t in targets.iterrows():
         kind, _, key = str(t.get("current") or "").partition(":")
-        value, year, source = np.nan, "", ""
+        value, year, source, source_type = np.nan, "", "", ""
         if kind == "facts":
             hit = _facts_latest(prov, "province", (key,))
             if len(hit):
                 f = hit.iloc[0]
                 value, year, source = f["value_num"], f["ref_year"], f"facts: {f['source_url']}"
+                source_type = f["source_type"] if isinstance(f["source_type"], str) else ""
         elif kind == "computed" and key in computed:
             value, year, source = computed[key]
+            source_type = "computed from the layers"
         target = pd.to_numeric(t["target_value"], errors="coerce")
         gap = target - value if pd.notna(target) and pd.notna(value) else np.nan
         if pd.isna(target):
@@ -478,6 +511,7 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
                 "target_status": t["status"],
                 "target_source": t["source"],
                 "current_source": source,
+                "current_source_type": source_type,
             }
         )
     return _label(
@@ -485,7 +519,9 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
         "Plan indicators vs targets",
         "target_value from the plan_targets layer (with its source and status: stated target, "
         "regional/national benchmark, or missing); current_value = latest province row of facts "
-        "for the metric, or computed from the layers; gap = target - current in the indicator's "
+        "for the metric (current_source_type: the quality of that source as the facts table "
+        "records it, e.g. an encyclopedia mirror), or computed from the layers; gap = target - "
+        "current in the indicator's "
         "unit (percentage points for %). Missing targets and current values stay empty.",
         "province",
         inputs.sources("plan_targets", "facts", "urban_areas"),

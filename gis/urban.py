@@ -7,7 +7,8 @@
 3. :func:`degree_of_urbanisation`: the UN-endorsed Degree of Urbanisation on a 1 km² population
    grid (implemented in :mod:`gis.degurba`, re-exported here).
 
-Plus :func:`urbanised_share`: area of planned/observed urban polygons within each unit.
+Plus :func:`urbanised_share`: area of planned/observed urban polygons within each unit (as urban
+as the polygons given: administrative units of urban type give their whole area, not built-up).
 
 A missing population is never replaced: the affected totals and shares are NaN and the output says
 which units lacked it.
@@ -60,6 +61,11 @@ def urbanised_share(
 ) -> gpd.GeoDataFrame:
     """Add the urban area (ha) and its share of each unit's area, optionally per class.
 
+    The result is as urban as the polygons given: with the boundaries of wards or townships it is
+    the share of urban *administrative* area (a whole ward counts, forest included), not of
+    built-up area; for the built-up share pass built-up polygons, or sum a built-up raster (GHSL)
+    per unit with :func:`gis.zonal.zonal_stats`.
+
     Parameters
     ----------
     units : GeoDataFrame
@@ -104,8 +110,9 @@ def urbanised_share(
     for col, values in new.items():
         out[col] = values
     out.attrs["definition"] = (
-        "Urbanised share: area of the (dissolved) urban polygons inside each unit, in ha, and as "
-        f"% of the unit's area; computed in {crs.to_string()}"
+        "Area of the (dissolved) urban polygons inside each unit, in ha, and as % of the unit's "
+        "area (as urban as the polygons: administrative urban units give their whole area, not "
+        f"built-up area); computed in {crs.to_string()}"
         + (f", per value of '{by}'." if by else ".")
     )
     return out

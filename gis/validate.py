@@ -157,14 +157,18 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     )
                 )
         if col.get("unique", False):
+            # one problem per duplicated value, naming the clashing rows (0-based positions)
+            position = pd.Series(range(len(df)), index=df.index)
             dup = present[present.duplicated(keep=False)]
-            for idx in dup.index:
+            for value, group in dup.groupby(dup.astype(str), sort=False):
+                rows = position[group.index].tolist()
+                shown = ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
                 problems.append(
                     Problem(
                         name,
                         "schema",
-                        f"'{cname}' = {_show(dup[idx])} is not unique",
-                        ids[idx],
+                        f"'{cname}' = {_show(group.iloc[0])} is not unique: rows {shown} share it",
+                        value,
                         f"give each feature its own '{cname}'",
                     )
                 )
@@ -502,16 +506,21 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
                 "partition",
                 f"gaps of {gaps.area / M2_PER_KM2:.3f} km² inside {label} "
                 f"(largest near x={x:.0f}, y={y:.0f})",
-                hint="extend the neighbouring units to close the gap",
+                hint="a unit is missing or too small there: add or redraw it (or extend its "
+                "neighbours to close a sliver)",
             )
         )
     if spill.area > tol_m2:
+        largest = max(getattr(spill, "geoms", [spill]), key=lambda g: g.area)
+        x, y = largest.representative_point().coords[0]
         problems.append(
             Problem(
                 layer,
                 "partition",
-                f"{spill.area / M2_PER_KM2:.3f} km² of units lie outside {label}",
-                hint="clip the units to the outline",
+                f"{spill.area / M2_PER_KM2:.3f} km² of units lie outside {label} "
+                f"(largest near x={x:.0f}, y={y:.0f})",
+                hint=f"if '{rule['of']}' lost a unit there, restore it in '{rule['of']}'; "
+                f"otherwise clip the units of '{layer}' to the outline",
             )
         )
     return problems

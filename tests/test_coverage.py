@@ -14,9 +14,11 @@ from affine import Affine
 
 from gis.coverage import (
     corridor_coverage,
+    existing_roads,
     network_distance_catchment,
     road_density,
     road_graph,
+    road_network_at,
     rural_access_index,
     within_distance,
 )
@@ -202,6 +204,19 @@ def test_road_density():
     assert out["road_density_km_per_km2"].tolist() == pytest.approx([1.5, 0.0, 0.0])
     assert out.loc[0, "road_km_per_1000_people"] == pytest.approx(1.5)
     assert math.isnan(out.loc[1, "road_km_per_1000_people"])
+
+
+def test_existing_roads_and_planned_network_by_horizon():
+    roads = lines(seg((-100, 500), (1000, 500)), seg((500, 0), (500, 1000)), seg((0, 0), (1, 1)))
+    roads["status"] = ["existing", "planned", "upgrading"]
+    roads["horizon"] = ["baseline", "2050", "2030"]
+    assert existing_roads(roads)["status"].tolist() == ["existing"]
+    assert road_network_at(roads, 2030)["status"].tolist() == ["existing", "upgrading"]
+    assert road_network_at(roads, 2050)["status"].tolist() == ["existing", "planned", "upgrading"]
+    density = road_density(squares(), existing_roads(roads))
+    assert density.loc[0, "road_length_km"] == pytest.approx(1.0)  # the planned 1 km is left out
+    with pytest.raises(LayerError, match="status"):
+        existing_roads(roads.drop(columns="status"))
 
 
 def write_population(path):

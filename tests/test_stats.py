@@ -127,11 +127,29 @@ def test_province_area_within_one_percent_of_official(tables):
     areas = tables["unit_areas"]
     prov = areas.query("unit_system == 'province'").iloc[0]
     assert abs(prov["area_km2"] - OFFICIAL_AREA_KM2) / OFFICIAL_AREA_KM2 < 0.01
-    assert prov["official_area_km2"] == OFFICIAL_AREA_KM2
+    assert prov["reference_area_km2"] == OFFICIAL_AREA_KM2
+    assert prov["reference_source_type"].startswith("official (government")
     assert len(areas.query("unit_system == 'districts_pre2025'")) == 8
     assert len(areas.query("unit_system == 'communes_2025'")) == 38
     total_2025 = areas.query("unit_system == 'communes_2025'")["area_km2"].sum()
     assert abs(total_2025 - OFFICIAL_AREA_KM2) / OFFICIAL_AREA_KM2 < 0.01
+
+
+def test_district_reference_areas_show_their_secondary_sources(tables):
+    """District areas come from encyclopedia mirrors: never called official, quality shown."""
+    areas = tables["unit_areas"]
+    assert "official_area_km2" not in areas.columns
+    districts = areas.query("unit_system == 'districts_pre2025'").set_index("code")
+    assert districts["reference_source_type"].str.contains("mirror|copy|secondary").all()
+    city = districts.loc["105"]  # facts: 92.37 km2 (2020, knowledgr.com) vs the 70.5 km2 polygon
+    assert city["reference_area_km2"] == 92.37
+    assert city["diff_pct"] == pytest.approx(100 * (city["area_km2"] - 92.37) / 92.37)
+    assert "polygon predates transfer of Sung Phai commune" in city["note"]
+    assert districts.drop(index="105")["note"].eq("").all()  # all others within 1 %
+    ind = tables["indicators_vs_targets"].set_index("indicator_id")
+    assert ind.loc["urbanisation_2030_region", "current_source_type"] == (
+        "encyclopedia mirror of vi.wikipedia (cites GSO)"
+    )
 
 
 def test_urban_system_has_1_5_5_classes(tables):
@@ -185,6 +203,48 @@ def test_planning_layer_tables_say_missing_or_compute(tables):
         assert set(towns["result"]) == {"missing data"}  # no town population in the layers
 
 
+def test_road_density_and_rai_count_existing_roads_only(tables, store_copy_session):
+    """SDG 9.1.1 and road density are on today's roads: planned S14/S15 are not counted."""
+    import shapely
+
+    from gis.store import read_layer
+
+    roads = read_layer("roads", layers_dir=store_copy_session)
+    communes = read_layer("communes_2025", layers_dir=store_copy_session).set_index("code")
+    existing = shapely.union_all(roads.loc[roads["status"] == "existing"].geometry.values)
+    every = shapely.union_all(roads.geometry.values)
+    binh_lu = communes.loc["03390"].geometry  # Bình Lư: QL.4D and the planned S14/S15
+    by_hand_km = shapely.intersection(existing, binh_lu).length / 1000
+    assert by_hand_km == pytest.approx(23.95, abs=0.01)
+    assert shapely.intersection(every, binh_lu).length / 1000 == pytest.approx(47.98, abs=0.01)
+    density = tables["road_density"].query("unit_system == 'communes_2025'").set_index("code")
+    row = density.loc["03390"]
+    assert row["road_length_km"] == pytest.approx(by_hand_km, rel=1e-9)
+    assert row["road_density_km_per_km2"] == pytest.approx(
+        by_hand_km / (binh_lu.area / 1e6), rel=1e-9
+    )
+    # the planned network of 2050 (existing + S14 + S15) is a separate column
+    assert row["network_2050_length_km"] == pytest.approx(47.98, abs=0.01)
+    assert "EXISTING" in tables["road_density"].attrs["definition"]
+    # RAI proxy: the area within 2 km of existing roads only
+    rai = tables["rural_access_index"].set_index("code")
+    within = shapely.area(shapely.intersection(shapely.buffer(existing, 2000.0), binh_lu)) / 1e6
+    assert rai.loc["03390", "area_within_2km_km2"] == pytest.approx(within, rel=1e-6)
+    assert "EXISTING" in tables["rural_access_index"].attrs["definition"]
+
+
+def test_urbanised_share_says_it_is_urban_unit_area_not_built_up(tables):
+    """The only urban polygon is Lai Châu city = whole wards 03388 + 03408: 100 % each."""
+    share = tables["urbanised_share"]
+    assert "urban_pct" not in share.columns
+    wards = share.query("unit_system == 'communes_2025'").set_index("code")
+    assert wards.loc["03388", "urban_unit_area_pct"] == pytest.approx(100.0)
+    assert wards.loc["03408", "urban_unit_area_pct"] == pytest.approx(100.0)
+    assert "not built-up" in share.attrs["title"]
+    assert "not built-up area" in share.attrs["definition"]
+    assert "GHSL" in share.attrs["definition"]
+
+
 def test_a_removed_planning_layer_is_reported_not_fatal(store_copy):
     folder = store_copy / "lai_chau"
     for f in folder.glob("roads.*"):
@@ -222,6 +282,35 @@ def test_report_carries_definition_unit_system_and_sources(tables, tmp_path):
     assert text.count("- **Definition:**") == len(tables)
     assert text.count("- **Sources:**") == len(tables)
     assert "9,068.73" in text  # official area, traceable in the report
+
+
+def test_report_shows_counts_as_integers_and_rounds_measures(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "distance_m": [5000.0, 10000.0],
+            "n_communes_reached": [7.0, float("nan")],
+            "area_km2": [9070.16701921069, 0.5],
+            "urban_pct": [13.5607, -0.0004],
+            "road_density_km_per_km2": [0.0315561, 0.0],
+        }
+    )
+    frame.attrs.update(title="T", definition="d", unit_system="", sources="s")
+    written = write_statistics({"t": frame}, tmp_path)
+    text = written["report"].read_text(encoding="utf-8")
+    assert "| 5,000 | 7 | 9,070.17 | 13.6 | 0.032 |" in text
+    assert "| 10,000 | — | 0.50 | 0.0 | 0.000 |" in text
+    assert pd.read_csv(written["t"])["area_km2"].iloc[0] == 9070.16701921069  # full precision
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(written["excel"])["t"]
+    assert [sheet.cell(2, j).number_format for j in range(1, 6)] == [
+        "#,##0",
+        "#,##0",
+        "#,##0.00",
+        "#,##0.0",
+        "#,##0.000",
+    ]
+    assert sheet.cell(2, 3).value == 9070.16701921069
 
 
 def test_cli_stats_writes_the_files(store_copy_session, tmp_path):
