@@ -19,6 +19,7 @@ from gis.maplabels import (
     CLASS_ORDER,
     CLASS_STYLE,
     FACILITY_COLORS,
+    FACILITY_RANK,
     FACILITY_VI,
     REGION_COLORS,
     REGION_VI,
@@ -218,7 +219,11 @@ def facility(src: Source, kinds: tuple[str, ...] | None = None) -> gpd.GeoDataFr
 
 
 def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True) -> MapLayer:
+    """Facilities by kind; the more important kinds are drawn last, on top of others at the same
+    place (:data:`gis.maplabels.FACILITY_RANK`; the lower ones show as rings around them)."""
     colors = {FACILITY_VI.get(k, k): FACILITY_COLORS.get(k, "#444444") for k in fac["kind"]}
+    rank = fac["kind"].map({k: i for i, k in enumerate(FACILITY_RANK)}).fillna(-1)
+    fac = fac.iloc[np.argsort(rank.to_numpy(), kind="stable")]
     return MapLayer(fac, name, column="kind_vi", kind="category", colors=colors, radius=radius,
                     fill_opacity=0.95,
                     fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},

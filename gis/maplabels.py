@@ -15,6 +15,7 @@ __all__ = [
     "CLASS_ORDER",
     "CLASS_STYLE",
     "DOCUMENT_VI",
+    "FACILITY_RANK",
     "FACILITY_VI",
     "HORIZON_VI",
     "MEMBER_VI",
@@ -79,6 +80,19 @@ FACILITY_COLORS = {
     "logistics_centre": "#ff7f00",
     "mine": "#8c510a",
 }
+
+#: Facility kinds from the least to the most important: at one place, the more important is
+#: drawn on top (the others as rings around it).
+FACILITY_RANK = (
+    "mine",
+    "logistics_centre",
+    "industrial_cluster",
+    "industrial_park",
+    "border_economic_zone",
+    "hydropower",
+    "border_gate",
+    "airport",
+)
 
 #: Source documents of the urban-area versions (column ``source_document``).
 DOCUMENT_VI = {

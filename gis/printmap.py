@@ -31,7 +31,12 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from gis.crs import require_metric_crs, to_crs, transformer
 from gis.errors import LayerError
-from gis.maplayer import MapLayer, layer_legend
+from gis.maplayer import (
+    MapLayer,
+    layer_legend,
+    point_keys,
+    stacked_radii,
+)
 
 __all__ = ["FONT", "PAPER_MM", "missing_glyphs", "north_angle_deg", "print_map"]
 
@@ -101,16 +106,19 @@ def _check_text(*texts: str | None) -> None:
         )
 
 
-def _draw_layer(ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: float) -> None:
+def _draw_layer(
+    ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: float, radii=None
+) -> None:
     kinds = set(data.geom_type.dropna())
     c = colors.to_numpy()
     if kinds <= {"Point", "MultiPoint"}:
+        r = np.full(len(data), layer.radius) if radii is None else np.asarray(radii)
         data.plot(
             ax=ax,
             color=c,
             edgecolor="#222222",
             linewidth=0.4 * scale,
-            markersize=(layer.radius * 1.6 * scale) ** 2,
+            markersize=(r * 1.6 * scale) ** 2,
             zorder=4,
         )
     elif kinds <= {"LineString", "MultiLineString", "LinearRing"}:
@@ -290,9 +298,14 @@ def print_map(
                 "upper center",
             )
         ax = fig.add_axes(ax_rect)
-        for layer, (data, colors) in zip(layers, frames, strict=True):
+        # points at the very same place (1 m), across layers: the lower ones as rings
+        keys = [k for data, _ in frames for k in point_keys(data, 0)]
+        own = [la.radius for la, (d, _) in zip(layers, frames, strict=True) for _ in range(len(d))]
+        radii = stacked_radii(keys, own)
+        starts = np.cumsum([0, *(len(d) for d, _ in frames)])
+        for i, (layer, (data, colors)) in enumerate(zip(layers, frames, strict=True)):
             if not data.empty:
-                _draw_layer(ax, layer, data, colors, scale)
+                _draw_layer(ax, layer, data, colors, scale, radii[starts[i] : starts[i + 1]])
         # limits with the axes' own width:height, so that equal aspect keeps the frame in place
         box_ratio = (ax_rect[2] * width_in) / (ax_rect[3] * height_in)
         pad = 0.03 * max(x1 - x0, y1 - y0)

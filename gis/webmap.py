@@ -50,6 +50,8 @@ from gis.maplayer import (
     display_copy,
     format_vi,
     layer_legend,
+    point_keys,
+    stacked_radii,
 )
 
 __all__ = [
@@ -249,11 +251,9 @@ def web_map(
             "OpenStreetMap", name="Nền OpenStreetMap (cần Internet)", overlay=True, show=False
         ).add_to(m)
 
-    bounds: list[np.ndarray] = []
-    legend_html, sections, hidden = [], {}, []
-    for i, layer in enumerate(layers):
+    prepared = []
+    for layer in layers:
         colors, entries = layer_legend(layer)
-        group = html.escape(layer.name)
         fields = dict(layer.fields)
         popup = dict(layer.popup or {})
         keep = list(dict.fromkeys([*fields, *popup]))
@@ -267,14 +267,30 @@ def web_map(
         )
         for col in keep:  # text only, escaped: tooltips and popups use innerHTML
             shown[col] = [html.escape(format_vi(v)) for v in shown[col]]
+        prepared.append((layer, colors, entries, shown))
+    # points at the very same place, across layers in drawing order: the lower ones as rings
+    keys = [k for _, _, _, shown in prepared for k in point_keys(shown, decimals)]
+    radii = stacked_radii(
+        keys, [layer.radius for layer, _, _, shown in prepared for _ in range(len(shown))]
+    )
+    starts = np.cumsum([0, *(len(shown) for _, _, _, shown in prepared)])
+
+    bounds: list[np.ndarray] = []
+    legend_html, sections, hidden = [], {}, []
+    for i, (layer, colors, entries, shown) in enumerate(prepared):
+        group = html.escape(layer.name)
+        fields = dict(layer.fields)
+        popup = dict(layer.popup or {})
         fill = dict(zip(map(str, shown.index), colors.to_numpy(), strict=True))
+        radius = dict(zip(map(str, shown.index), radii[starts[i] : starts[i + 1]], strict=True))
         types = set(shown.geom_type.dropna())
         lines = bool(types) and types <= {"LineString", "MultiLineString"}
         swatch = "line" if lines else "point" if types and types <= {"Point", "MultiPoint"} else ""
 
-        def style(feature, fill=fill, layer=layer, lines=lines):
-            c = fill[str(feature["id"])]
-            return {
+        def style(feature, fill=fill, layer=layer, lines=lines, radius=radius):
+            fid = str(feature["id"])
+            c = fill[fid]
+            out = {
                 "color": c if lines else "#333333",
                 "fill": not lines,
                 "fillColor": c,
@@ -282,6 +298,9 @@ def web_map(
                 "opacity": layer.opacity,
                 "fillOpacity": layer.fill_opacity,
             }
+            if radius[fid] != layer.radius:
+                out["radius"] = float(radius[fid])
+            return out
 
         gj = folium.GeoJson(
             json.loads(shown.to_json(drop_id=False)),
@@ -317,7 +336,9 @@ def web_map(
 
     if bounds:
         b = np.vstack(bounds)
-        m.fit_bounds([[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]])
+        (s_, w_), (n_, e_) = (b[:, 1].min(), b[:, 0].min()), (b[:, 3].max(), b[:, 2].max())
+        pad = 0.01 if (n_ - s_) < 1e-6 or (e_ - w_) < 1e-6 else 0.0  # one point: Leaflet -> NaN
+        m.fit_bounds([[s_ - pad, w_ - pad], [n_ + pad, e_ + pad]])
     folium.LayerControl(collapsed=False).add_to(m)
     _Legend("".join(legend_html), sections, hidden).add_to(m)
     _Extras(source).add_to(m)

@@ -160,8 +160,8 @@ def test_map_works_offline_in_chromium(browser, squares, tmp_path):
     assert r.errors == []
     assert "Bản đồ thử – Lai Châu" in r.text  # title
     assert "560 người\n560 – 1.200 người\n1.200 – 3.400 người\nKhông có số liệu" in r.text  # legend
-    assert "Nền OpenStreetMap (cần Internet)" in r.text
     d = browser.driver
+    assert "Nền OpenStreetMap (cần Internet)" in r.text
     assert d.execute_script("return document.querySelectorAll('img.leaflet-tile').length") == 0
     assert d.execute_script("return document.querySelectorAll('.leaflet-control-scale').length")
     assert r.screenshot.stat().st_size > 10_000
@@ -309,3 +309,28 @@ def test_inline_map_draws_in_chromium_without_network(browser, squares, tmp_path
     finally:
         d.switch_to.default_content()
     assert [e for e in d.get_log("browser") if e.get("level") == "SEVERE"] == []
+
+
+@pytest.mark.browser
+def test_coincident_points_stay_visible_in_chromium(browser, squares, tmp_path):
+    spot = shapely.Point(X0 + 1000, Y0 + 1000)
+    fac = gpd.GeoDataFrame(
+        {"name": ["Khu công nghiệp", "Cảng hàng không"], "kind": ["park", "airport"]},
+        geometry=[spot, spot],
+        crs="EPSG:9205",
+    )
+    gate = gpd.GeoDataFrame({"name": ["Cửa khẩu"]}, geometry=[spot], crs="EPSG:9205")
+    layers = [
+        MapLayer(fac, "Cơ sở", column="kind", radius=7, fields={"name": "Tên"}),
+        MapLayer(gate, "Cửa khẩu", radius=5, fields={"name": "Tên"}),
+    ]
+    path = save_map(web_map(layers, title="Trùng điểm"), tmp_path / "same.html")
+    r = browser.open(path)
+    assert r.paths == 3 and r.errors == []
+    radii = browser.driver.execute_script(
+        "var out = []; var m = Object.values(window).filter(v => v instanceof L.Map)[0];"
+        "m.eachLayer(function(l) { if (l instanceof L.CircleMarker) out.push(l.getRadius()); });"
+        "return out;"
+    )
+    # drawn bottom to top: each lower symbol is a ring around the ones above it
+    assert sorted(radii, reverse=True) == [13.0, 9.0, 5.0]
