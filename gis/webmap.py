@@ -339,7 +339,7 @@ def web_map(
         (s_, w_), (n_, e_) = (b[:, 1].min(), b[:, 0].min()), (b[:, 3].max(), b[:, 2].max())
         pad = 0.01 if (n_ - s_) < 1e-6 or (e_ - w_) < 1e-6 else 0.0  # one point: Leaflet -> NaN
         m.fit_bounds([[s_ - pad, w_ - pad], [n_ + pad, e_ + pad]])
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     _Legend("".join(legend_html), sections, hidden).add_to(m)
     _Extras(source).add_to(m)
     return m

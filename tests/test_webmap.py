@@ -161,7 +161,14 @@ def test_map_works_offline_in_chromium(browser, squares, tmp_path):
     assert "Bản đồ thử – Lai Châu" in r.text  # title
     assert "560 người\n560 – 1.200 người\n1.200 – 3.400 người\nKhông có số liệu" in r.text  # legend
     d = browser.driver
-    assert "Nền OpenStreetMap (cần Internet)" in r.text
+    # the layer control is collapsed (it covered the title and the map); its labels are there
+    assert (
+        d.execute_script(
+            "return document.querySelector('.leaflet-control-layers').textContent"
+        ).count("Nền OpenStreetMap (cần Internet)")
+        == 1
+    )
+    assert not d.execute_script("return document.querySelector('.leaflet-control-layers-expanded')")
     assert d.execute_script("return document.querySelectorAll('img.leaflet-tile').length") == 0
     assert d.execute_script("return document.querySelectorAll('.leaflet-control-scale').length")
     assert r.screenshot.stat().st_size > 10_000
