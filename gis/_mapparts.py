@@ -39,6 +39,8 @@ BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
 #: stays under one pixel up to zoom 11 (71 m). The 2025 communes weigh 578 kB at 30 m and 330 kB
 #: at 60 m, which keeps a map with them under :data:`gis.maps.MAP_BUDGET_BYTES`.
 SIMPLIFY_M = 60.0
+#: Legend note of dashed lines.
+PLANNED_NOTE = "nét đứt: tuyến quy hoạch"
 #: Margin around the province kept of context lines (rivers, border), metres.
 FRAME_MARGIN_M = 15000.0
 
@@ -231,11 +233,20 @@ def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True) 
                     label="name" if label else None)  # fmt: skip
 
 
+def planned(data: gpd.GeoDataFrame) -> pd.Series:
+    """True for features not built yet (``status`` planned): drawn dashed."""
+    if "status" not in data.columns:
+        return pd.Series(False, index=data.index)
+    return data["status"].eq("planned").fillna(False)
+
+
 def axis_layer(axis: gpd.GeoDataFrame) -> MapLayer:
-    axis = axis.assign(status_vi=translate(axis["status"], STATUS_VI))
+    axis = axis.assign(status_vi=translate(axis["status"], STATUS_VI), planned=planned(axis))
+    title = PLANNED_NOTE if axis["planned"].any() else None
     return MapLayer(axis, "Trục kinh tế động lực", color="#d7191c", weight=3.0, opacity=1.0,
                     fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng"},
-                    popup={"source": "Nguồn"})  # fmt: skip
+                    popup={"source": "Nguồn"}, dashed="planned",
+                    legend_title=title and f"Trục kinh tế động lực ({title})")  # fmt: skip
 
 
 def rings(origins: gpd.GeoDataFrame, outline, label: str) -> gpd.GeoDataFrame:

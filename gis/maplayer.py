@@ -110,6 +110,9 @@ class MapLayer:
         Visible when the page opens.
     weight, opacity, fill_opacity, radius : float
         Line width (px), line opacity, fill opacity, circle radius of points (px).
+    dashed : str, optional
+        Boolean column: lines where it is true are drawn dashed (planned roads), on the web map,
+        the print and their legend rows.
     """
 
     data: gpd.GeoDataFrame
@@ -133,6 +136,7 @@ class MapLayer:
     opacity: float = 0.9
     fill_opacity: float = 0.6
     radius: float = 6.0
+    dashed: str | None = None
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -190,6 +194,7 @@ def _check_layer(layer: MapLayer) -> None:
         )
     wanted = [layer.column] if layer.column else []
     wanted += list(layer.fields) + list(layer.popup or {}) + ([layer.label] if layer.label else [])
+    wanted += [layer.dashed] if layer.dashed else []
     missing = [c for c in wanted if c not in layer.data.columns]
     if missing:
         raise LayerError(
@@ -304,6 +309,21 @@ def layer_legend(layer: MapLayer) -> tuple[pd.Series, list[tuple[str, str]]]:
     if missing.any():
         entries.append((NO_DATA_LABEL, NO_DATA_COLOR))
     return colors.astype(str), entries
+
+
+def dashed_mask(layer: MapLayer) -> pd.Series:
+    """Boolean Series (on ``layer.data.index``): the features drawn dashed."""
+    if not layer.dashed:
+        return pd.Series(False, index=layer.data.index)
+    return layer.data[layer.dashed].fillna(False).astype(bool)
+
+
+def dashed_entries(layer: MapLayer, colors: pd.Series) -> set[str]:
+    """Colours of the legend rows whose features are all dashed (their swatch is dashed too)."""
+    mask = dashed_mask(layer)
+    if not mask.any():
+        return set()
+    return set(colors[mask]) - set(colors[~mask])
 
 
 def stacked_radii(

@@ -160,7 +160,7 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
     if roads is not None:
         cls = translate(roads["road_class"], ROAD_CLASS_VI)
         st = translate(roads["status"], STATUS_VI)
-        roads = roads.assign(kind_vi=cls + " – " + st, status_vi=st,
+        roads = roads.assign(kind_vi=cls + " – " + st, status_vi=st, planned=parts.planned(roads),
                              horizon_vi=translate(roads["horizon"], HORIZON_VI))  # fmt: skip
         colors = {
             f"{ROAD_CLASS_VI.get(c, c)} – {STATUS_VI.get(s, s)}": ROAD_COLORS.get((c, s), "#666")
@@ -170,7 +170,9 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
                                kind="category", colors=colors, weight=2.0, opacity=1.0,
                                fields={"road_ref": "Tuyến", "kind_vi": "Cấp – hiện trạng",
                                        "horizon_vi": "Thời hạn"},
-                               popup={"source": "Nguồn"}))  # fmt: skip
+                               popup={"source": "Nguồn"}, dashed="planned",
+                               legend_title="Đường theo cấp và hiện trạng "
+                                            f"({parts.PLANNED_NOTE})"))  # fmt: skip
     hydro = src.get("hydropower")
     if hydro is not None:
         if "in_laichau" in hydro.columns:  # plants of neighbouring provinces: off at start
@@ -262,7 +264,9 @@ def _stat_roads(src: parts.Source) -> list[MapLayer]:
     layers = _stat_layers(
         src, lambda u: road_density(u, roads)["road_density_km_per_km2"],
         "road_km_per_km2", "Mật độ đường", "km/km²", "Oranges")  # fmt: skip
-    return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2)]
+    roads = roads.assign(planned=parts.planned(roads))
+    return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2,
+                              dashed="planned")]  # fmt: skip
 
 
 def _stat_corridor(src: parts.Source) -> list[MapLayer]:

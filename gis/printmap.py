@@ -33,6 +33,8 @@ from gis.crs import require_metric_crs, to_crs, transformer
 from gis.errors import LayerError
 from gis.maplayer import (
     MapLayer,
+    dashed_entries,
+    dashed_mask,
     layer_legend,
     point_keys,
     stacked_radii,
@@ -106,6 +108,10 @@ def _check_text(*texts: str | None) -> None:
         )
 
 
+#: Dash pattern of dashed lines (planned roads), in line widths.
+DASHES = (3.0, 2.0)
+
+
 def _draw_layer(
     ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: float, radii=None
 ) -> None:
@@ -122,7 +128,13 @@ def _draw_layer(
             zorder=4,
         )
     elif kinds <= {"LineString", "MultiLineString", "LinearRing"}:
-        data.plot(ax=ax, color=c, linewidth=layer.weight * 1.2 * scale, zorder=3)
+        dashed = dashed_mask(layer).to_numpy()
+        lw = layer.weight * 1.2 * scale
+        if (~dashed).any():
+            data[~dashed].plot(ax=ax, color=c[~dashed], linewidth=lw, zorder=3)
+        if dashed.any():
+            data[dashed].plot(ax=ax, color=c[dashed], linewidth=lw, linestyle=(0, DASHES),
+                              zorder=3)  # fmt: skip
     else:
         data.plot(
             ax=ax,
@@ -158,7 +170,7 @@ def _halo(scale: float):
 def _legend_handles(layers: Sequence[MapLayer], entries_by_layer) -> tuple[list, list[int]]:
     """Return legend handles and the positions of layer headings (bold)."""
     handles, headings = [], []
-    for layer, (data, entries) in zip(layers, entries_by_layer, strict=True):
+    for layer, (data, entries, dashed) in zip(layers, entries_by_layer, strict=True):
         kinds = set(data.geom_type.dropna())
         if not (len(entries) == 1 and entries[0][0] == layer.name and not layer.legend_title):
             headings.append(len(handles))
@@ -177,7 +189,8 @@ def _legend_handles(layers: Sequence[MapLayer], entries_by_layer) -> tuple[list,
                     label=label,
                 )
             elif kinds <= {"LineString", "MultiLineString", "LinearRing"}:
-                h = Line2D([], [], color=color, linewidth=2, label=label)
+                style = (0, DASHES) if color in dashed else "-"
+                h = Line2D([], [], color=color, linewidth=2, linestyle=style, label=label)
             else:
                 h = Patch(
                     facecolor=color,
@@ -271,8 +284,8 @@ def print_map(
         colors, entries = layer_legend(layer)
         data = layer.data if layer.data.crs == crs else to_crs(layer.data, crs)
         frames.append((data, colors))
-        legends.append((data, entries))
-    _check_text(title, subtitle, source, north_label, *(e for _, es in legends for e, _ in es))
+        legends.append((data, entries, dashed_entries(layer, colors)))
+    _check_text(title, subtitle, source, north_label, *(e for _, es, _ in legends for e, _ in es))
     bounds = np.vstack([d.total_bounds for d, _ in frames if not d.empty])
     x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
     x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()

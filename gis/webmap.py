@@ -47,6 +47,8 @@ from gis.maplayer import (
     DISPLAY_DECIMALS,
     SIMPLIFY_M,
     MapLayer,
+    dashed_entries,
+    dashed_mask,
     display_copy,
     format_vi,
     layer_legend,
@@ -71,6 +73,8 @@ __all__ = [
 
 #: Background colour of the map when the optional OSM layer is off.
 BACKGROUND = "#f4f1ea"
+#: Leaflet ``dashArray`` of dashed lines (planned roads), px.
+DASH_ARRAY = "8 6"
 _LEAFLET_PACKAGE = "js_lib_leaflet"
 _LEAFLET_DIR = "static/js_lib_leaflet"
 
@@ -117,7 +121,7 @@ _PAGE_CSS = """
   pointer-events: none; max-width: 70%; text-align: center; }}
 .gis-legend {{ background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
   font: 13px/1.4 "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  max-height: 60vh; overflow-y: auto; }}
+  max-height: 60vh; overflow-y: auto; max-width: 330px; }}
 .leaflet-control-layers {{ font: 13px/1.35 "DejaVu Sans", Arial, sans-serif;
   max-height: 55vh; overflow-y: auto; }}
 .gis-legend h4 {{ margin: 4px 0 2px; font-size: 13px; }}
@@ -191,6 +195,17 @@ class _Extras(MacroElement):
 # ----------------------------------------------------------------------------- the map
 
 
+def _swatch_css(color: str, swatch: str, layer: MapLayer, dashed: bool, background: str) -> str:
+    """CSS ``background`` of a legend swatch, looking like the features on the map.
+
+    Dashed lines get a dashed swatch.
+    """
+    c = html.escape(color)
+    if swatch == "line" and dashed:
+        return f"repeating-linear-gradient(90deg,{c} 0 6px,transparent 6px 9px)"
+    return c
+
+
 def web_map(
     layers: Sequence[MapLayer],
     *,
@@ -256,7 +271,9 @@ def web_map(
         colors, entries = layer_legend(layer)
         fields = dict(layer.fields)
         popup = dict(layer.popup or {})
-        keep = list(dict.fromkeys([*fields, *popup]))
+        text_cols = list(dict.fromkeys([*fields, *popup]))
+        extra = [layer.dashed] if layer.dashed and layer.dashed not in text_cols else []
+        keep = text_cols + extra
         shown = display_copy(
             layer.data,
             columns=keep,
@@ -265,8 +282,10 @@ def web_map(
             decimals=decimals,
             name=layer.name,
         )
-        for col in keep:  # text only, escaped: tooltips and popups use innerHTML
+        for col in text_cols:  # text only, escaped: tooltips and popups use innerHTML
             shown[col] = [html.escape(format_vi(v)) for v in shown[col]]
+        if layer.dashed:
+            shown["_dashed"] = dashed_mask(layer).to_numpy()
         prepared.append((layer, colors, entries, shown))
     # points at the very same place, across layers in drawing order: the lower ones as rings
     keys = [k for _, _, _, shown in prepared for k in point_keys(shown, decimals)]
@@ -283,11 +302,13 @@ def web_map(
         popup = dict(layer.popup or {})
         fill = dict(zip(map(str, shown.index), colors.to_numpy(), strict=True))
         radius = dict(zip(map(str, shown.index), radii[starts[i] : starts[i + 1]], strict=True))
+        flags = shown["_dashed"] if "_dashed" in shown else [False] * len(shown)
+        dashed = dict(zip(map(str, shown.index), flags, strict=True))
         types = set(shown.geom_type.dropna())
         lines = bool(types) and types <= {"LineString", "MultiLineString"}
         swatch = "line" if lines else "point" if types and types <= {"Point", "MultiPoint"} else ""
 
-        def style(feature, fill=fill, layer=layer, lines=lines, radius=radius):
+        def style(feature, fill=fill, layer=layer, lines=lines, radius=radius, dashed=dashed):
             fid = str(feature["id"])
             c = fill[fid]
             out = {
@@ -300,10 +321,12 @@ def web_map(
             }
             if radius[fid] != layer.radius:
                 out["radius"] = float(radius[fid])
+            if dashed[fid]:
+                out["dashArray"] = DASH_ARRAY
             return out
 
         gj = folium.GeoJson(
-            json.loads(shown.to_json(drop_id=False)),
+            json.loads(shown.drop(columns=["_dashed"], errors="ignore").to_json(drop_id=False)),
             name=group,
             style_function=style,
             marker=folium.CircleMarker(radius=layer.radius),
@@ -325,8 +348,10 @@ def web_map(
         sections[group] = sid
         if not layer.show:
             hidden.append(sid)
+        dashed_colors = dashed_entries(layer, colors)
         rows = "".join(
-            f'<div><i class="{swatch}" style="background:{html.escape(c)}"></i>'
+            f'<div><i class="{swatch}" style="background:'
+            f'{_swatch_css(c, swatch, layer, c in dashed_colors, background)}"></i>'
             f"{html.escape(lbl)}</div>"
             for lbl, c in entries
         )

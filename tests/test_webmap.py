@@ -341,3 +341,18 @@ def test_coincident_points_stay_visible_in_chromium(browser, squares, tmp_path):
     )
     # drawn bottom to top: each lower symbol is a ring around the ones above it
     assert sorted(radii, reverse=True) == [13.0, 9.0, 5.0]
+
+
+def test_planned_lines_are_dashed_with_a_dashed_legend_row(squares):
+    lines = gpd.GeoDataFrame(
+        {"kind": ["hiện có", "quy hoạch"], "planned": [False, True]},
+        geometry=[shapely.LineString([(X0, Y0), (X0 + 900, Y0)]),
+                  shapely.LineString([(X0, Y0 + 500), (X0 + 900, Y0 + 500)])],
+        crs="EPSG:9205",
+    )  # fmt: skip
+    layer = MapLayer(lines, "Đường", column="kind", kind="category", dashed="planned",
+                     colors={"hiện có": "#d7301f", "quy hoạch": "#fdbb84"})  # fmt: skip
+    page = render_html(web_map([layer], title="Đường"))
+    assert page.count('"dashArray": "8 6"') == 1
+    assert "repeating-linear-gradient(90deg,#fdbb84" in page
+    assert "repeating-linear-gradient(90deg,#d7301f" not in page
