@@ -78,7 +78,7 @@ FACILITY_COLORS = {
     "industrial_cluster": "#6a3d9a",
     "industrial_park": "#cab2d6",
     "logistics_centre": "#ff7f00",
-    "mine": "#8c510a",
+    "mine": "#737373",
 }
 
 #: Facility kinds from the least to the most important: at one place, the more important is
