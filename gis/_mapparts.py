@@ -203,7 +203,7 @@ def urban_class_layers(urban, column: str, title: str, *, show=True, label=True)
     for cls, rows, (radius, color) in groups:
         layers.append(MapLayer(rows, f"{title} – {class_vi(cls)}", color=color,
                                radius=radius, fill_opacity=0.95, show=show,
-                               fields={"urban_area": "Đô thị", "class_now_vi": "Loại hiện nay",
+                               fields={"urban_area": "Tên", "class_now_vi": "Loại hiện nay",
                                        "class_2030_vi": "Loại đến 2030"},
                                popup={"source_document": "Nguồn"},
                                label="urban_area" if label else None))  # fmt: skip
