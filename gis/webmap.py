@@ -38,6 +38,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import folium
+import matplotlib.colors as mcolors
 import numpy as np
 from branca.element import Element, MacroElement
 from folium.template import Template
@@ -173,13 +174,19 @@ class _Legend(MacroElement):
 
 
 class _Extras(MacroElement):
-    """Metric scale bar and the source note in the attribution control."""
+    """Metric scale bar and the source note in the attribution control.
+
+    Leaflet 1.9.4's attribution prefix draws a flag as an inline SVG before "Leaflet"; the
+    prefix here is a plain "Leaflet" link (text only, nothing fetched).
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             L.control.scale({metric: true, imperial: false, maxWidth: 200})
                 .addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.attributionControl.setPrefix(
+                '<a href="https://leafletjs.com" title="Thư viện bản đồ Leaflet">Leaflet</a>');
             {% if this.source %}{{ this._parent.get_name() }}.attributionControl
                 .addAttribution({{ this.source|tojson }});{% endif %}
         {% endmacro %}
@@ -198,11 +205,19 @@ class _Extras(MacroElement):
 def _swatch_css(color: str, swatch: str, layer: MapLayer, dashed: bool, background: str) -> str:
     """CSS ``background`` of a legend swatch, looking like the features on the map.
 
-    Dashed lines get a dashed swatch.
+    Dashed lines get a dashed swatch; a semi-transparent fill is shown as the colour it takes
+    over the map background (a choropleth's legend matches its polygons).
     """
     c = html.escape(color)
     if swatch == "line" and dashed:
         return f"repeating-linear-gradient(90deg,{c} 0 6px,transparent 6px 9px)"
+    if swatch == "" and 0 < layer.fill_opacity < 1:
+        try:
+            rgb, bg = mcolors.to_rgb(color), mcolors.to_rgb(background)
+        except ValueError:
+            return c
+        a = layer.fill_opacity
+        return mcolors.to_hex([a * x + (1 - a) * y for x, y in zip(rgb, bg, strict=True)])
     return c
 
 

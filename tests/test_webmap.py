@@ -169,6 +169,13 @@ def test_map_works_offline_in_chromium(browser, squares, tmp_path):
         == 1
     )
     assert not d.execute_script("return document.querySelector('.leaflet-control-layers-expanded')")
+    # plain "Leaflet" attribution prefix, no flag drawn as an inline SVG
+    assert (
+        d.execute_script(
+            "return document.querySelectorAll('.leaflet-control-attribution svg').length"
+        )
+        == 0
+    )
     assert d.execute_script("return document.querySelectorAll('img.leaflet-tile').length") == 0
     assert d.execute_script("return document.querySelectorAll('.leaflet-control-scale').length")
     assert r.screenshot.stat().st_size > 10_000
@@ -356,3 +363,13 @@ def test_planned_lines_are_dashed_with_a_dashed_legend_row(squares):
     assert page.count('"dashArray": "8 6"') == 1
     assert "repeating-linear-gradient(90deg,#fdbb84" in page
     assert "repeating-linear-gradient(90deg,#d7301f" not in page
+
+
+def test_legend_swatch_of_a_translucent_fill_is_the_colour_seen_on_the_map(squares):
+    from gis.webmap import _swatch_css
+
+    layer = MapLayer(squares, "Xã", fill_opacity=0.5)
+    assert _swatch_css("#000000", "", layer, False, "#ffffff") == "#808080"
+    assert _swatch_css("#000000", "point", layer, False, "#ffffff") == "#000000"
+    opaque = MapLayer(squares, "Xã", fill_opacity=1.0)
+    assert _swatch_css("#123456", "", opaque, False, "#ffffff") == "#123456"
