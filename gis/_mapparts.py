@@ -23,6 +23,7 @@ from gis.maplabels import (
     FACILITY_VI,
     REGION_COLORS,
     REGION_VI,
+    SOURCE_CREDITS,
     STATUS_VI,
     UNCLASSIFIED_STYLE,
     class_vi,
@@ -30,7 +31,7 @@ from gis.maplabels import (
 )
 from gis.maplayer import MapLayer
 from gis.profile import Profile
-from gis.store import read_layer
+from gis.store import layer_meta, read_layer
 
 #: Corridor bands and catchment rings (metres).
 BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
@@ -40,7 +41,7 @@ BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
 #: at 60 m, which keeps a map with them under :data:`gis.maps.MAP_BUDGET_BYTES`.
 SIMPLIFY_M = 60.0
 #: Legend note of dashed lines.
-PLANNED_NOTE = "nét đứt: tuyến quy hoạch"
+PLANNED_NOTE = "nét đứt: quy hoạch"
 #: Margin around the province kept of context lines (rivers, border), metres.
 FRAME_MARGIN_M = 15000.0
 
@@ -89,6 +90,32 @@ class Source:
                 data = data.set_geometry(gpd.GeoSeries(cleaned, index=data.index, crs=data.crs))
         self.cache[key] = data
         return data
+
+    def provenance(self, name: str) -> dict:
+        """``provenance`` of a store layer's metadata ({} if it has none)."""
+        key = f"meta:{name}"
+        if key not in self.cache:
+            try:
+                self.cache[key] = layer_meta(name, province=self.profile).get("provenance") or {}
+            except (LayerNotFoundError, OSError, ValueError):
+                self.cache[key] = {}
+        return self.cache[key]
+
+    def credits(self) -> list[str]:
+        """Short source credits of the layers used (:data:`gis.maplabels.SOURCE_CREDITS`)."""
+        out: list[str] = []
+        for name in self.used:
+            prov = self.provenance(name)
+            text = f"{prov.get('source', '')} {prov.get('url', '')}"
+            credit = next((c for needle, c in SOURCE_CREDITS if needle in text), None)
+            if credit is None:
+                credit = str(prov.get("source") or name).split(" (")[0].strip()
+            if credit not in out:
+                out.append(credit)
+        order: dict[str, int] = {}
+        for i, (_, c) in enumerate(SOURCE_CREDITS):
+            order.setdefault(c, i)
+        return sorted(out, key=lambda c: order.get(c, len(SOURCE_CREDITS)))
 
     def schematic(self, role: str) -> bool:
         """True if the layer says its geometry is schematic (column ``accuracy``)."""

@@ -125,6 +125,8 @@ _PAGE_CSS = """
   max-height: 60vh; overflow-y: auto; max-width: 330px; }}
 .leaflet-control-layers {{ font: 13px/1.35 "DejaVu Sans", Arial, sans-serif;
   max-height: 55vh; overflow-y: auto; }}
+.leaflet-container .leaflet-control-attribution {{ font-size: 11px;
+  max-width: calc(100vw - 240px); }}
 .gis-legend h4 {{ margin: 4px 0 2px; font-size: 13px; }}
 .gis-legend i {{ display: inline-block; width: 16px; height: 12px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }}
