@@ -112,9 +112,14 @@ def _check_text(*texts: str | None) -> None:
 DASHES = (3.0, 2.0)
 
 
+#: Font size of labels on an A3 print (pt); scaled with the paper.
+LABEL_PT = 7.5
+
+
 def _draw_layer(
     ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: float, radii=None
-) -> None:
+) -> list:
+    """Draw one layer; return its labels (matplotlib annotations)."""
     kinds = set(data.geom_type.dropna())
     c = colors.to_numpy()
     if kinds <= {"Point", "MultiPoint"}:
@@ -144,21 +149,49 @@ def _draw_layer(
             alpha=_fill_alpha(layer),
             zorder=2,
         )
+    labels = []
     if layer.label:
+        points = kinds <= {"Point", "MultiPoint"}
+        r = np.full(len(data), layer.radius) if radii is None else np.asarray(radii)
         pts = data.geometry.representative_point()
-        for p, text in zip(pts, data[layer.label], strict=True):
+        for p, text, rad in zip(pts, data[layer.label], r, strict=True):
             if p is None or p.is_empty or text is None or text != text:
                 continue
-            ax.annotate(
-                str(text),
-                (p.x, p.y),
-                ha="center",
-                va="center",
-                fontsize=6.5 * scale,
-                color="#111111",
-                zorder=5,
-                path_effects=[_halo(scale)],
+            # a point's label beside its symbol, a polygon's at its middle
+            labels.append(
+                ax.annotate(
+                    str(text),
+                    (p.x, p.y),
+                    xytext=((rad * 1.6 / 2 + 2) * scale if points else 0, 0),
+                    textcoords="offset points",
+                    ha="left" if points else "center",
+                    va="center",
+                    fontsize=LABEL_PT * scale,
+                    color="#111111",
+                    zorder=5,
+                    path_effects=[_halo(scale)],
+                )
             )
+    return labels
+
+
+def _drop_overlapping(fig: Figure, labels: list) -> int:
+    """Remove labels that overlap a label kept before them; return how many were removed.
+
+    ``labels`` are in order of priority (the first is always kept).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    kept, dropped = [], 0
+    for label in labels:
+        box = label.get_window_extent(renderer).expanded(1.02, 1.1)
+        if any(box.overlaps(other) for other in kept):
+            label.remove()
+            dropped += 1
+        else:
+            kept.append(box)
+    return dropped
 
 
 def _halo(scale: float):
@@ -316,9 +349,11 @@ def print_map(
         own = [la.radius for la, (d, _) in zip(layers, frames, strict=True) for _ in range(len(d))]
         radii = stacked_radii(keys, own)
         starts = np.cumsum([0, *(len(d) for d, _ in frames)])
+        labels = []
         for i, (layer, (data, colors)) in enumerate(zip(layers, frames, strict=True)):
             if not data.empty:
-                _draw_layer(ax, layer, data, colors, scale, radii[starts[i] : starts[i + 1]])
+                r = radii[starts[i] : starts[i + 1]]
+                labels.append(_draw_layer(ax, layer, data, colors, scale, r))
         # limits with the axes' own width:height, so that equal aspect keeps the frame in place
         box_ratio = (ax_rect[2] * width_in) / (ax_rect[3] * height_in)
         pad = 0.03 * max(x1 - x0, y1 - y0)
@@ -334,6 +369,8 @@ def print_map(
         ax.set_ylabel("")
         for spine in ax.spines.values():
             spine.set_linewidth(0.8 * scale)
+        # labels of the layers drawn last (on top) first; one overlapping a kept label is left out
+        _drop_overlapping(fig, [la for layer_labels in reversed(labels) for la in layer_labels])
 
         fig.text(
             0.5, 0.965, title, ha="center", va="center", fontsize=20 * scale, fontweight="bold"
