@@ -19,9 +19,11 @@ from gis.maplabels import (
     CLASS_ORDER,
     CLASS_STYLE,
     FACILITY_COLORS,
+    FACILITY_RANK,
     FACILITY_VI,
     REGION_COLORS,
     REGION_VI,
+    SOURCE_CREDITS,
     STATUS_VI,
     UNCLASSIFIED_STYLE,
     class_vi,
@@ -29,7 +31,7 @@ from gis.maplabels import (
 )
 from gis.maplayer import MapLayer
 from gis.profile import Profile
-from gis.store import read_layer
+from gis.store import layer_meta, read_layer
 
 #: Corridor bands and catchment rings (metres).
 BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
@@ -38,6 +40,8 @@ BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
 #: stays under one pixel up to zoom 11 (71 m). The 2025 communes weigh 578 kB at 30 m and 330 kB
 #: at 60 m, which keeps a map with them under :data:`gis.maps.MAP_BUDGET_BYTES`.
 SIMPLIFY_M = 60.0
+#: Legend note of dashed lines.
+PLANNED_NOTE = "nét đứt: quy hoạch"
 #: Margin around the province kept of context lines (rivers, border), metres.
 FRAME_MARGIN_M = 15000.0
 
@@ -86,6 +90,32 @@ class Source:
                 data = data.set_geometry(gpd.GeoSeries(cleaned, index=data.index, crs=data.crs))
         self.cache[key] = data
         return data
+
+    def provenance(self, name: str) -> dict:
+        """``provenance`` of a store layer's metadata ({} if it has none)."""
+        key = f"meta:{name}"
+        if key not in self.cache:
+            try:
+                self.cache[key] = layer_meta(name, province=self.profile).get("provenance") or {}
+            except (LayerNotFoundError, OSError, ValueError):
+                self.cache[key] = {}
+        return self.cache[key]
+
+    def credits(self) -> list[str]:
+        """Short source credits of the layers used (:data:`gis.maplabels.SOURCE_CREDITS`)."""
+        out: list[str] = []
+        for name in self.used:
+            prov = self.provenance(name)
+            text = f"{prov.get('source', '')} {prov.get('url', '')}"
+            credit = next((c for needle, c in SOURCE_CREDITS if needle in text), None)
+            if credit is None:
+                credit = str(prov.get("source") or name).split(" (")[0].strip()
+            if credit not in out:
+                out.append(credit)
+        order: dict[str, int] = {}
+        for i, (_, c) in enumerate(SOURCE_CREDITS):
+            order.setdefault(c, i)
+        return sorted(out, key=lambda c: order.get(c, len(SOURCE_CREDITS)))
 
     def schematic(self, role: str) -> bool:
         """True if the layer says its geometry is schematic (column ``accuracy``)."""
@@ -200,7 +230,7 @@ def urban_class_layers(urban, column: str, title: str, *, show=True, label=True)
     for cls, rows, (radius, color) in groups:
         layers.append(MapLayer(rows, f"{title} – {class_vi(cls)}", color=color,
                                radius=radius, fill_opacity=0.95, show=show,
-                               fields={"urban_area": "Đô thị", "class_now_vi": "Loại hiện nay",
+                               fields={"urban_area": "Tên", "class_now_vi": "Loại hiện nay",
                                        "class_2030_vi": "Loại đến 2030"},
                                popup={"source_document": "Nguồn"},
                                label="urban_area" if label else None))  # fmt: skip
@@ -218,7 +248,11 @@ def facility(src: Source, kinds: tuple[str, ...] | None = None) -> gpd.GeoDataFr
 
 
 def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True) -> MapLayer:
+    """Facilities by kind; the more important kinds are drawn last, on top of others at the same
+    place (:data:`gis.maplabels.FACILITY_RANK`; the lower ones show as rings around them)."""
     colors = {FACILITY_VI.get(k, k): FACILITY_COLORS.get(k, "#444444") for k in fac["kind"]}
+    rank = fac["kind"].map({k: i for i, k in enumerate(FACILITY_RANK)}).fillna(-1)
+    fac = fac.iloc[np.argsort(rank.to_numpy(), kind="stable")]
     return MapLayer(fac, name, column="kind_vi", kind="category", colors=colors, radius=radius,
                     fill_opacity=0.95,
                     fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
@@ -226,11 +260,20 @@ def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True) 
                     label="name" if label else None)  # fmt: skip
 
 
+def planned(data: gpd.GeoDataFrame) -> pd.Series:
+    """True for features not built yet (``status`` planned): drawn dashed."""
+    if "status" not in data.columns:
+        return pd.Series(False, index=data.index)
+    return data["status"].eq("planned").fillna(False)
+
+
 def axis_layer(axis: gpd.GeoDataFrame) -> MapLayer:
-    axis = axis.assign(status_vi=translate(axis["status"], STATUS_VI))
+    axis = axis.assign(status_vi=translate(axis["status"], STATUS_VI), planned=planned(axis))
+    title = PLANNED_NOTE if axis["planned"].any() else None
     return MapLayer(axis, "Trục kinh tế động lực", color="#d7191c", weight=3.0, opacity=1.0,
                     fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng"},
-                    popup={"source": "Nguồn"})  # fmt: skip
+                    popup={"source": "Nguồn"}, dashed="planned",
+                    legend_title=title and f"Trục kinh tế động lực ({title})")  # fmt: skip
 
 
 def rings(origins: gpd.GeoDataFrame, outline, label: str) -> gpd.GeoDataFrame:

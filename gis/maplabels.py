@@ -15,6 +15,7 @@ __all__ = [
     "CLASS_ORDER",
     "CLASS_STYLE",
     "DOCUMENT_VI",
+    "FACILITY_RANK",
     "FACILITY_VI",
     "HORIZON_VI",
     "MEMBER_VI",
@@ -23,6 +24,7 @@ __all__ = [
     "REGION_COLORS",
     "REGION_VI",
     "ROAD_CLASS_VI",
+    "SOURCE_CREDITS",
     "STATUS_VI",
     "class_vi",
     "translate",
@@ -77,8 +79,21 @@ FACILITY_COLORS = {
     "industrial_cluster": "#6a3d9a",
     "industrial_park": "#cab2d6",
     "logistics_centre": "#ff7f00",
-    "mine": "#8c510a",
+    "mine": "#737373",
 }
+
+#: Facility kinds from the least to the most important: at one place, the more important is
+#: drawn on top (the others as rings around it).
+FACILITY_RANK = (
+    "mine",
+    "logistics_centre",
+    "industrial_cluster",
+    "industrial_park",
+    "border_economic_zone",
+    "hydropower",
+    "border_gate",
+    "airport",
+)
 
 #: Source documents of the urban-area versions (column ``source_document``).
 DOCUMENT_VI = {
@@ -100,6 +115,21 @@ ROAD_COLORS = {
     ("provincial", "upgrading"): "#bd9e39",
     ("provincial", "planned"): "#e7cb94",
 }
+
+#: Short credits of map sources, recognised in a layer's provenance (``meta.json`` provenance
+#: ``source`` and ``url``): (text to find, credit). The first match of a layer is used; a layer
+#: matching none is credited by its provenance source up to the first parenthesis. A map lists
+#: its credits in this order.
+_PLAN_CREDIT = "QĐ 1585/QĐ-TTg (2023), dự thảo quy hoạch, báo chí (xem mục Nguồn của đối tượng)"
+SOURCE_CREDITS = (
+    ("_sources/", _PLAN_CREDIT),
+    ("1585", _PLAN_CREDIT),
+    ("dvhcvn", "ranh giới: dvhcvn/gis.chinhphu.vn"),
+    ("sapnhap.bando.com.vn", "xã, phường 2025: sapnhap.bando.com.vn"),
+    ("Open Development Mekong", "thủy điện: Open Development Mekong"),
+    ("giaothong", "đường cũ: CTU-SematX/LegoCity"),
+    ("Natural Earth", "sông, biên giới: Natural Earth"),
+)  # fmt: skip
 
 #: Urban classes from the highest; Resolution 1210/2016 (special, I..V).
 CLASS_ORDER = ("special", "I", "II", "III", "IV", "V")

@@ -28,6 +28,7 @@ is how that layer is defined, and the index says so). Statistics are computed wi
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import time
@@ -160,7 +161,7 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
     if roads is not None:
         cls = translate(roads["road_class"], ROAD_CLASS_VI)
         st = translate(roads["status"], STATUS_VI)
-        roads = roads.assign(kind_vi=cls + " – " + st, status_vi=st,
+        roads = roads.assign(kind_vi=cls + " – " + st, status_vi=st, planned=parts.planned(roads),
                              horizon_vi=translate(roads["horizon"], HORIZON_VI))  # fmt: skip
         colors = {
             f"{ROAD_CLASS_VI.get(c, c)} – {STATUS_VI.get(s, s)}": ROAD_COLORS.get((c, s), "#666")
@@ -170,7 +171,9 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
                                kind="category", colors=colors, weight=2.0, opacity=1.0,
                                fields={"road_ref": "Tuyến", "kind_vi": "Cấp – hiện trạng",
                                        "horizon_vi": "Thời hạn"},
-                               popup={"source": "Nguồn"}))  # fmt: skip
+                               popup={"source": "Nguồn"}, dashed="planned",
+                               legend_title="Đường theo cấp và hiện trạng "
+                                            f"({parts.PLANNED_NOTE})"))  # fmt: skip
     hydro = src.get("hydropower")
     if hydro is not None:
         if "in_laichau" in hydro.columns:  # plants of neighbouring provinces: off at start
@@ -262,7 +265,9 @@ def _stat_roads(src: parts.Source) -> list[MapLayer]:
     layers = _stat_layers(
         src, lambda u: road_density(u, existing_roads(roads))["road_density_km_per_km2"],
         "road_km_per_km2", "Mật độ đường", "km/km²", "Oranges")  # fmt: skip
-    return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2)]
+    roads = roads.assign(planned=parts.planned(roads))
+    return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2,
+                              dashed="planned")]  # fmt: skip
 
 
 def _stat_corridor(src: parts.Source) -> list[MapLayer]:
@@ -306,18 +311,17 @@ MAPS: tuple[MapSpec, ...] = (
 )  # fmt: skip
 
 
-def _source_note(src: parts.Source, *, short: bool = False) -> str:
-    """Sources of a map: the layers used (full list on prints, a pointer on web maps)."""
-    note = (
-        "các lớp dữ liệu của dự án (nguồn từng lớp: lệnh `gis layers`)"
-        if short
-        else f"lớp dữ liệu {', '.join(src.used)} (nguồn từng lớp: lệnh `gis layers`)"
-    )
+def _source_note(src: parts.Source) -> str:
+    """Sources of a map in plain Vietnamese, from the provenance of the layers it used."""
+    note = "; ".join(src.credits())
     schematic = [
-        LAYER_NAMES[r] for r in ("axis", "roads") if LAYER_NAMES[r] in src.used and src.schematic(r)
+        label
+        for role, label in (("axis", "trục"), ("roads", "đường"))
+        if LAYER_NAMES[role] in src.used and src.schematic(role)
     ]
     if schematic:
-        note += f"; {', '.join(schematic)}: tuyến sơ đồ qua các điểm mốc"
+        what = " và ".join(schematic).capitalize()
+        note += f". {what}: sơ đồ nối các điểm mốc, không phải tuyến đo đạc"
     return note
 
 
@@ -352,6 +356,7 @@ def build_maps(
         province, layers_dir=layers_dir)  # fmt: skip
     out = Path(out_dir if out_dir is not None else settings.MAPS_DIR)
     src = parts.Source(profile, LAYER_NAMES)
+    made = datetime.date.today().strftime("%d/%m/%Y")
     manifest, html_files, print_files, index = [], [], [], {}
     for spec in MAPS:
         t0 = time.perf_counter()
@@ -366,8 +371,7 @@ def build_maps(
             manifest.append(entry)
             continue
         source = _source_note(src)
-        page = web_map(layers, title=title, source=f"Nguồn: {_source_note(src, short=True)}",
-                       simplify_m=SIMPLIFY_M)  # fmt: skip
+        page = web_map(layers, title=title, source=f"Nguồn: {source}", simplify_m=SIMPLIFY_M)
         path = save_map(page, out / f"{spec.slug}.html")
         html_files.append(path)
         link = title + (f" (thiếu lớp: {', '.join(src.missing)})" if src.missing else "")
@@ -376,7 +380,8 @@ def build_maps(
             printed = print_map(
                 _printable(layers), out / "print" / spec.slug,
                 title=spec.print_title.format(province=profile.name),
-                subtitle=spec.print_subtitle, source=source, paper="A3")  # fmt: skip
+                subtitle=spec.print_subtitle, paper="A3",
+                source=f"{source}. Lập ngày {made}")  # fmt: skip
             print_files += [(p, spec.print_title.format(province=profile.name)) for p in printed]
             entry["print"] = [p.name for p in printed]
         entry.update(file=path.name, bytes=path.stat().st_size,
@@ -386,7 +391,7 @@ def build_maps(
         index[f"Bản in A3 ({p.suffix[1:].upper()}): {print_title}"] = p
     failed = [e["title"] for e in manifest if e["file"] is None]
     note = (
-        f"Bản đồ tỉnh {profile.name} dựng bằng lệnh `gis build` từ các lớp dữ liệu của dự án; "
+        f"Bản đồ tỉnh {profile.name} dựng bằng lệnh gis build từ các lớp dữ liệu của dự án; "
         "mở được khi không có Internet (nền OpenStreetMap là lớp tùy chọn, cần Internet)."
     )
     if failed:

@@ -31,7 +31,14 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from gis.crs import require_metric_crs, to_crs, transformer
 from gis.errors import LayerError
-from gis.maplayer import MapLayer, layer_legend
+from gis.maplayer import (
+    MapLayer,
+    dashed_entries,
+    dashed_mask,
+    layer_legend,
+    point_keys,
+    stacked_radii,
+)
 
 __all__ = ["FONT", "PAPER_MM", "missing_glyphs", "north_angle_deg", "print_map"]
 
@@ -101,20 +108,38 @@ def _check_text(*texts: str | None) -> None:
         )
 
 
-def _draw_layer(ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: float) -> None:
+#: Dash pattern of dashed lines (planned roads), in line widths.
+DASHES = (3.0, 2.0)
+
+
+#: Font size of labels on an A3 print (pt); scaled with the paper.
+LABEL_PT = 7.5
+
+
+def _draw_layer(
+    ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: float, radii=None
+) -> list:
+    """Draw one layer; return its labels (matplotlib annotations)."""
     kinds = set(data.geom_type.dropna())
     c = colors.to_numpy()
     if kinds <= {"Point", "MultiPoint"}:
+        r = np.full(len(data), layer.radius) if radii is None else np.asarray(radii)
         data.plot(
             ax=ax,
             color=c,
             edgecolor="#222222",
             linewidth=0.4 * scale,
-            markersize=(layer.radius * 1.6 * scale) ** 2,
+            markersize=(r * 1.6 * scale) ** 2,
             zorder=4,
         )
     elif kinds <= {"LineString", "MultiLineString", "LinearRing"}:
-        data.plot(ax=ax, color=c, linewidth=layer.weight * 1.2 * scale, zorder=3)
+        dashed = dashed_mask(layer).to_numpy()
+        lw = layer.weight * 1.2 * scale
+        if (~dashed).any():
+            data[~dashed].plot(ax=ax, color=c[~dashed], linewidth=lw, zorder=3)
+        if dashed.any():
+            data[dashed].plot(ax=ax, color=c[dashed], linewidth=lw, linestyle=(0, DASHES),
+                              zorder=3)  # fmt: skip
     else:
         data.plot(
             ax=ax,
@@ -124,21 +149,49 @@ def _draw_layer(ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: floa
             alpha=_fill_alpha(layer),
             zorder=2,
         )
+    labels = []
     if layer.label:
+        points = kinds <= {"Point", "MultiPoint"}
+        r = np.full(len(data), layer.radius) if radii is None else np.asarray(radii)
         pts = data.geometry.representative_point()
-        for p, text in zip(pts, data[layer.label], strict=True):
+        for p, text, rad in zip(pts, data[layer.label], r, strict=True):
             if p is None or p.is_empty or text is None or text != text:
                 continue
-            ax.annotate(
-                str(text),
-                (p.x, p.y),
-                ha="center",
-                va="center",
-                fontsize=6.5 * scale,
-                color="#111111",
-                zorder=5,
-                path_effects=[_halo(scale)],
+            # a point's label beside its symbol, a polygon's at its middle
+            labels.append(
+                ax.annotate(
+                    str(text),
+                    (p.x, p.y),
+                    xytext=((rad * 1.6 / 2 + 2) * scale if points else 0, 0),
+                    textcoords="offset points",
+                    ha="left" if points else "center",
+                    va="center",
+                    fontsize=LABEL_PT * scale,
+                    color="#111111",
+                    zorder=5,
+                    path_effects=[_halo(scale)],
+                )
             )
+    return labels
+
+
+def _drop_overlapping(fig: Figure, labels: list) -> int:
+    """Remove labels that overlap a label kept before them; return how many were removed.
+
+    ``labels`` are in order of priority (the first is always kept).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    kept, dropped = [], 0
+    for label in labels:
+        box = label.get_window_extent(renderer).expanded(1.02, 1.1)
+        if any(box.overlaps(other) for other in kept):
+            label.remove()
+            dropped += 1
+        else:
+            kept.append(box)
+    return dropped
 
 
 def _halo(scale: float):
@@ -150,7 +203,7 @@ def _halo(scale: float):
 def _legend_handles(layers: Sequence[MapLayer], entries_by_layer) -> tuple[list, list[int]]:
     """Return legend handles and the positions of layer headings (bold)."""
     handles, headings = [], []
-    for layer, (data, entries) in zip(layers, entries_by_layer, strict=True):
+    for layer, (data, entries, dashed) in zip(layers, entries_by_layer, strict=True):
         kinds = set(data.geom_type.dropna())
         if not (len(entries) == 1 and entries[0][0] == layer.name and not layer.legend_title):
             headings.append(len(handles))
@@ -169,7 +222,8 @@ def _legend_handles(layers: Sequence[MapLayer], entries_by_layer) -> tuple[list,
                     label=label,
                 )
             elif kinds <= {"LineString", "MultiLineString", "LinearRing"}:
-                h = Line2D([], [], color=color, linewidth=2, label=label)
+                style = (0, DASHES) if color in dashed else "-"
+                h = Line2D([], [], color=color, linewidth=2, linestyle=style, label=label)
             else:
                 h = Patch(
                     facecolor=color,
@@ -263,8 +317,8 @@ def print_map(
         colors, entries = layer_legend(layer)
         data = layer.data if layer.data.crs == crs else to_crs(layer.data, crs)
         frames.append((data, colors))
-        legends.append((data, entries))
-    _check_text(title, subtitle, source, north_label, *(e for _, es in legends for e, _ in es))
+        legends.append((data, entries, dashed_entries(layer, colors)))
+    _check_text(title, subtitle, source, north_label, *(e for _, es, _ in legends for e, _ in es))
     bounds = np.vstack([d.total_bounds for d, _ in frames if not d.empty])
     x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
     x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()
@@ -290,9 +344,16 @@ def print_map(
                 "upper center",
             )
         ax = fig.add_axes(ax_rect)
-        for layer, (data, colors) in zip(layers, frames, strict=True):
+        # points at the very same place (1 m), across layers: the lower ones as rings
+        keys = [k for data, _ in frames for k in point_keys(data, 0)]
+        own = [la.radius for la, (d, _) in zip(layers, frames, strict=True) for _ in range(len(d))]
+        radii = stacked_radii(keys, own)
+        starts = np.cumsum([0, *(len(d) for d, _ in frames)])
+        labels = []
+        for i, (layer, (data, colors)) in enumerate(zip(layers, frames, strict=True)):
             if not data.empty:
-                _draw_layer(ax, layer, data, colors, scale)
+                r = radii[starts[i] : starts[i + 1]]
+                labels.append(_draw_layer(ax, layer, data, colors, scale, r))
         # limits with the axes' own width:height, so that equal aspect keeps the frame in place
         box_ratio = (ax_rect[2] * width_in) / (ax_rect[3] * height_in)
         pad = 0.03 * max(x1 - x0, y1 - y0)
@@ -308,6 +369,8 @@ def print_map(
         ax.set_ylabel("")
         for spine in ax.spines.values():
             spine.set_linewidth(0.8 * scale)
+        # labels of the layers drawn last (on top) first; one overlapping a kept label is left out
+        _drop_overlapping(fig, [la for layer_labels in reversed(labels) for la in layer_labels])
 
         fig.text(
             0.5, 0.965, title, ha="center", va="center", fontsize=20 * scale, fontweight="bold"

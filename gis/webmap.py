@@ -38,6 +38,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import folium
+import matplotlib.colors as mcolors
 import numpy as np
 from branca.element import Element, MacroElement
 from folium.template import Template
@@ -47,9 +48,13 @@ from gis.maplayer import (
     DISPLAY_DECIMALS,
     SIMPLIFY_M,
     MapLayer,
+    dashed_entries,
+    dashed_mask,
     display_copy,
     format_vi,
     layer_legend,
+    point_keys,
+    stacked_radii,
 )
 
 __all__ = [
@@ -69,6 +74,8 @@ __all__ = [
 
 #: Background colour of the map when the optional OSM layer is off.
 BACKGROUND = "#f4f1ea"
+#: Leaflet ``dashArray`` of dashed lines (planned roads), px.
+DASH_ARRAY = "8 6"
 _LEAFLET_PACKAGE = "js_lib_leaflet"
 _LEAFLET_DIR = "static/js_lib_leaflet"
 
@@ -115,9 +122,11 @@ _PAGE_CSS = """
   pointer-events: none; max-width: 70%; text-align: center; }}
 .gis-legend {{ background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
   font: 13px/1.4 "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  max-height: 60vh; overflow-y: auto; }}
+  max-height: 60vh; overflow-y: auto; max-width: 330px; }}
 .leaflet-control-layers {{ font: 13px/1.35 "DejaVu Sans", Arial, sans-serif;
   max-height: 55vh; overflow-y: auto; }}
+.leaflet-container .leaflet-control-attribution {{ font-size: 11px;
+  max-width: calc(100vw - 240px); }}
 .gis-legend h4 {{ margin: 4px 0 2px; font-size: 13px; }}
 .gis-legend i {{ display: inline-block; width: 16px; height: 12px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }}
@@ -167,13 +176,19 @@ class _Legend(MacroElement):
 
 
 class _Extras(MacroElement):
-    """Metric scale bar and the source note in the attribution control."""
+    """Metric scale bar and the source note in the attribution control.
+
+    Leaflet 1.9.4's attribution prefix draws a flag as an inline SVG before "Leaflet"; the
+    prefix here is a plain "Leaflet" link (text only, nothing fetched).
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             L.control.scale({metric: true, imperial: false, maxWidth: 200})
                 .addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.attributionControl.setPrefix(
+                '<a href="https://leafletjs.com" title="Thư viện bản đồ Leaflet">Leaflet</a>');
             {% if this.source %}{{ this._parent.get_name() }}.attributionControl
                 .addAttribution({{ this.source|tojson }});{% endif %}
         {% endmacro %}
@@ -187,6 +202,25 @@ class _Extras(MacroElement):
 
 
 # ----------------------------------------------------------------------------- the map
+
+
+def _swatch_css(color: str, swatch: str, layer: MapLayer, dashed: bool, background: str) -> str:
+    """CSS ``background`` of a legend swatch, looking like the features on the map.
+
+    Dashed lines get a dashed swatch; a semi-transparent fill is shown as the colour it takes
+    over the map background (a choropleth's legend matches its polygons).
+    """
+    c = html.escape(color)
+    if swatch == "line" and dashed:
+        return f"repeating-linear-gradient(90deg,{c} 0 6px,transparent 6px 9px)"
+    if swatch == "" and 0 < layer.fill_opacity < 1:
+        try:
+            rgb, bg = mcolors.to_rgb(color), mcolors.to_rgb(background)
+        except ValueError:
+            return c
+        a = layer.fill_opacity
+        return mcolors.to_hex([a * x + (1 - a) * y for x, y in zip(rgb, bg, strict=True)])
+    return c
 
 
 def web_map(
@@ -249,14 +283,14 @@ def web_map(
             "OpenStreetMap", name="Nền OpenStreetMap (cần Internet)", overlay=True, show=False
         ).add_to(m)
 
-    bounds: list[np.ndarray] = []
-    legend_html, sections, hidden = [], {}, []
-    for i, layer in enumerate(layers):
+    prepared = []
+    for layer in layers:
         colors, entries = layer_legend(layer)
-        group = html.escape(layer.name)
         fields = dict(layer.fields)
         popup = dict(layer.popup or {})
-        keep = list(dict.fromkeys([*fields, *popup]))
+        text_cols = list(dict.fromkeys([*fields, *popup]))
+        extra = [layer.dashed] if layer.dashed and layer.dashed not in text_cols else []
+        keep = text_cols + extra
         shown = display_copy(
             layer.data,
             columns=keep,
@@ -265,16 +299,36 @@ def web_map(
             decimals=decimals,
             name=layer.name,
         )
-        for col in keep:  # text only, escaped: tooltips and popups use innerHTML
+        for col in text_cols:  # text only, escaped: tooltips and popups use innerHTML
             shown[col] = [html.escape(format_vi(v)) for v in shown[col]]
+        if layer.dashed:
+            shown["_dashed"] = dashed_mask(layer).to_numpy()
+        prepared.append((layer, colors, entries, shown))
+    # points at the very same place, across layers in drawing order: the lower ones as rings
+    keys = [k for _, _, _, shown in prepared for k in point_keys(shown, decimals)]
+    radii = stacked_radii(
+        keys, [layer.radius for layer, _, _, shown in prepared for _ in range(len(shown))]
+    )
+    starts = np.cumsum([0, *(len(shown) for _, _, _, shown in prepared)])
+
+    bounds: list[np.ndarray] = []
+    legend_html, sections, hidden = [], {}, []
+    for i, (layer, colors, entries, shown) in enumerate(prepared):
+        group = html.escape(layer.name)
+        fields = dict(layer.fields)
+        popup = dict(layer.popup or {})
         fill = dict(zip(map(str, shown.index), colors.to_numpy(), strict=True))
+        radius = dict(zip(map(str, shown.index), radii[starts[i] : starts[i + 1]], strict=True))
+        flags = shown["_dashed"] if "_dashed" in shown else [False] * len(shown)
+        dashed = dict(zip(map(str, shown.index), flags, strict=True))
         types = set(shown.geom_type.dropna())
         lines = bool(types) and types <= {"LineString", "MultiLineString"}
         swatch = "line" if lines else "point" if types and types <= {"Point", "MultiPoint"} else ""
 
-        def style(feature, fill=fill, layer=layer, lines=lines):
-            c = fill[str(feature["id"])]
-            return {
+        def style(feature, fill=fill, layer=layer, lines=lines, radius=radius, dashed=dashed):
+            fid = str(feature["id"])
+            c = fill[fid]
+            out = {
                 "color": c if lines else "#333333",
                 "fill": not lines,
                 "fillColor": c,
@@ -282,9 +336,14 @@ def web_map(
                 "opacity": layer.opacity,
                 "fillOpacity": layer.fill_opacity,
             }
+            if radius[fid] != layer.radius:
+                out["radius"] = float(radius[fid])
+            if dashed[fid]:
+                out["dashArray"] = DASH_ARRAY
+            return out
 
         gj = folium.GeoJson(
-            json.loads(shown.to_json(drop_id=False)),
+            json.loads(shown.drop(columns=["_dashed"], errors="ignore").to_json(drop_id=False)),
             name=group,
             style_function=style,
             marker=folium.CircleMarker(radius=layer.radius),
@@ -306,8 +365,10 @@ def web_map(
         sections[group] = sid
         if not layer.show:
             hidden.append(sid)
+        dashed_colors = dashed_entries(layer, colors)
         rows = "".join(
-            f'<div><i class="{swatch}" style="background:{html.escape(c)}"></i>'
+            f'<div><i class="{swatch}" style="background:'
+            f'{_swatch_css(c, swatch, layer, c in dashed_colors, background)}"></i>'
             f"{html.escape(lbl)}</div>"
             for lbl, c in entries
         )
@@ -317,8 +378,10 @@ def web_map(
 
     if bounds:
         b = np.vstack(bounds)
-        m.fit_bounds([[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]])
-    folium.LayerControl(collapsed=False).add_to(m)
+        (s_, w_), (n_, e_) = (b[:, 1].min(), b[:, 0].min()), (b[:, 3].max(), b[:, 2].max())
+        pad = 0.01 if (n_ - s_) < 1e-6 or (e_ - w_) < 1e-6 else 0.0  # one point: Leaflet -> NaN
+        m.fit_bounds([[s_ - pad, w_ - pad], [n_ + pad, e_ + pad]])
+    folium.LayerControl(collapsed=True).add_to(m)
     _Legend("".join(legend_html), sections, hidden).add_to(m)
     _Extras(source).add_to(m)
     return m

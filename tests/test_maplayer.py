@@ -12,7 +12,15 @@ from shapely.geometry import box
 from gis import maplayer
 from gis.crs import to_crs
 from gis.errors import CRSError, LayerError
-from gis.maplayer import NO_DATA_LABEL, MapLayer, display_copy, format_vi, layer_legend
+from gis.maplayer import (
+    NO_DATA_LABEL,
+    MapLayer,
+    display_copy,
+    format_vi,
+    layer_legend,
+    point_keys,
+    stacked_radii,
+)
 
 
 @pytest.fixture
@@ -164,3 +172,25 @@ def test_small_overlap_is_cleaned_into_a_coverage(squares):
     assert shapely.coverage_is_valid(to_crs(out, "EPSG:9205").geometry.values)
     # A larger share (the 25 % overlap above) still refuses: cleaning would redraw a unit.
     assert maplayer.CLEAN_MAX_SHARE * 4e6 < 1e6
+
+
+def test_stacked_radii_rings_symbols_at_one_place():
+    keys = [(1, 2), (5, 5), (1, 2), None, (1, 2)]
+    radii = stacked_radii(keys, [7, 7, 7, 3, 5], ring=4)
+    # last drawn (on top) keeps its radius; each one under it is a 4 px ring around the rest
+    assert radii.tolist() == [13.0, 7.0, 9.0, 3.0, 5.0]
+    assert stacked_radii([(0, 0), (0, 0)], [12, 5], ring=4).tolist() == [12.0, 5.0]  # visible
+    with pytest.raises(LayerError, match="2 keys but 1 radii"):
+        stacked_radii([None, None], [1])
+
+
+def test_point_keys_round_coordinates_and_skip_other_geometries():
+    gdf = gpd.GeoDataFrame(
+        geometry=[
+            shapely.Point(1.000001, 2),
+            shapely.Point(1, 2),
+            shapely.LineString([(0, 0), (1, 1)]),
+        ],
+        crs="EPSG:9205",
+    )
+    assert point_keys(gdf, 3) == [(1.0, 2.0), (1.0, 2.0), None]

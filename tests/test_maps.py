@@ -274,3 +274,13 @@ def test_map_in_chromium(browser, built, slug):
     assert title in report.text
     # legend rows of the layers shown at start are visible text
     assert "Ranh giới tỉnh Lai Châu" in report.text
+
+
+def test_source_note_is_plain_vietnamese_from_provenance(built):
+    page = (built["out"] / "ha_tang.html").read_text(encoding="utf-8")
+    note = json.loads(re.search(r"addAttribution\((\"Ngu[^\n]*?\")\);", page).group(1))
+    assert note.startswith("Nguồn: QĐ 1585/QĐ-TTg (2023)")
+    assert "Natural Earth" in note and "dvhcvn" in note
+    assert "`" not in note and "gis layers" not in note and "orientation_axis" not in note
+    index = (built["out"] / "index.html").read_text(encoding="utf-8")
+    assert "`" not in index

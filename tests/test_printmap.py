@@ -114,3 +114,17 @@ def test_print_map_needs_metres(layers, tmp_path):
         print_map([geo], tmp_path / "m.png", title="T")
     with pytest.raises(LayerError, match="at least one MapLayer"):
         print_map([], tmp_path / "m.png", title="T")
+
+
+def test_overlapping_labels_are_left_out_first_kept():
+    from matplotlib.figure import Figure
+
+    from gis.printmap import _drop_overlapping
+
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_axes([0, 0, 1, 1])
+    a = ax.annotate("Cửa khẩu quốc tế Ma Lù Thàng", (0.5, 0.5), fontsize=8)
+    b = ax.annotate("Khu kinh tế cửa khẩu Ma Lù Thàng", (0.5, 0.5), fontsize=8)
+    c = ax.annotate("Mường Tè", (0.05, 0.05), fontsize=8)
+    assert _drop_overlapping(fig, [a, b, c]) == 1
+    assert a in ax.texts and c in ax.texts and b not in ax.texts

@@ -160,8 +160,22 @@ def test_map_works_offline_in_chromium(browser, squares, tmp_path):
     assert r.errors == []
     assert "Bản đồ thử – Lai Châu" in r.text  # title
     assert "560 người\n560 – 1.200 người\n1.200 – 3.400 người\nKhông có số liệu" in r.text  # legend
-    assert "Nền OpenStreetMap (cần Internet)" in r.text
     d = browser.driver
+    # the layer control is collapsed (it covered the title and the map); its labels are there
+    assert (
+        d.execute_script(
+            "return document.querySelector('.leaflet-control-layers').textContent"
+        ).count("Nền OpenStreetMap (cần Internet)")
+        == 1
+    )
+    assert not d.execute_script("return document.querySelector('.leaflet-control-layers-expanded')")
+    # plain "Leaflet" attribution prefix, no flag drawn as an inline SVG
+    assert (
+        d.execute_script(
+            "return document.querySelectorAll('.leaflet-control-attribution svg').length"
+        )
+        == 0
+    )
     assert d.execute_script("return document.querySelectorAll('img.leaflet-tile').length") == 0
     assert d.execute_script("return document.querySelectorAll('.leaflet-control-scale').length")
     assert r.screenshot.stat().st_size > 10_000
@@ -309,3 +323,53 @@ def test_inline_map_draws_in_chromium_without_network(browser, squares, tmp_path
     finally:
         d.switch_to.default_content()
     assert [e for e in d.get_log("browser") if e.get("level") == "SEVERE"] == []
+
+
+@pytest.mark.browser
+def test_coincident_points_stay_visible_in_chromium(browser, squares, tmp_path):
+    spot = shapely.Point(X0 + 1000, Y0 + 1000)
+    fac = gpd.GeoDataFrame(
+        {"name": ["Khu công nghiệp", "Cảng hàng không"], "kind": ["park", "airport"]},
+        geometry=[spot, spot],
+        crs="EPSG:9205",
+    )
+    gate = gpd.GeoDataFrame({"name": ["Cửa khẩu"]}, geometry=[spot], crs="EPSG:9205")
+    layers = [
+        MapLayer(fac, "Cơ sở", column="kind", radius=7, fields={"name": "Tên"}),
+        MapLayer(gate, "Cửa khẩu", radius=5, fields={"name": "Tên"}),
+    ]
+    path = save_map(web_map(layers, title="Trùng điểm"), tmp_path / "same.html")
+    r = browser.open(path)
+    assert r.paths == 3 and r.errors == []
+    radii = browser.driver.execute_script(
+        "var out = []; var m = Object.values(window).filter(v => v instanceof L.Map)[0];"
+        "m.eachLayer(function(l) { if (l instanceof L.CircleMarker) out.push(l.getRadius()); });"
+        "return out;"
+    )
+    # drawn bottom to top: each lower symbol is a ring around the ones above it
+    assert sorted(radii, reverse=True) == [13.0, 9.0, 5.0]
+
+
+def test_planned_lines_are_dashed_with_a_dashed_legend_row(squares):
+    lines = gpd.GeoDataFrame(
+        {"kind": ["hiện có", "quy hoạch"], "planned": [False, True]},
+        geometry=[shapely.LineString([(X0, Y0), (X0 + 900, Y0)]),
+                  shapely.LineString([(X0, Y0 + 500), (X0 + 900, Y0 + 500)])],
+        crs="EPSG:9205",
+    )  # fmt: skip
+    layer = MapLayer(lines, "Đường", column="kind", kind="category", dashed="planned",
+                     colors={"hiện có": "#d7301f", "quy hoạch": "#fdbb84"})  # fmt: skip
+    page = render_html(web_map([layer], title="Đường"))
+    assert page.count('"dashArray": "8 6"') == 1
+    assert "repeating-linear-gradient(90deg,#fdbb84" in page
+    assert "repeating-linear-gradient(90deg,#d7301f" not in page
+
+
+def test_legend_swatch_of_a_translucent_fill_is_the_colour_seen_on_the_map(squares):
+    from gis.webmap import _swatch_css
+
+    layer = MapLayer(squares, "Xã", fill_opacity=0.5)
+    assert _swatch_css("#000000", "", layer, False, "#ffffff") == "#808080"
+    assert _swatch_css("#000000", "point", layer, False, "#ffffff") == "#000000"
+    opaque = MapLayer(squares, "Xã", fill_opacity=1.0)
+    assert _swatch_css("#123456", "", opaque, False, "#ffffff") == "#123456"
