@@ -19,6 +19,12 @@ STORAGE_COORD_DECIMALS_M : int
     any shipped layer and small enough to keep files diffable). Default 2.
 STORAGE_COORD_DECIMALS_DEG : int
     Decimals kept for layers stored in degrees (6 = about 0.1 m). Default 6.
+UNCHANGED_GEOMETRY_TOLERANCE_M : float
+    On a save, a feature (matched by the layer's id column) whose geometry differs from the
+    stored one only in form (Polygon vs one-part MultiPolygon, ring start or orientation, order
+    of parts) and by at most this distance at every vertex keeps its stored geometry, so that
+    re-importing an exported Shapefile, MapInfo TAB or WGS 84 GeoJSON (6 decimals, about 0.1 m)
+    of unchanged data changes nothing in the file. Default 0.1 (m).
 HISTORY_KEEP : int
     Number of previous versions of each layer kept in ``<province>/.history/``. Default 20.
 MAX_TEXT_CHARS : int
@@ -53,6 +59,7 @@ __all__ = [
     "REPO_ROOT",
     "STORAGE_COORD_DECIMALS_DEG",
     "STORAGE_COORD_DECIMALS_M",
+    "UNCHANGED_GEOMETRY_TOLERANCE_M",
 ]
 
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -61,6 +68,7 @@ PROVINCE: str = os.environ.get("GIS_PROVINCE", "lai_chau")
 DISPLAY_CRS: str = "EPSG:4326"
 STORAGE_COORD_DECIMALS_M: int = 2
 STORAGE_COORD_DECIMALS_DEG: int = 6
+UNCHANGED_GEOMETRY_TOLERANCE_M: float = 0.1
 HISTORY_KEEP: int = 20
 MAX_TEXT_CHARS: int = 10_000
 EXTENT_MARGIN_KM: float = 50.0

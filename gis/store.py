@@ -339,6 +339,58 @@ def _snap(geoms: np.ndarray, grid: float) -> np.ndarray:
     return np.where(same, rounded, snapped)
 
 
+def _canonical(geoms: np.ndarray) -> np.ndarray:
+    """Each geometry as a normalised collection of its parts: blind to single vs multi form,
+    ring start, orientation and order of parts."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    out = np.full(len(geoms), None, dtype=object)
+    if len(parts):
+        collections = shapely.geometrycollections(parts, indices=index)
+        out[: len(collections)] = shapely.normalize(collections)
+    return out
+
+
+def _keep_stored_geometries(
+    new: gpd.GeoDataFrame, name: str, meta: dict[str, Any], profile: Profile
+) -> gpd.GeoDataFrame:
+    """Give features whose geometry only changed form the geometry already stored.
+
+    Shapefile and MapInfo TAB turn one-part MultiPolygons into Polygons and reorder rings, and a
+    WGS 84 export keeps 6 decimals; re-importing such a copy of unchanged data would rewrite
+    every feature and hide the real edits in the git diff. Matched by the layer's id column
+    (skipped without a unique one); see ``settings.UNCHANGED_GEOMETRY_TOLERANCE_M``.
+    """
+    id_col = meta.get("id_column")
+    path = profile.path / f"{name}.geojson"
+    if not id_col or id_col not in new.columns or not path.exists():
+        return new
+    if new[id_col].duplicated().any():  # validation refuses it anyway
+        return new
+    try:
+        old = pyogrio.read_dataframe(path, columns=[id_col])
+    except Exception:  # a damaged stored file: nothing to keep, the save replaces it
+        return new
+    if id_col not in old.columns or old[id_col].duplicated().any():
+        return new
+    stored = dict(zip(old[id_col].astype(str), old.geometry.values, strict=True))
+    new_geoms = new.geometry.values
+    old_geoms = np.array([stored.get(str(i)) for i in new[id_col]], dtype=object)
+    has = ~shapely.is_missing(old_geoms) & ~shapely.is_missing(new_geoms)
+    has &= ~shapely.is_empty(np.where(has, old_geoms, None)) & ~shapely.is_empty(new_geoms)
+    if not has.any():
+        return new
+    same = np.zeros(len(new), dtype=bool)
+    same[has] = shapely.equals_exact(
+        _canonical(new_geoms[has]), _canonical(old_geoms[has]),
+        tolerance=settings.UNCHANGED_GEOMETRY_TOLERANCE_M,
+    )  # fmt: skip
+    if not same.any():
+        return new
+    out = new.copy()
+    out.loc[same, out.geometry.name] = old_geoms[same]
+    return out
+
+
 def write_layer(
     data: pd.DataFrame,
     name: str,
@@ -400,6 +452,8 @@ def write_layer(
         raise ValidationError(name, problems)
 
     suffix = "csv" if meta["kind"] == "table" else "geojson"
+    if suffix == "geojson":
+        prepared = _keep_stored_geometries(prepared, name, meta, profile)
 
     def _write(tmp: Path) -> None:
         if suffix == "csv":

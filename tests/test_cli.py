@@ -185,3 +185,26 @@ def test_history_and_restore(tmp_path, store_copy):
     assert gis("restore", "urban_areas_2030", layers=store_copy)[0] == 0
     u2 = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store_copy)
     assert u2.loc[0, "status"] == "existing city; provincial centre"
+
+
+@pytest.mark.parametrize("suffix", [".shp", ".geojson"])
+def test_reimporting_an_unchanged_export_changes_nothing(tmp_path, store_copy, suffix):
+    """A Shapefile turns one-part MultiPolygons into Polygons and reorders rings; a GeoJSON
+    export is WGS 84 at 6 decimals (about 0.1 m). Neither may show as 38 changed features."""
+    data = store_copy / "lai_chau" / "communes_2025.geojson"
+    before = data.read_bytes()
+    out = tmp_path / f"x{suffix}"
+    code, _, err = gis("export", "communes_2025", str(out), "--shorten-fields", layers=store_copy)
+    assert code == 0, err
+    code, _, err = gis("import", str(out), "--as", "communes_2025", layers=store_copy)
+    assert code == 0, err
+    assert data.read_bytes() == before
+    # A real edit made in the exported file still lands, and only on its own feature's line.
+    edited = gpd.read_file(out)
+    edited.loc[edited["code"] == "03388", "name"] = "Đoàn Kết (sửa)"
+    edited.to_file(out, encoding="utf-8")
+    code, _, err = gis("import", str(out), "--as", "communes_2025", layers=store_copy)
+    assert code == 0, err
+    old_lines, new_lines = before.decode().splitlines(), data.read_bytes().decode().splitlines()
+    changed = [n for o, n in zip(old_lines, new_lines, strict=True) if o != n]
+    assert len(changed) == 1 and '"code": "03388"' in changed[0] and "(sửa)" in changed[0]
