@@ -81,13 +81,101 @@ def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
             _echo(f"{'':<{width}} accuracy: {row.accuracy}")
 
 
+def _geometry_types(data) -> str:
+    """The geometry types a layer really holds, e.g. "Point+Polygon" ("Multi" folded in)."""
+    types = sorted(set(data.geometry.geom_type.dropna().str.replace("Multi", "")))
+    return "+".join(types) or "none"
+
+
+def _short(text, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _allowed(values) -> str:
+    if not values:
+        return ""
+    shown = ", ".join(str(v) for v in values[:3])
+    return shown + (f", … (+{len(values) - 3})" if len(values) > 3 else "")
+
+
+def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+
+
+def _wrapped(label: str, text: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(" ".join(str(text).split()), width=100, initial_indent=f"  {label:<11}",
+                         subsequent_indent=" " * 13) or [f"  {label}"]  # fmt: skip
+
+
 @cli.command("info")
 @click.argument("layer")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw metadata (.meta.json).")
 @_opts
-def info_cmd(layer: str, province: str | None, layers_dir: Path | None) -> None:
-    """Show the schema and provenance of LAYER."""
-    meta = store.layer_meta(layer, province=province, layers_dir=layers_dir)
-    _echo(json.dumps(meta, ensure_ascii=False, indent=2))
+def info_cmd(layer: str, as_json: bool, province: str | None, layers_dir: Path | None) -> None:
+    """Show the schema, extent, version and provenance of LAYER."""
+    from gis.crs import to_crs
+
+    profile = load_profile(province, layers_dir=layers_dir)
+    meta = store.layer_meta(layer, province=profile)
+    if as_json:
+        _echo(json.dumps(meta, ensure_ascii=False, indent=2))
+        return
+    _echo(f"{layer}: {meta.get('title', '')}")
+    try:
+        data = store.read_layer(layer, province=profile)
+    except GisError as exc:  # a damaged store: still show the schema and provenance
+        data = None
+        _echo(f"  data       cannot be read: {exc}")
+    if data is None:
+        pass
+    elif meta["kind"] == "table":
+        _echo(f"  kind       table, {len(data)} rows")
+    else:
+        declared = meta.get("geometry_type") or "mixed"
+        actual = _geometry_types(data)
+        geom = declared if actual in ("none", declared) else f"{declared} (data: {actual})"
+        _echo(f"  kind       vector, {len(data)} features, geometry {geom}")
+        _echo(f"  CRS        {data.crs.to_string() if data.crs else '?'}")
+        if data.geometry.notna().any():
+            x0, y0, x1, y1 = data.total_bounds
+            lon0, lat0, lon1, lat1 = to_crs(data.geometry, "EPSG:4326").total_bounds
+            _echo(f"  extent     x {x0:,.0f} .. {x1:,.0f}, y {y0:,.0f} .. {y1:,.0f} m")
+            _echo(f"             lon {lon0:.4f} .. {lon1:.4f}, lat {lat0:.4f} .. {lat1:.4f}")
+    version = store.layer_version(layer, province=profile)
+    _echo(f"  version    {version[:12] if version else '-'}")
+    log = store.history(layer, province=profile)
+    if len(log):
+        last = log.iloc[-1]
+        _echo(f"  last save  {last['time']}: {_short(last['message'], 70)} "
+              f"({len(log)} save(s); `gis history {layer}`)")  # fmt: skip
+    else:
+        _echo("  last save  - (no saves with the toolkit yet)")
+    columns = meta.get("columns", [])
+    _echo(f"\ncolumns ({len(columns)}; id: {meta.get('id_column') or '-'})")
+    rows = [
+        [c["name"], c.get("dtype", "str"), "yes" if c.get("required") else "",
+         _short(_allowed(c.get("allowed")), 30), _short(c.get("description", ""), 40)]
+        for c in columns
+    ]  # fmt: skip
+    for line in _table(rows, ["name", "type", "required", "allowed", "description"]):
+        _echo(f"  {line}")
+    prov = meta.get("provenance", {})
+    _echo("\nprovenance")
+    for label, text in [("source", prov.get("source")), ("url", prov.get("url")),
+                        ("licence", prov.get("licence")), ("date", prov.get("date")),
+                        ("processing", prov.get("processing")),
+                        ("accuracy", meta.get("accuracy") or prov.get("accuracy")),
+                        ("notes", meta.get("notes"))]:  # fmt: skip
+        if text or label in ("source", "licence", "date"):
+            for line in _wrapped(label, text or "-"):
+                _echo(line)
 
 
 def _print_problems(problems, *, name: str) -> int:

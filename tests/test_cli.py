@@ -208,3 +208,37 @@ def test_reimporting_an_unchanged_export_changes_nothing(tmp_path, store_copy, s
     old_lines, new_lines = before.decode().splitlines(), data.read_bytes().decode().splitlines()
     changed = [n for o, n in zip(old_lines, new_lines, strict=True) if o != n]
     assert len(changed) == 1 and '"code": "03388"' in changed[0] and "(sửa)" in changed[0]
+
+
+def test_info_is_readable_and_json_on_request(store_copy_session):
+    code, out, err = gis("info", "communes_2025", layers=store_copy_session)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "communes_2025: Commune-level units from 1 July 2025 (38: 2 phường, 36 xã)"
+    assert "  kind       vector, 38 features, geometry Polygon" in lines
+    assert "  CRS        EPSG:9205" in lines
+    assert "             lon 102.3207 .. 103.9851, lat 21.6857 .. 22.8112" in lines
+    assert "  last save  - (no saves with the toolkit yet)" in lines
+    assert any(line.split() == ["type", "str", "yes", "Phường,", "Xã"] for line in lines)
+    assert "  licence    MIT (repository); underlying map © its publisher" in lines
+    assert "{" not in out  # no JSON by default
+    code, out, _ = gis("info", "urban_areas", layers=store_copy_session)
+    assert "  kind       vector, 28 features, geometry mixed (data: Point+Polygon)" in out
+    assert "special, I, II, … (+3)" in out  # allowed values abbreviated
+    code, out, _ = gis("info", "communes_2025", "--json", layers=store_copy_session)
+    meta = store_copy_session / "lai_chau" / "communes_2025.meta.json"
+    assert code == 0 and json.loads(out) == json.loads(meta.read_text(encoding="utf-8"))
+
+
+def test_info_shows_version_and_last_save(tmp_path, store_copy):
+    u = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store_copy)
+    u.loc[0, "status"] = "changed"
+    path = tmp_path / "u.csv"
+    u.to_csv(path, index=False)
+    assert gis("import", str(path), "--as", "urban_areas_2030", layers=store_copy)[0] == 0
+    code, out, err = gis("info", "urban_areas_2030", layers=store_copy)
+    assert code == 0, err
+    digest = hashlib.sha256((store_copy / "lai_chau" / "urban_areas_2030.csv").read_bytes())
+    assert f"  version    {digest.hexdigest()[:12]}" in out.splitlines()
+    (save,) = [line for line in out.splitlines() if line.startswith("  last save  20")]
+    assert ": import /" in save and save.endswith(" (1 save(s); `gis history urban_areas_2030`)")
