@@ -14,7 +14,7 @@ toolkit's public functions; time is given to the innermost running phase only:
 - ``map geometry``: :func:`gis.maplayer.display_copy` (simplify, reproject, round);
 - ``maps html``: the rest of :func:`gis.maps.build_maps` (map parts, folium, HTML);
 - ``prints``: :func:`gis.printmap.print_map` (A3 PNG and PDF);
-- ``other``: the catalogue (``gis layers``), console output.
+- ``other``: the catalogue summary (layer counts), console output.
 
 The floor, in another fresh process: import pyogrio and pandas, read every layer file of the
 province (``pyogrio.read_dataframe`` / ``pandas.read_csv``), and write the bytes of the HTML

@@ -438,7 +438,7 @@ def restore_cmd(layer, version, province, layers_dir) -> None:
 )
 @click.option("--vietnamese", is_flag=True, help="Vietnamese column headers in the workbook.")
 @_opts
-def stats_cmd(out_dir, vietnamese, province, layers_dir) -> None:
+def stats_cmd(out_dir, vietnamese, province, layers_dir) -> Path:
     """Compute the statistics and write CSV tables, statistics.xlsx and report.md."""
     import time
 
@@ -455,6 +455,7 @@ def stats_cmd(out_dir, vietnamese, province, layers_dir) -> None:
         _echo(f"{name:<24} {len(frame):>4} rows  {status}")
     _echo(f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
                f"to {written['report'].parent} in {time.perf_counter() - start:.1f} s")  # fmt: skip
+    return written["report"].parent
 
 
 @cli.command("maps")
@@ -466,7 +467,7 @@ def stats_cmd(out_dir, vietnamese, province, layers_dir) -> None:
     help="Output folder (default: maps/ or $GIS_MAPS_DIR).",
 )
 @_opts
-def maps_cmd(out_dir, province, layers_dir) -> None:
+def maps_cmd(out_dir, province, layers_dir) -> Path:
     """Build the web maps, maps/index.html and the A3 prints (PNG, PDF)."""
     import time
 
@@ -484,6 +485,7 @@ def maps_cmd(out_dir, province, layers_dir) -> None:
             _echo(f"{m['slug']}: built without missing layer(s) {', '.join(m['missing_layers'])}")
     index = written[-1].parent / "index.html"
     _echo(f"maps built in {time.perf_counter() - start:.1f} s; open {index}")
+    return index
 
 
 @cli.command("build")
@@ -501,12 +503,15 @@ def _build(province: str | None, layers_dir: Path | None) -> None:
     if n_errors:
         _echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
         sys.exit(1)
+    kinds = store.list_layers(province=profile)["kind"].value_counts()
+    _echo(f"\n{len(results)} layer(s) valid ({kinds.get('vector', 0)} vector, "
+          f"{kinds.get('table', 0)} table); `gis layers` shows the catalogue.\n")  # fmt: skip
+    tables = stats_cmd.callback(out_dir=None, vietnamese=False, province=province,
+                                layers_dir=layers_dir)  # fmt: skip
     _echo("")
-    layers_cmd.callback(province=province, layers_dir=layers_dir)
-    _echo("")
-    stats_cmd.callback(out_dir=None, vietnamese=False, province=province, layers_dir=layers_dir)
-    _echo("")
-    maps_cmd.callback(out_dir=None, province=province, layers_dir=layers_dir)
+    index = maps_cmd.callback(out_dir=None, province=province, layers_dir=layers_dir)
+    _echo(f"\nbuilt {profile.name}: statistics and report in {tables}, maps in {index.parent} "
+          f"(open {index})")  # fmt: skip
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 
@@ -13,12 +14,13 @@ from conftest import REPO
 from gis.store import read_layer
 
 
-def gis(*args, layers=None):
+def gis(*args, layers=None, env=None):
     """Run the real `gis` entry point in a subprocess; return (exit code, stdout, stderr)."""
     cmd = [sys.executable, "-c", "from gis.cli import main; main()", *args]
     if layers is not None:
         cmd += ["--layers", str(layers)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
+    env = {**os.environ, **env} if env else None
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600, env=env)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -242,3 +244,16 @@ def test_info_shows_version_and_last_save(tmp_path, store_copy):
     assert f"  version    {digest.hexdigest()[:12]}" in out.splitlines()
     (save,) = [line for line in out.splitlines() if line.startswith("  last save  20")]
     assert ": import /" in save and save.endswith(" (1 save(s); `gis history urban_areas_2030`)")
+
+
+def test_build_ends_with_a_summary_and_where_the_outputs_are(tmp_path, store_copy):
+    out, maps = tmp_path / "out", tmp_path / "maps"
+    code, stdout, err = gis("build", layers=store_copy,
+                            env={"GIS_OUT_DIR": str(out), "GIS_MAPS_DIR": str(maps)})  # fmt: skip
+    assert code == 0, err
+    lines = stdout.splitlines()
+    assert "23 layer(s) valid (16 vector, 7 table); `gis layers` shows the catalogue." in lines
+    assert "licence:" not in stdout and "source:" not in stdout  # no catalogue again
+    assert lines[-1] == (f"built Lai Châu: statistics and report in {out}, maps in {maps} "
+                         f"(open {maps / 'index.html'})")  # fmt: skip
+    assert (out / "report.md").exists() and (maps / "index.html").exists()
