@@ -62,6 +62,16 @@ def cli() -> None:
     """Provincial spatial planning toolkit (Lai Châu first): layers, validation, maps."""
 
 
+def _catalogue_geometry(row, profile) -> str:
+    """The declared geometry type; for a layer declaring none (mixed), the types it holds."""
+    if row.kind == "table" or row.geometry:
+        return row.geometry or "-"
+    try:
+        return _geometry_types(store.read_layer(row.name, province=profile))
+    except GisError:  # a damaged layer: `gis validate` says what is wrong
+        return "mixed"
+
+
 @cli.command("layers")
 @_opts
 def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
@@ -71,10 +81,11 @@ def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
     _echo(f"{profile.name} (code {profile.code}), planning CRS {profile.planning_crs}")
     _echo(f"store: {profile.path}\n")
     width = max(22, *(len(n) + 1 for n in cat["name"]))
-    for row in cat.itertuples():
+    geoms = [_catalogue_geometry(row, profile) for row in cat.itertuples()]
+    gwidth = max(10, *(len(g) for g in geoms))
+    for row, geom in zip(cat.itertuples(), geoms, strict=True):
         size = f"{row.features} {'rows' if row.kind == 'table' else 'features'}"
-        geom = row.geometry or "-"
-        _echo(f"{row.name:<{width}} {row.kind:<6} {geom:<10} {size:<14} {row.title}")
+        _echo(f"{row.name:<{width}} {row.kind:<6} {geom:<{gwidth}} {size:<14} {row.title}")
         _echo(f"{'':<{width}} source:  {row.source}")
         _echo(f"{'':<{width}} licence: {row.licence}; date: {row.date}")
         if row.accuracy:

@@ -39,6 +39,10 @@ def test_layers_shows_real_data_with_provenance(store_copy_session):
     assert "Lai Châu (code 12), planning CRS EPSG:9205" in out
     assert "communes_2025" in out and "38 features" in out
     assert "licence: GPL-3.0" in out and "accuracy: coarse and outdated" in out
+    # urban_areas declares no geometry type (it mixes points and polygons): show what it holds
+    (urban,) = [line for line in out.splitlines() if line.startswith("urban_areas ")]
+    assert urban.split()[:4] == ["urban_areas", "vector", "Point+Polygon", "28"]
+    assert urban.index("Point+Polygon") == out.splitlines()[3].index("Polygon")  # aligned
 
 
 def test_validate_all_passes(store_copy_session):
