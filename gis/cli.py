@@ -22,7 +22,7 @@ import shapely
 from gis import store
 from gis.errors import GisError, InputFileError, LayerError, LayerNotFoundError
 from gis.profile import load_profile
-from gis.validate import repair_geometries, validate_layer, validate_province
+from gis.validate import RULES, repair_geometries, validate_layer, validate_province
 
 __all__ = ["cli", "main"]
 
@@ -189,16 +189,44 @@ def info_cmd(layer: str, as_json: bool, province: str | None, layers_dir: Path |
                 _echo(line)
 
 
+def _status(problems) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    status = "OK" if not errors else f"{errors} error(s)"
+    return status + (f", {warnings} warning(s)" if warnings else "")
+
+
+def _rules_text(profile, name: str, problems, *, skipped: bool) -> str:
+    """The profile rules that check layer ``name``, e.g. "rules: partition x2, within"."""
+    from collections import Counter
+
+    from gis.validate import _rules_for
+
+    counts = Counter(str(r.get("check", "?")) for r in _rules_for(profile, name))
+    if not counts:
+        return "rules: none"
+    listed = ", ".join(c if n == 1 else f"{c} x{n}" for c, n in counts.items())
+    return f"rules: {listed}" + (" (not run: fix the errors first)" if skipped else "")
+
+
+def _print_results(results: dict, profile=None, *, skipped: bool = False) -> int:
+    """One aligned line per layer (status, and the profile rules run on it), then its problems."""
+    width = max(22, *(len(n) + 1 for n in results))
+    swidth = max(len(_status(p)) for p in results.values())
+    n_errors = 0
+    for name, problems in results.items():
+        line = f"{name:<{width}} {_status(problems):<{swidth}}"
+        if profile is not None:
+            line += "  " + _rules_text(profile, name, problems, skipped=skipped)
+        _echo(line.rstrip())
+        for p in problems:
+            _echo(f"    {p}")
+        n_errors += sum(p.severity == "error" for p in problems)
+    return n_errors
+
+
 def _print_problems(problems, *, name: str) -> int:
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
-    status = "OK" if not errors else f"{len(errors)} error(s)"
-    if warnings:
-        status += f", {len(warnings)} warning(s)"
-    _echo(f"{name:<22} {status}")
-    for p in problems:
-        _echo(f"    {p}")
-    return len(errors)
+    return _print_results({name: problems})
 
 
 def _is_file(arg: str) -> bool:
@@ -247,7 +275,11 @@ def validate_cmd(target, repair, name, crs, sublayer, encoding, province, layers
         results = {layer: validate_layer(layer, province=profile)}
     else:
         results = validate_province(province=profile)
-    n_errors = sum(_print_problems(p, name=n) for n, p in results.items())
+    # one layer with schema/geometry errors: validate_frame does not run the rules on it
+    skipped = layer is not None and any(
+        p.severity == "error" and p.check not in RULES for p in results[layer]
+    )
+    n_errors = _print_results(results, profile, skipped=skipped)
     if n_errors:
         _echo(f"\n{n_errors} error(s). Fix them and run `gis validate` again.", err=True)
         sys.exit(1)
@@ -510,7 +542,7 @@ def build_cmd(province: str | None, layers_dir: Path | None) -> None:
 def _build(province: str | None, layers_dir: Path | None) -> None:
     profile = load_profile(province, layers_dir=layers_dir)
     results = validate_province(province=profile)
-    n_errors = sum(_print_problems(p, name=n) for n, p in results.items())
+    n_errors = _print_results(results, profile)
     if n_errors:
         _echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
         sys.exit(1)

@@ -48,6 +48,27 @@ def test_layers_shows_real_data_with_provenance(store_copy_session):
 def test_validate_all_passes(store_copy_session):
     code, out, _ = gis("validate", layers=store_copy_session)
     assert code == 0 and "All 23 layer(s) valid." in out
+    lines = out.splitlines()[:23]
+    # aligned to the longest name, then the profile rules that checked each layer
+    assert {line.index(" OK ") for line in lines} == {len("orientation_regions_pre2025 ")}
+    assert "orientation_regions_pre2025  OK  rules: partition, derived_regions, urban_in_unit, " \
+        "has_source" in lines
+    province = " OK  rules: area, partition x2, within"
+    assert any(line.startswith("province ") and line.endswith(province) for line in lines)
+    assert any(line.startswith("facts ") and line.endswith("OK  rules: none") for line in lines)
+
+
+def test_validate_says_rules_were_not_run_on_a_layer_with_errors(store_copy):
+    path = store_copy / "lai_chau" / "urban_areas_2030.csv"
+    header, first, *rest = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    column = header.rstrip("\n").split(",").index("urban_class_2030")
+    first = ",".join("" if i == column else v for i, v in enumerate(first.split(",")))
+    path.write_text("".join([header, first, *rest]), encoding="utf-8")
+    code, out, _ = gis("validate", "urban_areas_2030", layers=store_copy)
+    assert code == 1
+    assert out.splitlines()[0].endswith(
+        " error(s)  rules: foreign_key (not run: fix the errors first)"
+    ), out
 
 
 def _districts_file(tmp_path, store, mutate, name="d.gpkg", crs=True):
