@@ -84,7 +84,8 @@ def layers_cmd(province: str | None, layers_dir: Path | None) -> None:
     geoms = [_catalogue_geometry(row, profile) for row in cat.itertuples()]
     gwidth = max(10, *(len(g) for g in geoms))
     for row, geom in zip(cat.itertuples(), geoms, strict=True):
-        size = f"{row.features} {'rows' if row.kind == 'table' else 'features'}"
+        unit = "row" if row.kind == "table" else "feature"
+        size = f"{row.features} {unit}{'' if row.features == 1 else 's'}"
         _echo(f"{row.name:<{width}} {row.kind:<6} {geom:<{gwidth}} {size:<14} {row.title}")
         _echo(f"{'':<{width}} source:  {row.source}")
         _echo(f"{'':<{width}} licence: {row.licence}; date: {row.date}")
@@ -152,7 +153,8 @@ def info_cmd(layer: str, as_json: bool, province: str | None, layers_dir: Path |
         declared = meta.get("geometry_type") or "mixed"
         actual = _geometry_types(data)
         geom = declared if actual in ("none", declared) else f"{declared} (data: {actual})"
-        _echo(f"  kind       vector, {len(data)} features, geometry {geom}")
+        _echo(f"  kind       vector, {len(data)} feature{'' if len(data) == 1 else 's'}, "
+              f"geometry {geom}")
         _echo(f"  CRS        {data.crs.to_string() if data.crs else '?'}")
         if data.geometry.notna().any():
             x0, y0, x1, y1 = data.total_bounds
