@@ -201,12 +201,17 @@ def test_user_errors_are_one_line_messages(store_copy_session, args, code, expec
     assert rc == code and expected in err
 
 
-def test_history_and_restore(tmp_path, store_copy):
-    u = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store_copy)
+def _import_one_change(tmp_path, store):
+    """Change one cell of urban_areas_2030 and save it with `gis import` (one history entry)."""
+    u = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store)
     u.loc[0, "status"] = "changed"
     path = tmp_path / "u.csv"
     u.to_csv(path, index=False)
-    assert gis("import", str(path), "--as", "urban_areas_2030", layers=store_copy)[0] == 0
+    assert gis("import", str(path), "--as", "urban_areas_2030", layers=store)[0] == 0
+
+
+def test_history_and_restore(tmp_path, store_copy):
+    _import_one_change(tmp_path, store_copy)
     code, out, _ = gis("history", "urban_areas_2030", layers=store_copy)
     assert code == 0 and "import" in out
     assert gis("restore", "urban_areas_2030", layers=store_copy)[0] == 0
@@ -258,11 +263,7 @@ def test_info_is_readable_and_json_on_request(store_copy_session):
 
 
 def test_info_shows_version_and_last_save(tmp_path, store_copy):
-    u = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store_copy)
-    u.loc[0, "status"] = "changed"
-    path = tmp_path / "u.csv"
-    u.to_csv(path, index=False)
-    assert gis("import", str(path), "--as", "urban_areas_2030", layers=store_copy)[0] == 0
+    _import_one_change(tmp_path, store_copy)
     code, out, err = gis("info", "urban_areas_2030", layers=store_copy)
     assert code == 0, err
     digest = hashlib.sha256((store_copy / "lai_chau" / "urban_areas_2030.csv").read_bytes())
