@@ -38,8 +38,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Folder of the national benchmark data (see ``bench/data/SOURCES.md``).
 BENCH_DATA = REPO_ROOT / "bench" / "data"
 
-_ADMIN_ZIP = BENCH_DATA / "vn_admin_pre2025.gpkg.zip"
-_ADMIN_INNER = "vn_admin_pre2025.gpkg"
+_ADMIN_ZIP = BENCH_DATA / "vn_districts_pre2025.gpkg.zip"
+_ADMIN_INNER = "vn_districts_pre2025.gpkg"
 _PROVINCES_2025 = BENCH_DATA / "vn_provinces_2025.geojson"
 
 _LIBRARIES = (
@@ -250,7 +250,7 @@ def tiled_float32_profile(
 def national_districts():
     """Return the 692 districts (pre-2025; Quảng Ninh missing) as a GeoDataFrame in EPSG:4326.
 
-    Read from ``bench/data/vn_admin_pre2025.gpkg.zip`` (layer ``districts``); see
+    Read from ``bench/data/vn_districts_pre2025.gpkg.zip`` (layer ``districts``); see
     ``bench/data/SOURCES.md`` for origin, licence and known gaps.
     """
     import geopandas as gpd

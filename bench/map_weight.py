@@ -4,7 +4,8 @@ Two sets of pages, all written to a temporary folder:
 
 1. the Lai Châu product maps, built with :func:`gis.maps.build_maps` (no prints) from a copy of
    ``layers/``;
-2. a national choropleth of the 692 pre-2025 districts (``bench/data/vn_admin_pre2025.gpkg.zip``,
+2. a national choropleth of the 692 pre-2025 districts
+   (``bench/data/vn_districts_pre2025.gpkg.zip``,
    see ``bench/data/SOURCES.md``): area in km² (computed in VN-2000 / UTM 48N, EPSG:3405), five
    FisherJenks classes, built through the toolkit's own path (:class:`gis.maplayer.MapLayer`,
    :func:`gis.webmap.web_map` -> :func:`gis.maplayer.display_copy`, coverage simplification,

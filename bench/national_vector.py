@@ -1,7 +1,7 @@
 """National vector scale: coverage and unit statistics, single process vs dask-geopandas.
 
 Unit layers
-    - ``districts``: the 692 districts before 2025 (``bench/data/vn_admin_pre2025.gpkg.zip``);
+    - ``districts``: the 692 districts before 2025 (``bench/data/vn_districts_pre2025.gpkg.zip``);
     - ``provinces``: the 34 provinces of 2025 (``bench/data/vn_provinces_2025.geojson``);
     - ``communes``: about 10,000 commune-sized polygons (≈33 km²; Vietnam had about 10,000
       commune-level units before the 2025 reform): a Voronoi tessellation of seeded random
