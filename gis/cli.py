@@ -548,9 +548,9 @@ def _build(province: str | None, layers_dir: Path | None) -> None:
     if n_errors:
         _echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
         sys.exit(1)
-    kinds = store.list_layers(province=profile)["kind"].value_counts()
-    _echo(f"\n{len(results)} layer(s) valid ({kinds.get('vector', 0)} vector, "
-          f"{kinds.get('table', 0)} table); `gis layers` shows the catalogue.\n")  # fmt: skip
+    kinds = [store.layer_meta(name, province=profile)["kind"] for name in results]
+    _echo(f"\n{len(results)} layer(s) valid ({kinds.count('vector')} vector, "
+          f"{kinds.count('table')} table); `gis layers` shows the catalogue.\n")  # fmt: skip
     tables = stats_cmd.callback(out_dir=None, vietnamese=False, province=province,
                                 layers_dir=layers_dir)  # fmt: skip
     _echo("")

@@ -563,7 +563,7 @@ def restore_long_names(
     shortened = _short_names(list(columns))
     candidates: dict[str, list[str]] = {}
     for field in data.columns:
-        if field in columns or field == getattr(data, "_geometry_column_name", None):
+        if field in columns or (isinstance(data, gpd.GeoDataFrame) and field == data.geometry.name):
             continue
         found = [c for c in missing if shortened.get(c) == field] or [
             c for c in missing if c.encode()[:10].decode(errors="ignore") == field
