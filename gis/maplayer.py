@@ -16,6 +16,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Literal
 
 import geopandas as gpd
@@ -40,6 +41,8 @@ __all__ = [
     "display_copy",
     "format_vi",
     "layer_legend",
+    "point_keys",
+    "radii_by_layer",
     "stacked_radii",
 ]
 
@@ -375,6 +378,21 @@ def point_keys(gdf: gpd.GeoDataFrame, decimals: int) -> list[object]:
         else:
             keys.append((round(g.x, decimals), round(g.y, decimals)))
     return keys
+
+
+def radii_by_layer(
+    layers: Sequence[MapLayer], frames: Sequence[gpd.GeoDataFrame], *, decimals: int
+) -> list[np.ndarray]:
+    """Point radii per layer, drawn in order, with :func:`stacked_radii` across all layers.
+
+    ``frames[i]`` is the data drawn for ``layers[i]``; places are compared with coordinates
+    rounded to ``decimals`` (:func:`point_keys`). Used by the web map and the print alike.
+    """
+    keys = [k for frame in frames for k in point_keys(frame, decimals)]
+    own = [la.radius for la, frame in zip(layers, frames, strict=True) for _ in range(len(frame))]
+    radii = stacked_radii(keys, own)
+    starts = np.cumsum([0, *(len(frame) for frame in frames)])
+    return [radii[a:b] for a, b in pairwise(starts)]
 
 
 # ----------------------------------------------------------------------------- geometry

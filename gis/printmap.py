@@ -36,8 +36,7 @@ from gis.maplayer import (
     dashed_entries,
     dashed_mask,
     layer_legend,
-    point_keys,
-    stacked_radii,
+    radii_by_layer,
 )
 
 __all__ = ["FONT", "PAPER_MM", "missing_glyphs", "north_angle_deg", "print_map"]
@@ -345,15 +344,11 @@ def print_map(
             )
         ax = fig.add_axes(ax_rect)
         # points at the very same place (1 m), across layers: the lower ones as rings
-        keys = [k for data, _ in frames for k in point_keys(data, 0)]
-        own = [la.radius for la, (d, _) in zip(layers, frames, strict=True) for _ in range(len(d))]
-        radii = stacked_radii(keys, own)
-        starts = np.cumsum([0, *(len(d) for d, _ in frames)])
+        radii = radii_by_layer(layers, [d for d, _ in frames], decimals=0)
         labels = []
         for i, (layer, (data, colors)) in enumerate(zip(layers, frames, strict=True)):
             if not data.empty:
-                r = radii[starts[i] : starts[i + 1]]
-                labels.append(_draw_layer(ax, layer, data, colors, scale, r))
+                labels.append(_draw_layer(ax, layer, data, colors, scale, radii[i]))
         # limits with the axes' own width:height, so that equal aspect keeps the frame in place
         box_ratio = (ax_rect[2] * width_in) / (ax_rect[3] * height_in)
         pad = 0.03 * max(x1 - x0, y1 - y0)

@@ -53,8 +53,7 @@ from gis.maplayer import (
     display_copy,
     format_vi,
     layer_legend,
-    point_keys,
-    stacked_radii,
+    radii_by_layer,
 )
 
 __all__ = [
@@ -305,11 +304,7 @@ def web_map(
             shown["_dashed"] = dashed_mask(layer).to_numpy()
         prepared.append((layer, colors, entries, shown))
     # points at the very same place, across layers in drawing order: the lower ones as rings
-    keys = [k for _, _, _, shown in prepared for k in point_keys(shown, decimals)]
-    radii = stacked_radii(
-        keys, [layer.radius for layer, _, _, shown in prepared for _ in range(len(shown))]
-    )
-    starts = np.cumsum([0, *(len(shown) for _, _, _, shown in prepared)])
+    radii = radii_by_layer([p[0] for p in prepared], [p[3] for p in prepared], decimals=decimals)
 
     bounds: list[np.ndarray] = []
     legend_html, sections, hidden = [], {}, []
@@ -318,7 +313,7 @@ def web_map(
         fields = dict(layer.fields)
         popup = dict(layer.popup or {})
         fill = dict(zip(map(str, shown.index), colors.to_numpy(), strict=True))
-        radius = dict(zip(map(str, shown.index), radii[starts[i] : starts[i + 1]], strict=True))
+        radius = dict(zip(map(str, shown.index), radii[i], strict=True))
         flags = shown["_dashed"] if "_dashed" in shown else [False] * len(shown)
         dashed = dict(zip(map(str, shown.index), flags, strict=True))
         types = set(shown.geom_type.dropna())
