@@ -1,0 +1,261 @@
+"""Census population by commune: match census units to a unit list, aggregate them exactly.
+
+A census counts people by the commune-level units (xã, phường, thị trấn) in force on its
+reference date; the unit lists used for planning are later (the GSO list of 01/03/2025 and,
+through the crosswalk, the communes of 1 July 2025). Units merged between the two dates are
+written as data, never as special cases in code:
+
+* :func:`match_census_units` gives every census unit the code of the unit that holds it in a
+  later list, by name within its district (exact, then with diacritics, case and spaces folded),
+  or by a row of an *overrides* table (a merge, a transfer to another district, a spelling
+  change, each with its source). Every census unit is matched exactly once, or the error lists
+  the unmatched ones with their population.
+* :func:`aggregate_population` sums the census counts over any grouping that nests (census units
+  → districts of the census date; → units of the later list; → 2025 communes through the
+  crosswalk). Sums of whole units are exact: no area weighting.
+
+Pure functions: no store access (:mod:`gis.stats` reads the layers and calls them).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from gis._frames import require_columns
+from gis.errors import LayerError
+from gis.text import fold
+
+__all__ = [
+    "POPULATION_COLUMNS",
+    "UNIT_TYPES",
+    "CensusMatchError",
+    "aggregate_population",
+    "match_census_units",
+    "short_name",
+]
+
+#: Census counts, persons: total, urban (units of urban type on the census date), rural.
+POPULATION_COLUMNS = ("population_persons", "population_urban_persons", "population_rural_persons")
+#: Commune-level unit types and district-level prefixes, as written in the GSO lists.
+UNIT_TYPES = ("Xã", "Phường", "Thị trấn", "Đặc khu")
+_DISTRICT_TYPES = ("Huyện", "Thành phố", "Thị xã", "Quận")
+_PREFIX = re.compile(r"^(%s)\s+" % "|".join(map(re.escape, UNIT_TYPES + _DISTRICT_TYPES)), re.I)
+
+
+class CensusMatchError(LayerError):
+    """Census units could not each be matched to exactly one unit of the list."""
+
+
+def short_name(name: object) -> str:
+    """Drop the unit-type word: ``"Thị trấn Mường Tè"`` -> ``"Mường Tè"``, ``"Huyện Sìn Hồ"``
+    -> ``"Sìn Hồ"``.
+
+    Examples
+    --------
+    >>> short_name("Thành phố Lai Châu"), short_name("Xã Pa ủ")
+    ('Lai Châu', 'Pa ủ')
+    """
+    return _PREFIX.sub("", str(name).strip())
+
+
+def _key(district: object, unit_type: object, name: object, *, spaces: bool) -> tuple:
+    def f(text: object) -> str:
+        out = fold(short_name(text))
+        return out if spaces else out.replace(" ", "")
+
+    return f(district), fold(str(unit_type)), f(name)
+
+
+def match_census_units(
+    census: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    overrides: pd.DataFrame | None = None,
+    census_columns: tuple[str, str, str] = ("district_2019", "type", "name"),
+    unit_columns: tuple[str, str, str, str] = ("district_name", "type", "name", "code"),
+) -> pd.DataFrame:
+    """Give each census unit the code of the unit that holds it in a later unit list.
+
+    Parameters
+    ----------
+    census : DataFrame
+        One row per census unit; ``census_columns`` name its district, unit type and name.
+    units : DataFrame
+        The later unit list (e.g. the ``commune_crosswalk`` layer: GSO list of 01/03/2025);
+        ``unit_columns`` name its district, type, name and code. Type words in names
+        (``"Xã Nậm Loỏng"``, ``"Huyện Mường Tè"``) are ignored.
+    overrides : DataFrame, optional
+        Changes between the two dates, one row per census unit they concern: the census
+        unit's district, type and name (same columns as ``census``), ``code`` (the unit that
+        holds it now), ``reason`` and ``source``. An override wins over a name match (a unit
+        moved to another district keeps its name).
+    census_columns, unit_columns : tuple of str
+        Column names, as described above.
+
+    Returns
+    -------
+    DataFrame
+        Copy of ``census`` with ``code``, ``match_method`` (``override``, ``name`` or ``folded
+        name``) and ``match_source`` (the override's reason and source, or the unit matched).
+
+    Raises
+    ------
+    CensusMatchError
+        If a census unit matches no unit or two units, if an override names a census unit
+        that does not exist or a code that is not in the list, or if a unit of the list
+        receives no census unit (its population would be missing). The message lists them,
+        with populations, and says how to fix it.
+
+    Examples
+    --------
+    >>> census = pd.DataFrame({"district_2019": ["Lai Châu", "Mường Tè"], "type": ["Xã", "Xã"],
+    ...                        "name": ["Nậm Loỏng", "Paủ"]})
+    >>> units = pd.DataFrame({"district_name": ["Thành phố Lai Châu", "Huyện Mường Tè"],
+    ...                       "type": ["Xã", "Xã"], "name": ["Xã Sùng Phài", "Xã Pa ủ"],
+    ...                       "code": ["03403", "03442"]})
+    >>> merges = pd.DataFrame({"district_2019": ["Lai Châu"], "type": ["Xã"],
+    ...                        "name": ["Nậm Loỏng"], "code": ["03403"],
+    ...                        "reason": ["merged into Sùng Phài (2020)"], "source": ["NQ"]})
+    >>> match_census_units(census, units, overrides=merges)[["name", "code", "match_method"]]
+            name   code match_method
+    0  Nậm Loỏng  03403     override
+    1        Paủ  03442  folded name
+    """
+    cd, ct, cn = census_columns
+    ud, ut, un, uc = unit_columns
+    require_columns(census, [cd, ct, cn], name="census")
+    require_columns(units, [ud, ut, un, uc], name="units")
+    codes = units[uc].astype(str)
+    out = census.copy()
+    out["code"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    out["match_method"] = ""
+    out["match_source"] = ""
+    census_keys = [_key(d, t, n, spaces=True) for d, t, n in zip(out[cd], out[ct], out[cn])]
+    problems: list[str] = []
+    if overrides is not None and len(overrides):
+        require_columns(overrides, [cd, ct, cn, "code", "reason", "source"], name="overrides")
+        position = {k: i for i, k in enumerate(census_keys)}
+        for _, o in overrides.iterrows():
+            k = _key(o[cd], o[ct], o[cn], spaces=True)
+            label = f"{o[ct]} {o[cn]} ({o[cd]})"
+            if k not in position:
+                problems.append(f"override names {label}, which is not a census unit")
+            elif str(o["code"]) not in set(codes):
+                problems.append(f"override of {label} gives code {o['code']}, not in the unit list")
+            else:
+                i = out.index[position[k]]
+                out.at[i, "code"] = str(o["code"])
+                out.at[i, "match_method"] = "override"
+                out.at[i, "match_source"] = f"{o['reason']} ({o['source']})"
+    for method, spaces in (("name", True), ("folded name", False)):
+        index: dict[tuple, list[int]] = {}
+        for j, k in enumerate(_key(d, t, n, spaces=spaces) for d, t, n in
+                              zip(units[ud], units[ut], units[un])):  # fmt: skip
+            index.setdefault(k, []).append(j)
+        for i, (d, t, n) in zip(out.index, zip(out[cd], out[ct], out[cn], strict=True),
+                                strict=True):  # fmt: skip
+            if out.at[i, "code"] is not None:
+                continue
+            hits = index.get(_key(d, t, n, spaces=spaces), [])
+            if len(hits) == 1:
+                j = hits[0]
+                out.at[i, "code"] = codes.iloc[j]
+                out.at[i, "match_method"] = method
+                out.at[i, "match_source"] = f"{units[un].iloc[j]} ({short_name(units[ud].iloc[j])})"
+            elif len(hits) > 1:
+                both = ", ".join(f"{codes.iloc[j]} {units[un].iloc[j]}" for j in hits)
+                problems.append(f"{t} {n} ({d}) matches {len(hits)} units: {both}")
+    unmatched = out[out["code"].isna()]
+    pop = "population_persons" if "population_persons" in out.columns else None
+    for _, r in unmatched.iterrows():
+        people = f", {int(r[pop]):,} people" if pop and pd.notna(r[pop]) else ""
+        problems.append(f"no unit for census unit {r[ct]} {r[cn]} ({r[cd]}{people})")
+    empty = sorted(set(codes) - set(out["code"].dropna()))
+    for code in empty:
+        row = units[codes == code].iloc[0]
+        problems.append(f"unit {code} {row[un]} ({short_name(row[ud])}) receives no census unit")
+    if problems:
+        raise CensusMatchError(
+            f"{len(problems)} census matching problem(s):\n  - "
+            + "\n  - ".join(problems)
+            + "\nA unit merged, moved or renamed between the census and the unit list needs a "
+            "row in the overrides table (census district, type, name -> code, with the reason "
+            "and its source, e.g. the Standing Committee resolution of the merge)."
+        )
+    return out
+
+
+def aggregate_population(
+    census: pd.DataFrame,
+    by: str | pd.Series,
+    *,
+    columns: tuple[str, ...] = POPULATION_COLUMNS,
+    name_column: str | None = "name",
+) -> pd.DataFrame:
+    """Sum census counts of whole units per group (exact: the groups must nest the units).
+
+    Parameters
+    ----------
+    census : DataFrame
+        Census units with the count ``columns``.
+    by : str or Series
+        Column of ``census`` (or a Series aligned with it) holding each unit's group, e.g. its
+        2019 district code, or its 2025 commune code mapped through the crosswalk. A unit whose
+        group is missing raises: it would silently drop people.
+    columns : tuple of str
+        Count columns to sum (persons).
+    name_column : str or None
+        Column listed in ``census_units`` per group (``;``-joined), None for none.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (index name ``group``): the summed ``columns`` (integers),
+        ``urban_pct`` (100 x urban / total, where both count columns are present),
+        ``n_census_units`` and ``census_units``.
+
+    Raises
+    ------
+    LayerError
+        If a unit has no group or a count column is missing or not a whole number.
+
+    Examples
+    --------
+    >>> census = pd.DataFrame({"name": ["A", "B", "C"], "district": ["1", "1", "2"],
+    ...                        "population_persons": [100, 50, 10],
+    ...                        "population_urban_persons": [100, 0, 0],
+    ...                        "population_rural_persons": [0, 50, 10]})
+    >>> aggregate_population(census, "district")[["population_persons", "urban_pct"]]
+           population_persons  urban_pct
+    group
+    1                     150  66.666667
+    2                      10   0.000000
+    """
+    require_columns(census, list(columns), name="census")
+    groups = census[by] if isinstance(by, str) else pd.Series(by, index=census.index)
+    lost = groups.isna()
+    if lost.any():
+        names = census.loc[lost, name_column].tolist() if name_column else list(census.index[lost])
+        raise LayerError(
+            f"{int(lost.sum())} census unit(s) have no group and would be dropped: {names}. "
+            "Every unit must map to a group (check the crosswalk or the district codes)."
+        )
+    counts = census[list(columns)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    if (counts % 1 != 0).to_numpy().any():
+        raise LayerError(f"census counts {list(columns)} must be whole numbers of persons.")
+    frame = counts.astype("int64").assign(group=groups.astype(str).to_numpy())
+    out = frame.groupby("group", sort=True)[list(columns)].sum()
+    if {"population_persons", "population_urban_persons"} <= set(columns):
+        total = out["population_persons"].to_numpy(dtype=float)
+        out["urban_pct"] = np.where(
+            total > 0, 100.0 * out["population_urban_persons"] / np.where(total > 0, total, 1),
+            np.nan,
+        )  # fmt: skip
+    out["n_census_units"] = frame.groupby("group", sort=True).size()
+    if name_column:
+        names = census[name_column].astype(str).groupby(frame["group"].to_numpy(), sort=True)
+        out["census_units"] = names.agg(lambda s: "; ".join(sorted(s)))
+    return out
