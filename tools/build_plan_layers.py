@@ -276,6 +276,9 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         col("status", required=True),
         col("district_code", required=True, description="pre-2025 district"),
         col("commune2025_code", required=True, description="2025 commune(s), ';'-joined"),
+        col("core_units_2019", description="GSO codes (list of 01/03/2025) of the units forming "
+            "the core on the census date, ';'-joined: the urban area's 2019 population"),
+        col("core_units_note", description="which units the core is and why"),
         col("plan_region", required=True, allowed=REGIONS),
         col("waypoint_id", description="waypoint giving the point of a point core"),
         col("geometry_kind", required=True, allowed=["commune polygon", "point"],
