@@ -11,21 +11,25 @@ import pandas as pd
 import shapely
 
 from gis._frames import M2_PER_KM2
+from gis._overlay import intersection_measure
 from gis.coverage import (
     corridor_coverage,
     existing_roads,
     road_density,
     road_network_at,
-    within_distance,
+    rural_access_index,
 )
 from gis.stats import (
+    _CENSUS_HINT,
+    CENSUS_DATE,
+    CENSUS_LAYER,
     DISTANCES_M,
     PLAN_DOCUMENT,
-    _district_population,
     _Inputs,
     _label,
     _missing,
     _plan_urban_areas,
+    _unit_population,
 )
 
 __all__: list[str] = []
@@ -34,15 +38,36 @@ __all__: list[str] = []
 PLAN_HORIZONS = (2030, 2050)
 
 
+#: How band and catchment populations are estimated, said in every table that uses it.
+SURFACE_METHOD = (
+    f"population: the {CENSUS_DATE} of each 2025 commune (exact sums of census units) spread "
+    "evenly over the commune's area - the smallest units with both a population and a polygon; "
+    "people cluster in valleys and towns, so a band's population is an estimate (a population "
+    "raster, e.g. WorldPop 100 m, through gis.coverage, would refine it)"
+)
+
+
+def _with_population(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame:
+    """Units of ``layer`` with their census counts (exact sums; NaN without a census)."""
+    pop = _unit_population(inputs, layer).drop(columns=["census_units"])
+    return inputs.get(layer).merge(pop, on="code", how="left")
+
+
 def _units_with_region(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame | None:
-    units = inputs.get(layer)
+    units = _with_population(inputs, layer)
     if layer == "districts_pre2025":
-        units = units.merge(_district_population(inputs), on="code", how="left")
         return units
     assign = inputs.get("region_assignment_2025")
     if assign is None:
         return None
     return units.merge(assign[["code", "plan_region"]], on="code", how="left")
+
+
+def _people_in(surface: gpd.GeoDataFrame, zone: shapely.Geometry, column: str) -> float:
+    """People of ``surface`` (communes with a population) inside ``zone``, by area share."""
+    inside = intersection_measure(surface.geometry.values, zone, measure=shapely.area)
+    share = inside / shapely.area(surface.geometry.values)
+    return float(np.sum(pd.to_numeric(surface[column]).to_numpy(dtype=float) * share))
 
 
 def _corridor(inputs: _Inputs) -> pd.DataFrame:
@@ -61,9 +86,22 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
                 )
             )
             continue
-        pop = "population_persons" if "population_persons" in units.columns else None
+        pop = "population_persons" if inputs.get(CENSUS_LAYER) is not None else None
         res = corridor_coverage(units, axis, distances_m=DISTANCES_M, population_column=pop)
         res.insert(0, "unit_system", layer)
+        if pop and layer == "districts_pre2025":  # within: from the communes, not the districts
+            surface = _with_population(inputs, "communes_2025")
+            lines = shapely.union_all(axis.geometry.values)
+            for i, r in res.iterrows():
+                group = (
+                    units
+                    if r["plan_region"] == "(all)"
+                    else units[units["plan_region"] == r["plan_region"]]
+                )
+                band = shapely.buffer(lines, r["distance_m"], quad_segs=16)
+                zone = shapely.intersection(band, shapely.union_all(group.geometry.values))
+                res.loc[i, "population_within"] = _people_in(surface, zone, pop)
+            res["population_within_pct"] = 100.0 * res["population_within"] / res["population"]
         if urban is not None:
             near = [
                 urban.geometry.distance(shapely.union_all(axis.geometry.values)) <= d
@@ -78,19 +116,34 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
                     )
                     res.loc[sel, "n_urban_areas_within"] = int((hit & in_region).sum())
         frames.append(res.drop(columns="definition"))
-    out = pd.concat(frames, ignore_index=True)
+    out = _whole(
+        pd.concat(frames, ignore_index=True),
+        "population",
+        "population_within",
+        "n_urban_areas",
+        "n_urban_areas_within",
+    )
     return _label(
         out,
         "Corridor coverage of the orientation axis, by region",
         "Straight-line buffers of distance_m around the axis lines (dissolved) intersected with "
         "each unit; area_within_km2 / area_km2 by plan_region and for the province ((all)); "
-        "n_units_reached = units with some area within; population by areal weighting where "
-        f"every unit of the group has one (else NaN); n_urban_areas_within = {PLAN_DOCUMENT} "
-        "urban areas (core point or polygon) within distance_m. The axis is schematic (see "
-        "its accuracy column).",
+        "n_units_reached = units with some area within; population = census total of the "
+        f"group's units (exact); population_within: {SURFACE_METHOD}, for both unit systems "
+        f"(not from district totals). n_urban_areas_within = {PLAN_DOCUMENT} urban areas (core "
+        "point or polygon) within distance_m. The axis is schematic (see its accuracy column)."
+        + ("" if inputs.get(CENSUS_LAYER) is not None else f" Population missing: {_CENSUS_HINT}."),
         "districts_pre2025; communes_2025",
-        inputs.sources(*need, "districts_pre2025", "communes_2025", "facts"),
+        inputs.sources(*need, "districts_pre2025", "communes_2025", CENSUS_LAYER),
     )
+
+
+def _whole(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Round people and counts to whole numbers (an estimate of people has no decimals)."""
+    for c in columns:
+        if c in frame.columns:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").round().astype("Int64")
+    return frame
 
 
 def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -103,9 +156,8 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     existing = existing_roads(roads)
     frames = []
     for layer in ("districts_pre2025", "communes_2025"):
-        units = _units_with_region(inputs, layer) if layer == "districts_pre2025" else None
-        units = inputs.get(layer) if units is None else units
-        pop = "population_persons" if "population_persons" in units.columns else None
+        units = _with_population(inputs, layer)
+        pop = "population_persons" if inputs.get(CENSUS_LAYER) is not None else None
         keep = ["code", "name", *([pop] if pop else []), "geometry"]
         res = road_density(units[keep], existing, population_column=pop)
         for year in PLAN_HORIZONS:
@@ -115,59 +167,78 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         frames.append(pd.DataFrame(res.drop(columns="geometry")))
     planned = ", ".join(
         f"{r} ({s}, horizon {h})"
-        for r, s, h in roads.loc[roads["status"] != "existing", ["road_ref", "status", "horizon"]]
-        .itertuples(index=False)
+        for r, s, h in roads.loc[
+            roads["status"] != "existing", ["road_ref", "status", "horizon"]
+        ].itertuples(index=False)
     )
     density = _label(
         pd.concat(frames, ignore_index=True),
         "Road density per unit (existing roads)",
         "road_length_km = length of the EXISTING roads of the roads layer (status 'existing') "
         "inside each unit (lines dissolved and clipped), km; road_density_km_per_km2 = km / "
-        "unit area km²; road_km_per_1000_people where the unit has a population. Planned network "
+        f"unit area km²; road_km_per_1000_people with the {CENSUS_DATE} population (exact sums "
+        "of census units). Planned network "
         "(separate columns, not today's roads): network_<year>_length_km and "
         "network_<year>_density_km_per_km2 count the existing roads plus the roads planned or "
         f"under construction with horizon <= year ({', '.join(map(str, PLAN_HORIZONS))}); "
         f"not existing: {planned or 'none'}. Roads are schematic lines through waypoints: "
         "lengths are underestimated on winding mountain roads.",
         "districts_pre2025; communes_2025",
-        inputs.sources("roads", "districts_pre2025", "communes_2025", "facts"),
+        inputs.sources("roads", "districts_pre2025", "communes_2025", CENSUS_LAYER),
     )
-    communes = inputs.get("communes_2025")
-    rural = communes[communes["type"] == "Xã"][["code", "name", "type", "geometry"]]
-    near = within_distance(rural, existing, distance_m=2000.0, prefix="road")
+    communes = _with_population(inputs, "communes_2025")
+    has_pop = inputs.get(CENSUS_LAYER) is not None
+    res = rural_access_index(
+        communes[["code", "name", "type", "population_rural_persons", "geometry"]],
+        existing,
+        population_column="population_rural_persons",
+    )
     out = pd.DataFrame(
         {
-            "code": near["code"],
-            "name": near["name"],
-            "area_km2": near.geometry.area / M2_PER_KM2,
-            "area_within_2km_km2": near["road_2000m_area_km2"],
-            "area_within_2km_pct": near["road_2000m_pct"],
-            "population_within_2km_persons": np.nan,
+            "code": res["code"],
+            "name": res["name"],
+            "type": res["type"],
+            "rural_population_persons": res["rai_population"],
+            "rural_population_within_2km_persons": res["rai_population_within"],
+            "rai_proxy_pct": res["rai_pct"],
         }
     )
+    summary = res.attrs["summary"]
     total = pd.DataFrame(
         {
-            "code": ["(all rural communes)"],
-            "name": [""],
-            "area_km2": [out["area_km2"].sum()],
-            "area_within_2km_km2": [out["area_within_2km_km2"].sum()],
+            "code": ["(province)"],
+            "name": [inputs.profile.name],
+            "type": [""],
+            "rural_population_persons": [summary["rural_population"]],
+            "rural_population_within_2km_persons": [summary["rural_population_within"]],
+            "rai_proxy_pct": [summary["rai_pct"]],
         }
     )
-    total["area_within_2km_pct"] = 100.0 * total["area_within_2km_km2"] / total["area_km2"]
-    out = pd.concat([out, total], ignore_index=True)
-    out["method"] = "area-based proxy: population missing"
+    out = _whole(
+        pd.concat([out, total], ignore_index=True),
+        "rural_population_persons",
+        "rural_population_within_2km_persons",
+    )
+    out["method"] = (
+        "proxy: schematic existing roads, all-season unknown; census rural population spread "
+        "over each commune"
+        if has_pop
+        else f"missing population: {_CENSUS_HINT}"
+    )
     rai = _label(
         out,
-        "Rural Access Index (SDG 9.1.1) - area-based proxy",
-        "The RAI is the share of the rural POPULATION within 2 km of an all-season road. No "
-        "population is in the layers, so this table gives the share of the AREA of rural "
-        "communes (type Xã) within 2 km of an EXISTING road of the roads layer (status "
-        "'existing'; planned and under-construction roads are left out; all_season is unknown "
-        "for every road, so all existing roads count); population_within_2km_persons is "
-        "missing. Plug a "
-        "population raster into gis.coverage.rural_access_index for the real index.",
+        "Rural Access Index (SDG 9.1.1) - proxy while roads are schematic",
+        "The RAI is the share of the rural population within 2 km of an all-season road. Here: "
+        f"rural population = the {CENSUS_DATE} rural population (people outside phường and thị "
+        "trấn on the census date) summed onto each 2025 commune through the crosswalk, spread "
+        "evenly over the commune's area; within 2 km of an EXISTING road of the roads layer "
+        "(status 'existing'; planned and under-construction roads left out). It is a PROXY: "
+        "the roads are schematic straight lines through waypoints and all_season is unknown "
+        "for every road, so all existing roads count; people live near roads in valleys, so "
+        "even spreading understates access. A surveyed road layer with an all-season flag "
+        "and a population raster (gis.coverage.rural_access_index) give the real index.",
         "communes_2025",
-        inputs.sources("roads", "communes_2025"),
+        inputs.sources("roads", "communes_2025", CENSUS_LAYER),
     )
     return density, rai
 
@@ -193,35 +264,41 @@ def _catchments(inputs: _Inputs) -> pd.DataFrame:
         ],
         ignore_index=True,
     )
-    communes, province = inputs.get("communes_2025"), inputs.get("province")
+    communes, province = _with_population(inputs, "communes_2025"), inputs.get("province")
+    has_pop = inputs.get(CENSUS_LAYER) is not None
     outline = shapely.union_all(province.geometry.values)
     tree = shapely.STRtree(communes.geometry.values)
+    labels = (communes["code"] + " " + communes["name"]).to_numpy()
     rows = []
     for _, o in origins.iterrows():
         for d in DISTANCES_M:
-            disc = shapely.buffer(o["geometry"], d, quad_segs=16)
+            disc = shapely.intersection(shapely.buffer(o["geometry"], d, quad_segs=16), outline)
             hit = tree.query(o["geometry"], predicate="dwithin", distance=d)
             rows.append(
                 {
                     "origin": o["origin"],
                     "origin_kind": o["origin_kind"],
                     "distance_m": d,
-                    "area_within_km2": shapely.area(shapely.intersection(disc, outline))
-                    / M2_PER_KM2,
+                    "area_within_km2": shapely.area(disc) / M2_PER_KM2,
+                    "population_within_persons": _people_in(communes, disc, "population_persons")
+                    if has_pop
+                    else np.nan,
                     "n_communes_reached": len(hit),
-                    "communes_reached": ";".join(sorted(communes["code"].iloc[hit])),
-                    "population_within_persons": np.nan,
+                    "communes_reached": "; ".join(sorted(labels[hit])),
                 }
             )
+    out = _whole(pd.DataFrame(rows), "population_within_persons", "distance_m")
     return _label(
-        pd.DataFrame(rows),
+        out,
         "Straight-line catchments of urban areas and border gates",
         f"For each {PLAN_DOCUMENT} urban area (its core point; a representative point of a core "
         "polygon) and each border gate: area of the province outline within distance_m "
-        "(straight line), and the 2025 communes with some part within distance_m. Population "
-        "within is missing (no population in the layers). Network distances (not in this "
-        "table): gis.coverage.network_distance_catchment on the existing roads "
+        "(straight line), population within it ("
+        + (SURFACE_METHOD if has_pop else f"missing: {_CENSUS_HINT}")
+        + "), and the 2025 communes (code and name) with some part "
+        "within distance_m. Network distances (not in this table): "
+        "gis.coverage.network_distance_catchment on the existing roads "
         "(gis.coverage.existing_roads: the baseline; planned roads are not yet travelled).",
         "communes_2025",
-        inputs.sources("urban_areas", "facilities", "communes_2025", "province"),
+        inputs.sources("urban_areas", "facilities", "communes_2025", "province", CENSUS_LAYER),
     )

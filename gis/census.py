@@ -42,7 +42,8 @@ POPULATION_COLUMNS = ("population_persons", "population_urban_persons", "populat
 #: Commune-level unit types and district-level prefixes, as written in the GSO lists.
 UNIT_TYPES = ("Xã", "Phường", "Thị trấn", "Đặc khu")
 _DISTRICT_TYPES = ("Huyện", "Thành phố", "Thị xã", "Quận")
-_PREFIX = re.compile(r"^(%s)\s+" % "|".join(map(re.escape, UNIT_TYPES + _DISTRICT_TYPES)), re.I)
+_WORDS = "|".join(map(re.escape, UNIT_TYPES + _DISTRICT_TYPES))
+_PREFIX = re.compile(rf"^({_WORDS})\s+", re.I)
 
 
 class CensusMatchError(LayerError):
@@ -133,7 +134,9 @@ def match_census_units(
     out["code"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     out["match_method"] = ""
     out["match_source"] = ""
-    census_keys = [_key(d, t, n, spaces=True) for d, t, n in zip(out[cd], out[ct], out[cn])]
+    census_keys = [
+        _key(d, t, n, spaces=True) for d, t, n in zip(out[cd], out[ct], out[cn], strict=True)
+    ]
     problems: list[str] = []
     if overrides is not None and len(overrides):
         require_columns(overrides, [cd, ct, cn, "code", "reason", "source"], name="overrides")
@@ -152,11 +155,14 @@ def match_census_units(
                 out.at[i, "match_source"] = f"{o['reason']} ({o['source']})"
     for method, spaces in (("name", True), ("folded name", False)):
         index: dict[tuple, list[int]] = {}
-        for j, k in enumerate(_key(d, t, n, spaces=spaces) for d, t, n in
-                              zip(units[ud], units[ut], units[un])):  # fmt: skip
+        for j, k in enumerate(
+            _key(d, t, n, spaces=spaces)
+            for d, t, n in zip(units[ud], units[ut], units[un], strict=True)
+        ):
             index.setdefault(k, []).append(j)
-        for i, (d, t, n) in zip(out.index, zip(out[cd], out[ct], out[cn], strict=True),
-                                strict=True):  # fmt: skip
+        for i, (d, t, n) in zip(
+            out.index, zip(out[cd], out[ct], out[cn], strict=True), strict=True
+        ):
             if out.at[i, "code"] is not None:
                 continue
             hits = index.get(_key(d, t, n, spaces=spaces), [])
@@ -251,9 +257,10 @@ def aggregate_population(
     if {"population_persons", "population_urban_persons"} <= set(columns):
         total = out["population_persons"].to_numpy(dtype=float)
         out["urban_pct"] = np.where(
-            total > 0, 100.0 * out["population_urban_persons"] / np.where(total > 0, total, 1),
+            total > 0,
+            100.0 * out["population_urban_persons"] / np.where(total > 0, total, 1),
             np.nan,
-        )  # fmt: skip
+        )
     out["n_census_units"] = frame.groupby("group", sort=True).size()
     if name_column:
         names = census[name_column].astype(str).groupby(frame["group"].to_numpy(), sort=True)

@@ -131,8 +131,10 @@ def required_values(
     Returns
     -------
     DataFrame
-        Copy of ``criteria`` with ``reduction_pct`` (100 = none), ``required_value``
-        (``threshold * reduction_pct / 100``) and ``reduction_source``.
+        Copy of ``criteria`` with ``regional_share_pct`` (the share of the national
+        threshold that applies in the region: 60 means the region needs 60 % of it; 100 = the
+        national threshold), ``threshold_regional`` (``threshold * regional_share_pct / 100``:
+        the value to reach), ``regional_rule`` (in words) and ``regional_source``.
 
     Raises
     ------
@@ -142,12 +144,13 @@ def required_values(
     Examples
     --------
     >>> req = required_values(load_criteria()).set_index(["urban_class", "criterion"])
-    >>> float(req.loc[("IV", "population_total"), "required_value"])
+    >>> float(req.loc[("IV", "population_total"), "threshold_regional"])
     30000.0
     """
     out = criteria.copy()
-    out["reduction_pct"] = 100.0
-    out["reduction_source"] = ""
+    out["regional_share_pct"] = 100.0
+    out["regional_rule"] = "national threshold"
+    out["regional_source"] = ""
     if region is not None:
         red = load_regional_reductions() if reductions is None else reductions
         regions = sorted(set(red["region"]))
@@ -156,9 +159,12 @@ def required_values(
         sel = red[red["region"] == region].set_index("reduction_group")
         for group, row in sel.iterrows():
             hit = out["reduction_group"] == group
-            out.loc[hit, "reduction_pct"] = float(row["factor_pct"])
-            out.loc[hit, "reduction_source"] = row["source"]
-    out["required_value"] = out["threshold"] * out["reduction_pct"] / 100.0
+            out.loc[hit, "regional_share_pct"] = float(row["factor_pct"])
+            out.loc[hit, "regional_rule"] = (
+                f"{float(row['factor_pct']):g} % of the national threshold ({region})"
+            )
+            out.loc[hit, "regional_source"] = row["source"]
+    out["threshold_regional"] = out["threshold"] * out["regional_share_pct"] / 100.0
     return out
 
 
@@ -195,8 +201,9 @@ def score_urban_areas(
     -------
     DataFrame
         One row per urban area and criterion of its class: ``urban_area``, ``urban_class``,
-        ``criterion``, ``scope``, ``unit``, ``threshold``, ``reduction_pct``,
-        ``required_value``, ``actual_value``, ``actual_source``, ``result`` (one of
+        ``criterion``, ``scope``, ``unit``, ``threshold_national``, ``threshold_regional``
+        (the value to reach in the region), ``regional_rule``, ``actual_value``,
+        ``actual_source``, ``result`` (one of
         :data:`RESULTS`), ``criterion_status``, ``criterion_source``. An urban area whose class
         has no criteria gets one row with criterion ``(none)`` and result ``threshold missing``.
 
@@ -231,7 +238,7 @@ def score_urban_areas(
             name = crit["criterion"]
             actual = pd.to_numeric(area.get(name, np.nan), errors="coerce")
             source = area.get(f"{name}_source", "") if pd.notna(actual) else ""
-            required = crit["required_value"]
+            required = crit["threshold_regional"]
             if pd.isna(required):
                 result = "threshold missing"
             elif pd.isna(actual):
@@ -247,9 +254,9 @@ def score_urban_areas(
                     "scope": crit.get("scope", ""),
                     "unit": crit.get("unit", ""),
                     "comparison": crit["comparison"],
-                    "threshold": crit["threshold"],
-                    "reduction_pct": crit["reduction_pct"],
-                    "required_value": required,
+                    "threshold_national": crit["threshold"],
+                    "threshold_regional": required,
+                    "regional_rule": crit["regional_rule"],
                     "actual_value": float(actual) if pd.notna(actual) else np.nan,
                     "actual_source": source if isinstance(source, str) else "",
                     "result": result,
@@ -261,9 +268,9 @@ def score_urban_areas(
     out.attrs["definition"] = (
         "Urban classification check: for each urban area and quantitative criterion of its class "
         "(Resolution 1210/2016/UBTVQH13 as amended by 26/2022/UBTVQH15), the required value = "
-        "threshold x regional reduction"
-        + (f" ({region})" if region else " (none)")
-        + " compared with the actual value; 'missing data' = no actual value in the layers, "
+        "threshold_regional = threshold_national x the share that applies in the region"
+        + (f" ({region}: e.g. 60 % of the population threshold)" if region else " (none: 100 %)")
+        + ", compared with the actual value; 'missing data' = no actual value in the layers, "
         "'threshold missing' = the criteria table has no sourced threshold. Scored criteria "
         "(infrastructure, 100-point total) are not checked."
     )

@@ -52,8 +52,10 @@ def contents_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def _decimals(name: str, values: pd.Series) -> int | None:
     """Decimals to show for a numeric column (0 = integer), None for a non-numeric one.
 
-    Counts, years, distances in m and populations hold whole numbers: shown without decimals.
-    Otherwise by unit: % to 1 decimal, densities and rates (``density``, ``_per_``) to 3, areas
+    Counts, years, distances in m and populations hold whole numbers: shown without decimals,
+    also where a population is estimated (``*_persons``, ``population*``, ``n_*``). Otherwise by
+    unit: % and people per km² to 1 decimal, other densities and rates (``density``, ``_per_``,
+    e.g. km of road per km²) to 3, areas
     and lengths (km², km, ha) and anything else to 2. The CSV files keep full precision.
     """
     if values.dtype.kind not in "fiu" or values.dtype.kind == "b":
@@ -61,8 +63,10 @@ def _decimals(name: str, values: pd.Series) -> int | None:
     present = values.dropna()
     if values.dtype.kind in "iu" or (len(present) and (present % 1 == 0).all()):
         return 0
-    if name.endswith("_pct"):
+    if name.endswith("_pct") or "persons_per_" in name:
         return 1
+    if name.endswith("_persons") or name.startswith(("population", "n_")):
+        return 0  # people and counts: an estimate of people has no decimals
     if "density" in name or "_per_" in name:
         return 3
     return 2

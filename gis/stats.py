@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from gis._frames import M2_PER_KM2
+from gis.census import POPULATION_COLUMNS, aggregate_population
 from gis.classification import load_criteria, score_urban_areas
-from gis.crosswalk import aggregate
-from gis.errors import LayerNotFoundError
+from gis.errors import LayerError, LayerNotFoundError
 from gis.profile import Profile, load_profile
 from gis.store import layer_meta, read_layer
 from gis.urban import census_urban_share, official_urbanisation_rate, urbanised_share
@@ -36,10 +36,6 @@ __all__ = ["DISTANCES_M", "PLAN_DOCUMENT", "compute_statistics"]
 DISTANCES_M = (5000.0, 10000.0, 20000.0)
 #: The urban-area version scored and counted (``source_document`` of the ``urban_areas`` layer).
 PLAN_DOCUMENT = "Decision 1585/QĐ-TTg (2023)"
-_POPULATION_METRICS = ("population", "population_census")
-#: Overlaps smaller than this % of a district's area are dropped when moving district values to
-#: the 2025 communes: the two unit systems come from different surveys and touch in slivers.
-SLIVER_PCT = 0.5
 
 
 class _Inputs:
@@ -158,8 +154,8 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
     out["note"] = ""
     for i in out.index[flagged]:
         why = notes.loc[i] if notes is not None and isinstance(notes.loc[i], str) else ""
-        out.loc[i, "note"] = (
-            f"differs by more than {AREA_FLAG_PCT:g} %: " + (why or "not explained in facts")
+        out.loc[i, "note"] = f"differs by more than {AREA_FLAG_PCT:g} %: " + (
+            why or "not explained in facts"
         )
     return _label(
         out,
@@ -176,59 +172,117 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
-def _district_population(inputs: _Inputs) -> pd.DataFrame:
-    """Latest population per district from facts (NaN where none): code, population, year, src."""
-    districts, facts = inputs.get("districts_pre2025"), inputs.get("facts")
-    latest = _facts_latest(facts, "district", _POPULATION_METRICS)
-    out = pd.DataFrame({"code": districts["code"].astype(str)})
-    out["population_persons"] = out["code"].map(latest["value_num"]).astype(float)
-    out["population_ref_year"] = out["code"].map(latest["ref_year"]).fillna("")
-    out["population_source"] = out["code"].map(latest["source_url"]).fillna("")
-    return out
+#: The census population layer and what the tables call it.
+CENSUS_LAYER = "population_census_2019"
+CENSUS_DATE = "census 01/04/2019"
+_CENSUS_HINT = (
+    f"layer {CENSUS_LAYER} missing: import the GSO 2019 census by commune with "
+    "python tools/import_census.py <province> <census CSV>"
+)
+#: Unit layers whose population is a sum of whole census units (see :func:`_unit_population`).
+_NESTED = ("districts_pre2025", "commune_crosswalk", "communes_2025")
 
 
-def _crosswalk_population(inputs: _Inputs) -> pd.DataFrame:
-    districts, communes = inputs.get("districts_pre2025"), inputs.get("communes_2025")
-    pop = _district_population(inputs)
-    area = districts.geometry.area.to_numpy() / M2_PER_KM2
-    pop["density_per_km2"] = pop["population_persons"].to_numpy() / area
-    moved = aggregate(
-        pop,
-        districts,
-        communes,
-        extensive=["population_persons"],
-        intensive=["density_per_km2"],
-        source_id="code",
-        min_overlap_pct=SLIVER_PCT,
+def _unit_population(inputs: _Inputs, layer: str) -> pd.DataFrame:
+    """Census counts per unit of ``layer``, exact sums of whole census units (NaN: no census).
+
+    ``districts_pre2025``: the units of each district on the census date (the census's own
+    district); ``commune_crosswalk``: the units of the GSO list of 01/03/2025 (2020 merges
+    summed); ``communes_2025``: those again through the crosswalk. Columns ``code``, the
+    :data:`gis.census.POPULATION_COLUMNS`, ``urban_pct``, ``n_census_units``, ``census_units``.
+    """
+    if layer not in _NESTED:
+        raise LayerError(f"no exact census aggregation onto '{layer}'; use one of {_NESTED}.")
+    units, census = inputs.get(layer), inputs.get(CENSUS_LAYER)
+    out = pd.DataFrame({"code": units["code"].astype(str)})
+    if census is None:
+        for c in (*POPULATION_COLUMNS, "urban_pct", "n_census_units"):
+            out[c] = np.nan
+        out["census_units"] = ""
+        return out
+    if layer == "districts_pre2025":
+        by = census["district_code"]
+    elif layer == "commune_crosswalk":
+        by = census["code"]
+    else:
+        cw = inputs.get("commune_crosswalk")
+        split = sorted(set(cw.loc[cw["code"].duplicated(), "code"]))
+        if split:
+            raise LayerError(
+                f"commune_crosswalk maps old unit(s) {split} to several 2025 communes: their "
+                "population cannot be summed whole. Split it by area share (gis.crosswalk."
+                "aggregate) or give one row per old unit."
+            )
+        by = census["code"].map(dict(zip(cw["code"], cw["ward2025_code"], strict=True)))
+    counts = aggregate_population(census, by)
+    return out.merge(counts, left_on="code", right_index=True, how="left")
+
+
+def _population(inputs: _Inputs) -> pd.DataFrame:
+    title = f"Population by unit, {CENSUS_DATE} (exact sums of census units)"
+    census = inputs.get(CENSUS_LAYER)
+    names = ["districts_pre2025", "communes_2025", "commune_crosswalk", CENSUS_LAYER]
+    if census is None:
+        frame = _missing(title, [CENSUS_LAYER], inputs, "districts_pre2025; communes_2025")
+        frame["status"] = [_CENSUS_HINT]
+        frame.attrs["definition"] = f"Not computed: {_CENSUS_HINT}."
+        return frame
+    frames = []
+    for layer in ("districts_pre2025", "communes_2025"):
+        units = inputs.get(layer)
+        pop = _unit_population(inputs, layer)
+        area = units.geometry.area.to_numpy() / M2_PER_KM2
+        frame = pd.DataFrame(
+            {
+                "unit_system": layer,
+                "code": units["code"].astype(str).to_numpy(),
+                "name": units["name"].to_numpy(),
+                "type": units["type"].to_numpy(),
+                "area_km2": area,
+            }
+        ).merge(pop, on="code", how="left")
+        frame["density_persons_per_km2"] = frame["population_persons"] / frame["area_km2"]
+        frames.append(frame)
+    total = aggregate_population(census, pd.Series("all", index=census.index)).iloc[0]
+    province = inputs.get("province")
+    frames.append(
+        pd.DataFrame(
+            {
+                "unit_system": ["province"],
+                "code": [inputs.profile.code],
+                "name": [inputs.profile.name],
+                "type": [""],
+                "area_km2": [province.geometry.area.sum() / M2_PER_KM2],
+                **{c: [int(total[c])] for c in POPULATION_COLUMNS},
+                "urban_pct": [total["urban_pct"]],
+                "n_census_units": [int(total["n_census_units"])],
+                "census_units": [""],
+            }
+        )
     )
-    years = dict(zip(pop["code"], pop["population_ref_year"], strict=True))
-    out = pd.DataFrame(
-        {
-            "code": moved["code"],
-            "name": moved["name"],
-            "population_persons": moved["population_persons"],
-            "population_density_per_km2": moved["density_per_km2"],
-            "source_district_codes": moved["source_ids"],
-            "source_ref_years": [
-                ";".join(years.get(c, "") or "?" for c in s.split(";")) for s in moved["source_ids"]
-            ],
-            "covered_pct": moved["covered_pct"],
-        }
+    out = pd.concat(frames, ignore_index=True)
+    out.loc[out["unit_system"] == "province", "density_persons_per_km2"] = (
+        out["population_persons"] / out["area_km2"]
     )
-    known = pop.loc[pop["population_persons"].notna(), "code"].tolist()
+    out = out.rename(columns={"urban_pct": "census_urban_pct"})
+    int_cols = [*POPULATION_COLUMNS, "n_census_units"]
+    out[int_cols] = out[int_cols].astype("Int64")
     return _label(
         out,
-        "District population moved to the 2025 communes (areal weighting)",
-        "Extensive population_persons: each district's latest population (facts, metric "
-        f"{' or '.join(_POPULATION_METRICS)}) shared among the 2025 communes by overlap area "
-        "(summed); intensive population_density_per_km2: district density (population / polygon "
-        "area) averaged weighted by overlap area. A commune touching any district without a "
-        f"population is NaN (districts with one: {', '.join(known) or 'none'}). Reference years "
-        "differ between districts (source_ref_years): the sums mix years. Overlaps under "
-        f"{SLIVER_PCT:g} % of a district's area (survey slivers) are dropped. "
-        + moved.attrs["method"],
-        "communes_2025",
-        inputs.sources("districts_pre2025", "communes_2025", "facts"),
+        title,
+        f"Population of the {CENSUS_DATE} (GSO; layer {CENSUS_LAYER}) summed over whole census "
+        "units, never by area: a district is the sum of its units on the census date (equal to "
+        "the published district census); a 2025 commune is the sum of the 2019 units that form "
+        "it, through the GSO codes of 01/03/2025 (2020 merges written in the census layer's "
+        "match_source) and the commune_crosswalk. Urban population = the census definition: "
+        "people in phường and thị trấn in 2019. The 2025 reform abolished thị trấn, so on the "
+        "2025 communes population_urban_persons is the 2019 urban population carried through "
+        "the crosswalk (a commune holding a former township is partly urban), not a share by "
+        "2025 unit type. density_persons_per_km2 = population / polygon area in "
+        f"{inputs.profile.planning_crs}; area_km2 as in unit_areas. census_units lists the "
+        "2019 units summed.",
+        "districts_pre2025; communes_2025; province",
+        inputs.sources(*names, "province"),
     )
 
 
@@ -239,39 +293,54 @@ def _plan_urban_areas(inputs: _Inputs) -> gpd.GeoDataFrame | None:
     return urban[urban["source_document"] == PLAN_DOCUMENT].copy()
 
 
-def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
-    """Actual population and density of urban areas that are whole district-level cities.
+def _codes(value: object) -> list[str]:
+    return [c for c in str(value).split(";") if c] if isinstance(value, str) else []
 
-    An urban area takes a district's facts only when it *is* that district (same name, district
-    type ``Thành phố``); a township is part of its district and gets nothing (missing data).
+
+def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
+    """Census population and density of each urban area, from the units that form it.
+
+    ``population_total`` / ``density_total``: the 2025 commune(s) of the core
+    (``commune2025_code``; since 1 July 2025 a former township is part of such a commune),
+    2019 census carried through the crosswalk, over their polygon area. ``population_inner``:
+    the 2019 units of the core (``core_units_2019``: the city's wards, the township, or the
+    commune a planned town grows from). Missing census or column: NaN with the reason.
     """
-    districts, facts = inputs.get("districts_pre2025"), inputs.get("facts")
     out = urban.copy()
-    for col in ("population_total", "density_total"):
+    for col in ("population_total", "density_total", "population_inner"):
         out[col] = np.nan
         out[f"{col}_source"] = ""
-    if districts is None or facts is None:
+    if inputs.get(CENSUS_LAYER) is None:
         return out
-    pop = _facts_latest(facts, "district", _POPULATION_METRICS)
-    area = _facts_latest(facts, "district", ("area_natural",))
-    cities = districts[districts["type"] == "Thành phố"].set_index("name")
+    communes = inputs.get("communes_2025").set_index("code")
+    area_km2 = communes.geometry.area / M2_PER_KM2
+    per_commune = _unit_population(inputs, "communes_2025").set_index("code")
+    per_unit = _unit_population(inputs, "commune_crosswalk").set_index("code")
+    unit_names = inputs.get("commune_crosswalk").set_index("code")["name"]
     for i, row in out.iterrows():
-        if row["urban_area"] not in cities.index:
-            continue
-        code = cities.loc[row["urban_area"], "code"]
-        if code in pop.index:
-            p = pop.loc[code]
-            out.loc[i, "population_total"] = p["value_num"]
+        codes = [c for c in _codes(row.get("commune2025_code")) if c in per_commune.index]
+        if codes:
+            people = int(per_commune.loc[codes, "population_persons"].sum())
+            area = float(area_km2.loc[codes].sum())
+            where = ", ".join(f"{c} {communes.loc[c, 'name']}" for c in codes)
+            out.loc[i, "population_total"] = people
             out.loc[i, "population_total_source"] = (
-                f"facts district {code} {p['metric']} {p['ref_year']} ({p['source_url']})"
+                f"2025 commune(s) {where}: {CENSUS_DATE} of the units forming them"
             )
-            if code in area.index:
-                a = area.loc[code]
-                out.loc[i, "density_total"] = p["value_num"] / a["value_num"]
-                out.loc[i, "density_total_source"] = (
-                    f"population {p['ref_year']} / facts area_natural {a['value_num']:g} km2 "
-                    f"({a['ref_year']})"
-                )
+            # whole persons/km²: the census and the polygons carry no finer precision
+            out.loc[i, "density_total"] = round(people / area)
+            out.loc[i, "density_total_source"] = (
+                f"{people:,} persons / {area:,.1f} km² (polygon area of {where})"
+            )
+        core = [c for c in _codes(row.get("core_units_2019")) if c in per_unit.index]
+        if core:
+            out.loc[i, "population_inner"] = int(per_unit.loc[core, "population_persons"].sum())
+            note = row.get("core_units_note")
+            out.loc[i, "population_inner_source"] = (
+                f"{CENSUS_DATE}: "
+                + ", ".join(f"{c} {unit_names.loc[c]}" for c in core)
+                + (f" ({note})" if isinstance(note, str) and note else "")
+            )
     return out
 
 
@@ -309,9 +378,14 @@ def _classification(inputs: _Inputs) -> pd.DataFrame:
     actual = _urban_area_actuals(inputs, urban)
     out = score_urban_areas(actual, load_criteria(), class_column="class_2030")
     definition = out.attrs["definition"] + (
-        " Actual values: an urban area that is a whole district-level city takes that district's "
-        "latest population and official area from facts; other areas have no population in the "
-        "layers."
+        f" Actual values from the {CENSUS_DATE}: population_total and density_total of the "
+        "2025 commune(s) holding the urban area (commune2025_code: since July 2025 a former "
+        "township is part of such a commune; the plan's own urban boundary is not in the "
+        "layers), density over their polygon area; population_inner of the 2019 units forming "
+        "the core (core_units_2019: the city's wards, the township, or the commune a planned "
+        "town grows from). Densities of the inner area need the built-up land area (đất xây "
+        "dựng đô thị), which is not in the layers: missing. Non-agricultural labour needs the "
+        "labour statistics of the census or a labour survey: missing."
     )
     return _label(
         out,
@@ -320,86 +394,140 @@ def _classification(inputs: _Inputs) -> pd.DataFrame:
         "urban_areas",
         inputs.sources(
             "urban_areas",
-            "districts_pre2025",
-            "facts",
+            "communes_2025",
+            CENSUS_LAYER,
             extra="gis/data/urban_criteria_1210_26.csv; "
             "gis/data/urban_criteria_regional_1210_26.csv",
         ),
     )
 
 
+def _share_row(measure: str, system: str, urban: float, total: float, status: str, source: str):
+    return {
+        "measure": measure,
+        "unit_system": system,
+        "urban_population_persons": urban,
+        "total_population_persons": total,
+        "urban_pct": 100.0 * urban / total if total else np.nan,
+        "ref_year": "2019",
+        "status": status,
+        "source": source,
+    }
+
+
 def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
     facts, code = inputs.get("facts"), inputs.profile.code
-    prov = facts[(facts["scope"] == "province") & (facts["code"] == code)]
-    total = _facts_latest(prov, "province", ("population",))
+    census = inputs.get(CENSUS_LAYER)
     rows = []
     urban = _plan_urban_areas(inputs)
-    if urban is not None and len(total):
-        t = total.iloc[0]
-        actual = _urban_area_actuals(inputs, urban)
-        res = official_urbanisation_rate(
-            actual, t["value_num"], population_column="population_total", id_column="urban_area"
-        ).iloc[0]
-        missing = res["areas_missing_population"]
+    official = "official-style rate: recognised urban areas of the plan (class_current)"
+    if urban is None:
         rows.append(
             {
-                "measure": "official urbanisation rate (urban areas of the plan)",
-                "unit_system": "urban_areas",
-                "urban_population_persons": res["urban_population"],
-                "total_population_persons": res["total_population"],
-                "urban_pct": res["urban_pct"],
-                "ref_year": t["ref_year"],
-                "status": "computed"
-                if res["population_complete"]
-                else f"missing population of {missing.count(';') + 1} urban areas: {missing}",
-                "source": f"total: facts province population {t['ref_year']}",
-            }
-        )
-    elif urban is None:
-        rows.append(
-            {
-                "measure": "official urbanisation rate (urban areas of the plan)",
+                "measure": official,
                 "unit_system": "urban_areas",
                 "status": "layer urban_areas missing",
             }
         )
-    for layer, types, system in (
-        ("commune_crosswalk", ("Phường", "Thị trấn"), "communes_pre2025"),
-        ("communes_2025", ("Phường",), "communes_2025"),
-    ):
-        units = inputs.get(layer)
-        if "population" in units.columns:
-            frame = units
-        else:
-            frame = units.assign(population=np.nan)
-        res = census_urban_share(frame, "population", "type", types, id_column="code").iloc[0]
+    elif census is None:
+        rows.append({"measure": official, "unit_system": "urban_areas", "status": _CENSUS_HINT})
+    else:
+        actual = _urban_area_actuals(inputs, urban).assign(
+            recognised=urban["class_current"].notna().to_numpy()
+        )
+        res = official_urbanisation_rate(
+            actual,
+            int(census["population_persons"].sum()),
+            population_column="population_inner",
+            recognised_column="recognised",
+            id_column="urban_area",
+        ).iloc[0]
+        left_out = ", ".join(actual.loc[~actual["recognised"], "urban_area"]) or "none"
+        rows.append(
+            _share_row(
+                official,
+                "urban_areas",
+                res["urban_population"],
+                res["total_population"],
+                "computed"
+                if res["population_complete"]
+                else f"missing population of {res['areas_missing_population']}",
+                f"{CENSUS_DATE}: population of the cores (core_units_2019) of the "
+                f"{int(res['n_areas'])} urban areas with a class today; not yet recognised, "
+                f"left out: {left_out}",
+            )
+        )
+    if census is None:
         rows.append(
             {
-                "measure": f"census urban share ({' + '.join(types)})",
-                "unit_system": system,
-                "urban_population_persons": res["urban_population"],
-                "total_population_persons": res["total_population"],
-                "urban_pct": res["urban_pct"],
-                "status": "computed"
-                if res["population_complete"]
-                else f"missing population: {len(units)} of {len(units)} units have none"
-                if frame["population"].isna().all()
-                else "missing population of " + res["units_missing_population"],
-                "source": layer,
+                "measure": "census urban share",
+                "unit_system": "communes_2019",
+                "status": _CENSUS_HINT,
             }
         )
-    for metric in ("urbanisation_rate_census", "urbanisation_rate"):
-        for _, f in prov[prov["metric"] == metric].iterrows():
-            rows.append(
-                {
-                    "measure": f"reported: {metric}",
-                    "unit_system": "province",
-                    "urban_pct": float(f["value"]),
-                    "ref_year": f["ref_year"],
-                    "status": "reported (facts)",
-                    "source": f["source_url"],
-                }
+    else:
+        total = int(census["population_persons"].sum())
+        res = census_urban_share(
+            census, "population_persons", "type", ("Phường", "Thị trấn"), id_column="census_id"
+        ).iloc[0]
+        rows.append(
+            _share_row(
+                "census urban share (Phường + Thị trấn of 2019)",
+                "communes_2019",
+                res["urban_population"],
+                res["total_population"],
+                "computed",
+                f"{CENSUS_LAYER}: {len(census)} units of the census date",
             )
+        )
+        per = _unit_population(inputs, "communes_2025").merge(
+            inputs.get("communes_2025")[["code", "type"]], on="code"
+        )
+        rows.append(
+            _share_row(
+                "2019 urban population carried to the 2025 communes",
+                "communes_2025",
+                int(per["population_urban_persons"].sum()),
+                int(per["population_persons"].sum()),
+                "computed (equal to the 2019 share by construction)",
+                "the 2025 reform abolished thị trấn: the 2019 urban population (phường + thị "
+                "trấn) is summed onto the 2025 communes through commune_crosswalk",
+            )
+        )
+        wards = per[per["type"] == "Phường"]
+        rows.append(
+            _share_row(
+                "2019 population of the 2025 wards (Phường of 2025)",
+                "communes_2025",
+                int(wards["population_persons"].sum()),
+                total,
+                "computed",
+                "the 2025 definition (wards only) applied to 2019 counts: "
+                + ", ".join(
+                    wards["code"]
+                    + " "
+                    + inputs.get("communes_2025")
+                    .set_index("code")
+                    .loc[wards["code"], "name"]
+                    .to_numpy()
+                )
+                + " (they include former rural communes)",
+            )
+        )
+    if facts is not None:
+        prov = facts[(facts["scope"] == "province") & (facts["code"] == code)]
+        for metric in ("urbanisation_rate_census", "urbanisation_rate"):
+            for _, f in prov[prov["metric"] == metric].iterrows():
+                rows.append(
+                    {
+                        "measure": f"reported: {metric}",
+                        "unit_system": "province",
+                        "urban_pct": float(f["value"]),
+                        "ref_year": f["ref_year"],
+                        "status": "reported (facts)",
+                        "source": f["source_url"],
+                    }
+                )
     rows.append(
         {
             "measure": "Degree of Urbanisation (DEGURBA)",
@@ -408,16 +536,25 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
             "gis.urban.degree_of_urbanisation on a WorldPop/GHS-POP 1 km raster",
         }
     )
-    out = pd.DataFrame(rows)
+    columns = ["measure", "unit_system", "urban_population_persons", "total_population_persons"]
+    columns += ["urban_pct", "ref_year", "status", "source"]
+    out = pd.DataFrame(rows).reindex(columns=columns)
+    for c in ("urban_population_persons", "total_population_persons"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
     return _label(
         out,
         "Urbanisation under three definitions",
-        "Official rate = population of the plan's urban areas / province population (facts, "
-        "latest); census share = population of wards (+ townships before 2025) / total; "
-        "DEGURBA = share on a 1 km population grid. Reported rows are copied from facts. A "
-        "missing population leaves the share empty.",
-        "urban_areas; communes_pre2025; communes_2025; province",
-        inputs.sources("urban_areas", "facts", "commune_crosswalk", "communes_2025"),
+        f"Population from the {CENSUS_DATE} (layer {CENSUS_LAYER}). Official-style rate = "
+        "population of the urban areas recognised today (a class_current in urban_areas; "
+        "their 2019 core units) / census total - the statistics office also counts communes "
+        "meeting type-V criteria, not in the layers. Census share = population of phường + "
+        "thị trấn on the census date / total; the same 2019 urban population carried to the "
+        "2025 communes; and the 2019 population of the units that form the 2025 wards (the "
+        "2025 definition, wards only, on 2019 counts). DEGURBA = share on a 1 km population "
+        "grid. Reported rows are copied from facts. A missing population leaves the share empty "
+        "and says which source fills it.",
+        "urban_areas; communes_2019; communes_2025; province",
+        inputs.sources("urban_areas", CENSUS_LAYER, "commune_crosswalk", "communes_2025", "facts"),
     )
 
 
@@ -543,7 +680,7 @@ def compute_statistics(
     Returns
     -------
     dict of str to DataFrame
-        Tables in report order: ``unit_areas``, ``crosswalk_population``, ``urban_system``,
+        Tables in report order: ``unit_areas``, ``population``, ``urban_system``,
         ``urbanisation``, ``urbanised_share``, ``corridor_coverage``, ``road_density``,
         ``rural_access_index``, ``catchments``, ``urban_classification``,
         ``indicators_vs_targets``. Each has ``attrs`` ``title``, ``definition``,
@@ -566,7 +703,7 @@ def compute_statistics(
     density, rai = _roads(inputs)
     return {
         "unit_areas": _areas(inputs),
-        "crosswalk_population": _crosswalk_population(inputs),
+        "population": _population(inputs),
         "urban_system": _urban_system(inputs),
         "urbanisation": _urbanisation(inputs),
         "urbanised_share": _urbanised_share(inputs),

@@ -4,7 +4,6 @@ Expected values are independent: the official province area (Decision 1585), han
 the regional reductions, the plan's 1/5/5 urban classes, hand-computed densities and gaps.
 """
 
-import math
 import shutil
 import subprocess
 import sys
@@ -49,12 +48,12 @@ def test_type_iv_thresholds_of_the_domain_notes():
 
 def test_northern_mountain_reduction_arithmetic():
     req = required_values(load_criteria()).query("urban_class == 'IV'").set_index("criterion")
-    assert req.loc["population_total", "required_value"] == 0.6 * 50_000 == 30_000
-    assert req.loc["population_inner", "required_value"] == 0.6 * 20_000
-    assert req.loc["density_total", "required_value"] == 0.5 * 1_200 == 600
-    assert req.loc["non_agri_labour_total", "required_value"] == 55  # not reduced
+    assert req.loc["population_total", "threshold_regional"] == 0.6 * 50_000 == 30_000
+    assert req.loc["population_inner", "threshold_regional"] == 0.6 * 20_000
+    assert req.loc["density_total", "threshold_regional"] == 0.5 * 1_200 == 600
+    assert req.loc["non_agri_labour_total", "threshold_regional"] == 55  # not reduced
     national = required_values(load_criteria(), region=None).query("urban_class == 'IV'")
-    assert national.set_index("criterion").loc["population_total", "required_value"] == 50_000
+    assert national.set_index("criterion").loc["population_total", "threshold_regional"] == 50_000
 
 
 def test_score_synthetic_areas_by_hand():
@@ -160,25 +159,76 @@ def test_urban_system_has_1_5_5_classes(tables):
     assert counts == {"III": 1, "IV": 5, "V": 5}
 
 
-def test_crosswalk_density_by_hand_and_missing_stays_missing(tables, store_copy_session):
+#: Published 2019 census by district (GSO; independent tabulation by rorygibb/dengue_vietnam_ms,
+#: used as a cross-check): total, urban. Mường Tè, Nậm Nhùn and Sìn Hồ are one group there.
+DISTRICT_CENSUS_2019 = {
+    "105": (41_771, 34_474),  # Lai Châu city
+    "106": (56_079, 7_398),  # Tam Đường
+    "109": (79_645, 5_379),  # Phong Thổ
+    "110": (67_550, 7_175),  # Than Uyên
+    "111": (58_104, 14_028),  # Tân Uyên
+}
+MT_NN_SH_2019 = (157_047, 13_435)  # Mường Tè + Nậm Nhùn + Sìn Hồ (107, 112, 108)
+
+
+def test_population_sums_equal_the_published_census(tables):
+    pop = tables["population"]
+    districts = pop[pop["unit_system"] == "districts_pre2025"].set_index("code")
+    for code, (total, urban) in DISTRICT_CENSUS_2019.items():
+        assert districts.loc[code, "population_persons"] == total
+        assert districts.loc[code, "population_urban_persons"] == urban
+    group = districts.loc[["107", "112", "108"], ["population_persons", "population_urban_persons"]]
+    assert tuple(group.sum()) == MT_NN_SH_2019
+    communes = pop[pop["unit_system"] == "communes_2025"]
+    assert len(communes) == 38 and communes["population_persons"].notna().all()
+    assert communes["population_persons"].sum() == 460_196  # published province total
+    assert communes["population_urban_persons"].sum() == 81_889
+    province = pop[pop["unit_system"] == "province"].iloc[0]
+    assert province["population_persons"] == 460_196
+    assert round(province["census_urban_pct"], 2) == 17.79
+
+
+def test_commune_population_is_exact_not_area_weighted(tables, store_copy_session):
     from gis.store import read_layer
 
-    cw = tables["crosswalk_population"].set_index("code")
-    districts = read_layer("districts_pre2025", layers_dir=store_copy_session).set_index("code")
-    # Sì Lở Lầu (03562) lies in Phong Thổ (109) only: 79,645 persons (2019) / polygon area
-    density_109 = 79_645 / (districts.loc["109"].geometry.area / 1e6)
-    assert cw.loc["03562", "source_district_codes"] == "109"
-    assert cw.loc["03562", "population_density_per_km2"] == pytest.approx(density_109, rel=1e-9)
-    # Mường Tè (03445) lies in district 107, whose population is not in facts: missing
-    assert math.isnan(cw.loc["03445", "population_persons"])
+    pop = tables["population"].set_index(["unit_system", "code"])
+    communes = read_layer("communes_2025", layers_dir=store_copy_session).set_index("code")
+    # Đoàn Kết (03388) = 2019 wards Quyết Thắng 2,847 + Quyết Tiến 4,738 + Đoàn Kết + the
+    # communes Nậm Loỏng 2,381 and Sùng Phài 2,000 (merged in 2020) + Lả Nhì Thàng: hand sum
+    census = read_layer("population_census_2019", layers_dir=store_copy_session)
+    old = communes.loc["03388", "old_commune_codes"].split(";")
+    by_hand = int(census.loc[census["code"].isin(old), "population_persons"].sum())
+    row = pop.loc[("communes_2025", "03388")]
+    assert row["population_persons"] == by_hand
+    assert row["n_census_units"] == 6  # 5 units of the 2025 list, one of them two 2019 units
+    area = communes.loc["03388"].geometry.area / 1e6
+    assert row["density_persons_per_km2"] == pytest.approx(by_hand / area, rel=1e-12)
+    # the township Tân Uyên's commune holds the township's urban people, not a rural share
+    assert pop.loc[("communes_2025", "03598"), "population_urban_persons"] == 14_028
 
 
-def test_missing_population_is_reported_missing(tables):
+def test_urbanisation_rows_from_the_census(tables):
     urb = tables["urbanisation"].set_index("measure")
-    census = urb.loc["census urban share (Phường + Thị trấn)"]
-    assert math.isnan(census["urban_pct"]) and census["status"].startswith("missing population")
+    census = urb.loc["census urban share (Phường + Thị trấn of 2019)"]
+    assert census["urban_population_persons"] == 81_889
+    assert census["total_population_persons"] == 460_196
+    assert round(census["urban_pct"], 2) == 17.79 and census["ref_year"] == "2019"
+    carried = urb.loc["2019 urban population carried to the 2025 communes"]
+    assert carried["urban_population_persons"] == 81_889
     assert urb.loc["reported: urbanisation_rate", "urban_pct"] == 17.7
     assert urb.loc["Degree of Urbanisation (DEGURBA)", "status"].startswith("missing")
+    assert urb["status"].str.contains("missing population").sum() == 0
+
+
+def test_without_the_census_tables_say_which_source_fills_them(store_copy):
+    (store_copy / "lai_chau" / "population_census_2019.csv").unlink()
+    (store_copy / "lai_chau" / "population_census_2019.meta.json").unlink()
+    tables = compute_statistics("lai_chau", layers_dir=store_copy)
+    assert "tools/import_census.py" in tables["population"]["status"].iloc[0]
+    urb = tables["urbanisation"].set_index("unit_system")
+    assert "tools/import_census.py" in urb.loc["communes_2019", "status"]
+    assert tables["catchments"]["population_within_persons"].isna().all()
+    assert "tools/import_census.py" in tables["catchments"].attrs["definition"]
 
 
 def test_indicators_gap_and_missing_rows(tables):
@@ -197,10 +247,26 @@ def test_planning_layer_tables_say_missing_or_compute(tables):
             assert f"layer {layer} missing" in t["status"].iloc[0]
         else:
             assert len(t) > 1
+
+
+def test_classification_has_census_population_and_density_for_all_11(tables):
     cls = tables["urban_classification"]
-    if list(cls.columns) != ["status"]:
-        towns = cls[cls["urban_class"] == "IV"]
-        assert set(towns["result"]) == {"missing data"}  # no town population in the layers
+    assert cls["urban_area"].nunique() == 11
+    for criterion in ("population_total", "density_total"):
+        rows = cls[cls["criterion"] == criterion]
+        assert len(rows) == 11 and rows["actual_value"].notna().all()
+    tan_uyen = cls[cls["urban_area"] == "Thị trấn Tân Uyên"].set_index("criterion")
+    # the township of 2019: 14,028 people (census), against 60 % of 20,000 = 12,000
+    assert tan_uyen.loc["population_inner", "actual_value"] == 14_028
+    assert tan_uyen.loc["population_inner", "threshold_regional"] == 12_000
+    assert tan_uyen.loc["population_inner", "result"] == "met"
+    assert tan_uyen.loc["population_total", "threshold_national"] == 50_000
+    assert "60 % of the national threshold" in tan_uyen.loc["population_total", "regional_rule"]
+    # the inner density needs the built-up land area, which no layer has: missing, not guessed
+    assert tan_uyen.loc["density_inner", "result"] == "missing data"
+    city = cls[cls["urban_area"] == "Thành phố Lai Châu"].set_index("criterion")
+    assert city.loc["population_inner", "actual_value"] == 34_474  # the 5 wards of 2019
+    assert city.loc["population_total", "result"] == "threshold missing"  # type III: no source
 
 
 def test_road_density_and_rai_count_existing_roads_only(tables, store_copy_session):
@@ -226,10 +292,16 @@ def test_road_density_and_rai_count_existing_roads_only(tables, store_copy_sessi
     # the planned network of 2050 (existing + S14 + S15) is a separate column
     assert row["network_2050_length_km"] == pytest.approx(47.98, abs=0.01)
     assert "EXISTING" in tables["road_density"].attrs["definition"]
-    # RAI proxy: the area within 2 km of existing roads only
+    # RAI proxy: the census rural population spread over the commune, within 2 km of existing
+    # roads only
     rai = tables["rural_access_index"].set_index("code")
-    within = shapely.area(shapely.intersection(shapely.buffer(existing, 2000.0), binh_lu)) / 1e6
-    assert rai.loc["03390", "area_within_2km_km2"] == pytest.approx(within, rel=1e-6)
+    within = shapely.area(shapely.intersection(shapely.buffer(existing, 2000.0), binh_lu))
+    census = read_layer("population_census_2019", layers_dir=store_copy_session)
+    old = communes.loc["03390", "old_commune_codes"].split(";")
+    rural = int(census.loc[census["code"].isin(old), "population_rural_persons"].sum())
+    assert rai.loc["03390", "rural_population_persons"] == rural
+    expected = round(rural * within / binh_lu.area)
+    assert abs(rai.loc["03390", "rural_population_within_2km_persons"] - expected) <= 1
     assert "EXISTING" in tables["rural_access_index"].attrs["definition"]
 
 

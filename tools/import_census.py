@@ -2,7 +2,8 @@
 
 Run by the maintainers, once per province::
 
-    python tools/import_census.py lai_chau ../shared/data/population/lai_chau_communes_2019_census.csv
+    python tools/import_census.py lai_chau \
+        ../shared/data/population/lai_chau_communes_2019_census.csv
 
 The census file has one row per commune-level unit of 1 April 2019 (GSO 2019 Population and
 Housing Census, third-party tabulation; see the shared data's population/SOURCES.md): district,
@@ -39,8 +40,13 @@ SOURCE = {
 
 
 def col(name, dtype="str", *, required=False, unique=False, allowed=None, description=""):
-    out = {"name": name, "dtype": dtype, "required": required, "unique": unique,
-           "description": description}  # fmt: skip
+    out = {
+        "name": name,
+        "dtype": dtype,
+        "required": required,
+        "unique": unique,
+        "description": description,
+    }
     if allowed:
         out["allowed"] = allowed
     return out
@@ -77,7 +83,9 @@ def main(province: str, census_file: Path, province_name: str | None) -> None:
     overrides_file = settings.LAYERS_DIR / province / "_sources" / "census_2019_overrides.csv"
     overrides = pd.read_csv(overrides_file, dtype=str) if overrides_file.exists() else None
     matched = match_census_units(census, crosswalk, overrides=overrides)
-    by_name = {fold(short_name(n)): c for n, c in zip(districts["name"], districts["code"])}
+    by_name = {
+        fold(short_name(n)): c for n, c in zip(districts["name"], districts["code"], strict=True)
+    }
     matched.insert(2, "district_code", matched["district_2019"].map(lambda d: by_name.get(fold(d))))
     if matched["district_code"].isna().any():
         raise SystemExit(f"districts not found: {matched.loc[matched['district_code'].isna()]}")
@@ -88,21 +96,39 @@ def main(province: str, census_file: Path, province_name: str | None) -> None:
         "kind": "table",
         "id_column": "census_id",
         "columns": [
-            col("census_id", required=True, unique=True,
-                description="id of the unit in the tabulation (a GADM 4.1 id)"),  # fmt: skip
+            col(
+                "census_id",
+                required=True,
+                unique=True,
+                description="id of the unit in the tabulation (a GADM 4.1 id)",
+            ),
             col("district_2019", required=True, description="district on the census date"),
-            col("district_code", required=True,
-                description="GSO code of that district (districts_pre2025)"),  # fmt: skip
+            col(
+                "district_code",
+                required=True,
+                description="GSO code of that district (districts_pre2025)",
+            ),
             col("name", required=True, description="unit name on the census date"),
-            col("type", required=True, allowed=["Xã", "Phường", "Thị trấn"],
-                description="unit type on the census date; urban = Phường + Thị trấn"),  # fmt: skip
+            col(
+                "type",
+                required=True,
+                allowed=["Xã", "Phường", "Thị trấn"],
+                description="unit type on the census date; urban = Phường + Thị trấn",
+            ),
             col("population_persons", "int", required=True, description="total, persons"),
-            col("population_urban_persons", "int", required=True,
-                description="urban population (census definition: phường and thị trấn)"),
+            col(
+                "population_urban_persons",
+                "int",
+                required=True,
+                description="urban population (census definition: phường and thị trấn)",
+            ),
             col("population_rural_persons", "int", required=True, description="rural, persons"),
-            col("code", required=True,
+            col(
+                "code",
+                required=True,
                 description="GSO code of the unit holding it in the list of 01/03/2025 "
-                "(commune_crosswalk.code)"),  # fmt: skip
+                "(commune_crosswalk.code)",
+            ),
             col("match_method", required=True, allowed=["name", "folded name", "override"]),
             col("match_source", description="unit matched, or the override's reason and source"),
         ],
@@ -116,8 +142,14 @@ def main(province: str, census_file: Path, province_name: str | None) -> None:
             f"and to its district of the census date. Totals: {total:,} persons, {urban:,} urban.",
         },
     }
-    path = write_layer(matched, LAYER, meta=meta, province=province,
-                       message="import 2019 census", check_rules=False)  # fmt: skip
+    path = write_layer(
+        matched,
+        LAYER,
+        meta=meta,
+        province=province,
+        message="import 2019 census",
+        check_rules=False,
+    )
     print(f"{LAYER}: {n} units, {total:,} persons, {urban:,} urban -> {path}")
     print(matched["match_method"].value_counts().to_string())
 
