@@ -185,8 +185,8 @@ def score_urban_areas(
         One row per urban area with ``id_column``, ``class_column`` and, for each criterion it
         has data for, a column named after the criterion (``population_total``,
         ``density_total``...; see :data:`CRITERIA`) holding the actual value (NaN = unknown).
-        An optional ``<criterion>_source`` column says where each value comes from. Not
-        modified.
+        An optional ``<criterion>_source`` column says where each value comes from, or, where
+        the value is missing, which source would fill it. Not modified.
     criteria : DataFrame
         From :func:`load_criteria`.
     region : str or None
@@ -237,7 +237,8 @@ def score_urban_areas(
         for _, crit in mine.iterrows():
             name = crit["criterion"]
             actual = pd.to_numeric(area.get(name, np.nan), errors="coerce")
-            source = area.get(f"{name}_source", "") if pd.notna(actual) else ""
+            # the source of the value, or (when missing) which source would fill it
+            source = area.get(f"{name}_source", "")
             required = crit["threshold_regional"]
             if pd.isna(required):
                 result = "threshold missing"

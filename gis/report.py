@@ -17,6 +17,7 @@ import math
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gis import settings
@@ -54,7 +55,8 @@ def _decimals(name: str, values: pd.Series) -> int | None:
 
     Counts, years, distances in m and populations hold whole numbers: shown without decimals,
     also where a population is estimated (``*_persons``, ``population*``, ``n_*``). Otherwise by
-    unit: % and people per km² to 1 decimal, other densities and rates (``density``, ``_per_``,
+    unit: urban shares (``*urban_pct``) to 2 decimals as the census publishes them, other % and
+    people per km² to 1 decimal, other densities and rates (``density``, ``_per_``,
     e.g. km of road per km²) to 3, areas
     and lengths (km², km, ha) and anything else to 2. The CSV files keep full precision.
     """
@@ -63,6 +65,8 @@ def _decimals(name: str, values: pd.Series) -> int | None:
     present = values.dropna()
     if values.dtype.kind in "iu" or (len(present) and (present % 1 == 0).all()):
         return 0
+    if name.endswith("urban_pct"):
+        return 2  # urban shares are published to 2 decimals (census 2019: 17.79 %, 34.43 %)
     if name.endswith("_pct") or "persons_per_" in name:
         return 1
     if name.endswith("_persons") or name.startswith(("population", "n_")):
@@ -73,8 +77,12 @@ def _decimals(name: str, values: pd.Series) -> int | None:
 
 
 def _cell(value: object, decimals: int | None = 2) -> str:
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return str(value)
+    if value is pd.NA:  # a missing value of a nullable column (Int64)
+        return "—"
+    if isinstance(value, np.integer | np.floating):
+        value = value.item()  # Int64 columns hold numpy scalars
     if isinstance(value, float | int) and decimals is not None:
         if math.isnan(value):
             return "—"

@@ -354,6 +354,9 @@ def test_report_carries_definition_unit_system_and_sources(tables, tmp_path):
     assert text.count("- **Definition:**") == len(tables)
     assert text.count("- **Sources:**") == len(tables)
     assert "9,068.73" in text  # official area, traceable in the report
+    # the published census figures, as a planner reads them
+    assert "| census urban share (Phường + Thị trấn of 2019) | communes_2019 | 81,889 | 460,196 " \
+        "| 17.79 |" in text
 
 
 def test_report_shows_counts_as_integers_and_rounds_measures(tmp_path):
@@ -362,25 +365,33 @@ def test_report_shows_counts_as_integers_and_rounds_measures(tmp_path):
             "distance_m": [5000.0, 10000.0],
             "n_communes_reached": [7.0, float("nan")],
             "area_km2": [9070.16701921069, 0.5],
-            "urban_pct": [13.5607, -0.0004],
+            "area_within_pct": [13.5607, -0.0004],
             "road_density_km_per_km2": [0.0315561, 0.0],
+            "population_within_persons": [20_142.87, 3.2],  # an estimate of people
+            "urban_pct": [17.794375, 0.0],
+            "density_persons_per_km2": [50.737, 6.04],
+            "n_census_units": pd.array([108, pd.NA], dtype="Int64"),
         }
     )
     frame.attrs.update(title="T", definition="d", unit_system="", sources="s")
     written = write_statistics({"t": frame}, tmp_path)
     text = written["report"].read_text(encoding="utf-8")
-    assert "| 5,000 | 7 | 9,070.17 | 13.6 | 0.032 |" in text
-    assert "| 10,000 | — | 0.50 | 0.0 | 0.000 |" in text
+    assert "| 5,000 | 7 | 9,070.17 | 13.6 | 0.032 | 20,143 | 17.79 | 50.7 | 108 |" in text
+    assert "| 10,000 | — | 0.50 | 0.0 | 0.000 | 3 | 0.00 | 6.0 | — |" in text
     assert pd.read_csv(written["t"])["area_km2"].iloc[0] == 9070.16701921069  # full precision
     from openpyxl import load_workbook
 
     sheet = load_workbook(written["excel"])["t"]
-    assert [sheet.cell(2, j).number_format for j in range(1, 6)] == [
+    assert [sheet.cell(2, j).number_format for j in range(1, 10)] == [
         "#,##0",
         "#,##0",
         "#,##0.00",
         "#,##0.0",
         "#,##0.000",
+        "#,##0",
+        "#,##0.00",
+        "#,##0.0",
+        "#,##0",
     ]
     assert sheet.cell(2, 3).value == 9070.16701921069
 
@@ -403,7 +414,8 @@ def test_cli_stats_writes_the_files(store_copy_session, tmp_path):
     assert "Traceback" not in proc.stderr
     names = {p.name for p in out.iterdir()}
     assert {"report.md", "statistics.xlsx", "unit_areas.csv", "indicators_vs_targets.csv"} <= names
-    assert "wrote 11 tables" in proc.stdout
+    n_csv = len([n for n in names if n.endswith(".csv")])
+    assert f"wrote {n_csv} tables" in proc.stdout
 
 
 def test_cli_build_runs_stats(tmp_path, store_copy):
