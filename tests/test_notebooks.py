@@ -43,7 +43,8 @@ EXPECTED = {
         "8 districts, axis today",  # both unit systems and the axis without planned roads
         "separate networks",  # the caveat of the road network is shown
         "within 30 km by road",
-        "Districts without a population:",  # the RAI names what it lacks
+        "378,307",  # the RAI has the census rural population (2019)
+        "Rural Access Index (proxy):",
         "area-based proxy, NOT the Rural Access Index",
     ],
     "04_statistics.ipynb": [
@@ -53,6 +54,9 @@ EXPECTED = {
         "threshold missing",
         "Sum of the 38 densities (wrong)",
         "Old units counted: 106",
+        "108 units, 460,196 people, 81,889 urban",  # the census layer
+        "Sum of the 38 communes: 460,196",  # exact sums onto the 2025 communes
+        "by_area_error_pct",  # area weighting set against the exact sums
         "intensive columns need weight_column",
         "Diện tích (km²)",  # Vietnamese headers in the workbook
         "# Thống kê đô thị tỉnh Lai Châu",  # the report was written
