@@ -56,6 +56,7 @@ class Source:
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
+    prefix: str = ""  # written before a layer name in missing/used (e.g. "_national/")
 
     def get(self, role: str) -> gpd.GeoDataFrame | None:
         name = self.names[role]
@@ -66,8 +67,8 @@ class Source:
                 self.cache[name] = None
         data = self.cache[name]
         target = self.missing if data is None else self.used
-        if name not in target:
-            target.append(name)
+        if self.prefix + name not in target:
+            target.append(self.prefix + name)
         return data
 
     def shown(self, role: str) -> gpd.GeoDataFrame | None:

@@ -14,6 +14,11 @@
 - ``tk_dien_tich.html``, ``tk_mat_do_duong.html``, ``tk_hanh_lang.html``: choropleths (mapclassify
   classes) of area, road density and share of area within 10 km of the axis, per 2025 commune
   and per pre-2025 district;
+- ``do_thi_hoa_toan_quoc.html``: the national picture of Resolution 06-NQ/TW (> 50 % urbanisation
+  by 2030): the 2019 census urban share of the 63 provinces of 2019 and of the 34 of 2025, in
+  classes broken at the national share and the target, the province of the profile and the
+  provinces with their own target outlined and labelled; from the national layers of
+  ``layers/_national`` (:mod:`gis._map_national`), not the province's;
 - ``index.html`` linking them, and A3 PNG/PDF prints of the orientation map and the corridor
   statistics map in ``maps/print/``; ``maps.json`` lists every map with its size and the layers
   it lacked.
@@ -42,6 +47,9 @@ import pandas as pd
 from gis import _mapparts as parts
 from gis import settings
 from gis._frames import M2_PER_KM2
+from gis._map_national import finish as _finish_national
+from gis._map_national import national_map as _national
+from gis._map_national import national_source
 from gis._mapparts import BAND_DISTANCES_M, SIMPLIFY_M
 from gis.coverage import existing_roads, road_density, within_distance
 from gis.maplabels import (
@@ -290,6 +298,9 @@ class MapSpec:
     build: Callable[[parts.Source], list[MapLayer]]
     print_title: str | None = None  # also printed on A3 when set
     print_subtitle: str | None = None
+    national: bool = False  # built from layers/_national (gis._map_national), not the province
+    simplify_m: float = SIMPLIFY_M  # display simplification of web_map (0: the builder did it)
+    finish: Callable[..., None] | None = None  # finish(folium_map, source) before saving
 
 
 #: The maps, in the order of the index page.
@@ -308,6 +319,9 @@ MAPS: tuple[MapSpec, ...] = (
     MapSpec("tk_hanh_lang", "Thống kê: tỷ lệ diện tích trong 10 km quanh trục (%)",
             _stat_corridor, print_title="Tỷ lệ diện tích trong 10 km quanh trục kinh tế (%)",
             print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục"),
+    MapSpec("do_thi_hoa_toan_quoc", "Đô thị hóa toàn quốc: tỷ lệ dân số đô thị 2019 của các tỉnh "
+            "và mục tiêu trên 50 % năm 2030 (Nghị quyết 06-NQ/TW)", _national,
+            national=True, simplify_m=0.0, finish=_finish_national),
 )  # fmt: skip
 
 
@@ -355,11 +369,13 @@ def build_maps(
     profile = province if isinstance(province, Profile) else load_profile(
         province, layers_dir=layers_dir)  # fmt: skip
     out = Path(out_dir if out_dir is not None else settings.MAPS_DIR)
-    src = parts.Source(profile, LAYER_NAMES)
+    province_src = parts.Source(profile, LAYER_NAMES)
+    nation_src = national_source(profile)
     made = datetime.date.today().strftime("%d/%m/%Y")
     manifest, html_files, print_files, index = [], [], [], {}
     for spec in MAPS:
         t0 = time.perf_counter()
+        src = nation_src if spec.national else province_src
         src.reset()
         title = spec.title.format(province=profile.name)
         layers = spec.build(src)
@@ -371,7 +387,9 @@ def build_maps(
             manifest.append(entry)
             continue
         source = _source_note(src)
-        page = web_map(layers, title=title, source=f"Nguồn: {source}", simplify_m=SIMPLIFY_M)
+        page = web_map(layers, title=title, source=f"Nguồn: {source}", simplify_m=spec.simplify_m)
+        if spec.finish is not None:
+            spec.finish(page, src)
         path = save_map(page, out / f"{spec.slug}.html")
         html_files.append(path)
         link = title + (f" (thiếu lớp: {', '.join(src.missing)})" if src.missing else "")

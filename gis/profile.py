@@ -4,6 +4,14 @@ A profile is the file ``<layers_dir>/<slug>/profile.toml``: the province's code 
 planning CRS, its official area, the layers it is expected to hold (in catalogue order) and the
 topology rules its layers must obey. Adding a province means adding a folder with a profile and
 its layers; no code changes. See ``layers/lai_chau/profile.toml`` for a commented example.
+
+A folder whose name starts with ``_`` is not a province: ``layers/_national/`` holds national
+data every province draws from (the 63 provinces of 2019 and 34 of 2025 with the census urban
+share, urbanisation targets; written by ``tools/import_national.py``). It has a
+``profile.toml`` of its own (slug ``_national``, planning CRS EPSG:3405 VN-2000 / UTM 48N for
+Vietnam-wide display) so the store reads and validates it like any other folder
+(``load_profile("_national")``), but :func:`list_profiles` skips it, so nothing lists or treats
+it as a province.
 """
 
 from __future__ import annotations
@@ -66,9 +74,15 @@ def province_dir(province: str | None = None, *, layers_dir: str | Path | None =
 
 
 def list_profiles(*, layers_dir: str | Path | None = None) -> list[str]:
-    """Return the slugs of all provinces that have a ``profile.toml`` under ``layers_dir``."""
+    """Return the slugs of all provinces that have a ``profile.toml`` under ``layers_dir``.
+
+    Folders whose name starts with ``_`` (``_national``: data shared by every province) are not
+    provinces and are left out.
+    """
     root = Path(layers_dir) if layers_dir is not None else Path(settings.LAYERS_DIR)
-    return sorted(p.parent.name for p in root.glob("*/profile.toml"))
+    return sorted(
+        p.parent.name for p in root.glob("*/profile.toml") if not p.parent.name.startswith("_")
+    )
 
 
 def load_profile(province: str | None = None, *, layers_dir: str | Path | None = None) -> Profile:

@@ -14,6 +14,7 @@ folder (default :data:`gis.settings.OUT_DIR`):
 from __future__ import annotations
 
 import math
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -93,29 +94,47 @@ def _cell(value: object, decimals: int | None = 2) -> str:
     if isinstance(value, float):
         return "—" if math.isnan(value) else f"{value:,.2f}"
     text = "" if value is None or value is pd.NA else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|").replace("\n", " ") or "—"  # no empty cell
+
+
+#: Units of a ``unit`` column whose values are counted, not measured (persons, urban areas...).
+_COUNTED = re.compile(r"^(persons|urban areas|visitors per year|households|units?)$")
+
+
+def _row_decimals(frame: pd.DataFrame) -> list[list[int | None]]:
+    """Decimals per cell: the column's, except a counted whole number in a table whose rows
+    carry their own ``unit`` (targets mix persons, % and VND in one column: 545,000 persons,
+    not 545,000.00)."""
+    columns = [_decimals(str(c), frame[c]) for c in frame.columns]
+    if "unit" not in frame.columns:
+        return [columns] * len(frame)
+    counted = frame["unit"].astype(str).str.match(_COUNTED).to_numpy()
+    out = []
+    for i, row in enumerate(frame.itertuples(False)):
+        out.append([
+            0 if counted[i] and d and isinstance(v, float | int) and float(v).is_integer()
+            else d
+            for v, d in zip(row, columns, strict=True)
+        ])  # fmt: skip
+    return out
 
 
 def _markdown(frame: pd.DataFrame) -> str:
     head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
-    decimals = [_decimals(str(c), frame[c]) for c in frame.columns]
     body = [
         "| " + " | ".join(_cell(v, d) for v, d in zip(row, decimals, strict=True)) + " |"
-        for row in frame.itertuples(False)
+        for row, decimals in zip(frame.itertuples(False), _row_decimals(frame), strict=True)
     ]
     return "\n".join([head, rule, *body])
 
 
 def _excel_formats(sheet, frame: pd.DataFrame) -> None:
-    """Give numeric columns an Excel number format (values keep full precision)."""
-    for j, col in enumerate(frame.columns, start=1):
-        d = _decimals(str(col), frame[col])
-        if d is None:
-            continue
-        fmt = "#,##0" if d == 0 else "#,##0." + "0" * d
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
-            cell.number_format = fmt
+    """Give numeric cells an Excel number format (values keep full precision)."""
+    for i, decimals in enumerate(_row_decimals(frame), start=2):
+        for j, d in enumerate(decimals, start=1):
+            if d is not None:
+                sheet.cell(i, j).number_format = "#,##0" if d == 0 else "#,##0." + "0" * d
 
 
 def write_statistics(

@@ -28,6 +28,7 @@ from gis.classification import load_criteria, score_urban_areas
 from gis.errors import LayerError, LayerNotFoundError
 from gis.profile import Profile, load_profile
 from gis.store import layer_meta, read_layer
+from gis.targets import targets_in_force
 from gis.urban import census_urban_share, official_urbanisation_rate, urbanised_share
 
 __all__ = ["DISTANCES_M", "PLAN_DOCUMENT", "compute_statistics"]
@@ -214,7 +215,8 @@ def _unit_population(inputs: _Inputs, layer: str) -> pd.DataFrame:
                 "aggregate) or give one row per old unit."
             )
         by = census["code"].map(dict(zip(cw["code"], cw["ward2025_code"], strict=True)))
-    counts = aggregate_population(census, by)
+    labelled = census.assign(label=census["type"] + " " + census["name"])  # "Xã Mường Tè"...
+    counts = aggregate_population(labelled, by, name_column="label")
     return out.merge(counts, left_on="code", right_index=True, how="left")
 
 
@@ -297,6 +299,16 @@ def _codes(value: object) -> list[str]:
     return [c for c in str(value).split(";") if c] if isinstance(value, str) else []
 
 
+#: Criteria no layer can fill yet, and the source that would.
+_UNFILLED = {
+    "density_inner": "the built-up land area (đất xây dựng đô thị) of the inner area, from the "
+    "land-use map of the urban general plan, or a built-up raster (GHSL GHS-BUILT-S) per unit",
+    "non_agri_labour_total": "employment by sector of the 2019 census (GSO) or the labour force "
+    "survey, by commune",
+    "non_agri_labour_inner": "employment by sector of the 2019 census (GSO) for the core units",
+}
+
+
 def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
     """Census population and density of each urban area, from the units that form it.
 
@@ -309,9 +321,17 @@ def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
     out = urban.copy()
     for col in ("population_total", "density_total", "population_inner"):
         out[col] = np.nan
-        out[f"{col}_source"] = ""
+        out[f"{col}_source"] = f"missing: {_CENSUS_HINT}"
+    for col, need in _UNFILLED.items():
+        out[f"{col}_source"] = f"missing: {need}"
     if inputs.get(CENSUS_LAYER) is None:
         return out
+    for col, column in (
+        ("population_total", "commune2025_code"),
+        ("density_total", "commune2025_code"),
+        ("population_inner", "core_units_2019"),
+    ):
+        out[f"{col}_source"] = f"missing: no {column} for this urban area in urban_areas"
     communes = inputs.get("communes_2025").set_index("code")
     area_km2 = communes.geometry.area / M2_PER_KM2
     per_commune = _unit_population(inputs, "communes_2025").set_index("code")
@@ -595,56 +615,119 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
+_COMPARE = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
+
+
+def _census_current(inputs: _Inputs) -> tuple[dict[str, tuple], str]:
+    """Current values from the 2019 census: ``{key: (value, year, source, source_type)}``, hint.
+
+    ``census_urban_pct`` = 100 x urban / total persons (urban = people in phường and thị trấn
+    on 01/04/2019); ``census_population_persons`` = total persons. Empty, with the reason, when
+    the layer is absent or a unit lacks a count.
+    """
+    census = inputs.get(CENSUS_LAYER)
+    if census is None:
+        return {}, _CENSUS_HINT
+    counts = census[["population_persons", "population_urban_persons"]].apply(
+        pd.to_numeric, errors="coerce"
+    )
+    if counts.isna().to_numpy().any():
+        n = int(counts.isna().any(axis=1).sum())
+        return {}, f"{n} unit(s) of {CENSUS_LAYER} have no population: complete the layer"
+    total, urban = (int(counts[c].sum()) for c in counts.columns)
+    kind = f"census (GSO), computed from {CENSUS_LAYER}"
+    return {
+        "census_urban_pct": (
+            100.0 * urban / total,
+            "2019",
+            f"{CENSUS_LAYER}: census urban share 2019 (phường + thị trấn), {urban:,} urban of "
+            f"{total:,} persons",
+            kind,
+        ),
+        "census_population_persons": (
+            total,
+            "2019",
+            f"{CENSUS_LAYER}: census population 01/04/2019, {len(census)} units",
+            kind,
+        ),
+    }, ""
+
+
 def _indicators(inputs: _Inputs) -> pd.DataFrame:
     targets = inputs.get("plan_targets")
     if targets is None:
         return _missing("Indicators vs targets", ["plan_targets"], inputs, "province")
+    targets = targets_in_force(targets)
     facts, code = inputs.get("facts"), inputs.profile.code
     prov = facts[(facts["scope"] == "province") & (facts["code"] == code)]
     urban = inputs.get("urban_areas")
-    computed = {}
+    computed, census_hint = _census_current(inputs)
+    hints = {k: census_hint for k in ("census_urban_pct", "census_population_persons")}
+    hints["urban_areas_classified_now"] = "layer urban_areas missing"
     if urban is not None:
         plan = urban[urban["source_document"] == PLAN_DOCUMENT]
         computed["urban_areas_classified_now"] = (
             float(plan["class_current"].notna().sum()),
             "",
             f"urban_areas: {PLAN_DOCUMENT} rows with a class_current",
+            "computed from the layers",
         )
+    in_force = targets[targets["in_force"] == "yes"]
+    key_scope = list(zip(in_force["indicator_key"], in_force["scope"], strict=True))
+    doc_in_force = dict(zip(key_scope, in_force["document"], strict=True))
     rows = []
     for _, t in targets.iterrows():
         kind, _, key = str(t.get("current") or "").partition(":")
-        value, year, source, source_type = np.nan, "", "", ""
+        value, year, source, source_type, hint = np.nan, "", "", "", ""
         if kind == "facts":
             hit = _facts_latest(prov, "province", (key,))
             if len(hit):
                 f = hit.iloc[0]
                 value, year, source = f["value_num"], f["ref_year"], f"facts: {f['source_url']}"
                 source_type = f["source_type"] if isinstance(f["source_type"], str) else ""
+            else:
+                hint = f"add a province row of metric '{key}' to the facts layer"
         elif kind == "computed" and key in computed:
-            value, year, source = computed[key]
-            source_type = "computed from the layers"
-        target = pd.to_numeric(t["target_value"], errors="coerce")
-        gap = target - value if pd.notna(target) and pd.notna(value) else np.nan
-        if pd.isna(target):
-            status = "missing target"
-        elif pd.isna(value):
-            status = "missing current value"
+            value, year, source, source_type = computed[key]
         else:
-            op = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
-            status = "met" if op[t["comparison"]](value, target) else "not met"
+            hint = hints.get(key) or f"no source of current values for '{t.get('current')}'"
+        target = pd.to_numeric(t["target_value"], errors="coerce")
+        if t["unit"] == "persons":  # whole persons: compare and subtract integers
+            target = int(np.rint(target)) if pd.notna(target) else np.nan
+            value = int(np.rint(value)) if pd.notna(value) else np.nan
+        gap = target - value if pd.notna(target) and pd.notna(value) else np.nan
+        if t["in_force"] != "yes" and t["superseded_by"]:
+            status = f"superseded by {t['superseded_by']}"
+        elif pd.isna(target):
+            status = "missing target"
+            if t["in_force"] != "yes":
+                status += f"; in force: {doc_in_force[(t['indicator_key'], t['scope'])]}"
+        elif pd.isna(value):
+            status = f"missing current value: {hint}"
+        elif t["comparison"] not in _COMPARE:
+            status = "no direction stated (see gap)"
+        else:
+            status = "met" if _COMPARE[t["comparison"]](value, target) else "not met"
         rows.append(
             {
                 "indicator_id": t["indicator_id"],
+                "indicator_key": t["indicator_key"],
                 "indicator": t["indicator"],
                 "scope": t["scope"],
                 "unit": t["unit"],
                 "target_year": t["target_year"],
                 "comparison": t["comparison"],
                 "target_value": target,
+                "target_text": t.get("target_text", ""),
                 "current_value": value,
                 "current_ref_year": year,
                 "gap": gap,
                 "status": status,
+                "in_force": t["in_force"],
+                "superseded_by": t["superseded_by"],
+                "document": t["document"],
+                "document_status": t["document_status"],
+                "document_date": t["document_date"],
                 "target_status": t["status"],
                 "target_source": t["source"],
                 "current_source": source,
@@ -654,14 +737,24 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
     return _label(
         pd.DataFrame(rows),
         "Plan indicators vs targets",
-        "target_value from the plan_targets layer (with its source and status: stated target, "
-        "regional/national benchmark, or missing); current_value = latest province row of facts "
-        "for the metric (current_source_type: the quality of that source as the facts table "
-        "records it, e.g. an encyclopedia mirror), or computed from the layers; gap = target - "
-        "current in the indicator's "
-        "unit (percentage points for %). Missing targets and current values stay empty.",
+        "One row per target of one document (plan_targets layer): the plan draft, the approved "
+        "plan, the 5-year plan, regional and national benchmarks (document, document_status, "
+        "target_status: stated target, benchmark or missing). Rows of the same indicator_key "
+        "target the same indicator; per key and scope one row is in force (in_force): a later "
+        "document supersedes an earlier one and an adopted document supersedes a draft "
+        "(gis.targets.targets_in_force); a benchmark of another scope never supersedes the "
+        "province's own target; a document whose figure was not found supersedes nothing. "
+        "Superseded rows stay, with status 'superseded by <document>' instead of met / not "
+        "met. current_value: urbanisation rate = census urban share 2019 (people in phường + "
+        "thị trấn / all people, population_census_2019) and population = census persons 2019; "
+        "other indicators = latest province row of facts for the metric (current_source_type: "
+        "the quality of that source as the facts table records it, e.g. an encyclopedia "
+        "mirror), or computed from the layers. gap = target - current in the indicator's unit "
+        "(percentage points for %; whole persons for population). Ranges are stored as their "
+        "lower bound (target_text quotes the source). Missing targets and current values stay "
+        "empty; the status says what would fill them.",
         "province",
-        inputs.sources("plan_targets", "facts", "urban_areas"),
+        inputs.sources("plan_targets", "facts", CENSUS_LAYER, "urban_areas"),
     )
 
 
@@ -698,6 +791,7 @@ def compute_statistics(
         province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
     )
     from gis._stats_coverage import _catchments, _corridor, _roads
+    from gis._stats_national import _national_urbanisation
 
     inputs = _Inputs(profile)
     density, rai = _roads(inputs)
@@ -713,4 +807,5 @@ def compute_statistics(
         "catchments": _catchments(inputs),
         "urban_classification": _classification(inputs),
         "indicators_vs_targets": _indicators(inputs),
+        "national_urbanisation": _national_urbanisation(inputs),
     }

@@ -281,7 +281,7 @@ def test_build_ends_with_a_summary_and_where_the_outputs_are(tmp_path, store_cop
                             env={"GIS_OUT_DIR": str(out), "GIS_MAPS_DIR": str(maps)})  # fmt: skip
     assert code == 0, err
     lines = stdout.splitlines()
-    assert "23 layer(s) valid (16 vector, 7 table); `gis layers` shows the catalogue." in lines
+    assert "24 layer(s) valid (16 vector, 8 table); `gis layers` shows the catalogue." in lines
     assert "licence:" not in stdout and "source:" not in stdout  # no catalogue again
     assert lines[-1] == (f"built Lai Châu: statistics and report in {out}, maps in {maps} "
                          f"(open {maps / 'index.html'})")  # fmt: skip

@@ -253,6 +253,7 @@ def test_empty_store_builds_no_map_but_says_so(store_copy, tmp_path):
         if f.is_file() and f.name not in keep:
             f.unlink()
     shutil.rmtree(folder / "_sources", ignore_errors=True)
+    shutil.rmtree(store_copy / "_national")  # the national map reads layers/_national
     written = build_maps(layers_dir=store_copy, out_dir=tmp_path / "maps", prints=False)
     assert [p.name for p in written] == ["index.html", "maps.json"]
     index = (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")

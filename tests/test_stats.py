@@ -146,8 +146,8 @@ def test_district_reference_areas_show_their_secondary_sources(tables):
     assert "polygon predates transfer of Sung Phai commune" in city["note"]
     assert districts.drop(index="105")["note"].eq("").all()  # all others within 1 %
     ind = tables["indicators_vs_targets"].set_index("indicator_id")
-    assert ind.loc["urbanisation_2030_region", "current_source_type"] == (
-        "encyclopedia mirror of vi.wikipedia (cites GSO)"
+    assert ind.loc["urbanisation_2030_qd369", "current_source_type"] == (
+        "census (GSO), computed from population_census_2019"
     )
 
 
@@ -233,11 +233,13 @@ def test_without_the_census_tables_say_which_source_fills_them(store_copy):
 
 def test_indicators_gap_and_missing_rows(tables):
     ind = tables["indicators_vs_targets"].set_index("indicator_id")
-    region = ind.loc["urbanisation_2030_region"]
-    assert region["current_value"] == 17.7 and region["gap"] == pytest.approx(40 - 17.7)
+    region = ind.loc["urbanisation_2030_qd369"]
+    census_pct = 100 * 81_889 / 460_196  # 2019 census, phường + thị trấn
+    assert region["current_value"] == pytest.approx(census_pct)
+    assert region["gap"] == pytest.approx(40 - census_pct)
     assert region["status"] == "not met"
-    assert ind.loc["urbanisation_2030_province", "status"] == "missing target"
-    assert ind.loc["forest_cover_2025", "status"] == "missing current value"
+    assert ind.loc["urbanisation_2030_qd1585", "status"].startswith("missing target")
+    assert ind.loc["forest_cover_2025", "status"].startswith("missing current value")
 
 
 def test_planning_layer_tables_say_missing_or_compute(tables):
@@ -355,8 +357,16 @@ def test_report_carries_definition_unit_system_and_sources(tables, tmp_path):
     assert text.count("- **Sources:**") == len(tables)
     assert "9,068.73" in text  # official area, traceable in the report
     # the published census figures, as a planner reads them
-    assert "| census urban share (Phường + Thị trấn of 2019) | communes_2019 | 81,889 | 460,196 " \
+    assert (
+        "| census urban share (Phường + Thị trấn of 2019) | communes_2019 | 81,889 | 460,196 "
         "| 17.79 |" in text
+    )
+    # targets mix units in one column: a population target reads as persons, not 545,000.00
+    target = (
+        "| 545,000 | đến năm 2030 dân số của tỉnh gần 545.000 người | 460,196 | 2019 | 84,804 |"
+    )
+    assert target in text
+    assert "| |" not in text  # no empty cell: missing values read "—"
 
 
 def test_report_shows_counts_as_integers_and_rounds_measures(tmp_path):

@@ -21,6 +21,7 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from import_base_layers import col  # tools/ is on sys.path when run as a script
 
 from gis import settings
 from gis.census import UNIT_TYPES, match_census_units, short_name
@@ -37,19 +38,6 @@ SOURCE = {
     "licence": "public GSO statistics; the tabulating repository states no licence",
     "date": "01/04/2019 (census reference date)",
 }
-
-
-def col(name, dtype="str", *, required=False, unique=False, allowed=None, description=""):
-    out = {
-        "name": name,
-        "dtype": dtype,
-        "required": required,
-        "unique": unique,
-        "description": description,
-    }
-    if allowed:
-        out["allowed"] = allowed
-    return out
 
 
 def read_census(path: Path, province_name: str | None) -> pd.DataFrame:
