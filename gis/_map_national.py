@@ -87,10 +87,14 @@ class NationalSource(parts.Source):
                 "ranh giới 34 tỉnh: sapnhap.bando.com.vn; danh sách sáp nhập: Nghị quyết "
                 "202/2025/QH15"
             )
-        if "urbanisation_targets" in used:
+        targets = self.cache.get(self.names.get("targets", ""))
+        if "urbanisation_targets" in used and targets is not None:
+            # the documents are data: name the scopes here, the table gives each source
+            scopes = list(dict.fromkeys(targets["scope_name"].dropna().astype(str)))
             out.append(
-                "mục tiêu: Nghị quyết 06-NQ/TW, Kế hoạch 218-KH/TU tỉnh Cao Bằng, dự "
-                "thảo quy hoạch tỉnh Lai Châu (06/2021), Nghị quyết 96/NQ-CP"
+                "mục tiêu đô thị hóa của "
+                + ", ".join(scopes)
+                + " (văn bản nguồn của từng mục tiêu: bảng thống kê national_urbanisation)"
             )
         if out:
             out.append("ranh giới đã đơn giản hóa để hiển thị")
