@@ -12,14 +12,7 @@ import shapely
 
 from gis._frames import M2_PER_KM2
 from gis._overlay import intersection_measure
-from gis.coverage import (
-    corridor_coverage,
-    existing_roads,
-    road_density,
-    road_network_at,
-    rural_access_index,
-)
-from gis.stats import (
+from gis._stats_base import (
     _CENSUS_HINT,
     CENSUS_DATE,
     CENSUS_LAYER,
@@ -30,6 +23,13 @@ from gis.stats import (
     _missing,
     _plan_urban_areas,
     _unit_population,
+)
+from gis.coverage import (
+    corridor_coverage,
+    existing_roads,
+    road_density,
+    road_network_at,
+    rural_access_index,
 )
 
 __all__: list[str] = []

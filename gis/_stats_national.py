@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gis._stats_base import _Inputs, _label
 from gis.errors import ProfileError
 from gis.profile import load_profile
-from gis.stats import _Inputs, _label
 
 __all__: list[str] = []
 

@@ -29,6 +29,7 @@ from gis.errors import LayerError
 
 __all__ = [
     "CRITERIA",
+    "OPERATORS",
     "RESULTS",
     "load_criteria",
     "load_regional_reductions",
@@ -51,7 +52,8 @@ RESULTS = ("met", "not met", "missing data", "threshold missing")
 
 _CRITERIA_FILE = "urban_criteria_1210_26.csv"
 _REGIONAL_FILE = "urban_criteria_regional_1210_26.csv"
-_OPERATORS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
+#: Comparison words of the criteria and target tables -> numpy comparison.
+OPERATORS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
 
 
 def _read_data_csv(name: str, path: str | Path | None) -> pd.DataFrame:
@@ -92,9 +94,9 @@ def load_criteria(path: str | Path | None = None) -> pd.DataFrame:
     bad = sorted(set(frame["criterion"]) - set(CRITERIA))
     if bad:
         raise LayerError(f"criteria table has unknown criterion {bad}; allowed: {list(CRITERIA)}.")
-    ops = sorted(set(frame["comparison"].dropna()) - set(_OPERATORS))
+    ops = sorted(set(frame["comparison"].dropna()) - set(OPERATORS))
     if ops:
-        raise LayerError(f"criteria table has comparison {ops}; allowed: {list(_OPERATORS)}.")
+        raise LayerError(f"criteria table has comparison {ops}; allowed: {list(OPERATORS)}.")
     dup = frame[frame.duplicated(["urban_class", "criterion"])]
     if len(dup):
         rows = (dup["urban_class"] + "/" + dup["criterion"]).tolist()
@@ -245,7 +247,7 @@ def score_urban_areas(
             elif pd.isna(actual):
                 result = "missing data"
             else:
-                ok = bool(_OPERATORS[crit["comparison"]](actual, required))
+                ok = bool(OPERATORS[crit["comparison"]](actual, required))
                 result = "met" if ok else "not met"
             rows.append(
                 {

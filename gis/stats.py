@@ -18,67 +18,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from gis._frames import M2_PER_KM2
+from gis._stats_base import (
+    _CENSUS_HINT,
+    CENSUS_DATE,
+    CENSUS_LAYER,
+    DISTANCES_M,
+    PLAN_DOCUMENT,
+    _Inputs,
+    _label,
+    _missing,
+    _plan_urban_areas,
+    _unit_population,
+)
+from gis._stats_coverage import _catchments, _corridor, _roads
+from gis._stats_national import _national_urbanisation
 from gis.census import POPULATION_COLUMNS, aggregate_population
-from gis.classification import load_criteria, score_urban_areas
-from gis.errors import LayerError, LayerNotFoundError
+from gis.classification import OPERATORS, load_criteria, score_urban_areas
 from gis.profile import Profile, load_profile
-from gis.store import layer_meta, read_layer
 from gis.targets import targets_in_force
 from gis.urban import census_urban_share, official_urbanisation_rate, urbanised_share
 
 __all__ = ["DISTANCES_M", "PLAN_DOCUMENT", "compute_statistics"]
-
-#: Corridor and catchment distances (metres).
-DISTANCES_M = (5000.0, 10000.0, 20000.0)
-#: The urban-area version scored and counted (``source_document`` of the ``urban_areas`` layer).
-PLAN_DOCUMENT = "Decision 1585/QĐ-TTg (2023)"
-
-
-class _Inputs:
-    """Reads layers once, remembers which were read (with version) and which are missing."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-        self.cache: dict[str, pd.DataFrame | None] = {}
-        self.versions: dict[str, str] = {}
-
-    def get(self, name: str) -> pd.DataFrame | None:
-        if name not in self.cache:
-            try:
-                frame = read_layer(name, province=self.profile)
-            except LayerNotFoundError:
-                frame = None
-            else:
-                self.versions[name] = frame.attrs.get("version", "")[:12]
-            self.cache[name] = frame
-        return self.cache[name]
-
-    def sources(self, *names: str, extra: str = "") -> str:
-        parts = []
-        for n in names:
-            if self.get(n) is None:
-                parts.append(f"{n} (missing)")
-                continue
-            prov = layer_meta(n, province=self.profile).get("provenance", {}).get("source", "")
-            parts.append(f"{n} [{self.versions[n]}]: {prov}".rstrip(": "))
-        return "; ".join(parts + ([extra] if extra else []))
-
-
-def _label(df: pd.DataFrame, title: str, definition: str, unit_system: str, sources: str):
-    df.attrs.update(title=title, definition=definition, unit_system=unit_system, sources=sources)
-    return df
-
-
-def _missing(title: str, names: list[str], inputs: _Inputs, unit_system: str) -> pd.DataFrame:
-    gone = [n for n in names if inputs.get(n) is None]
-    status = "; ".join(f"layer {n} missing" for n in gone)
-    frame = pd.DataFrame({"status": [status]})
-    return _label(frame, title, f"Not computed: {status}.", unit_system, inputs.sources(*names))
 
 
 def _year(value: object) -> float:
@@ -173,53 +137,6 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
-#: The census population layer and what the tables call it.
-CENSUS_LAYER = "population_census_2019"
-CENSUS_DATE = "census 01/04/2019"
-_CENSUS_HINT = (
-    f"layer {CENSUS_LAYER} missing: import the GSO 2019 census by commune with "
-    "python tools/import_census.py <province> <census CSV>"
-)
-#: Unit layers whose population is a sum of whole census units (see :func:`_unit_population`).
-_NESTED = ("districts_pre2025", "commune_crosswalk", "communes_2025")
-
-
-def _unit_population(inputs: _Inputs, layer: str) -> pd.DataFrame:
-    """Census counts per unit of ``layer``, exact sums of whole census units (NaN: no census).
-
-    ``districts_pre2025``: the units of each district on the census date (the census's own
-    district); ``commune_crosswalk``: the units of the GSO list of 01/03/2025 (2020 merges
-    summed); ``communes_2025``: those again through the crosswalk. Columns ``code``, the
-    :data:`gis.census.POPULATION_COLUMNS`, ``urban_pct``, ``n_census_units``, ``census_units``.
-    """
-    if layer not in _NESTED:
-        raise LayerError(f"no exact census aggregation onto '{layer}'; use one of {_NESTED}.")
-    units, census = inputs.get(layer), inputs.get(CENSUS_LAYER)
-    out = pd.DataFrame({"code": units["code"].astype(str)})
-    if census is None:
-        for c in (*POPULATION_COLUMNS, "urban_pct", "n_census_units"):
-            out[c] = np.nan
-        out["census_units"] = ""
-        return out
-    if layer == "districts_pre2025":
-        by = census["district_code"]
-    elif layer == "commune_crosswalk":
-        by = census["code"]
-    else:
-        cw = inputs.get("commune_crosswalk")
-        split = sorted(set(cw.loc[cw["code"].duplicated(), "code"]))
-        if split:
-            raise LayerError(
-                f"commune_crosswalk maps old unit(s) {split} to several 2025 communes: their "
-                "population cannot be summed whole. Split it by area share (gis.crosswalk."
-                "aggregate) or give one row per old unit."
-            )
-        by = census["code"].map(dict(zip(cw["code"], cw["ward2025_code"], strict=True)))
-    labelled = census.assign(label=census["type"] + " " + census["name"])  # "Xã Mường Tè"...
-    counts = aggregate_population(labelled, by, name_column="label")
-    return out.merge(counts, left_on="code", right_index=True, how="left")
-
-
 def _population(inputs: _Inputs) -> pd.DataFrame:
     title = f"Population by unit, {CENSUS_DATE} (exact sums of census units)"
     census = inputs.get(CENSUS_LAYER)
@@ -286,13 +203,6 @@ def _population(inputs: _Inputs) -> pd.DataFrame:
         "districts_pre2025; communes_2025; province",
         inputs.sources(*names, "province"),
     )
-
-
-def _plan_urban_areas(inputs: _Inputs) -> gpd.GeoDataFrame | None:
-    urban = inputs.get("urban_areas")
-    if urban is None:
-        return None
-    return urban[urban["source_document"] == PLAN_DOCUMENT].copy()
 
 
 def _codes(value: object) -> list[str]:
@@ -615,9 +525,6 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
-_COMPARE = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
-
-
 def _census_current(inputs: _Inputs) -> tuple[dict[str, tuple], str]:
     """Current values from the 2019 census: ``{key: (value, year, source, source_type)}``, hint.
 
@@ -704,10 +611,10 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
                 status += f"; in force: {doc_in_force[(t['indicator_key'], t['scope'])]}"
         elif pd.isna(value):
             status = f"missing current value: {hint}"
-        elif t["comparison"] not in _COMPARE:
+        elif t["comparison"] not in OPERATORS:
             status = "no direction stated (see gap)"
         else:
-            status = "met" if _COMPARE[t["comparison"]](value, target) else "not met"
+            status = "met" if OPERATORS[t["comparison"]](value, target) else "not met"
         rows.append(
             {
                 "indicator_id": t["indicator_id"],
@@ -790,8 +697,6 @@ def compute_statistics(
     profile = (
         province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
     )
-    from gis._stats_coverage import _catchments, _corridor, _roads
-    from gis._stats_national import _national_urbanisation
 
     inputs = _Inputs(profile)
     density, rai = _roads(inputs)

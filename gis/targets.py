@@ -64,7 +64,7 @@ def _date_rank(value: object, indicator_id: object) -> int:
     if not match:
         raise LayerError(
             f"row '{indicator_id}': document_date '{text}' is not a date. Write it as YYYY-MM-DD, "
-            "YYYY-MM or YYYY (e.g. '2023-12-07' for Decision 1585/QĐ-TTg), or leave it empty "
+            "YYYY-MM or YYYY (e.g. '2023-12-07'), or leave it empty "
             "when the date is unknown."
         )
     year, month, day = match.groups()
