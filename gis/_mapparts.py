@@ -261,6 +261,19 @@ def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True) 
                     label="name" if label else None)  # fmt: skip
 
 
+def facility_zone_layers(fac: gpd.GeoDataFrame) -> list[MapLayer]:
+    """Facilities that are areas (a border economic zone given as whole communes): outlined,
+    lightly filled, one layer per kind, under the point symbols."""
+    zones = fac[fac.geom_type.isin(["Polygon", "MultiPolygon"])]
+    return [
+        MapLayer(rows, str(kind_vi), color=FACILITY_COLORS.get(kind, "#444444"), weight=2.0,
+                 fill_opacity=0.12, coverage=False,
+                 fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
+                 popup={"area_ha": "Diện tích (ha)", "source": "Nguồn"})
+        for (kind, kind_vi), rows in zones.groupby(["kind", "kind_vi"], sort=True)
+    ]  # fmt: skip
+
+
 def planned(data: gpd.GeoDataFrame) -> pd.Series:
     """True for features not built yet (``status`` planned): drawn dashed."""
     if "status" not in data.columns:

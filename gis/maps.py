@@ -201,7 +201,10 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
     fac = parts.facility(src)
     if fac is not None and len(fac):
         fac = fac[fac["kind"] != "hydropower"]  # large plants are in the hydropower layer
-        layers.append(parts.facility_layer(fac, "Cửa khẩu, sân bay, khu công nghiệp", radius=7.5))
+        layers += parts.facility_zone_layers(fac)
+        points = fac[fac.geom_type == "Point"]
+        layers.append(parts.facility_layer(points, "Cửa khẩu, sân bay, khu công nghiệp",
+                                           radius=7.5))  # fmt: skip
     return layers
 
 

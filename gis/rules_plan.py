@@ -19,7 +19,13 @@ parameters below. Every problem names the feature (value of ``id_column``) and a
     ``kinds`` of ``kind_column`` when given. Checks that an axis reaches the towns it names.
 ``connected``
     the features of ``layer`` form one network: each is within ``tolerance_m`` of another, and
-    all are linked; features cut off from the largest group are reported with their gap.
+    all are linked; each part cut off from the largest group is reported with its features
+    (and their ``name_column``, e.g. the road number) and its gap.
+``points_inside``
+    every point of ``layer`` (rows where ``where`` holds, a table column → value) lies inside
+    the union of ``container`` or at most ``tolerance_m`` (default 0) outside it; reports the
+    distance over the line. Border gates drawn a few hundred metres over the border are on the
+    neighbour's side.
 ``derived_regions``
     ``layer`` (planning regions) equals ``units_layer`` dissolved by ``assignment_layer``
     (:func:`gis.plan.regions`, ``unit_id``, ``assignment_id``, ``region_column``): the same
@@ -242,12 +248,17 @@ def _rule_near(rule: Mapping[str, Any], get: Get) -> list[Problem]:
 @register_rule("connected")
 def _rule_connected(rule: Mapping[str, Any], get: Get) -> list[Problem]:
     layer, tol_m = rule["layer"], float(rule.get("tolerance_m", 0.0))
+    name_col = rule.get("name_column")
     gdf = get(layer)
     require_metric_crs(gdf, name=layer, purpose="the connected rule")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if len(gdf) < 2:
         return []
+    if name_col and name_col not in gdf.columns:
+        return _missing_column(layer, "connected", name_col)
     ids = _ids(gdf, rule).reset_index(drop=True)
+    if name_col:
+        ids = ids + " (" + gdf[name_col].astype(str).reset_index(drop=True) + ")"
     geoms = gdf.geometry.reset_index(drop=True)
     graph = nx.Graph()
     graph.add_nodes_from(range(len(geoms)))
@@ -258,20 +269,56 @@ def _rule_connected(rule: Mapping[str, Any], get: Get) -> list[Problem]:
         return []
     main = shapely.union_all(geoms.iloc[sorted(groups[0])].to_numpy())
     problems = []
-    for group in groups[1:]:
+    for n, group in enumerate(groups[1:], start=2):
         members = sorted(group)
         gap = min(geoms.iloc[i].distance(main) for i in members)
-        who = "feature is" if len(members) == 1 else f"features {', '.join(ids.iloc[members])} are"
+        names = ", ".join(ids.iloc[members])
         problems.append(
             Problem(
                 layer,
                 "connected",
-                f"{who} cut off from the rest by a gap of {gap:,.0f} m (tolerance {tol_m:,.0f} m)",
+                f"the network is split into {len(groups)} parts: part {n} ({names}) is cut "
+                f"off from the largest part ({len(groups[0])} features) by a gap of "
+                f"{gap:,.0f} m (tolerance {tol_m:,.0f} m)",
                 ids.iloc[members[0]],
                 "snap the line ends onto the neighbouring segment (QGIS snapping) or add the "
-                "missing segment",
+                "missing segment where a source says the roads meet",
             )
         )
+    return problems
+
+
+@register_rule("points_inside")
+def _rule_points_inside(rule: Mapping[str, Any], get: Get) -> list[Problem]:
+    layer, container = rule["layer"], rule["container"]
+    tol_m = float(rule.get("tolerance_m", 0.0))
+    gdf, outer = get(layer), get(container)
+    require_metric_crs(gdf, name=layer, purpose="the points_inside rule")
+    require_metric_crs(outer, name=container, purpose="the points_inside rule")
+    for column, value in dict(rule.get("where", {})).items():
+        if column not in gdf.columns:
+            return _missing_column(layer, "points_inside", column)
+        gdf = gdf[gdf[column].astype(str) == str(value)]
+    outline = shapely.union_all(outer.geometry.to_numpy())
+    ids, problems = _ids(gdf, rule), []
+    for idx, geom in gdf.geometry.items():
+        if geom is None or geom.is_empty or geom.geom_type not in ("Point", "MultiPoint"):
+            continue
+        over_m = geom.distance(outline)
+        if over_m > tol_m:
+            label = f" ({gdf.at[idx, 'name']})" if "name" in gdf.columns else ""
+            problems.append(
+                Problem(
+                    layer,
+                    "points_inside",
+                    f"point{label} lies {over_m:,.0f} m outside '{container}' "
+                    f"(tolerance {tol_m:,.0f} m)",
+                    ids[idx],
+                    f"move it onto or inside the outline of '{container}' (QGIS snapping), "
+                    "and say so in its accuracy; a point over a national border is on the "
+                    "neighbour's side",
+                )
+            )
     return problems
 
 

@@ -51,8 +51,13 @@ def _year(value: object) -> float:
 
 
 def _facts_latest(facts: pd.DataFrame, scope: str, metrics: tuple[str, ...]) -> pd.DataFrame:
-    """Latest numeric row per code for ``metrics`` (ties: first row); value, ref_year, source."""
+    """Latest numeric row per code for ``metrics`` (ties: first row); value, ref_year, source.
+
+    Rows whose ``status`` is ``superseded`` (kept in the facts for the record) are skipped.
+    """
     sel = facts[(facts["scope"] == scope) & facts["metric"].isin(metrics)].copy()
+    if "status" in sel.columns:
+        sel = sel[sel["status"].fillna("current") != "superseded"]
     sel["value_num"] = pd.to_numeric(sel["value"], errors="coerce")
     sel["year_num"] = sel["ref_year"].map(_year)
     sel = sel.dropna(subset=["value_num"]).sort_values("year_num", kind="stable")

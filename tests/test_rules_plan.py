@@ -21,6 +21,7 @@ PLAN_LAYERS = [
     "pillar_sites",
     "pillar_zones",
     "facilities",
+    "facility_register",
 ]
 D1585 = "Decision 1585/QĐ-TTg (2023)"
 
@@ -54,7 +55,7 @@ def test_plan_layers_pass_their_rules(ctx, layer):
 def test_profile_uses_every_plan_rule(ctx):
     checks = {r["check"] for r in ctx[2].rules}
     plan_rules = {"has_source", "class_counts", "urban_in_unit", "near", "connected",
-                  "derived_regions"}  # fmt: skip
+                  "derived_regions", "points_inside"}  # fmt: skip
     assert plan_rules <= checks
     assert plan_rules <= set(RULES)
     has_source = {r["layer"] for r in ctx[2].rules if r["check"] == "has_source"}
@@ -175,7 +176,7 @@ def test_connected_catches_a_gap(ctx):
     axis.loc[i, "geometry"] = shapely.affinity.translate(axis.loc[i, "geometry"], 0, 3_000)
     (p,) = [p for p in errors("orientation_axis", axis) if p.check == "connected"]
     assert p.feature == "S08"
-    assert "cut off from the rest by a gap of 3,000 m (tolerance 100 m)" in p.message
+    assert "is cut off from the largest part (7 features) by a gap of 3,000 m (tolerance 100 m)" in p.message
     assert "snap the line ends" in p.hint
     # Dropping the QL.4D link Lai Châu – Pa So cuts off the QL.12 spur to the border gate.
     text = _text(errors("orientation_axis", axis[axis["segment_id"] != "S07"]))

@@ -27,6 +27,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from gis import plan
@@ -341,11 +342,20 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         print(f"pillars without a place (table only): {left}")
 
     # --- facilities ----------------------------------------------------------------------------
+    # A row is placed by its geometry_hint when it has one (a zone that is a whole commune: its
+    # polygon), else by lon/lat; rows with neither stay in the facility_register table only.
     fac = table("facilities.csv")
     fac.insert(0, "facility_id", [f"{k}_{i + 1:02d}" for i, k in enumerate(fac["kind"])])
-    located = fac.dropna(subset=["lon", "lat"])
-    dropped = fac.loc[~fac.index.isin(located.index), "name"].tolist()
-    fac_pts = plan.points_from_lonlat(located, crs=crs)
+    hinted = fac["geometry_hint"].fillna("").str.strip() != ""
+    hint_geo = plan.hint_geometries(fac.loc[hinted, "geometry_hint"], waypoints=wp,
+                                    communes=communes, districts=districts)  # fmt: skip
+    fac_pts = plan.points_from_lonlat(fac[~hinted].dropna(subset=["lon", "lat"]), crs=crs)
+    fac_pts["geometry_kind"] = "point"
+    fac_geo = pd.concat([fac_pts, fac[hinted].assign(geometry_kind=hint_geo["geometry_kind"],
+                                                     geometry=hint_geo.geometry)])  # fmt: skip
+    fac_geo = gpd.GeoDataFrame(fac_geo, geometry="geometry", crs=crs).sort_index()
+    fac["geometry_kind"] = fac_geo["geometry_kind"].reindex(fac.index).fillna("none")
+    dropped = fac.loc[fac["geometry_kind"] == "none", "name"].tolist()
     fac_cols = [
         col("facility_id", required=True, unique=True),
         col("kind", required=True, allowed=sorted(fac["kind"].unique())),
@@ -354,18 +364,31 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         col("status", required=True, allowed=["existing", "planned"]),
         col("horizon", required=True, allowed=HORIZONS),
         col("area_ha", "float", description="area as stated by the source"),
+        col("geometry_kind", required=True, allowed=["point", "commune polygon",
+                                                      "district polygon", "none"],
+            description="point from lon/lat; polygon from the geometry_hint; none = no "
+                        "location in any source"),
         *SRC_COLS, col("accuracy", required=True), col("note"),
     ]  # fmt: skip
-    put(fac_pts[[c["name"] for c in fac_cols] + ["geometry"]], "facilities", meta(
+    fac_names = [c["name"] for c in fac_cols]
+    fac_prov = prov("_sources/facilities.csv (government, press and dataset sources per row)",
+                    MIXED, "Points from lon/lat (WGS 84); zones from the geometry_hint "
+                    "(gis.plan.hint_geometries: whole 2025 communes).")  # fmt: skip
+    put(fac_geo[[*fac_names, "geometry"]], "facilities", meta(
         "Infrastructure: border gates, border economic zone, airport, industrial parks and "
-        "clusters, mine, large hydropower plants", fac_cols,
-        prov("_sources/facilities.csv (government, press and dataset sources per row)", MIXED,
-             "Points from lon/lat (WGS 84)."),
-        geometry_type="Point", crs=crs, id_column="facility_id",
-        accuracy="per row, ±1 km (plants) to ±10 km (district-level sites)",
-        notes=f"Not placed (no location in any source): {dropped}"))  # fmt: skip
+        "clusters, mines, large hydropower plants", fac_cols, fac_prov,
+        geometry_type="", crs=crs, id_column="facility_id",
+        accuracy="per row, ±1 km (plants) to ±10 km (district-level sites); zones as the "
+                 "communes_2025 polygons",
+        notes="Mixed geometry: Point, or Polygon for a zone given as whole communes "
+              f"(geometry_kind). Not placed (no location in any source; rows of "
+              f"facility_register): {dropped}"))  # fmt: skip
+    put(fac[fac_names], "facility_register", meta(
+        "Infrastructure: every facility of the plan's sources, with or without a place",
+        fac_cols, fac_prov, crs=crs, id_column="facility_id",
+        accuracy="as the facilities layer; geometry_kind 'none' = no location found"))  # fmt: skip
     if dropped:
-        print(f"facilities without a location (not in the layer): {dropped}")
+        print(f"facilities without a location (facility_register only): {dropped}")
 
     # --- validate ------------------------------------------------------------------------------
     results = validate_province(province=profile)

@@ -20,7 +20,9 @@ DVHCVN = {
     "gis.chinhphu.vn; names and types from data/dvhcvn.json (GSO list of 01/03/2025)",
     "url": "https://github.com/daohoangson/dvhcvn",
     "licence": "GPL-3.0 (repository licence)",
-    "date": "unit list 01/03/2025; polygon vintage older (Sùng Phài transfer not reflected)",
+    "date": "boundaries before the 2020 changes (Lai Châu city 70.5 km²: without Sùng Phài, "
+    "which joined the city in 2020; official area 92.37 km²); names and codes as the GSO list "
+    "of 01/03/2025",
 }
 SAPNHAP = {
     "source": "thanglequoc/vietnamese-provinces-database json/geojson/12_lai_chau/wards "
@@ -83,6 +85,35 @@ def tmeta(title, columns, provenance, *, id_column=None, **extra):
     }
 
 
+SOURCES = Path(__file__).resolve().parents[1] / "layers" / "lai_chau" / "_sources"
+
+
+def with_corrections(facts: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
+    """Facts with a ``status`` column and the rows of ``_sources/facts_added.csv``.
+
+    An added row whose ``supersedes_value`` is set marks the row of the same scope, code and
+    metric with that value as superseded (kept, with a note) and is inserted after it.
+    """
+    facts = facts.assign(status="current")
+    rows = [r for _, r in facts.iterrows()]
+    for _, new in added.iterrows():
+        new = new.drop("supersedes_value").reindex(facts.columns).fillna("")
+        new["status"] = "current"
+        at = len(rows)
+        old_value = added.loc[_, "supersedes_value"]
+        for i, r in enumerate(rows):
+            key = (r["scope"], r["code"], r["metric"])
+            if old_value and key == (new["scope"], new["code"], new["metric"]) and (
+                r["value"] == old_value
+            ):
+                r["status"] = "superseded"
+                why = f"superseded by {new['value']} {new['unit']} ({new['source_type']})"
+                r["note"] = f"{r['note']}; {why}" if isinstance(r["note"], str) else why
+                at = i + 1
+        rows.insert(at, new)
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
 def main(shared: Path) -> None:
     def geo(name: str) -> gpd.GeoDataFrame:
         return gpd.read_file(shared / name)
@@ -122,7 +153,7 @@ def main(shared: Path) -> None:
         districts,
         "districts_pre2025",
         vmeta(
-            "District-level units before the July 2025 reform (8)",
+            "District-level units before the July 2025 reform (8; boundaries before 2020)",
             "Polygon",
             [
                 *unit_cols,
@@ -328,7 +359,10 @@ def main(shared: Path) -> None:
         ),
     )
 
-    facts = pd.read_csv(shared / "laichau_facts.csv", dtype=str)
+    facts = with_corrections(
+        pd.read_csv(shared / "laichau_facts.csv", dtype=str),
+        pd.read_csv(SOURCES / "facts_added.csv", dtype=str, keep_default_na=False),
+    )
     put(
         facts,
         "facts",
@@ -344,6 +378,9 @@ def main(shared: Path) -> None:
                 col("source_url", required=True),
                 col("source_type"),
                 col("note"),
+                col("status", required=True, allowed=["current", "superseded"],
+                    description="current = the value in use; superseded = replaced by a newer "
+                    "or better-sourced row (kept for the record)"),
             ],
             {
                 "source": "public web pages, one per row (source_url)",
