@@ -56,7 +56,7 @@ def test_validate_all_passes(store_copy_session):
     assert {line.index(" OK ") for line in lines} == {len("orientation_regions_pre2025 ")}
     assert "orientation_regions_pre2025  OK  rules: partition, derived_regions, urban_in_unit, " \
         "has_source" in lines
-    province = " OK  rules: area, partition x2, within"
+    province = " OK  rules: area, partition x2, within, points_inside"
     assert any(line.startswith("province ") and line.endswith(province) for line in lines)
     assert any(line.startswith("facts ") and line.endswith("OK  rules: none") for line in lines)
 
@@ -281,7 +281,7 @@ def test_build_ends_with_a_summary_and_where_the_outputs_are(tmp_path, store_cop
                             env={"GIS_OUT_DIR": str(out), "GIS_MAPS_DIR": str(maps)})  # fmt: skip
     assert code == 0, err
     lines = stdout.splitlines()
-    assert "24 layer(s) valid (16 vector, 8 table); `gis layers` shows the catalogue." in lines
+    assert "25 layer(s) valid (16 vector, 9 table); `gis layers` shows the catalogue." in lines
     assert "licence:" not in stdout and "source:" not in stdout  # no catalogue again
     assert lines[-1] == (f"built Lai Châu: statistics and report in {out}, maps in {maps} "
                          f"(open {maps / 'index.html'})")  # fmt: skip
