@@ -162,8 +162,13 @@ def test_rare_earth_mines_in_their_2025_communes(read):
         assert geom.distance(communes.geometry[code]) < 5_000  # reference points ±3-5 km
 
 
-@pytest.mark.parametrize("word", ["reopened", "package", "licensed"])
+ENGLISH = ["reopened", "package", "licensed", "excerpt", "proposed", "travelogue", "mirror",
+           "starts at", "runway", "none found", "this session", "shared "]  # fmt: skip
+
+
+@pytest.mark.parametrize("word", ENGLISH)
 def test_hover_sources_have_no_english_narrative(read, word):
-    """The map popups show `source` of roads, facilities and pillar sites (Nguồn)."""
-    for layer in ("roads", "facilities", "pillar_sites", "orientation_axis"):
+    """The map popups show `source` (Nguồn) of roads, the axis and facilities: plain citations
+    or Vietnamese, no English narrative ("package XL01", "reopened", "licensed end 2014")."""
+    for layer in ("roads", "facilities", "orientation_axis", "pillar_sites", "pillar_zones"):
         assert not read(layer)["source"].str.contains(word, case=False).any(), layer
