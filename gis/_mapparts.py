@@ -56,6 +56,7 @@ class Source:
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
+    tag: str = ""  # filled into a map title's {tag} by the map's builder (e.g. "sơ đồ")
     prefix: str = ""  # written before a layer name in missing/used (e.g. "_national/")
 
     def get(self, role: str) -> gpd.GeoDataFrame | None:
@@ -126,7 +127,7 @@ class Source:
         return bool(data["accuracy"].astype(str).str.contains("schematic", case=False).any())
 
     def reset(self) -> None:
-        self.missing, self.notes, self.used = [], [], []
+        self.missing, self.notes, self.used, self.tag = [], [], [], ""
 
 
 # ----------------------------------------------------------------------------- layer helpers

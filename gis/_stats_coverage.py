@@ -25,11 +25,15 @@ from gis._stats_base import (
     _unit_population,
 )
 from gis.coverage import (
+    SCHEMATIC_VI,
+    SURVEYED_ROADS_COMMANDS,
     corridor_coverage,
     existing_roads,
     road_density,
     road_network_at,
+    roads_are_schematic,
     rural_access_index,
+    schematic_roads,
 )
 
 __all__: list[str] = []
@@ -146,6 +150,34 @@ def _whole(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
+def _schematic_note(existing: pd.DataFrame) -> tuple[str, str]:
+    """Title tag and definition sentence saying how many existing roads are schematic.
+
+    The tag is empty unless :func:`gis.coverage.roads_are_schematic` (most of them are).
+    """
+    n, total = int(schematic_roads(existing).sum()), len(existing)
+    if not n:
+        return "", f"None of the {total} existing roads is schematic (accuracy column)."
+    fix = (
+        f"Fix: import surveyed roads ({SURVEYED_ROADS_COMMANDS[0]}, then "
+        f"{SURVEYED_ROADS_COMMANDS[1]}) or edit the roads layer."
+    )
+    sketch = roads_are_schematic(existing)
+    return (
+        f"{SCHEMATIC_VI} / schematic, not measured" if sketch else "",
+        f"{n} of the {total} existing roads are schematic (accuracy 'schematic...': straight "
+        "lines through waypoints, not surveyed alignments): a line can be kilometres off the "
+        "road, and lengths are underestimated on winding mountain roads"
+        + (
+            f"; with most roads schematic ({SCHEMATIC_VI}) the figures are a sketch, not a "
+            "measurement. "
+            if sketch
+            else ". "
+        )
+        + fix,
+    )
+
+
 def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     roads = inputs.get("roads")
     if roads is None:
@@ -154,6 +186,7 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
             _missing("Rural Access Index (area-based proxy)", ["roads"], inputs, ""),
         )
     existing = existing_roads(roads)
+    tag, schematic = _schematic_note(existing)
     frames = []
     for layer in ("districts_pre2025", "communes_2025"):
         units = _with_population(inputs, layer)
@@ -173,7 +206,7 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     density = _label(
         pd.concat(frames, ignore_index=True),
-        "Road density per unit (existing roads)",
+        f"Road density per unit (existing roads{'; ' + tag if tag else ''})",
         "road_length_km = length of the EXISTING roads of the roads layer (status 'existing') "
         "inside each unit (lines dissolved and clipped), km; road_density_km_per_km2 = km / "
         f"unit area km²; road_km_per_1000_people with the {CENSUS_DATE} population (exact sums "
@@ -181,8 +214,7 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         "(separate columns, not today's roads): network_<year>_length_km and "
         "network_<year>_density_km_per_km2 count the existing roads plus the roads planned or "
         f"under construction with horizon <= year ({', '.join(map(str, PLAN_HORIZONS))}); "
-        f"not existing: {planned or 'none'}. Roads are schematic lines through waypoints: "
-        "lengths are underestimated on winding mountain roads.",
+        f"not existing: {planned or 'none'}. {schematic}",
         "districts_pre2025; communes_2025",
         inputs.sources("roads", "districts_pre2025", "communes_2025", CENSUS_LAYER),
     )
@@ -219,24 +251,26 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         "rural_population_persons",
         "rural_population_within_2km_persons",
     )
+    n_schematic = int(schematic_roads(existing).sum())
     out["method"] = (
-        "proxy: schematic existing roads, all-season unknown; census rural population spread "
-        "over each commune"
+        f"proxy: existing roads ({n_schematic} of {len(existing)} schematic), all-season not "
+        "used; census rural population spread over each commune"
         if has_pop
         else f"missing population: {_CENSUS_HINT}"
     )
+    season = int(existing["all_season"].isna().sum()) if "all_season" in existing else len(existing)
     rai = _label(
         out,
-        "Rural Access Index (SDG 9.1.1) - proxy while roads are schematic",
+        "Rural Access Index (SDG 9.1.1) - proxy" + (f" ({tag})" if tag else ""),
         "The RAI is the share of the rural population within 2 km of an all-season road. Here: "
         f"rural population = the {CENSUS_DATE} rural population (people outside phường and thị "
         "trấn on the census date) summed onto each 2025 commune through the crosswalk, spread "
         "evenly over the commune's area; within 2 km of an EXISTING road of the roads layer "
         "(status 'existing'; planned and under-construction roads left out). It is a PROXY: "
-        "the roads are schematic straight lines through waypoints and all_season is unknown "
-        "for every road, so all existing roads count; people live near roads in valleys, so "
-        "even spreading understates access. A surveyed road layer with an all-season flag "
-        "and a population raster (gis.coverage.rural_access_index) give the real index.",
+        f"all_season is not used (unknown for {season} of the {len(existing)} existing roads), "
+        "so all existing roads count; people live near roads in valleys, so even spreading "
+        f"understates access. {schematic} A surveyed road layer with an all-season flag and a "
+        "population raster (gis.coverage.rural_access_index) give the real index.",
         "communes_2025",
         inputs.sources("roads", "communes_2025", CENSUS_LAYER),
     )

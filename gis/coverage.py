@@ -31,15 +31,20 @@ from gis._frames import (
 from gis._overlay import intersection_measure
 from gis.crs import require_metric_crs, to_crs
 from gis.errors import LayerError
+from gis.plan import SCHEMATIC
 
 __all__ = [
+    "SCHEMATIC_VI",
+    "SURVEYED_ROADS_COMMANDS",
     "corridor_coverage",
     "existing_roads",
     "network_distance_catchment",
     "road_density",
     "road_graph",
     "road_network_at",
+    "roads_are_schematic",
     "rural_access_index",
+    "schematic_roads",
     "within_distance",
 ]
 
@@ -400,6 +405,56 @@ def road_network_at(
     horizon = pd.to_numeric(roads[horizon_column], errors="coerce")
     keep = (roads[status_column] == "existing") | (horizon <= year)
     return roads[keep.to_numpy()].copy()
+
+
+#: Said beside a statistic computed on schematic roads (Vietnamese first: the report's readers).
+SCHEMATIC_VI = "sơ đồ – không phải số đo"
+#: What replaces schematic roads by surveyed alignments (see :mod:`gis.plan`), in order.
+SURVEYED_ROADS_COMMANDS = (
+    "gis import <extract>.osm.pbf --as road_alignments",
+    "python tools/build_plan_layers.py",
+)
+
+
+def schematic_roads(roads: pd.DataFrame, *, accuracy_column: str = "accuracy") -> pd.Series:
+    """Flag the roads whose geometry is schematic: ``accuracy`` starting with ``"schematic"``.
+
+    :func:`gis.plan.schematic_lines` writes :data:`gis.plan.SCHEMATIC` (``"schematic"``, or a
+    qualified ``"schematic (endpoints only)"``) on a line drawn through waypoints, and the
+    accuracy of the alignment on a road replaced by a surveyed one. Without the column, or with
+    an empty value, nothing is known to be schematic (False).
+
+    Returns
+    -------
+    Series of bool
+        Aligned on ``roads.index``.
+    """
+    if accuracy_column not in roads.columns:
+        return pd.Series(False, index=roads.index, dtype=bool)
+    accuracy = roads[accuracy_column].astype("string").str.strip().str.lower()
+    return accuracy.str.startswith(SCHEMATIC).fillna(False).astype(bool)
+
+
+def roads_are_schematic(roads: pd.DataFrame, *, accuracy_column: str = "accuracy") -> bool:
+    """Say whether statistics on ``roads`` are sketches: any of the roads is schematic.
+
+    The rule, the one used by the statistics tables and the maps: one road flagged by
+    :func:`schematic_roads` is enough, because a density or access figure mixing surveyed and
+    schematic lines is no measurement either (a schematic line is ±1-3 km off and shorter than
+    the winding road). Pass the roads a statistic uses (road density and the RAI:
+    :func:`existing_roads`), so planned corridors, schematic by nature, do not decide it. No
+    roads: False.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> roads_are_schematic(pd.DataFrame({"accuracy": ["schematic", "OSM 2025"]}))
+    True
+    >>> roads_are_schematic(pd.DataFrame({"accuracy": ["OSM 2025", "OSM 2025"]}))
+    False
+    """
+    flags = schematic_roads(roads, accuracy_column=accuracy_column)
+    return bool(flags.any())
 
 
 def road_density(

@@ -13,7 +13,9 @@
 - ``vung_phuc_vu.html``: straight-line catchments of urban areas and border gates;
 - ``tk_dien_tich.html``, ``tk_mat_do_duong.html``, ``tk_hanh_lang.html``: choropleths (mapclassify
   classes) of area, road density and share of area within 10 km of the axis, per 2025 commune
-  and per pre-2025 district;
+  and per pre-2025 district; while any existing road is schematic
+  (:func:`gis.coverage.roads_are_schematic`) the road density map, its title and its layers say
+  "sơ đồ – không phải số đo";
 - ``do_thi_hoa_toan_quoc.html``: the national picture of Resolution 06-NQ/TW (> 50 % urbanisation
   by 2030): the 2019 census urban share of the 63 provinces of 2019 and of the 34 of 2025, in
   classes broken at the national share and the target, the province of the profile and the
@@ -51,7 +53,15 @@ from gis._map_national import finish as _finish_national
 from gis._map_national import national_map as _national
 from gis._map_national import national_source
 from gis._mapparts import BAND_DISTANCES_M, SIMPLIFY_M
-from gis.coverage import existing_roads, road_density, within_distance
+from gis.coverage import (
+    SCHEMATIC_VI,
+    SURVEYED_ROADS_COMMANDS,
+    existing_roads,
+    road_density,
+    roads_are_schematic,
+    schematic_roads,
+    within_distance,
+)
 from gis.maplabels import (
     DOCUMENT_VI,
     HORIZON_VI,
@@ -270,15 +280,33 @@ def _stat_area(src: parts.Source) -> list[MapLayer]:
 
 
 def _stat_roads(src: parts.Source) -> list[MapLayer]:
+    """Road density per unit; while the roads are schematic every name says so.
+
+    Schematic roads (:func:`gis.coverage.roads_are_schematic` on the existing roads, the rule of
+    the statistics tables) give a density of the sketch, not of the network: the choropleth and
+    its tooltip carry :data:`gis.coverage.SCHEMATIC_VI`, and the manifest notes say how many
+    roads are schematic and how to import surveyed ones.
+    """
     roads = src.get("roads")
     if roads is None:
         return parts.base(src)
+    existing = existing_roads(roads)
+    name = "Mật độ đường"
+    if roads_are_schematic(existing):
+        name += f" ({SCHEMATIC_VI})"
+        src.tag = f" ({SCHEMATIC_VI})"
+        src.notes.append(
+            f"mật độ đường tính trên đường sơ đồ: {int(schematic_roads(existing).sum())}/"
+            f"{len(existing)} tuyến hiện có là sơ đồ, không phải tuyến đo đạc; nhập đường đo "
+            f"đạc: {SURVEYED_ROADS_COMMANDS[0]} rồi {SURVEYED_ROADS_COMMANDS[1]}, hoặc sửa lớp "
+            f"{LAYER_NAMES['roads']}"
+        )
     layers = _stat_layers(
-        src, lambda u: road_density(u, existing_roads(roads))["road_density_km_per_km2"],
-        "road_km_per_km2", "Mật độ đường", "km/km²", "Oranges")  # fmt: skip
+        src, lambda u: road_density(u, existing)["road_density_km_per_km2"],
+        "road_km_per_km2", name, "km/km²", "Oranges")  # fmt: skip
     roads = roads.assign(planned=parts.planned(roads))
-    return [*layers, MapLayer(roads, "Đường (sơ đồ)", color="#7f2704", weight=1.2,
-                              dashed="planned")]  # fmt: skip
+    return [*layers, MapLayer(roads, "Đường (sơ đồ)" if src.schematic("roads") else "Đường",
+                              color="#7f2704", weight=1.2, dashed="planned")]  # fmt: skip
 
 
 def _stat_corridor(src: parts.Source) -> list[MapLayer]:
@@ -318,7 +346,8 @@ MAPS: tuple[MapSpec, ...] = (
     MapSpec("hanh_lang", "Hành lang kinh tế: dải 5, 10, 20 km quanh trục", _corridor),
     MapSpec("vung_phuc_vu", "Vùng phục vụ của đô thị và cửa khẩu (đường chim bay)", _catchments),
     MapSpec("tk_dien_tich", "Thống kê: diện tích đơn vị hành chính (km²)", _stat_area),
-    MapSpec("tk_mat_do_duong", "Thống kê: mật độ đường (km/km²)", _stat_roads),
+    # {tag}: " (sơ đồ – không phải số đo)" while the roads are schematic (_stat_roads).
+    MapSpec("tk_mat_do_duong", "Thống kê: mật độ đường, km/km²{tag}", _stat_roads),
     MapSpec("tk_hanh_lang", "Thống kê: tỷ lệ diện tích trong 10 km quanh trục (%)",
             _stat_corridor, print_title="Tỷ lệ diện tích trong 10 km quanh trục kinh tế (%)",
             print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục"),
@@ -380,8 +409,8 @@ def build_maps(
         t0 = time.perf_counter()
         src = nation_src if spec.national else province_src
         src.reset()
-        title = spec.title.format(province=profile.name)
         layers = spec.build(src)
+        title = spec.title.format(province=profile.name, tag=src.tag)
         entry = {"slug": spec.slug, "title": title, "missing_layers": list(src.missing),
                  "notes": list(src.notes), "layers": [la.name for la in layers],
                  "store_layers": list(src.used)}  # fmt: skip

@@ -493,6 +493,21 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
+def _slivers(frame: pd.DataFrame, polys: pd.DataFrame, units: pd.DataFrame) -> list[str]:
+    """'<unit> – <urban areas>, <ha>' for each unit of ``frame`` with a sliver left out."""
+    out = []
+    for i in np.flatnonzero(frame["urban_unit_sliver_ha"].to_numpy() > 0):
+        geom = units.geometry.iloc[i]
+        names = polys.loc[polys.intersects(geom), "urban_area"]
+        ha = frame["urban_unit_sliver_ha"].iloc[i]
+        size = f"{ha:,.2f} ha" if round(ha, 2) > 0 else "< 0.01 ha"
+        out.append(
+            f"{frame['unit_system'].iloc[i]} {frame['code'].iloc[i]} {frame['name'].iloc[i]} – "
+            f"{', '.join(names.drop_duplicates())}, {size}"
+        )
+    return out
+
+
 def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
     title = "Area of urban administrative units as a share of each unit (not built-up area)"
     urban = _plan_urban_areas(inputs)
@@ -500,15 +515,21 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
         return _missing(title, ["urban_areas"], inputs, "")
     polys = urban[urban.geom_type.isin(["Polygon", "MultiPolygon"])]
     points = urban.loc[~urban.index.isin(polys.index), "urban_area"].tolist()
-    frames = []
+    frames, slivers = [], []
     for layer in ("districts_pre2025", "communes_2025"):
         units = inputs.get(layer)
         res = urbanised_share(units[["code", "name", "geometry"]], polys)
         res = res.rename(
-            columns={"urban_area_ha": "urban_unit_area_ha", "urban_pct": "urban_unit_area_pct"}
+            columns={
+                "urban_area_ha": "urban_unit_area_ha",
+                "urban_pct": "urban_unit_area_pct",
+                "urban_sliver_ha": "urban_unit_sliver_ha",
+            }
         )
         res.insert(0, "unit_system", layer)
         res["area_km2"] = res.geometry.area / M2_PER_KM2
+        slivers += _slivers(res, polys, units)
+        tolerance = f"{res.attrs['sliver_pct']:g} %"
         frames.append(pd.DataFrame(res.drop(columns="geometry")))
     out = pd.concat(frames, ignore_index=True)
     kinds = "; ".join(
@@ -523,8 +544,15 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
         "(urban_unit_area_pct) - not built-up area: a whole ward counts as 100 % urban, forest "
         f"and fields included. Polygons: {len(polys)} urban area(s) of {PLAN_DOCUMENT} with a "
         f"polygon ({kinds or 'none'}), dissolved and intersected with each unit. {len(points)} "
-        f"urban area(s) are points (no polygon) and are not counted: {', '.join(points)}. For "
-        "the built-up share, sum a built-up raster (GHSL GHS-BUILT-S) per unit with gis.zonal.",
+        f"urban area(s) are points (no polygon) and are not counted: {', '.join(points)}. "
+        "Slivers: where the urban polygons and the units come from different surveys, a "
+        "polygon spills over a neighbouring unit by a thin strip of boundary mismatch; a piece "
+        f"of a connected urban polygon under {tolerance} of the polygon's area and under "
+        f"{tolerance} of the unit's area (gis.urban.urbanised_share, sliver_pct) counts as 0 "
+        "and its area is given in urban_unit_sliver_ha. Left out: "
+        + ("; ".join(slivers) if slivers else "none")
+        + ". For the built-up share, sum a built-up raster (GHSL GHS-BUILT-S) per unit with "
+        "gis.zonal.",
         "districts_pre2025; communes_2025",
         inputs.sources("urban_areas", "districts_pre2025", "communes_2025"),
     )

@@ -202,6 +202,47 @@ def test_road_density_map_agrees_with_the_statistics_report(built, store_copy_se
         assert shown[code] == pytest.approx(value, abs=0.005), code  # 2 decimals shown
 
 
+#: Said by the road density map while the roads are schematic (gis.coverage.SCHEMATIC_VI).
+SCHEMATIC_TAG = "sơ đồ – không phải số đo"
+
+
+def test_road_density_map_is_not_offered_as_a_measurement(built, store_copy_session):
+    """The shipped roads are lines through waypoints: title, index, layers and tooltips say so."""
+    roads = read_layer("roads", layers_dir=store_copy_session)
+    existing = roads[roads["status"] == "existing"]
+    n = int(existing["accuracy"].str.startswith("schematic").sum())
+    assert n == len(existing) == 13
+    entry = _entry(built, "tk_mat_do_duong")
+    assert entry["title"] == f"Thống kê: mật độ đường, km/km² ({SCHEMATIC_TAG})"
+    index = (built["out"] / "index.html").read_text(encoding="utf-8")
+    assert f">{entry['title']}</a>" in index
+    density = [name for name in entry["layers"] if name.startswith("Mật độ đường")]
+    assert density == [f"Mật độ đường ({SCHEMATIC_TAG}) – xã, phường 2025",
+                       f"Mật độ đường ({SCHEMATIC_TAG}) – huyện trước 2025"]  # fmt: skip
+    assert f"Mật độ đường ({SCHEMATIC_TAG}) (km/km²)" in _tooltip_aliases(
+        _page(built, "tk_mat_do_duong")
+    )
+    (note,) = entry["notes"]
+    assert f"{n}/{len(existing)} tuyến hiện có là sơ đồ" in note
+    assert "gis import <extract>.osm.pbf --as road_alignments rồi python tools/" in note
+
+
+def test_road_density_layers_lose_the_tag_on_surveyed_roads(store_copy):
+    from gis import _mapparts as parts
+    from gis.maps import LAYER_NAMES, _stat_roads
+    from gis.profile import load_profile
+    from gis.store import write_layer
+
+    roads = read_layer("roads", layers_dir=store_copy)
+    surveyed = roads.assign(accuracy="surveyed: OpenStreetMap centre line (±10 m)")
+    write_layer(surveyed, "roads", layers_dir=store_copy, message="test: surveyed roads")
+    src = parts.Source(load_profile("lai_chau", layers_dir=store_copy), LAYER_NAMES)
+    names = [layer.name for layer in _stat_roads(src)]
+    assert "Mật độ đường – xã, phường 2025" in names and "Đường" in names
+    assert not [name for name in names if "sơ đồ" in name]
+    assert src.notes == [] and src.tag == ""  # the title's {tag}: no "sơ đồ" on surveyed roads
+
+
 # ----------------------------------------------------------------------------- prints
 
 

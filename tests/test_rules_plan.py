@@ -176,7 +176,8 @@ def test_connected_catches_a_gap(ctx):
     axis.loc[i, "geometry"] = shapely.affinity.translate(axis.loc[i, "geometry"], 0, 3_000)
     (p,) = [p for p in errors("orientation_axis", axis) if p.check == "connected"]
     assert p.feature == "S08"
-    assert "is cut off from the largest part (7 features) by a gap of 3,000 m (tolerance 100 m)" in p.message
+    assert "part 2 (S08) is cut off from the largest part (7 features)" in p.message
+    assert "by a gap of 3,000 m (tolerance 100 m)" in p.message
     assert "snap the line ends" in p.hint
     # Dropping the QL.4D link Lai Châu – Pa So cuts off the QL.12 spur to the border gate.
     text = _text(errors("orientation_axis", axis[axis["segment_id"] != "S07"]))

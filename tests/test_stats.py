@@ -307,6 +307,60 @@ def test_road_density_and_rai_count_existing_roads_only(tables, store_copy_sessi
     assert "EXISTING" in tables["rural_access_index"].attrs["definition"]
 
 
+#: Said in the title of every road table computed on schematic roads.
+SCHEMATIC_TAG = "sơ đồ – không phải số đo"
+
+
+def test_road_tables_on_schematic_roads_say_so_and_how_to_fix(tables, store_copy_session):
+    from gis.store import read_layer
+
+    roads = read_layer("roads", layers_dir=store_copy_session)
+    existing = roads[roads["status"] == "existing"]
+    n = int(existing["accuracy"].str.startswith("schematic").sum())
+    assert n == len(existing) == 13  # every existing road is a line through waypoints
+    for name in ("road_density", "rural_access_index"):
+        attrs = tables[name].attrs
+        assert SCHEMATIC_TAG in attrs["title"], name
+        assert f"{n} of the {len(existing)} existing roads are schematic" in attrs["definition"]
+        assert "gis import <extract>.osm.pbf --as road_alignments" in attrs["definition"]
+        assert "then python tools/build_plan_layers.py" in attrs["definition"]
+    method = tables["rural_access_index"]["method"].iloc[0]
+    assert method.startswith(f"proxy: existing roads ({n} of {n} schematic)")
+
+
+def test_road_tables_on_surveyed_roads_have_the_normal_titles(store_copy):
+    from gis.store import read_layer, write_layer
+
+    roads = read_layer("roads", layers_dir=store_copy)
+    surveyed = roads.assign(accuracy="surveyed: OpenStreetMap centre line (±10 m)")
+    write_layer(surveyed, "roads", layers_dir=store_copy, message="test: surveyed roads")
+    out = compute_statistics("lai_chau", layers_dir=store_copy)
+    assert out["road_density"].attrs["title"] == "Road density per unit (existing roads)"
+    assert out["rural_access_index"].attrs["title"] == "Rural Access Index (SDG 9.1.1) - proxy"
+    for name in ("road_density", "rural_access_index"):
+        definition = out[name].attrs["definition"]
+        assert "None of the 13 existing roads is schematic" in definition
+        assert SCHEMATIC_TAG not in definition and "build_plan_layers" not in definition
+
+
+def test_roads_are_schematic_when_any_row_is():
+    import doctest
+
+    import gis.coverage
+    from gis.coverage import roads_are_schematic, schematic_roads
+
+    acc = pd.DataFrame(
+        {"accuracy": ["schematic", "Schematic (endpoints only)", "OSM 2025", None, ""]}
+    )
+    assert schematic_roads(acc).tolist() == [True, True, False, False, False]
+    assert roads_are_schematic(acc)  # 2 of 5: a mixed network is no measurement either
+    assert roads_are_schematic(acc.iloc[1:3])  # 1 of 2
+    assert not roads_are_schematic(acc.iloc[2:])  # surveyed or unknown only
+    assert not roads_are_schematic(acc.iloc[:0])  # no roads
+    assert not roads_are_schematic(pd.DataFrame({"road_ref": ["QL.4D"]}))  # accuracy unknown
+    assert doctest.testmod(gis.coverage).failed == 0
+
+
 def test_urbanised_share_says_it_is_urban_unit_area_not_built_up(tables):
     """The only urban polygon is Lai Châu city = whole wards 03388 + 03408: 100 % each."""
     share = tables["urbanised_share"]
@@ -317,6 +371,19 @@ def test_urbanised_share_says_it_is_urban_unit_area_not_built_up(tables):
     assert "not built-up" in share.attrs["title"]
     assert "not built-up area" in share.attrs["definition"]
     assert "GHSL" in share.attrs["definition"]
+
+
+def test_urbanised_share_leaves_out_the_sliver_and_names_it(tables):
+    """Sìn Hồ (108): 69.64 ha of the city's 2025 wards from a boundary mismatch, not urban."""
+    share = tables["urbanised_share"]
+    districts = share.query("unit_system == 'districts_pre2025'").set_index("code")
+    assert districts.loc["108", "urban_unit_area_ha"] == 0.0
+    assert districts.loc["108", "urban_unit_area_pct"] == 0.0
+    assert districts.loc["108", "urban_unit_sliver_ha"] == pytest.approx(69.64, abs=0.01)
+    assert districts.loc["105", "urban_unit_area_ha"] == pytest.approx(6994.05, abs=0.01)
+    definition = share.attrs["definition"]
+    assert "under 1 % of the polygon's area and under 1 % of the unit's area" in definition
+    assert "districts_pre2025 108 Huyện Sìn Hồ – Thành phố Lai Châu, 69.64 ha" in definition
 
 
 def test_a_removed_planning_layer_is_reported_not_fatal(store_copy):

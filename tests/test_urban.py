@@ -68,6 +68,85 @@ def test_urbanised_share_reprojects_urban_areas_and_refuses_degrees():
         urbanised_share(squares(), urban, by="class")
 
 
+def test_urbanised_share_drops_a_sliver_of_another_survey(store_copy_session):
+    """The 2025 wards of the city (one polygon) over the pre-2025 districts (another survey):
+    the 69.64 ha piece in Sìn Hồ (108) is a sliver, the three genuine pieces stay whole."""
+    from gis.store import read_layer
+
+    def read(name):
+        return read_layer(name, province="lai_chau", layers_dir=store_copy_session)
+
+    urban = read("urban_areas")
+    city = urban[urban.geom_type == "Polygon"].drop_duplicates("geometry_source")
+    assert len(city) == 1  # the one polygon: wards 03388 + 03408
+    cw = read("commune_crosswalk")
+    to_wards = cw[cw["ward2025_code"].isin(["03388", "03408"])]
+    assert "108" not in set(to_wards["district_code"])  # no Sìn Hồ commune went to the wards
+    assert set(to_wards["district_code"]) == {"105", "106", "109"}
+    out = urbanised_share(read("districts_pre2025"), city).set_index("code")
+    assert out.loc["108", "urban_area_ha"] == 0.0 and out.loc["108", "urban_pct"] == 0.0
+    assert out.loc["108", "urban_sliver_ha"] == pytest.approx(69.64, abs=0.01)
+    # the pieces measured by hand (shapely intersection of the polygon with each district), ha
+    for code, ha in (("105", 6994.05), ("106", 9303.71), ("109", 7676.83)):
+        assert out.loc[code, "urban_area_ha"] == pytest.approx(ha, abs=0.01), code
+        assert out.loc[code, "urban_sliver_ha"] == 0.0
+    assert out["urban_area_ha"].sum() + out["urban_sliver_ha"].sum() == pytest.approx(
+        city.geometry.area.iloc[0] / 1e4
+    )
+    assert "under 1 % of the polygon's area" in out.attrs["definition"]
+    assert out.attrs["sliver_pct"] == 1.0
+    kept = urbanised_share(read("districts_pre2025"), city, sliver_pct=0).set_index("code")
+    assert kept.loc["108", "urban_area_ha"] == pytest.approx(69.64, abs=0.01)  # the old figure
+
+
+def test_urbanised_share_keeps_small_genuine_pieces():
+    """A sliver is small against its urban polygon *and* against the unit."""
+    big = 20 * SQ  # a 20 km x 20 km urban polygon: 40,000 ha
+    units = gpd.GeoDataFrame(
+        {"code": ["ward", "edge", "strip"]},
+        geometry=[
+            shapely.box(0, 0, SQ, SQ),  # 100 ha inside: 0.25 % of the polygon, all of the unit
+            shapely.box(big - 500, 0, big + 20 * SQ, 20 * SQ),  # 500 m x 20 km = 1,000 ha: 2.5 %
+            shapely.box(0, big - 5, big - 500, big + 20 * SQ),  # 5 m x 19.5 km = 9.75 ha: 0.02 %
+        ],
+        crs="EPSG:9205",
+    )
+    urban = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, big, big)], crs="EPSG:9205")
+    out = urbanised_share(units, urban).set_index("code")
+    assert out.loc["ward", "urban_area_ha"] == pytest.approx(100.0)
+    assert out.loc["ward", "urban_pct"] == pytest.approx(100.0)
+    assert out.loc["edge", "urban_area_ha"] == pytest.approx(1000.0)
+    assert out.loc["strip", "urban_area_ha"] == 0.0
+    assert out.loc["strip", "urban_sliver_ha"] == pytest.approx(9.75)
+    # each connected polygon is judged on its own: a 1 ha island is all of its own polygon
+    island = gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 0, big, big), shapely.box(big + 100, 0, big + 200, 100)],
+        crs="EPSG:9205",
+    )
+    per = urbanised_share(units, island).set_index("code")
+    assert per.loc["edge", "urban_area_ha"] == pytest.approx(1001.0)
+    per = urbanised_share(units, island.assign(cls=["IV", "V"]), by="cls").set_index("code")
+    assert per.loc["strip", "urban_IV_sliver_ha"] == pytest.approx(9.75)
+    assert per.loc["edge", "urban_V_ha"] == pytest.approx(1.0)
+    assert per.loc["edge", "urban_V_sliver_ha"] == 0.0
+
+
+@pytest.mark.parametrize("bad", [-1, 100, 250.0, "1", None, True])
+def test_urbanised_share_refuses_a_bad_sliver_pct(bad):
+    urban = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 500, 500)], crs="EPSG:9205")
+    with pytest.raises(ValueError, match=r"sliver_pct must be a number from 0 to under 100"):
+        urbanised_share(squares(), urban, sliver_pct=bad)
+
+
+def test_urban_examples_run():
+    import doctest
+
+    import gis.urban
+
+    result = doctest.testmod(gis.urban)
+    assert result.attempted and not result.failed
+
+
 # --- census and official rates ----------------------------------------------------------------
 
 

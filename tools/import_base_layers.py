@@ -378,9 +378,9 @@ def main(shared: Path) -> None:
                 col("source_url", required=True),
                 col("source_type"),
                 col("note"),
-                col("status", required=True, allowed=["current", "superseded"],
-                    description="current = the value in use; superseded = replaced by a newer "
-                    "or better-sourced row (kept for the record)"),
+                col("status", allowed=["current", "superseded"],
+                    description="current (or empty) = the value in use; superseded = replaced "
+                    "by a newer or better-sourced row (kept for the record)"),
             ],
             {
                 "source": "public web pages, one per row (source_url)",
