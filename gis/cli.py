@@ -387,18 +387,41 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
 @click.option("--title", default=None, help="Title of a new layer.")
 @click.option("--source", default="", help="Where the data comes from (new layer).")
 @click.option("--licence", default="", help="Licence of the data (new layer).")
+@click.option("--highway", default="",
+              help="OSM extract --as osm_roads: more road classes to keep, comma-separated "
+              "(unclassified, track, residential).")  # fmt: skip
 @_opts
 def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, source, licence,
-               province, layers_dir):  # fmt: skip
+               highway, province, layers_dir):  # fmt: skip
     """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf; CSV: tables).
 
     The data is reprojected to the planning CRS, validated against the layer's schema and the
     profile's rules, and saved atomically; on any error nothing is written. Text in legacy
     Vietnamese encodings (TCVN3, VNI) is converted to Unicode and the conversion reported.
+
+    An OpenStreetMap extract (.osm.pbf, .osm) is imported --as osm_roads (its roads, clipped to
+    the province) or --as road_alignments (OSM lines for the schematic road segments; then
+    rebuild with `python tools/build_plan_layers.py`). Source and licence default to
+    "OpenStreetMap contributors" and ODbL-1.0.
     """
+    from gis import osm
     from gis.io import read_vector
 
     profile = load_profile(province, layers_dir=layers_dir)
+    if osm.is_osm_file(file):
+        not_for_osm = {"--crs": crs, "--layer": sublayer, "--swap-xy": swap_xy,
+                       "--repair": repair, "--encoding": encoding != "auto"}  # fmt: skip
+        given = [opt for opt, value in not_for_osm.items() if value]
+        if given:
+            raise click.UsageError(
+                f"{', '.join(given)} do(es) not apply to an OpenStreetMap extract (WGS 84, "
+                "read from its 'lines' layer); leave it out."
+            )
+        _import_osm(file, name, highway=highway, title=title, source=source, licence=licence,
+                    profile=profile)  # fmt: skip
+        return
+    if highway:
+        raise click.UsageError("--highway applies to OpenStreetMap extracts (.osm.pbf, .osm).")
     data = _read_input(read_vector, file, sublayer, crs, encoding)
     try:
         meta = store.layer_meta(name, province=profile)
@@ -426,6 +449,72 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
         _echo(f"{len(report)} geometry(ies) repaired.")
     path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}")
     _echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
+
+
+_OSM_LAYERS = ("osm_roads", "road_alignments")
+
+
+def _import_osm(file: Path, name: str, *, highway: str, title, source: str, licence: str,
+                profile) -> None:  # fmt: skip
+    """`gis import EXTRACT --as osm_roads|road_alignments`: gis.osm does the work."""
+    from gis import osm
+
+    if name not in _OSM_LAYERS:
+        raise click.UsageError(
+            f"an OpenStreetMap extract is imported --as osm_roads (its roads, clipped to the "
+            f"province) or --as road_alignments (lines for the schematic road segments), not "
+            f"--as {name}."
+        )
+    source, licence = source or "OpenStreetMap contributors", licence or "ODbL-1.0"
+    highways = osm.highway_classes(highway.split(","))
+    if name == "osm_roads":
+        outline = store.read_layer(profile.extra.get("outline_layer", "province"),
+                                   province=profile)  # fmt: skip
+        data = osm.read_osm_roads(file, outline, highways=highways)
+        counts = data["highway"].value_counts().reindex(highways).dropna().astype(int)
+        _echo(f"kept {len(data)} way(s) of {profile.name}, {data['length_km'].sum():,.1f} km: "
+              + ", ".join(f"{h} {n}" for h, n in counts.items()))  # fmt: skip
+    else:
+        if highway:
+            raise click.UsageError(
+                "--highway applies to --as osm_roads; alignments follow the road numbers on "
+                "the default classes."
+            )
+        roads = store.read_layer("roads", province=profile)
+        result = osm.alignments_from_extract(
+            file, roads, source=osm.attribution(file, source=source, licence=licence)
+        )
+        rep = result.report
+        rows = [[r.segment_id, _short(r.road_ref, 24), r.status, _short(r.osm_ids or "-", 24),
+                 f"{r.schematic_km:.1f}" + (f" -> {r.alignment_km:.1f}"
+                                            if r.status == "matched" else ""), r.detail]
+                for r in rep.itertuples()]  # fmt: skip
+        for line in _table(rows, ["segment", "road_ref", "status", "OSM ways", "km", "detail"]):
+            _echo(line)
+        n = int((rep["status"] == "matched").sum())
+        _echo(f"matched {n} of {len(rep)} segment(s); unmatched ones stay schematic.")
+        if not n:
+            raise LayerError(
+                f"no segment of 'roads' matched the ways of '{file}' (reasons above). Is it "
+                "the extract of the right region, with the road numbers (ref=*) mapped? "
+                "Nothing was written."
+            )
+        try:
+            existing = store.read_layer(name, province=profile)
+        except LayerNotFoundError:
+            existing = None
+        data, kept = osm.combine_alignments(existing, result.alignments)
+        for sid in kept:
+            _echo(f"kept {sid} from the existing road_alignments (not OpenStreetMap); delete "
+                  "its row to take the OSM line")  # fmt: skip
+    meta = osm.layer_meta(name, source=source, licence=licence, extract=file, highways=highways,
+                          crs=profile.planning_crs)  # fmt: skip
+    if title:
+        meta["title"] = title
+    path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}")
+    _echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
+    if name == "road_alignments":
+        _echo("now rebuild the roads: python tools/build_plan_layers.py, then gis validate")
 
 
 @cli.command("export")

@@ -21,7 +21,7 @@ Replacing a schematic road by a surveyed one (no code change): import the lines 
 ``road_alignments`` with a ``segment_id`` column naming the segment they replace (and, ideally,
 ``accuracy`` and ``source``)::
 
-    gis import ql4d_osm.gpkg --as road_alignments --source "OpenStreetMap" --licence ODbL-1.0
+    gis import vietnam-latest.osm.pbf --as road_alignments    # OSM ways matched by gis.osm
 
 then rebuild the plan layers (``python tools/build_plan_layers.py``): each segment with an
 alignment takes its geometry, accuracy and geometry source; the others stay schematic. The
