@@ -225,11 +225,15 @@ def main(province: str | None, layers_dir: Path | None) -> int:
                      "Lines by gis.plan.schematic_lines: straight lines through the waypoints "
                      "of each segment's 'via' list, unless layer road_alignments supplies a "
                      "geometry for the segment.")  # fmt: skip
-    acc_roads = ("schematic: lines through waypoints (±1-3 km), not the real alignment; "
-                 "replace with surveyed lines via the road_alignments layer")  # fmt: skip
+    def acc_roads(lines: pd.DataFrame) -> str:
+        n = int(lines["accuracy"].astype(str).str.startswith(plan.SCHEMATIC).sum())
+        return (f"{n} of {len(lines)} segments schematic: lines through waypoints (±1-3 km), "
+                "not the real alignment; replace them with surveyed lines via the "
+                "road_alignments layer; the others: see accuracy per row")  # fmt: skip
+
     put(roads, "roads", meta("National and provincial roads (schematic)", road_cols, road_prov,
                              geometry_type="LineString", crs=crs, id_column="segment_id",
-                             accuracy=acc_roads))  # fmt: skip
+                             accuracy=acc_roads(roads)))  # fmt: skip
     axis = plan.axis_segments(roads)
     put(
         axis,
@@ -241,7 +245,7 @@ def main(province: str | None, layers_dir: Path | None) -> int:
             geometry_type="LineString",
             crs=crs,
             id_column="segment_id",
-            accuracy=acc_roads,
+            accuracy=acc_roads(axis),
             notes="The road segments of `roads` with an axis_role (gis.plan.axis_segments).",
         ),
     )
