@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""The two commands of README.md, for a fresh machine with only Python 3.11 and pip.
+"""The commands of README.md, for a fresh machine with only Python 3.11 and pip.
 
-    python3 tasks.py build   # set up .venv, then build maps and statistics from layers/
-    python3 tasks.py test    # set up .venv (and headless Chromium), then lint and run the tests
+    python3 tasks.py build       # set up .venv, then build maps and statistics from layers/
+    python3 tasks.py test        # set up .venv (and headless Chromium), then lint and run the tests
+    python3 tasks.py notebooks   # set up .venv with JupyterLab, open notebooks/ in JupyterLab
 
-Both create ``.venv`` on first use and reinstall only when pyproject.toml changes. Standard
+All create ``.venv`` on first use and reinstall only when pyproject.toml changes. Standard
 library only, so it runs before anything is installed.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import shutil
@@ -71,10 +73,50 @@ def test() -> None:
     run(PY, "-m", "pytest", *sys.argv[2:])
 
 
+def venv_env() -> dict[str, str]:
+    """This process's environment with .venv activated: ``gis`` and ``jupyter`` on PATH.
+
+    JupyterLab's kernels inherit the server's environment, so ``!gis maps`` in a notebook
+    cell finds the same ``gis`` as the kernel's ``import gis``.
+    """
+    path = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
+    return {**os.environ, "PATH": path, "VIRTUAL_ENV": str(VENV)}
+
+
+def notebooks() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python3 tasks.py notebooks",
+        description="Set up .venv with the notebooks extra (JupyterLab, ipyleaflet) and open "
+        "notebooks/ in JupyterLab. Other options are passed to `jupyter lab`.",
+    )
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open a browser; open the printed URL yourself")  # fmt: skip
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8888,
+        help="port of the server (default 8888; the next free one if taken)",
+    )
+    args, rest = parser.parse_known_args(sys.argv[2:])
+    setup("notebooks")
+    cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+           f"--port={args.port}", *rest]  # fmt: skip
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in rest:
+        cmd.append("--allow-root")  # containers run as root; Jupyter refuses root otherwise
+    try:
+        run(*cmd, env=venv_env())
+    except KeyboardInterrupt:  # Ctrl-C stops JupyterLab; not an error
+        pass
+
+
 if __name__ == "__main__":
-    commands = {"build": build, "test": test}
+    commands = {"build": build, "test": test, "notebooks": notebooks}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
-        sys.exit(f"usage: python3 tasks.py {{{'|'.join(commands)}}} [pytest args]")
+        sys.exit(
+            f"usage: python3 tasks.py {{{'|'.join(commands)}}} [pytest args | notebooks options]"
+        )
     try:
         commands[sys.argv[1]]()
     except subprocess.CalledProcessError as exc:

@@ -127,6 +127,7 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
         "n_urban_areas",
         "n_urban_areas_within",
     )
+    out.attrs["labels_vi"] = {"plan_region": _region_names_vi(inputs)}
     return _label(
         out,
         "Corridor coverage of the orientation axis, by region",
@@ -140,6 +141,16 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
         "districts_pre2025; communes_2025",
         inputs.sources(*need, "districts_pre2025", "communes_2025", CENSUS_LAYER),
     )
+
+
+def _region_names_vi(inputs: _Inputs) -> dict[str, str]:
+    """Vietnamese names of the plan regions, as the region layers give them (``plan_region_vi``)."""
+    names: dict[str, str] = {}
+    for layer in ("orientation_regions_pre2025", "orientation_regions_2025"):
+        regions = inputs.get(layer)
+        if regions is not None and "plan_region_vi" in regions.columns:
+            names.update(zip(regions["plan_region"], regions["plan_region_vi"], strict=True))
+    return names
 
 
 def _whole(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -198,7 +209,7 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         res.insert(0, "unit_system", layer)
         res["area_km2"] = res.geometry.area / M2_PER_KM2
         frames.append(pd.DataFrame(res.drop(columns="geometry")))
-    planned = ", ".join(
+    planned = "; ".join(  # "; ": road names hold commas
         f"{r} ({s}, horizon {h})"
         for r, s, h in roads.loc[
             roads["status"] != "existing", ["road_ref", "status", "horizon"]
@@ -238,7 +249,7 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     summary = res.attrs["summary"]
     total = pd.DataFrame(
         {
-            "code": ["(province)"],
+            "code": [inputs.profile.code],
             "name": [inputs.profile.name],
             "type": [""],
             "rural_population_persons": [summary["rural_population"]],

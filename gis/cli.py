@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from gis import store
+from gis import settings, store
 from gis.errors import GisError, InputFileError, LayerError, LayerNotFoundError
 from gis.profile import load_profile
 from gis.validate import RULES, repair_geometries, validate_layer, validate_province
@@ -570,25 +570,35 @@ def restore_cmd(layer, version, province, layers_dir) -> None:
     default=None,
     help="Output folder (default: out/ or $GIS_OUT_DIR).",
 )
-@click.option("--vietnamese", is_flag=True, help="Vietnamese column headers in the workbook.")
+@click.option(
+    "--language",
+    type=click.Choice(settings.REPORT_LANGUAGES),
+    default=None,
+    help="Language of every output (default: the profile's [report] language, else English).",
+)
+@click.option("--vietnamese", is_flag=True, help="Outputs in Vietnamese (same as --language vi).")
 @_opts
-def stats_cmd(out_dir, vietnamese, province, layers_dir) -> Path:
+def stats_cmd(out_dir, vietnamese, province, layers_dir, language=None) -> Path:
     """Compute the statistics and write CSV tables, statistics.xlsx and report.md."""
     import time
 
     from gis.report import write_statistics
     from gis.stats import compute_statistics
 
+    if vietnamese and language == "en":
+        raise click.UsageError("--vietnamese and --language en contradict each other; give one.")
     profile = load_profile(province, layers_dir=layers_dir)
+    language = "vi" if vietnamese else language or profile.report_language
     start = time.perf_counter()
     tables = compute_statistics(profile)
-    written = write_statistics(tables, out_dir, vietnamese=vietnamese,
+    written = write_statistics(tables, out_dir, language=language,
                                title=f"Statistics: {profile.name}")  # fmt: skip
     for name, frame in tables.items():
         status = frame["status"].iloc[0] if list(frame.columns) == ["status"] else ""
         _echo(f"{name:<24} {len(frame):>4} rows  {status}")
     _echo(f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
-               f"to {written['report'].parent} in {time.perf_counter() - start:.1f} s")  # fmt: skip
+          f"({language or 'en'}) to {written['report'].parent} "
+          f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
     return written["report"].parent
 
 

@@ -24,6 +24,16 @@ network. What does *not* work offline: the optional OpenStreetMap basemap (tiles
 ``tile.openstreetmap.org``), and front ends that fetch widget code from a CDN instead of the
 Jupyter server (VS Code and Google Colab may load ``jupyter-leaflet`` from unpkg/jsdelivr);
 use JupyterLab, Notebook 7 or Voilà with the package installed.
+
+What the map shows
+------------------
+Reference layers (``layer=``, default the province outline) as outlines, then the context a
+planner places things against (``context=``, default :data:`CONTEXT_LAYERS`): roads (planned
+ones dashed), the orientation axis (red) and the towns of the plan (dots with their names).
+A layer missing from the store is left out and named in the box at the top right. The same box
+reads out what is under the pointer (commune, town within 8 px, road ...), computed in Python
+from the pointer position the map reports on every move, so it is cleared as soon as the
+pointer leaves every feature or the map (Leaflet only reports entering a feature).
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
 import shapely
@@ -44,13 +55,20 @@ from shapely.geometry import shape
 
 from gis import settings
 from gis.crs import require_crs, to_crs
-from gis.errors import CRSError, LayerError, MissingDependencyError
+from gis.errors import CRSError, LayerError, LayerNotFoundError, MissingDependencyError
 from gis.maplayer import display_copy
 from gis.profile import Profile, load_profile
 from gis.store import layer_meta, read_layer
 from gis.validate import GEOMETRY_FAMILIES
 
-__all__ = ["DRAW_COLOUR", "REFERENCE_COLOURS", "DrawMap", "draw_map", "drawn_features"]
+__all__ = [
+    "CONTEXT_LAYERS",
+    "DRAW_COLOUR",
+    "REFERENCE_COLOURS",
+    "DrawMap",
+    "draw_map",
+    "drawn_features",
+]
 
 #: Colour of what the planner draws.
 DRAW_COLOUR = "#d62728"
@@ -58,6 +76,31 @@ DRAW_COLOUR = "#d62728"
 REFERENCE_COLOURS = ("#555555", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 #: Characters of an attribute value kept for the hover label of a reference layer.
 LABEL_MAX_CHARS = 80
+#: Context layers drawn over the reference layers by default (store layer names): what a new
+#: feature is placed against. Each is drawn in its style of :data:`CONTEXT_STYLES`.
+CONTEXT_LAYERS = ("roads", "orientation_axis", "urban_areas")
+#: Leaflet style of each context layer; ``dashed`` rows (status ``planned``) get a dash array.
+CONTEXT_STYLES: dict[str, dict[str, Any]] = {
+    "roads": {"color": "#666666", "weight": 2, "opacity": 0.9},
+    "orientation_axis": {"color": "#d7191c", "weight": 4, "opacity": 0.8},
+    "urban_areas": {"color": "#222222", "weight": 1, "fillColor": "#222222", "fillOpacity": 0.1},
+}
+#: Circle style of the points of a context layer (towns are dark dots).
+CONTEXT_POINT_STYLE = {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": "#222222",
+                       "fillOpacity": 0.9}  # fmt: skip
+#: Columns that name a feature on the hover readout, after the layer's id column.
+NAME_COLUMNS = ("name", "urban_area", "road_ref")
+#: How close (screen pixels) the pointer must be to a point or line for the readout to name it.
+HOVER_PX = 8
+#: Style of the town name labels (the ``leaflet-div-icon`` box around them is made transparent
+#: by the CSS rule of the readout box).
+_TOWN_LABEL_CSS = (
+    "font: 600 11px sans-serif; color: #111; white-space: nowrap; "
+    "text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none"
+)
+_LABEL_BOX_CSS = (
+    "<style>.leaflet-div-icon:has(> .gis-draw-label){background:transparent;border:0}</style>"
+)
 #: Leaflet.draw tool drawing each geometry family.
 _TOOLS = {"Point": "marker", "LineString": "polyline", "Polygon": "polygon"}
 _INSTALL = "pip install 'vn-planning-gis[notebooks]'"
@@ -112,13 +155,13 @@ def _where(reason: str) -> str:
     return reason
 
 
-
 def _check_geometry_type(geometry_type: str | None) -> None:
     if geometry_type is not None and geometry_type not in GEOMETRY_FAMILIES:
         raise LayerError(
             f"geometry_type {geometry_type!r} is not one of "
             f"{', '.join(map(repr, GEOMETRY_FAMILIES))} (or None for any)."
         )
+
 
 def drawn_features(
     features: Sequence[Mapping[str, Any]] | Mapping[str, Any],
@@ -244,7 +287,9 @@ def _ipyleaflet():
 
 
 def _label_columns(gdf: gpd.GeoDataFrame) -> list[str]:
-    cols = [gdf.attrs.get("id_column"), "name"]
+    """The id column and the first name-like column of ``gdf`` (hover readout, labels)."""
+    names = [c for c in NAME_COLUMNS if c in gdf.columns][:1]
+    cols = [gdf.attrs.get("id_column"), *names]
     return [c for c in dict.fromkeys(cols) if c and c in gdf.columns and c != gdf.geometry.name]
 
 
@@ -264,6 +309,34 @@ def _reference_frame(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     return shown
 
 
+def _read(name: str, profile: Profile) -> gpd.GeoDataFrame:
+    gdf = read_layer(name, province=profile)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise LayerError(f"layer '{name}' is a table; only layers with geometry can be shown.")
+    gdf.attrs.setdefault("id_column", layer_meta(name, province=profile).get("id_column"))
+    return gdf
+
+
+def _context(names: Sequence[str], profile: Profile, skip: set[str]):
+    """Context layers read from the store: (name, frame) pairs and the names missing."""
+    out, missing = [], []
+    for name in names:
+        if name in skip:
+            continue
+        try:
+            gdf = _read(name, profile)
+        except LayerNotFoundError:
+            missing.append(name)
+            continue
+        if "source_document" in gdf.columns and len(gdf):
+            # urban_areas holds one row per town *and document*; the first document listed is
+            # the plan (as on the product maps), the others would repeat its towns
+            first = gdf["source_document"].iloc[0]
+            gdf = gdf[gdf["source_document"] == first]
+        out.append((name, gdf))
+    return out, missing
+
+
 def _references(layer: Any, profile: Profile) -> list[tuple[str, gpd.GeoDataFrame]]:
     if layer is None:
         layer = ["province"]
@@ -272,13 +345,7 @@ def _references(layer: Any, profile: Profile) -> list[tuple[str, gpd.GeoDataFram
     out = []
     for i, item in enumerate(layer):
         if isinstance(item, str):
-            gdf = read_layer(item, province=profile)
-            if not isinstance(gdf, gpd.GeoDataFrame):
-                raise LayerError(
-                    f"layer '{item}' is a table; only layers with geometry can be shown."
-                )
-            gdf.attrs.setdefault("id_column", layer_meta(item, province=profile).get("id_column"))
-            out.append((item, gdf))
+            out.append((item, _read(item, profile)))
         elif isinstance(item, gpd.GeoDataFrame):
             out.append((str(item.attrs.get("layer", f"layer {i + 1}")), item))
         else:
@@ -302,6 +369,46 @@ def _view(bounds: Sequence[float], height_px: int) -> tuple[tuple[float, float],
     return centre, int(max(1, min(18, math.floor(min(zoom_lon, zoom_lat)))))
 
 
+class _Readout:
+    """What is under the pointer, from the positions the map reports (``Map.on_interaction``).
+
+    Polygons name the features containing the pointer; points and lines those within
+    :data:`HOVER_PX` screen pixels at the map's zoom. The top layer is listed first. The text
+    is emptied when the pointer is over nothing or leaves the map, so no stale name stays.
+    """
+
+    def __init__(self, widget, map_, layers: Sequence[tuple[str, gpd.GeoDataFrame, list[str]]]):
+        self.widget, self.map = widget, map_
+        self.layers = []
+        for name, frame, cols in reversed(layers):  # top layer first
+            geoms = np.asarray(frame.geometry.values)
+            polygonal = set(frame.geom_type.dropna()) <= {"Polygon", "MultiPolygon"}
+            labels = [" · ".join(str(frame[c].iloc[i]) for c in cols) for i in range(len(frame))]
+            self.layers.append((name, shapely.STRtree(geoms), polygonal, labels))
+
+    def text(self, lat: float, lon: float, zoom: float) -> str:
+        """Readout (HTML, names escaped already) at ``(lat, lon)`` at map zoom ``zoom``."""
+        here = shapely.Point(lon, lat)
+        tol_deg = HOVER_PX * 360 / (256 * 2**zoom)  # degrees of longitude per pixel, x HOVER_PX
+        lines = []
+        for name, tree, polygonal, labels in self.layers:
+            if polygonal:
+                hits = tree.query(here, predicate="intersects")
+            else:  # the nearest feature within reach
+                hits = tree.query_nearest(here, max_distance=tol_deg)
+            if len(hits):
+                lines.append(f"{html.escape(name)}: {labels[int(min(hits))]}")
+        return "<br>".join(lines)
+
+    def __call__(self, **event) -> None:
+        kind = event.get("type")
+        if kind == "mousemove" and event.get("coordinates"):
+            lat, lon = event["coordinates"][:2]
+            self.widget.value = self.text(float(lat), float(lon), float(self.map.zoom))
+        elif kind == "mouseout":  # the pointer left the map
+            self.widget.value = ""
+
+
 class DrawMap:
     """An ipyleaflet map with drawing tools; what is drawn comes back with :meth:`to_geodataframe`.
 
@@ -320,14 +427,21 @@ class DrawMap:
         Geometry family accepted.
     actions : list of str
         Draw events received, in order (``"created"``, ``"edited"``, ``"deleted"``).
+    missing : list of str
+        Context layers asked for but not in the store (named on the map too).
+    readout : callable
+        Handler of the map's pointer events that fills the "under the pointer" line;
+        ``readout.text(lat, lon, zoom)`` gives that line for any position.
     """
 
-    def __init__(self, map_, control, *, crs, geometry_type, status):
+    def __init__(self, map_, control, *, crs, geometry_type, status, missing=(), readout=None):
         self.map = map_
         self.control = control
         self.crs = pyproj.CRS.from_user_input(crs)
         self.geometry_type = geometry_type
         self.actions: list[str] = []
+        self.missing = list(missing)
+        self.readout = readout
         self._status = status
         control.on_draw(self._on_draw)
         control.observe(self._on_data, names="data")
@@ -365,6 +479,7 @@ def draw_map(
     *,
     layer: str | gpd.GeoDataFrame | Sequence[str | gpd.GeoDataFrame] | None = None,
     geometry_type: str | None = None,
+    context: Sequence[str] = CONTEXT_LAYERS,
     crs: pyproj.CRS | str | int | None = None,
     basemap: bool = False,
     center: tuple[float, float] | None = None,
@@ -387,13 +502,18 @@ def draw_map(
     Parameters
     ----------
     layer : str, GeoDataFrame or a list of them, optional
-        Reference layers drawn under the drawing (outlines; hover shows id and name, escaped and
-        cut to :data:`LABEL_MAX_CHARS`): layer names read from the store, or frames with a CRS.
-        Shown as light copies in WGS 84 (:func:`gis.maplayer.display_copy`, pinned VN-2000
-        shift). Default: the province outline (layer ``province``).
+        Reference layers drawn under the drawing (outlines): layer names read from the store,
+        or frames with a CRS. Shown as light copies in WGS 84 (:func:`gis.maplayer.display_copy`,
+        pinned VN-2000 shift). Default: the province outline (layer ``province``).
     geometry_type : {"Point", "LineString", "Polygon"}, optional
         Only offer the tool for this geometry and refuse others in :meth:`DrawMap.to_geodataframe`.
         Default: polygon, line and marker tools.
+    context : sequence of str
+        Store layers drawn over the reference layers to place things against, each in its style
+        of :data:`CONTEXT_STYLES`: by default roads (planned ones dashed), the orientation axis
+        and the plan's towns with their names (:data:`CONTEXT_LAYERS`). A layer missing from the
+        store is left out and named on the map and in :attr:`DrawMap.missing`; ``()`` for none.
+        A name also given in ``layer`` is drawn once, as a reference layer.
     crs : CRS-like, optional
         CRS of the result. Default: the profile's ``planning_crs`` (EPSG:9205 for Lai Châu).
     basemap : bool
@@ -411,7 +531,8 @@ def draw_map(
     -------
     DrawMap
         Show it (last expression of a cell) to draw; ``.features`` and ``.to_geodataframe()``
-        give the drawing back.
+        give the drawing back. The box at the top right says what is drawn and what is under
+        the pointer (id and name of each feature, escaped and cut to :data:`LABEL_MAX_CHARS`).
 
     Raises
     ------
@@ -426,18 +547,19 @@ def draw_map(
         province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
     )
     refs = _references(layer, profile)
-    shown = [(name, _reference_frame(gdf, name)) for name, gdf in refs]
+    extra, missing = _context(context, profile, skip={n for n, _ in refs})
+    shown = [(name, _reference_frame(gdf, name)) for name, gdf in [*refs, *extra]]
+    ref_shown = shown[: len(refs)]
     if center is None or zoom is None:
-        bounds = pd.concat([s for _, s in shown]).total_bounds if shown else None
+        bounds = pd.concat([s for _, s in ref_shown]).total_bounds if ref_shown else None
         if bounds is None or not all(map(math.isfinite, bounds)):
             raise LayerError(
                 "no reference layer with features to centre the map on; give center=(lat, lon) "
                 "and zoom=, e.g. center=(22.3, 103.2), zoom=8."
             )
-        else:
-            auto_centre, auto_zoom = _view(bounds, height_px)
-            center = center if center is not None else auto_centre
-            zoom = zoom if zoom is not None else auto_zoom
+        auto_centre, auto_zoom = _view(bounds, height_px)
+        center = center if center is not None else auto_centre
+        zoom = zoom if zoom is not None else auto_zoom
     tiles: tuple = ()
     if basemap:
         osm = ipyleaflet.basemap_to_tiles(ipyleaflet.basemaps.OpenStreetMap.Mapnik)
@@ -451,25 +573,46 @@ def draw_map(
         scroll_wheel_zoom=True,
         layout=widgets.Layout(height=f"{height_px}px"),
     )
-    hover = widgets.HTML(value="")
+    readout_layers = []
     for i, (name, frame) in enumerate(shown):
-        colour = REFERENCE_COLOURS[i % len(REFERENCE_COLOURS)]
-        ref = ipyleaflet.GeoJSON(
-            data=json.loads(frame.to_json(drop_id=True)),  # plain JSON types for the widget
-            name=name,
-            style={"color": colour, "weight": 1.5, "fillOpacity": 0.05, "fillColor": colour},
-            point_style={"radius": 4, "fillOpacity": 0.8, "fillColor": colour},
-            hover_style={"weight": 3},
-        )
-        cols = _label_columns(refs[i][1])
-
-        def _show(feature, *, _name=name, _cols=cols, **_kwargs):
-            props = feature.get("properties") or {}
-            values = " · ".join(str(props.get(c, "")) for c in _cols)  # escaped already
-            hover.value = f"{html.escape(_name)}: {values}"
-
-        ref.on_hover(_show)
-        m.add(ref)
+        source = [*refs, *extra][i][1]
+        data = json.loads(frame.to_json(drop_id=True))  # plain JSON types for the widget
+        if i < len(refs):
+            colour = REFERENCE_COLOURS[i % len(REFERENCE_COLOURS)]
+            style = {"color": colour, "weight": 1.5, "fillOpacity": 0.05, "fillColor": colour}
+            point_style = {"radius": 4, "fillOpacity": 0.8, "fillColor": colour}
+        else:  # per feature: a layer's style would override the points' and the dashes
+            style, point_style = {}, {"radius": CONTEXT_POINT_STYLE["radius"]}
+            line_style = CONTEXT_STYLES.get(name, {"color": "#444444", "weight": 2})
+            dot_style = {k: v for k, v in CONTEXT_POINT_STYLE.items() if k != "radius"}
+            planned = (  # planned roads dashed, as on the product maps
+                (source["status"].astype(str) == "planned").to_numpy()
+                if "status" in source.columns
+                else [False] * len(source)
+            )
+            for feature, dashed in zip(data["features"], planned, strict=True):
+                kind = (feature.get("geometry") or {}).get("type")
+                own = dot_style if kind in ("Point", "MultiPoint") else line_style
+                feature["properties"]["style"] = {**own, **({"dashArray": "8 6"} if dashed else {})}
+        m.add(
+            ipyleaflet.GeoJSON(
+                data=data, name=name, style=style, point_style=point_style,
+                hover_style={"weight": 3},
+            )
+        )  # fmt: skip
+        cols = _label_columns(source)
+        readout_layers.append((name, frame, cols))
+        if i >= len(refs) and frame.geom_type.isin(["Point", "MultiPoint"]).any():
+            m.add(_name_labels(ipyleaflet, frame, cols[-1:], name))
+    status = widgets.HTML(value="<b>Drawn:</b> nothing yet")
+    hover = widgets.HTML(value="")
+    boxes = [status, hover]
+    if missing:
+        boxes.append(widgets.HTML(value=f"<i>Not in the store: {html.escape(', '.join(missing))}"
+                                        "</i>"))  # fmt: skip
+    boxes.append(widgets.HTML(value=_LABEL_BOX_CSS))
+    readout = _Readout(hover, m, readout_layers)
+    m.on_interaction(readout)
     shape_opts = {"color": DRAW_COLOUR, "weight": 3, "fillOpacity": 0.15}
     tools = {
         "polygon": {"shapeOptions": shape_opts, "allowIntersection": False},
@@ -487,10 +630,27 @@ def draw_map(
         position="topleft",
     )
     m.add(control)
-    status = widgets.HTML(value="<b>Drawn:</b> nothing yet")
-    m.add(ipyleaflet.WidgetControl(widget=widgets.VBox([status, hover]), position="topright"))
+    m.add(ipyleaflet.WidgetControl(widget=widgets.VBox(boxes), position="topright"))
     m.add(ipyleaflet.ScaleControl(position="bottomleft", imperial=False))
     if len(shown) > 1 or basemap:
         m.add(ipyleaflet.LayersControl(position="topright"))
     target = crs if crs is not None else profile.planning_crs
-    return DrawMap(m, control, crs=target, geometry_type=geometry_type, status=status)
+    return DrawMap(m, control, crs=target, geometry_type=geometry_type, status=status,
+                   missing=missing, readout=readout)  # fmt: skip
+
+
+def _name_labels(ipyleaflet, frame: gpd.GeoDataFrame, cols: list[str], name: str):
+    """Names of points as text beside them (a layer group of div-icon markers)."""
+    markers = []
+    for geom, text in zip(frame.geometry, frame[cols[0]] if cols else [], strict=False):
+        if geom is None or geom.is_empty or not text:
+            continue
+        p = geom if geom.geom_type == "Point" else geom.representative_point()
+        icon = ipyleaflet.DivIcon(
+            html=f'<div class="gis-draw-label" style="{_TOWN_LABEL_CSS}">{text}</div>',
+            icon_size=[0, 0],
+            icon_anchor=[-7, 7],  # beside the dot, not on it
+        )
+        markers.append(ipyleaflet.Marker(location=[p.y, p.x], icon=icon, draggable=False,
+                                         keyboard=False, title=""))  # fmt: skip
+    return ipyleaflet.LayerGroup(layers=markers, name=f"{name}: names")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 __all__ = [
+    "CLASS_LABEL_ZOOM",
     "CLASS_ORDER",
     "CLASS_STYLE",
     "DOCUMENT_VI",
@@ -19,6 +20,8 @@ __all__ = [
     "FACILITY_VI",
     "HORIZON_VI",
     "MEMBER_VI",
+    "OUTSIDE_COLOR",
+    "OUTSIDE_VI",
     "PILLAR_COLORS",
     "PILLAR_VI",
     "REGION_COLORS",
@@ -26,8 +29,12 @@ __all__ = [
     "ROAD_CLASS_VI",
     "SOURCE_CREDITS",
     "STATUS_VI",
+    "URBAN_STATUS_VI",
     "class_vi",
+    "name_without_note",
+    "ring_color",
     "translate",
+    "urban_status_vi",
 ]
 
 #: Regions of the spatial orientation (used when a layer has no ``plan_region_vi``).
@@ -101,6 +108,24 @@ DOCUMENT_VI = {
     "urban development programme (c. 2022)": "chương trình phát triển đô thị (khoảng 2022)",
 }
 
+#: What an urban area is (column ``status`` of ``urban_areas``), part by part (parts are
+#: separated by "; "; a note in parentheses after a part is not translated, see
+#: :func:`urban_status_vi`).
+URBAN_STATUS_VI = {
+    "existing city": "thành phố hiện có",
+    "provincial centre": "trung tâm tỉnh",
+    "existing district town": "thị trấn huyện lỵ hiện có",
+    "new urban area": "đô thị mới",
+    "new urban area at border gate": "đô thị mới tại cửa khẩu",
+    "in the 10 urban areas to 2030": "một trong 10 đô thị đến 2030",
+    "vision-2050 urban area only": "đô thị tầm nhìn 2050",
+}
+
+#: Features outside the province (a pillar site's far end, the axis toward an expressway): drawn
+#: grey and hollow, their tooltips say so.
+OUTSIDE_VI = "ngoài tỉnh"
+OUTSIDE_COLOR = "#8c8c8c"
+
 STATUS_VI = {"existing": "hiện có", "upgrading": "nâng cấp", "planned": "quy hoạch"}
 HORIZON_VI = {"baseline": "hiện trạng", "2030": "đến 2030", "2050": "đến 2050"}
 ROAD_CLASS_VI = {"expressway": "Cao tốc", "national": "Quốc lộ", "provincial": "Tỉnh lộ"}
@@ -124,6 +149,9 @@ _PLAN_CREDIT = "QĐ 1585/QĐ-TTg (2023), dự thảo quy hoạch, báo chí (xem
 SOURCE_CREDITS = (
     ("_sources/", _PLAN_CREDIT),
     ("1585", _PLAN_CREDIT),
+    ("region_assignment", _PLAN_CREDIT),  # regions of the 2025 communes, from the plan's
+    ("Population and Housing Census", "dân số: Tổng điều tra dân số và nhà ở 2019 (TCTK)"),
+    ("WardSeeder", "điểm mốc: danh mục xã của TCTK, TravelMapping"),
     ("dvhcvn", "ranh giới: dvhcvn/gis.chinhphu.vn"),
     ("sapnhap.bando.com.vn", "xã, phường 2025: sapnhap.bando.com.vn"),
     ("Open Development Mekong", "thủy điện: Open Development Mekong"),
@@ -135,16 +163,54 @@ SOURCE_CREDITS = (
 CLASS_ORDER = ("special", "I", "II", "III", "IV", "V")
 #: Symbol of an urban area by class: (circle radius in px, fill colour). Bigger and darker for a
 #: higher class, so the urban hierarchy reads at a glance.
+#: Radii step by 3 px at least, so that one class reads bigger than the next at a glance and a
+#: 3 px ring of today's class shows inside the symbol of the class above.
 CLASS_STYLE = {
-    "special": (15.0, "#67000d"),
-    "I": (13.0, "#a50f15"),
-    "II": (11.5, "#cb181d"),
-    "III": (10.0, "#ef3b2c"),
-    "IV": (7.5, "#fb6a4a"),
-    "V": (5.5, "#fcae91"),
+    "special": (19.0, "#67000d"),
+    "I": (17.0, "#a50f15"),
+    "II": (15.0, "#cb181d"),
+    "III": (12.5, "#ef3b2c"),
+    "IV": (9.5, "#fb6a4a"),
+    "V": (6.5, "#fcae91"),
 }
 UNCLASSIFIED_VI = "Chưa xếp loại"
-UNCLASSIFIED_STYLE = (4.5, "#ffffff")
+UNCLASSIFIED_STYLE = (5.0, "#ffffff")
+#: Web maps name the urban areas of a class from this many zoom steps closer than the opening
+#: view (:attr:`gis.maplayer.MapLayer.label_zoom`): the opening view names the higher classes
+#: only; a class not listed is named at once.
+CLASS_LABEL_ZOOM = {"V": 1, None: 1}
+
+
+def ring_color(color: str, *, darken: float = 0.45) -> str:
+    """Colour of a hollow ring of a class: the class colour darkened, so that a ring reads on
+    the filled symbol of the same or the next class (``"#ef3b2c"`` -> ``"#832018"``)."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(v * (1 - darken)):02x}" for v in (r, g, b))
+
+
+def name_without_note(value: object) -> object:
+    """A name without its note in parentheses, for a label on the map:
+    ``"Thủy điện Lai Châu (1200 MW)"`` -> ``"Thủy điện Lai Châu"``; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    head = value.split(" (", 1)[0].strip()
+    return head or value
+
+
+def urban_status_vi(value: object) -> object:
+    """What an urban area is, in Vietnamese (:data:`URBAN_STATUS_VI`), part by part.
+
+    ``"existing city; provincial centre"`` -> ``"thành phố hiện có; trung tâm tỉnh"``. A part
+    with no entry stays as stored (with its note); a translated part loses its note in
+    parentheses (English). Missing values stay missing.
+    """
+    if not isinstance(value, str):
+        return value
+    parts = []
+    for part in value.split("; "):
+        head = part.split(" (", 1)[0].strip()
+        parts.append(URBAN_STATUS_VI.get(head, part))
+    return "; ".join(parts)
 
 
 def class_vi(value: object) -> str:

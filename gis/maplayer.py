@@ -98,7 +98,8 @@ class MapLayer:
     popup : mapping, optional
         Column -> label shown in the click popup.
     label : str, optional
-        Column written on printed maps at each feature (see :func:`gis.printmap.print_map`).
+        Column written at each feature: permanent labels on web maps (from ``label_zoom``), and
+        on printed maps (see :func:`gis.printmap.print_map`).
     unit : str
         Unit of a choropleth column for the legend (``"km²"``, ``"%"``).
     decimals : int, optional
@@ -114,8 +115,21 @@ class MapLayer:
     weight, opacity, fill_opacity, radius : float
         Line width (px), line opacity, fill opacity, circle radius of points (px).
     dashed : str, optional
-        Boolean column: lines where it is true are drawn dashed (planned roads), on the web map,
-        the print and their legend rows.
+        Boolean column: features where it is true are drawn dashed (planned roads), on the web
+        map, the print and their legend rows.
+    hollow : bool
+        Draw the features as outlines in their colour, unfilled: points as rings, polygons as
+        outlines (``weight`` is the width). Rings do not hide what is under them (the urban
+        class of today around the class of 2030; a feature outside the province).
+    stack : bool
+        Let point symbols grow into a ring when others are drawn on top of them at the very
+        same place (:func:`stacked_radii`). ``False`` when the size is a value (the class of
+        an urban area): the symbol keeps ``radius`` whatever else is drawn.
+    label_zoom : int or str
+        Web maps write ``label`` from this many zoom steps closer than the opening view on
+        (0: at the opening view), so a map opens with a few names and shows more as one zooms
+        in; or a column of such levels per feature (border gates at once, other facilities
+        closer). Printed maps write every label that does not overlap another.
     """
 
     data: gpd.GeoDataFrame
@@ -140,6 +154,9 @@ class MapLayer:
     fill_opacity: float = 0.6
     radius: float = 6.0
     dashed: str | None = None
+    hollow: bool = False
+    stack: bool = True
+    label_zoom: int | str = 0
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -198,6 +215,7 @@ def _check_layer(layer: MapLayer) -> None:
     wanted = [layer.column] if layer.column else []
     wanted += list(layer.fields) + list(layer.popup or {}) + ([layer.label] if layer.label else [])
     wanted += [layer.dashed] if layer.dashed else []
+    wanted += [layer.label_zoom] if isinstance(layer.label_zoom, str) else []
     missing = [c for c in wanted if c not in layer.data.columns]
     if missing:
         raise LayerError(
@@ -314,6 +332,15 @@ def layer_legend(layer: MapLayer) -> tuple[pd.Series, list[tuple[str, str]]]:
     return colors.astype(str), entries
 
 
+def label_levels(layer: MapLayer, *, most: int) -> np.ndarray:
+    """Zoom level of each feature's label (:attr:`MapLayer.label_zoom`), clipped to 0..most."""
+    if isinstance(layer.label_zoom, str):
+        levels = pd.to_numeric(layer.data[layer.label_zoom], errors="coerce").fillna(0)
+    else:
+        levels = pd.Series(layer.label_zoom, index=layer.data.index)
+    return np.clip(levels.to_numpy(dtype=float), 0, most).astype(int)
+
+
 def dashed_mask(layer: MapLayer) -> pd.Series:
     """Boolean Series (on ``layer.data.index``): the features drawn dashed."""
     if not layer.dashed:
@@ -330,7 +357,11 @@ def dashed_entries(layer: MapLayer, colors: pd.Series) -> set[str]:
 
 
 def stacked_radii(
-    keys: Sequence[object], radii: Sequence[float], *, ring: float = STACK_RING_PX
+    keys: Sequence[object],
+    radii: Sequence[float],
+    *,
+    ring: float = STACK_RING_PX,
+    fixed: Sequence[bool] | None = None,
 ) -> np.ndarray:
     """Radii that keep point symbols at the very same place visible (concentric rings).
 
@@ -349,21 +380,34 @@ def stacked_radii(
         Own radius of each symbol (px).
     ring : float
         Width of the visible ring (px).
+    fixed : sequence of bool, optional
+        Symbols whose size is a value (an urban class): they keep their radius, and the
+        symbols under them still make room for them.
 
     Returns
     -------
     ndarray of float
         Radius of each symbol, in the order of ``keys``.
+
+    Examples
+    --------
+    >>> stacked_radii([(0, 0), (0, 0), (5, 5)], [7.0, 7.0, 7.0]).tolist()
+    [11.0, 7.0, 7.0]
+    >>> stacked_radii([(0, 0), (0, 0)], [5.5, 7.0], fixed=[True, False]).tolist()
+    [5.5, 7.0]
     """
     out = np.asarray(radii, dtype=float).copy()
     if len(out) != len(keys):
         raise LayerError(f"stacked_radii: {len(keys)} keys but {len(out)} radii.")
+    fixed = [False] * len(out) if fixed is None else list(fixed)
+    if len(fixed) != len(out):
+        raise LayerError(f"stacked_radii: {len(out)} radii but {len(fixed)} fixed flags.")
     top: dict[object, float] = {}  # place -> outer radius of the symbols drawn above
     for i in range(len(out) - 1, -1, -1):
         key = keys[i]
         if key is None:
             continue
-        if key in top:
+        if key in top and not fixed[i]:
             out[i] = max(out[i], top[key] + ring)
         top[key] = max(out[i], top.get(key, 0.0))
     return out
@@ -386,11 +430,14 @@ def radii_by_layer(
     """Point radii per layer, drawn in order, with :func:`stacked_radii` across all layers.
 
     ``frames[i]`` is the data drawn for ``layers[i]``; places are compared with coordinates
-    rounded to ``decimals`` (:func:`point_keys`). Used by the web map and the print alike.
+    rounded to ``decimals`` (:func:`point_keys`). Symbols of a layer with ``stack=False`` keep
+    their radius (:attr:`MapLayer.stack`). Used by the web map and the print alike.
     """
     keys = [k for frame in frames for k in point_keys(frame, decimals)]
-    own = [la.radius for la, frame in zip(layers, frames, strict=True) for _ in range(len(frame))]
-    radii = stacked_radii(keys, own)
+    pairs = list(zip(layers, frames, strict=True))
+    own = [la.radius for la, frame in pairs for _ in range(len(frame))]
+    fixed = [not la.stack for la, frame in pairs for _ in range(len(frame))]
+    radii = stacked_radii(keys, own, fixed=fixed)
     starts = np.cumsum([0, *(len(frame) for frame in frames)])
     return [radii[a:b] for a, b in pairwise(starts)]
 

@@ -2,15 +2,19 @@
 
 :func:`build_maps` writes into ``maps/``:
 
-- ``dinh_huong.html``: the spatial orientation "one axis, two regions, three pillars": the axis,
-  the two regions, the pillars' sites (and their zones, off at start), urban areas by class,
-  border gates;
-- ``do_thi.html``: the urban system, classes now and by 2030 (toggleable layers; other source
-  documents of the urban-area table as further layers);
+- ``dinh_huong.html``: the spatial orientation "one axis, two regions, three pillars": the two
+  regions filled; the axis (its roads named, its stretch outside the province grey, the far
+  end named); each pillar zone as a ring in the pillar's colour at the zone's centre (the
+  outlines off at start), the pillar sites as dots; urban areas by class, border gates;
+  features outside the province grey and hollow, "(ngoài tỉnh)" in their tooltips;
+- ``do_thi.html``: the urban system, classes by 2030 filled and classes today as dark rings
+  over them, both shown at start (other source documents of the urban-area table as dashed
+  rings, off at start); the size of a symbol is its class;
 - ``ha_tang.html``: roads by class and status, hydropower plants, border gates, airport,
   industrial zones and other facilities;
 - ``hanh_lang.html``: corridor bands 0-5, 5-10 and 10-20 km of the axis (dissolved buffers);
-- ``vung_phuc_vu.html``: straight-line catchments of urban areas and border gates;
+- ``vung_phuc_vu.html``: straight-line catchments of urban areas (filled) and border gates
+  (outlined);
 - ``tk_dien_tich.html``, ``tk_mat_do_duong.html``, ``tk_hanh_lang.html``: choropleths (mapclassify
   classes) of area, road density and share of area within 10 km of the axis, per 2025 commune
   and per pre-2025 district; while any existing road is schematic
@@ -25,6 +29,12 @@
   statistics map in ``maps/print/``; ``maps.json`` lists every map with its size and the layers
   it lacked.
 
+Every web map names its towns, border gates and (from one zoom step in) communes with
+permanent labels, and a click opens a popup in Vietnamese: a unit's area, 2019 census
+population, density, urban share and region (:func:`gis._mapparts.unit_facts`, the sums of
+``gis stats``); an urban area's type, classes, region and the census figures of its 2025
+commune(s).
+
 Which store layer feeds which part of a map is one table, :data:`LAYER_NAMES`. A layer missing
 from the store leaves its part out of the map, and the index page says which layer was missing;
 nothing is drawn in its place (the two regions are the one exception: without
@@ -35,6 +45,7 @@ is how that layer is defined, and the index says so). Statistics are computed wi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -65,16 +76,13 @@ from gis.coverage import (
 from gis.maplabels import (
     DOCUMENT_VI,
     HORIZON_VI,
-    MEMBER_VI,
-    PILLAR_COLORS,
-    PILLAR_VI,
     ROAD_CLASS_VI,
     ROAD_COLORS,
     STATUS_VI,
     translate,
 )
 from gis.maplayer import MapLayer
-from gis.printmap import print_map
+from gis.printmap import locator_inset, print_map
 from gis.profile import Profile, load_profile
 from gis.webmap import index_page, save_map, web_map
 
@@ -105,6 +113,11 @@ LAYER_NAMES: dict[str, str] = {
     "hydropower": "hydropower_plants",
     "rivers": "rivers",
     "border": "border",
+    "census": "population_census_2019",
+    "crosswalk": "commune_crosswalk",
+    "districts_regions": "region_assignment_pre2025",
+    "communes_regions": "region_assignment_2025",
+    "waypoints": "plan_waypoints",
 }
 #: Size budget of one web map of a province (bytes), checked by the tests.
 MAP_BUDGET_BYTES = 1_000_000
@@ -116,23 +129,18 @@ CORRIDOR_SHARE_M = 10000.0
 
 
 def _orientation(src: parts.Source) -> list[MapLayer]:
+    """One axis, two regions, three pillars: the regions filled, every other part a line or a
+    symbol that leaves them readable (:func:`gis._mapparts.pillar_layers`)."""
     layers = []
     regions = parts.regions(src)
     if regions is not None:
         layers.append(parts.regions_layer(regions))
     layers += parts.base(src, units="districts")
-    zones = src.get("pillar_zones")
-    if zones is not None:
-        zones = zones.assign(pillar_vi=translate(zones["pillar"], PILLAR_VI),
-                             member_vi=translate(zones["member"], MEMBER_VI))  # fmt: skip
-        colors = {PILLAR_VI.get(p, p): PILLAR_COLORS.get(p, "#888") for p in zones["pillar"]}
-        layers.append(MapLayer(zones, "Ba trụ cột: vùng", column="pillar_vi", kind="category",
-                               colors=colors, fill_opacity=0.15, show=False, coverage=False,
-                               fields={"name": "Tên", "pillar_vi": "Trụ cột",
-                                       "member_vi": "Lĩnh vực"}))  # fmt: skip
     axis = src.get("axis")
     if axis is not None:
-        layers.append(parts.axis_layer(axis))
+        layers += parts.axis_layers(src, axis, legend_title="Một trục")
+    zones, sites = parts.pillar_layers(src)
+    layers += zones
     urban, docs = parts.urban(src)
     if urban is not None:
         plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
@@ -141,31 +149,30 @@ def _orientation(src: parts.Source) -> list[MapLayer]:
     gates = parts.facility(src, ("border_gate",))
     if gates is not None and len(gates):
         layers.append(parts.facility_layer(gates, "Cửa khẩu", radius=7.0))
-    sites = src.get("pillar_sites")
-    if sites is not None:
-        sites = sites.assign(pillar_vi=translate(sites["pillar"], PILLAR_VI),
-                             member_vi=translate(sites["member"], MEMBER_VI))  # fmt: skip
-        colors = {PILLAR_VI.get(p, p): PILLAR_COLORS.get(p, "#888") for p in sites["pillar"]}
-        layers.append(MapLayer(sites, "Ba trụ cột", column="pillar_vi", kind="category",
-                               colors=colors, radius=5.0, fill_opacity=0.95,
-                               fields={"name": "Tên", "pillar_vi": "Trụ cột",
-                                       "member_vi": "Lĩnh vực"}))  # fmt: skip
-    return layers
+    return layers + sites  # small dots over the urban symbols (whose size is their class)
 
 
 def _urban_system(src: parts.Source) -> list[MapLayer]:
+    """Urban areas: the class of 2030 filled, today's class as a dark ring drawn over it (the
+    same size: the class is kept; a ring inside a bigger disc: the area moves up a class), the
+    classes of other documents as dashed rings (off at start). The size is the class."""
     layers = parts.base(src)
     urban, docs = parts.urban(src)
     if urban is None:
         return layers
     plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
+    layers += parts.urban_class_layers(plan, "class_2030", "Đến 2030",
+                                       heading="Đến 2030 (hình tròn đặc)")  # fmt: skip
     if "class_current" in plan:
-        layers += parts.urban_class_layers(plan, "class_current", "Hiện trạng", show=False)
-    layers += parts.urban_class_layers(plan, "class_2030", "Đến 2030")
+        layers += parts.urban_class_layers(
+            plan, "class_current", "Hiện trạng", hollow=True, label=False,
+            heading="Hiện trạng (vòng tròn đậm; không có vòng: chưa là đô thị)")  # fmt: skip
     for doc in docs[1:]:
         other = urban[urban["source_document"] == doc]
         name = f"2030 theo {DOCUMENT_VI.get(doc, doc)}"
-        layers += parts.urban_class_layers(other, "class_2030", name, show=False)
+        layers += parts.urban_class_layers(other, "class_2030", name, show=False, hollow=True,
+                                           dashed=True, label=False,
+                                           heading=f"{name} (vòng nét đứt)")  # fmt: skip
     return layers
 
 
@@ -214,7 +221,7 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
         layers += parts.facility_zone_layers(fac)
         points = fac[fac.geom_type == "Point"]
         layers.append(parts.facility_layer(points, "Cửa khẩu, sân bay, khu công nghiệp",
-                                           radius=7.5))  # fmt: skip
+                                           radius=7.5, label_zoom=1))  # fmt: skip
     return layers
 
 
@@ -225,8 +232,7 @@ def _corridor(src: parts.Source) -> list[MapLayer]:
         return layers
     rings = parts.rings(axis, parts.outline_geom(src), "trục kinh tế động lực")
     layers[:0] = parts.band_layers(rings, "Hành lang quanh trục", ["#bd0026", "#fd8d3c", "#fed976"])
-    layers.append(parts.axis_layer(axis))
-    return layers
+    return layers + parts.axis_layers(src, axis)
 
 
 def _catchments(src: parts.Source) -> list[MapLayer]:
@@ -238,16 +244,17 @@ def _catchments(src: parts.Source) -> list[MapLayer]:
         plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
         rings = parts.rings(plan, outline, "đô thị (lõi)")
         bands += parts.band_layers(rings, "Vùng phục vụ đô thị", ["#08519c", "#6baed6", "#c6dbef"])
+    layers[:0] = bands
     gates = parts.facility(src, ("border_gate",))
     if gates is not None and len(gates):
+        # outlines over the urban bands: both read at once, no fill over fill
         rings = parts.rings(gates, outline, "cửa khẩu")
-        palette = ["#54278f", "#9e9ac8", "#dadaeb"]
-        bands += parts.band_layers(rings, "Vùng phục vụ cửa khẩu", palette, show=False)
-    layers[:0] = bands
+        palette = ["#3f007d", "#6a51a3", "#9e9ac8"]
+        layers += parts.band_layers(rings, "Vùng phục vụ cửa khẩu", palette, hollow=True)
     if urban is not None:
-        layers += parts.urban_class_layers(plan, "class_2030", "Đô thị đến 2030", label=False)
+        layers += parts.urban_class_layers(plan, "class_2030", "Đô thị đến 2030")
     if gates is not None and len(gates):
-        layers.append(parts.facility_layer(gates, "Cửa khẩu", label=False))
+        layers.append(parts.facility_layer(gates, "Cửa khẩu"))
     return layers
 
 
@@ -257,20 +264,24 @@ def _catchments(src: parts.Source) -> list[MapLayer]:
 def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
     """A choropleth per unit system: values from the stored geometry, drawn on the shown one."""
     layers = []
-    for role, level, show in (("communes", "xã, phường 2025", True),
-                              ("districts", "huyện trước 2025", False)):  # fmt: skip
+    for role, level, show, zoom in (("communes", "xã, phường 2025", True, 1),
+                                    ("districts", "huyện trước 2025", False, 0)):  # fmt: skip
         stored = src.get(role)
         if stored is None:
             continue
         values = np.asarray(compute(stored[["code", "name", "geometry"]]), dtype=float)
-        units = src.shown(role)[["code", "name", "geometry"]].copy()
+        units = src.shown(role)[["code", "name", *(["full_name"] if "full_name" in stored
+                                                    else []), "geometry"]].copy()  # fmt: skip
         units[column] = values
+        units = parts.with_unit_facts(src, role, units)
+        popup = {"unit_name": "Đơn vị", column: f"{title} ({unit})", **parts.UNIT_POPUP}
         layers.append(MapLayer(units, f"{title} – {level}", column=column, kind="choropleth",
                                scheme="FisherJenks", k=5, cmap=cmap, unit=unit, show=show,
                                coverage=True, fill_opacity=0.75, weight=0.6, label="name",
+                               label_zoom=zoom,
                                legend_title=f"{level[0].upper()}{level[1:]} ({unit})",
                                fields={"name": "Tên", column: f"{title} ({unit})",
-                                       "code": "Mã"}))  # fmt: skip
+                                       "code": "Mã"}, popup=popup))  # fmt: skip
     return layers + parts.base(src, units=None)
 
 
@@ -317,7 +328,7 @@ def _stat_corridor(src: parts.Source) -> list[MapLayer]:
     layers = _stat_layers(
         src, lambda u: within_distance(u, axis, distance_m=d)[f"near_{d:g}m_pct"],
         "axis_share_pct", f"Diện tích trong {d / 1000:g} km quanh trục", "%", "Reds")  # fmt: skip
-    return [*layers, parts.axis_layer(axis)]
+    return [*layers, *parts.axis_layers(src, axis)]
 
 
 @dataclass(frozen=True)
@@ -405,6 +416,7 @@ def build_maps(
     nation_src = national_source(profile)
     made = datetime.date.today().strftime("%d/%m/%Y")
     manifest, html_files, print_files, index = [], [], [], {}
+    inset = locator_inset(profile) if prints else None  # None without layers/_national
     for spec in MAPS:
         t0 = time.perf_counter()
         src = nation_src if spec.national else province_src
@@ -430,8 +442,11 @@ def build_maps(
             printed = print_map(
                 _printable(layers), out / "print" / spec.slug,
                 title=spec.print_title.format(province=profile.name),
-                subtitle=spec.print_subtitle, paper="A3",
+                subtitle=spec.print_subtitle, paper="A3", inset=inset,
                 source=f"{source}. Lập ngày {made}")  # fmt: skip
+            if inset is None:
+                entry["notes"].append("bản in không có bản đồ vị trí: thiếu lớp "
+                                      "_national/provinces_2025 (tools/import_national.py)")
             print_files += [(p, spec.print_title.format(province=profile.name)) for p in printed]
             entry["print"] = [p.name for p in printed]
         entry.update(file=path.name, bytes=path.stat().st_size,
@@ -456,14 +471,15 @@ def build_maps(
 
 
 def _printable(layers: list[MapLayer]) -> list[MapLayer]:
-    """Layers of a printed map: those shown at start; unfilled polygons as grey outlines."""
+    """Layers of a printed map: those shown at start; unfilled polygons as grey outlines, named."""
     out = []
     for layer in layers:
         if not layer.show:
             continue
         polygons = set(layer.data.geom_type.dropna()) <= {"Polygon", "MultiPolygon"}
-        if polygons and layer.fill_opacity == 0:
-            layer = parts.outline(layer.data, layer.name, color="#8c8c8c", weight=0.5)
+        if polygons and layer.fill_opacity == 0:  # print_map draws these as named outlines
+            label = "unit_name" if "unit_name" in layer.data.columns else layer.label
+            layer = dataclasses.replace(layer, color="#8c8c8c", weight=0.5, label=label)
         out.append(layer)
     return out or list(layers)
 

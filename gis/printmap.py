@@ -9,6 +9,19 @@ the scale bar is true in metres), with colours and legend rows from
 Text is set in DejaVu Sans, which ships with matplotlib and covers every Vietnamese letter
 (:func:`missing_glyphs` checks a text against the font); PDFs embed it as TrueType
 (``pdf.fonttype = 42``) so the letters stay searchable and copyable.
+
+Beside the scale bar the numeric scale (``Tỷ lệ 1:850.000``) is computed from the printed
+frame: metres of ground across the map divided by its printed width (:func:`scale_denominator`);
+it holds when the page is printed at its paper size. An optional locator inset
+(:class:`Inset`, :func:`locator_inset` from ``layers/_national``) shows where the mapped area
+lies in Việt Nam.
+
+Labels are placed, in order of priority, at the first of several positions around their feature
+(right, left, above, below, then the corners) that stays inside the frame, overlaps no label
+placed before and crosses no heavy line (the axis: lines of weight
+:data:`LABEL_AVOID_WEIGHT` or more); a long label is tried again on two lines
+(:data:`LABEL_WRAP_CHARS`). A label that fits nowhere inside the frame or only on another label
+is left out; one that can only sit on a heavy line keeps its white halo.
 """
 
 from __future__ import annotations
@@ -16,7 +29,9 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import textwrap
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -24,22 +39,34 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pyproj
+import shapely
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from gis.crs import require_metric_crs, to_crs, transformer
-from gis.errors import LayerError
+from gis.errors import LayerError, LayerNotFoundError
 from gis.maplayer import (
     MapLayer,
     dashed_entries,
     dashed_mask,
+    format_vi,
     layer_legend,
     radii_by_layer,
 )
 
-__all__ = ["FONT", "PAPER_MM", "missing_glyphs", "north_angle_deg", "print_map"]
+__all__ = [
+    "FONT",
+    "PAPER_MM",
+    "Inset",
+    "locator_inset",
+    "missing_glyphs",
+    "north_angle_deg",
+    "print_map",
+    "scale_denominator",
+    "scale_text",
+]
 
 #: ISO 216 paper sizes, (short side, long side) in millimetres.
 PAPER_MM: dict[str, tuple[float, float]] = {
@@ -113,15 +140,118 @@ DASHES = (3.0, 2.0)
 
 #: Font size of labels on an A3 print (pt); scaled with the paper.
 LABEL_PT = 7.5
+#: Lines drawn this heavy or heavier (MapLayer.weight; the axis is 3) are kept free of labels.
+LABEL_AVOID_WEIGHT = 2.5
+#: A label longer than this (characters) that fits nowhere is tried again on two lines.
+LABEL_WRAP_CHARS = 24
+#: Gap between a symbol (or line) and its label, in points on A3.
+LABEL_GAP_PT = 2.0
+#: Colour of the labels of unfilled polygons (administrative units), set in italics.
+AREA_LABEL_COLOR = "#4d4d4d"
+#: Layer name -> the national layer of :func:`locator_inset` (the units of 2025).
+INSET_LAYER = "provinces_2025"
+#: Folder of the national layers beside the provinces' folders.
+NATIONAL = "_national"
+
+
+@dataclass(frozen=True)
+class Inset:
+    """A locator map: the country's units, the highlighted ones, and the printed frame.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Polygons of the country (provinces), in any CRS; drawn light grey in their own CRS.
+    highlight : GeoDataFrame, optional
+        Polygons drawn in red (the province printed).
+    title : str
+        Heading of the inset.
+    """
+
+    units: gpd.GeoDataFrame
+    highlight: gpd.GeoDataFrame | None = None
+    title: str = "Vị trí trong Việt Nam"
+
+
+def locator_inset(profile, *, layer: str = INSET_LAYER) -> Inset | None:
+    """Return the locator inset of ``profile``'s province, or None without national layers.
+
+    Reads ``layer`` (default :data:`INSET_LAYER`, the 34 provinces of 2025) from the national
+    store ``layers/_national`` beside the province's folder and highlights the unit whose
+    ``code`` is the profile's GSO code (in 2025 the province it belongs to).
+
+    Parameters
+    ----------
+    profile : gis.profile.Profile
+        The province printed.
+    layer : str
+        National layer of polygons with a ``code`` column (``provinces_2019`` for the 63).
+
+    Returns
+    -------
+    Inset or None
+        None when ``layers/_national`` or the layer is missing: print without an inset.
+    """
+    from gis.errors import ProfileError
+    from gis.profile import load_profile
+    from gis.store import read_layer
+
+    try:
+        national = load_profile(NATIONAL, layers_dir=profile.path.parent)
+        units = read_layer(layer, province=national)
+    except (ProfileError, LayerNotFoundError):
+        return None
+    code = str(getattr(profile, "code", "") or "")
+    highlight = units[units["code"].astype(str) == code] if "code" in units.columns else None
+    if highlight is not None and highlight.empty:
+        highlight = None
+    return Inset(units, highlight)
+
+
+def scale_denominator(ax) -> float:
+    """Return the printed scale 1:N of a map axes in metres (N), from its frame.
+
+    N is the ground width of the frame (x limits, metres) divided by the frame's width on
+    paper (metres: the axes' width in inches x 0.0254), after equal-aspect adjustment. It
+    holds when the figure is printed at its size (an A3 figure on A3 paper).
+    """
+    ax.apply_aspect()
+    x0, x1 = ax.get_xlim()
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    return abs(x1 - x0) / (width_in * _MM_PER_INCH / 1000)
+
+
+def scale_text(denominator: float) -> str:
+    """``846123.4`` -> ``"Tỷ lệ 1:846.000"``: three significant digits, Vietnamese separators."""
+    digits = max(0, math.floor(math.log10(denominator)) - 2)
+    rounded = round(denominator / 10**digits) * 10**digits
+    return f"Tỷ lệ 1:{format_vi(rounded)}"
+
+
+@dataclass
+class _Label:
+    """A label to place: text, anchor (data coordinates), kind and gap to the feature (pt)."""
+
+    text: str
+    x: float
+    y: float
+    kind: str  # "point", "line" or "area"
+    gap_pt: float
+    fontsize: float
+    style: dict
 
 
 def _draw_layer(
     ax, layer: MapLayer, data: gpd.GeoDataFrame, colors, scale: float, radii=None
-) -> list:
-    """Draw one layer; return its labels (matplotlib annotations)."""
+) -> list[_Label]:
+    """Draw one layer; return its labels, to be placed by :func:`_place_labels`."""
     kinds = set(data.geom_type.dropna())
     c = colors.to_numpy()
-    if kinds <= {"Point", "MultiPoint"}:
+    points = kinds <= {"Point", "MultiPoint"}
+    lines = kinds <= {"LineString", "MultiLineString", "LinearRing"}
+    outline = not points and not lines and layer.fill_opacity == 0
+    lw = layer.weight * 1.2 * scale
+    if points:
         r = np.full(len(data), layer.radius) if radii is None else np.asarray(radii)
         data.plot(
             ax=ax,
@@ -131,14 +261,16 @@ def _draw_layer(
             markersize=(r * 1.6 * scale) ** 2,
             zorder=4,
         )
-    elif kinds <= {"LineString", "MultiLineString", "LinearRing"}:
+    elif lines:
         dashed = dashed_mask(layer).to_numpy()
-        lw = layer.weight * 1.2 * scale
         if (~dashed).any():
             data[~dashed].plot(ax=ax, color=c[~dashed], linewidth=lw, zorder=3)
         if dashed.any():
             data[dashed].plot(ax=ax, color=c[dashed], linewidth=lw, linestyle=(0, DASHES),
                               zorder=3)  # fmt: skip
+    elif outline:  # unfilled units (districts under the regions): boundaries only
+        data.plot(ax=ax, facecolor="none", edgecolor=c, linewidth=0.4 * layer.weight * scale,
+                  zorder=2)  # fmt: skip
     else:
         data.plot(
             ax=ax,
@@ -148,55 +280,174 @@ def _draw_layer(
             alpha=_fill_alpha(layer),
             zorder=2,
         )
-    labels = []
-    if layer.label:
-        points = kinds <= {"Point", "MultiPoint"}
-        r = np.full(len(data), layer.radius) if radii is None else np.asarray(radii)
-        pts = data.geometry.representative_point()
-        for p, text, rad in zip(pts, data[layer.label], r, strict=True):
-            if p is None or p.is_empty or text is None or text != text:
-                continue
-            # a point's label beside its symbol, a polygon's at its middle
-            labels.append(
-                ax.annotate(
-                    str(text),
-                    (p.x, p.y),
-                    xytext=((rad * 1.6 / 2 + 2) * scale if points else 0, 0),
-                    textcoords="offset points",
-                    ha="left" if points else "center",
-                    va="center",
-                    fontsize=LABEL_PT * scale,
-                    color="#111111",
-                    zorder=5,
-                    path_effects=[_halo(scale)],
-                )
-            )
+    labels: list[_Label] = []
+    if not layer.label:
+        return labels
+    r = np.full(len(data), layer.radius) if radii is None else np.asarray(radii)
+    pts = data.geometry.representative_point()
+    if lines:  # the middle of the line, not wherever representative_point falls
+        pts = data.geometry.interpolate(0.5, normalized=True)
+    elif not points:  # the point farthest inside the largest part: room for the name
+        pts = [_area_anchor(g) for g in data.geometry]
+    kind = "point" if points else "line" if lines else "area"
+    style = {"color": "#111111"}
+    size = LABEL_PT * scale
+    if outline:
+        style = {"color": AREA_LABEL_COLOR, "fontstyle": "italic"}
+        size = LABEL_PT * 1.1 * scale
+    for p, text, rad in zip(pts, data[layer.label], r, strict=True):
+        if p is None or p.is_empty or text is None or text != text or not str(text).strip():
+            continue
+        gap = (rad * 1.6 / 2 if points else lw / 2 if lines else 0) + LABEL_GAP_PT * scale
+        labels.append(_Label(str(text), p.x, p.y, kind, gap, size, style))
     return labels
 
 
-def _drop_overlapping(fig: Figure, labels: list) -> int:
-    """Remove labels that overlap a label kept before them; return how many were removed.
+def _area_anchor(geom):
+    """Centre of the largest circle inside the largest part of a polygon (None if empty)."""
+    if geom is None or geom.is_empty:
+        return None
+    parts = getattr(geom, "geoms", [geom])
+    part = max(parts, key=lambda g: g.area)
+    tolerance = max(math.sqrt(part.area) / 100, 1.0)
+    return shapely.get_point(shapely.maximum_inscribed_circle(part, tolerance), 0)
 
-    ``labels`` are in order of priority (the first is always kept).
+
+def _candidates(label: _Label) -> list[tuple[float, float, str, str]]:
+    """Offsets (points) and alignments to try, in order: right, left, above, below, corners.
+
+    A unit's name is centred on its anchor, then moved up, down, left and right.
+    """
+    if label.kind == "area":
+        f = label.fontsize
+        return [
+            (dx * f, dy * f, "center", "center")
+            for dx, dy in ((0, 0), (0, 1.5), (0, -1.5), (0, 3), (0, -3), (-4, 0), (4, 0))
+        ]
+    g, d = label.gap_pt, label.gap_pt * 0.75
+    return [
+        (g, 0, "left", "center"),
+        (-g, 0, "right", "center"),
+        (0, g, "center", "bottom"),
+        (0, -g, "center", "top"),
+        (d, d, "left", "bottom"),
+        (d, -d, "left", "top"),
+        (-d, d, "right", "bottom"),
+        (-d, -d, "right", "top"),
+    ]
+
+
+def _heavy_lines_px(ax, layers, frames, renderer) -> shapely.Geometry | None:
+    """Lines of weight >= LABEL_AVOID_WEIGHT in display pixels, as wide as drawn."""
+    px_per_pt = renderer.points_to_pixels(1.0)
+    parts = []
+    for layer, (data, _) in zip(layers, frames, strict=True):
+        if layer.weight < LABEL_AVOID_WEIGHT or data.empty:
+            continue
+        if not set(data.geom_type.dropna()) <= {"LineString", "MultiLineString", "LinearRing"}:
+            continue
+        half_px = layer.weight * 1.2 * px_per_pt / 2 + 1
+        for geom in data.geometry:
+            if geom is None or geom.is_empty:
+                continue
+            moved = shapely.transform(geom, lambda xy: ax.transData.transform(xy))
+            parts.append(moved.buffer(half_px, cap_style="flat"))
+    return shapely.union_all(parts) if parts else None
+
+
+def _symbols_px(ax, layers, frames, radii, scale: float, renderer) -> shapely.Geometry | None:
+    """Point symbols of the map in display pixels (circles as drawn)."""
+    px_per_pt = renderer.points_to_pixels(1.0)
+    parts = []
+    for i, (layer, (data, _)) in enumerate(zip(layers, frames, strict=True)):
+        if data.empty or not set(data.geom_type.dropna()) <= {"Point", "MultiPoint"}:
+            continue
+        r = np.full(len(data), layer.radius) if radii[i] is None else np.asarray(radii[i])
+        xy = ax.transData.transform(np.column_stack([data.geometry.x, data.geometry.y]))
+        radius_px = r * 1.6 * scale / 2 * px_per_pt
+        parts += list(shapely.buffer(shapely.points(xy), radius_px))
+    return shapely.union_all(parts) if parts else None
+
+
+def _annotate(ax, label: _Label, text: str, dx, dy, ha, va, halo_scale: float):
+    return ax.annotate(
+        text, (label.x, label.y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+        fontsize=label.fontsize, zorder=5, path_effects=[_halo(halo_scale)],
+        annotation_clip=False, **label.style,
+    )  # fmt: skip
+
+
+def _place_labels(
+    fig: Figure, ax, labels: list[_Label], lines=None, symbols=None, *, halo_scale: float = 1.0
+):
+    """Place ``labels`` (in order of priority); return (annotations kept, number left out).
+
+    Every position of :func:`_candidates` (then, for a label longer than
+    :data:`LABEL_WRAP_CHARS`, the same on two lines) must lie inside the axes frame and off
+    the labels kept before (with room for the halos). Of those, the first off ``lines`` (heavy
+    lines) and ``symbols`` (point symbols), both shapely geometries in display pixels, is
+    taken; else the first off ``lines``; else the first at all (its halo keeps it readable).
+    A unit's name (``kind == "area"``) is only placed off both, and is otherwise left out, as
+    is any label with no position; a label repeating one already placed within 20 points of
+    its anchor (the same site in two layers) is left out too.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(fig).get_renderer()
-    kept, dropped = [], 0
+    ax.apply_aspect()
+    frame = ax.get_window_extent(renderer)
+    inner = shapely.box(frame.x0 + 2, frame.y0 + 2, frame.x1 - 2, frame.y1 - 2)
+    pad = renderer.points_to_pixels(2.5 * halo_scale) / 2 + 1  # the halo, and a pixel
+    near_px = renderer.points_to_pixels(20 * halo_scale)
+    for geom in (lines, symbols):
+        if geom is not None:
+            shapely.prepare(geom)
+    kept_boxes, kept, placed, dropped = [], [], {}, 0
     for label in labels:
-        box = label.get_window_extent(renderer).expanded(1.02, 1.1)
-        if any(box.overlaps(other) for other in kept):
-            label.remove()
+        anchor = ax.transData.transform((label.x, label.y))
+        if any(np.hypot(*(anchor - other)) < near_px for other in placed.get(label.text, [])):
             dropped += 1
-        else:
-            kept.append(box)
-    return dropped
+            continue
+        texts = [label.text]
+        if len(label.text) > LABEL_WRAP_CHARS and "\n" not in label.text:
+            width = max(LABEL_WRAP_CHARS, len(label.text) // 2 + 1)
+            wrapped = textwrap.fill(label.text, width=width)
+            # very long labels read better on two lines wherever they fit
+            texts = [wrapped, label.text] if len(label.text) > 2 * LABEL_WRAP_CHARS else [
+                label.text, wrapped]  # fmt: skip
+        tiers: dict[int, tuple] = {}  # 0: off lines and symbols, 1: off lines, 2: free
+        for text in texts:
+            for dx, dy, ha, va in _candidates(label):
+                ann = _annotate(ax, label, text, dx, dy, ha, va, halo_scale)
+                bb = ann.get_window_extent(renderer).padded(pad)
+                ann.remove()
+                box = shapely.box(bb.x0, bb.y0, bb.x1, bb.y1)
+                if not inner.contains(box) or any(bb.overlaps(o) for o in kept_boxes):
+                    continue
+                on_line = lines is not None and lines.intersects(box)
+                on_symbol = symbols is not None and symbols.intersects(box)
+                tier = 2 if on_line else 1 if on_symbol else 0
+                tiers.setdefault(tier, (text, dx, dy, ha, va, bb))
+                if tier == 0:
+                    break
+            if 0 in tiers:
+                break
+        allowed = [0] if label.kind == "area" else [0, 1, 2]
+        best = next((tiers[t] for t in allowed if t in tiers), None)
+        if best is None:
+            dropped += 1
+            continue
+        text, dx, dy, ha, va, bb = best
+        kept.append(_annotate(ax, label, text, dx, dy, ha, va, halo_scale))
+        kept_boxes.append(bb)
+        placed.setdefault(label.text, []).append(anchor)
+    return kept, dropped
 
 
 def _halo(scale: float):
     from matplotlib import patheffects
 
-    return patheffects.withStroke(linewidth=2.0 * scale, foreground="white")
+    return patheffects.withStroke(linewidth=2.5 * scale, foreground="white")
 
 
 def _legend_handles(layers: Sequence[MapLayer], entries_by_layer) -> tuple[list, list[int]]:
@@ -223,6 +474,8 @@ def _legend_handles(layers: Sequence[MapLayer], entries_by_layer) -> tuple[list,
             elif kinds <= {"LineString", "MultiLineString", "LinearRing"}:
                 style = (0, DASHES) if color in dashed else "-"
                 h = Line2D([], [], color=color, linewidth=2, linestyle=style, label=label)
+            elif layer.fill_opacity == 0:  # drawn as outlines (_draw_layer)
+                h = Patch(facecolor="none", edgecolor=color, linewidth=1.0, label=label)
             else:
                 h = Patch(
                     facecolor=color,
@@ -254,6 +507,53 @@ def _savefig(fig: Figure, path: Path, fmt: str, dpi: int) -> Path:
     return path
 
 
+def _draw_inset(fig: Figure, ax, inset: Inset, crs, legend, orientation: str, scale: float):
+    """Draw the locator map under (landscape) or beside (portrait) the legend."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    box = legend.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+    if orientation == "landscape":
+        x0, x1 = 0.785, 0.98
+        y0, y1 = 0.07, box.y0 - 0.04
+    else:
+        x0, x1 = max(box.x1 + 0.02, 0.70), 0.96
+        y0, y1 = 0.05, 0.23
+    if y1 - y0 < 0.1 or x1 - x0 < 0.08:  # no room beside the legend: a corner of the map
+        pos = ax.get_position()
+        x0, x1 = pos.x1 - 0.16 * pos.width, pos.x1 - 0.01 * pos.width
+        y0, y1 = pos.y0 + 0.01 * pos.height, pos.y0 + 0.36 * pos.height
+    units = inset.units
+    sub = fig.add_axes([x0, y0, x1 - x0, y1 - y0 - 0.025])
+    sub.set_anchor("N")
+    units.plot(ax=sub, color="#dddddd", edgecolor="#ffffff", linewidth=0.3 * scale)
+    if inset.highlight is not None and not inset.highlight.empty:
+        shown = to_crs(inset.highlight, units.crs) if inset.highlight.crs != units.crs else (
+            inset.highlight)  # fmt: skip
+        shown.plot(ax=sub, color="#d7191c", edgecolor="#7f0000", linewidth=0.3 * scale)
+    # the printed frame, densified so that it stays a true outline in the inset's CRS
+    fx0, fx1 = ax.get_xlim()
+    fy0, fy1 = ax.get_ylim()
+    frame = shapely.segmentize(shapely.box(fx0, fy0, fx1, fy1), max(fx1 - fx0, fy1 - fy0) / 20)
+    frame = to_crs(gpd.GeoDataFrame(geometry=[frame], crs=crs), units.crs)
+    frame.boundary.plot(ax=sub, color="#d7191c", linewidth=0.9 * scale)
+    bounds = np.vstack([units.total_bounds, frame.total_bounds])  # the frame may stick out
+    ux0, uy0 = bounds[:, :2].min(axis=0)
+    ux1, uy1 = bounds[:, 2:].max(axis=0)
+    margin = 0.02 * max(ux1 - ux0, uy1 - uy0)
+    sub.set_xlim(ux0 - margin, ux1 + margin)
+    sub.set_ylim(uy0 - margin, uy1 + margin)
+    sub.set_aspect("equal", adjustable="box")
+    sub.set_xticks([])
+    sub.set_yticks([])
+    sub.set_xlabel("")  # geopandas names the CRS axes
+    sub.set_ylabel("")
+    for spine in sub.spines.values():
+        spine.set_linewidth(0.6 * scale)
+    sub.set_title(inset.title, fontsize=8.5 * scale, pad=3 * scale)
+    return sub
+
+
 def print_map(
     layers: Sequence[MapLayer],
     path: str | os.PathLike,
@@ -266,6 +566,7 @@ def print_map(
     formats: Iterable[str] = ("png", "pdf"),
     dpi: int = 200,
     north_label: str = "B",
+    inset: Inset | None = None,
 ) -> list[Path]:
     """Draw ``layers`` on a printable page and save it as PNG and/or PDF.
 
@@ -291,6 +592,9 @@ def print_map(
         Resolution of raster output.
     north_label : str
         Letter over the north arrow (``"B"``, Bắc).
+    inset : Inset, optional
+        Locator map (:func:`locator_inset`): in the legend column under the legend (landscape)
+        or beside the legend (portrait), with the printed frame outlined in red. None: no inset.
 
     Returns
     -------
@@ -345,7 +649,7 @@ def print_map(
         ax = fig.add_axes(ax_rect)
         # points at the very same place (1 m), across layers: the lower ones as rings
         radii = radii_by_layer(layers, [d for d, _ in frames], decimals=0)
-        labels = []
+        labels: list[list[_Label]] = []
         for i, (layer, (data, colors)) in enumerate(zip(layers, frames, strict=True)):
             if not data.empty:
                 labels.append(_draw_layer(ax, layer, data, colors, scale, radii[i]))
@@ -364,8 +668,17 @@ def print_map(
         ax.set_ylabel("")
         for spine in ax.spines.values():
             spine.set_linewidth(0.8 * scale)
-        # labels of the layers drawn last (on top) first; one overlapping a kept label is left out
-        _drop_overlapping(fig, [la for layer_labels in reversed(labels) for la in layer_labels])
+        # labels of the layers drawn last (on top) first, then the units' names
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        ordered = [la for layer_labels in reversed(labels) for la in layer_labels]
+        # bigger symbols (towns by class, gates) before smaller ones; units' names last
+        ordered.sort(key=lambda la: (la.kind == "area", -la.gap_pt))  # stable
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        ax.apply_aspect()
+        heavy = _heavy_lines_px(ax, layers, frames, renderer)
+        symbols = _symbols_px(ax, layers, frames, radii, scale, renderer)
+        _place_labels(fig, ax, ordered, heavy, symbols, halo_scale=scale)
 
         fig.text(
             0.5, 0.965, title, ha="center", va="center", fontsize=20 * scale, fontweight="bold"
@@ -389,15 +702,20 @@ def print_map(
         )
         for i in headings:
             leg.get_texts()[i].set_fontweight("bold")
+        if inset is not None:
+            _draw_inset(fig, ax, inset, crs, leg, orientation, scale)
 
         ax.add_artist(
             ScaleBar(
                 1,
                 "m",
                 location="lower left",
+                border_pad=0.8,  # the box clear of the frame line
                 length_fraction=0.25,
                 box_alpha=0.8,
                 scale_loc="top",
+                label=scale_text(scale_denominator(ax)),  # 1:N beside the bar
+                label_loc="right",
                 font_properties={"family": FONT, "size": 9 * scale},
             )
         )

@@ -1,9 +1,11 @@
 """Province profiles: a province is data, not code.
 
 A profile is the file ``<layers_dir>/<slug>/profile.toml``: the province's code and names, its
-planning CRS, its official area, the layers it is expected to hold (in catalogue order) and the
-topology rules its layers must obey. Adding a province means adding a folder with a profile and
-its layers; no code changes. See ``layers/lai_chau/profile.toml`` for a commented example.
+planning CRS, its official area, the layers it is expected to hold (in catalogue order), the
+topology rules its layers must obey and, optionally, a ``[report]`` table (``language = "vi"``:
+``gis stats`` writes its outputs in Vietnamese; unknown names and values are refused). Adding a
+province means adding a folder with a profile and its layers; no code changes. See
+``layers/lai_chau/profile.toml`` for a commented example.
 
 A folder whose name starts with ``_`` is not a province: ``layers/_national/`` holds national
 data every province draws from (the 63 provinces of 2019 and 34 of 2025 with the census urban
@@ -29,6 +31,8 @@ from gis.errors import ProfileError
 __all__ = ["Profile", "list_profiles", "load_profile", "province_dir"]
 
 _REQUIRED = ("slug", "code", "name", "planning_crs")
+#: Settings of the ``[report]`` table of a profile (``gis stats``) and their allowed values.
+_REPORT_KEYS = {"language": settings.REPORT_LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Profile:
         Expected layer names, in catalogue order.
     rules : tuple of dict
         Topology and consistency rules (see :mod:`gis.validate`).
+    report_language : str or None
+        Language of the statistics outputs, from ``[report] language`` (``"en"`` or ``"vi"``);
+        None when the profile does not say (then :data:`gis.settings.REPORT_LANGUAGE`).
     """
 
     slug: str
@@ -64,6 +71,7 @@ class Profile:
     official_area_source: str = ""
     layers: tuple[str, ...] = ()
     rules: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    report_language: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -85,6 +93,30 @@ def list_profiles(*, layers_dir: str | Path | None = None) -> list[str]:
     )
 
 
+def _report_settings(data: dict[str, Any], path: Path) -> dict[str, str]:
+    """Check the ``[report]`` table: only known names, each with an allowed value."""
+    table = data.get("report", {})
+    if "language" in data:
+        raise ProfileError(
+            f"{path}: 'language' belongs in the [report] table: write [report] then "
+            f"language = {data['language']!r} (allowed: {list(settings.REPORT_LANGUAGES)})."
+        )
+    if not isinstance(table, dict):
+        raise ProfileError(f"{path}: 'report' must be a table, e.g. [report] language = \"vi\".")
+    unknown = sorted(set(table) - set(_REPORT_KEYS))
+    if unknown:
+        raise ProfileError(
+            f"{path}: unknown setting(s) {unknown} in [report]; allowed: {sorted(_REPORT_KEYS)}."
+        )
+    for key, value in table.items():
+        if value not in _REPORT_KEYS[key]:
+            raise ProfileError(
+                f"{path}: [report] {key} = {value!r} is not allowed; use one of "
+                f"{list(_REPORT_KEYS[key])}."
+            )
+    return table
+
+
 def load_profile(province: str | None = None, *, layers_dir: str | Path | None = None) -> Profile:
     """Read and check a province profile.
 
@@ -102,8 +134,9 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
     Raises
     ------
     ProfileError
-        If the profile is missing, is not valid TOML, lacks a required key or names an
-        unknown CRS or a non-metric planning CRS.
+        If the profile is missing, is not valid TOML, lacks a required key, names an
+        unknown CRS or a non-metric planning CRS, or has an unknown name or value in its
+        ``[report]`` table.
 
     Examples
     --------
@@ -144,6 +177,7 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
             "Use the provincial VN-2000 / TM-3 zone (e.g. EPSG:9205 for Lai Châu)."
         )
     known = {
+        "report",
         "slug",
         "code",
         "name",
@@ -163,5 +197,6 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
         official_area_source=data.get("official_area_source", ""),
         layers=tuple(data.get("layers", ())),
         rules=tuple(data.get("rules", ())),
+        report_language=_report_settings(data, path).get("language"),
         extra={k: v for k, v in data.items() if k not in known},
     )

@@ -1,38 +1,89 @@
 """Write statistics tables: one CSV per table, one Excel workbook, one Markdown report.
 
 :func:`write_statistics` takes the dict of :func:`gis.stats.compute_statistics` and writes into a
-folder (default :data:`gis.settings.OUT_DIR`):
+folder (default :data:`gis.settings.OUT_DIR`), in English or Vietnamese (``language``):
 
-* ``<table>.csv`` for each table (UTF-8, English column names with their unit);
-* ``statistics.xlsx``: a ``contents`` sheet (table, title, definition, unit system, sources, rows)
-  and one sheet per table; with ``vietnamese=True`` the column headers are the Vietnamese labels of
-  ``gis/data/column_labels_vi.csv`` (a column without a label keeps its name);
+* ``<table>.csv`` for each table, full precision. English: UTF-8, column names with their unit,
+  the codes of the tables (``districts_pre2025``, ``met``). Vietnamese: the same file names, the
+  headers, codes and text a planner reads in Vietnamese, and a UTF-8 byte order mark, because
+  Excel opens a CSV without one in the Windows code page and garbles every diacritic
+  ("LÃ¢i ChÃ¢u"); numbers keep the decimal point, so a CSV reads the same in every locale
+  (open ``statistics.xlsx`` to read numbers formatted the local way);
+* ``statistics.xlsx``: a contents sheet (sheet, title, definition, unit system, sources, rows;
+  each sheet name links to its sheet) and one sheet per table. Every sheet has a frozen,
+  filtered header row and columns sized to their content; numbers keep full precision and are
+  shown rounded as in the report (see :func:`_decimals`);
 * ``report.md``: each table with its title, definition, unit system and sources, so every number
-  can be traced to the layers (and their content hash) it came from.
+  can be traced to the layers (and their content hash) it came from. Vietnamese numbers are
+  written ``460.196`` and ``17,79``.
+
+Vietnamese text comes from one table, ``gis/data/translations_vi.csv`` (see
+:mod:`gis._translate`): column headers, sheet names, and templates whose numbers are filled in
+from the English text, never stored. Names of places stay as they are; the columns of
+:data:`RECORDED_COLUMNS` quote the layers (citations, quotes, notes) and keep the words of their
+source where no generic row of the table matches. Code identifiers left in Vietnamese text
+(layer, column and function names, commands) are written in backticks.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from gis import settings
+from gis._translate import Translator, vi_number
 
-__all__ = ["column_labels_vi", "contents_table", "write_statistics"]
+__all__ = [
+    "RECORDED_COLUMNS",
+    "column_labels_vi",
+    "contents_table",
+    "sheet_name",
+    "write_statistics",
+]
 
-_EXCEL_SHEET_MAX = 31
+#: Columns that quote the layers: citations, quotes of documents and notes, kept in the words of
+#: their source unless a generic row of the translation table matches the whole text.
+RECORDED_COLUMNS = ("reference_source", "note", "target_text", "target_source", "criterion_source")
+#: Columns of names and codes, never translated (place names stay as they are).
+_NAME_COLUMNS = (
+    "code",
+    "name",
+    "census_units",
+    "communes_reached",
+    "origin",
+    "urban_area",
+    "indicator_id",
+    "indicator_key",
+    "target_id",
+    "merged_from_codes",
+)
+#: Widest Excel column (characters); longer text wraps.
+_EXCEL_WIDTH_MAX = 70
+#: Header text counted in a column's width (longer headers wrap).
+_EXCEL_HEADER_WIDTH = 18
 
 
 def column_labels_vi() -> dict[str, str]:
     """Return the column-name -> Vietnamese header dictionary shipped with the package."""
-    with resources.files("gis").joinpath("data", "column_labels_vi.csv").open("rb") as fh:
-        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    return dict(zip(table["column"], table["label_vi"], strict=True))
+    return Translator("vi").rows("column")
+
+
+def sheet_name(table: str, language: str | None = None) -> str:
+    """Return the Excel sheet name of ``table`` in ``language`` (default: the setting).
+
+    Examples
+    --------
+    >>> sheet_name("corridor_coverage", "vi")
+    'Phủ hành lang trục'
+    """
+    return Translator(language or settings.REPORT_LANGUAGE).sheet(table)
 
 
 def contents_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -77,24 +128,32 @@ def _decimals(name: str, values: pd.Series) -> int | None:
     return 2
 
 
-def _cell(value: object, decimals: int | None = 2) -> str:
+def _text(value: object, decimals: int | None = 2, *, vietnamese: bool = False) -> str:
+    """A cell as the reader sees it: rounded to ``decimals``, "—" when missing."""
     if isinstance(value, bool | np.bool_):
-        return str(value)
+        return ("có" if value else "không") if vietnamese else str(value)
     if value is pd.NA:  # a missing value of a nullable column (Int64)
         return "—"
     if isinstance(value, np.integer | np.floating):
         value = value.item()  # Int64 columns hold numpy scalars
-    if isinstance(value, float | int) and decimals is not None:
-        if math.isnan(value):
+    if isinstance(value, float | int):
+        if isinstance(value, float) and math.isnan(value):
             return "—"
         if abs(value) >= 1e15:
-            return str(value)
-        text = f"{value:,.{decimals}f}"
-        return text.lstrip("-") if not text.strip("-0.,") else text  # no "-0.0"
-    if isinstance(value, float):
-        return "—" if math.isnan(value) else f"{value:,.2f}"
-    text = "" if value is None or value is pd.NA else str(value)
-    return text.replace("|", "\\|").replace("\n", " ") or "—"  # no empty cell
+            text = str(value)
+        elif decimals is None:
+            text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        else:
+            text = f"{value:,.{decimals}f}"
+            text = text.lstrip("-") if not text.strip("-0.,") else text  # no "-0.0"
+        return vi_number(text) if vietnamese else text
+    text = "" if value is None else str(value)
+    return text.replace("\n", " ") or "—"  # no empty cell
+
+
+def _cell(value: object, decimals: int | None = 2, *, vietnamese: bool = False) -> str:
+    """A Markdown table cell."""
+    return _text(value, decimals, vietnamese=vietnamese).replace("|", "\\|")
 
 
 #: Units of a ``unit`` column whose values are counted, not measured (persons, urban areas...).
@@ -119,28 +178,75 @@ def _row_decimals(frame: pd.DataFrame) -> list[list[int | None]]:
     return out
 
 
-def _markdown(frame: pd.DataFrame) -> str:
-    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    rule = "|" + "---|" * len(frame.columns)
+def _markdown(frame: pd.DataFrame, shown: pd.DataFrame, *, vietnamese: bool = False) -> str:
+    """``shown`` (``frame`` translated) as a Markdown table, rounded as ``frame`` says."""
+    head = "| " + " | ".join(str(c) for c in shown.columns) + " |"
+    rule = "|" + "---|" * len(shown.columns)
     body = [
-        "| " + " | ".join(_cell(v, d) for v, d in zip(row, decimals, strict=True)) + " |"
-        for row, decimals in zip(frame.itertuples(False), _row_decimals(frame), strict=True)
+        "| "
+        + " | ".join(_cell(v, d, vietnamese=vietnamese) for v, d in zip(row, decimals, strict=True))
+        + " |"
+        for row, decimals in zip(shown.itertuples(False), _row_decimals(frame), strict=True)
     ]
     return "\n".join([head, rule, *body])
 
 
-def _excel_formats(sheet, frame: pd.DataFrame) -> None:
-    """Give numeric cells an Excel number format (values keep full precision)."""
-    for i, decimals in enumerate(_row_decimals(frame), start=2):
-        for j, d in enumerate(decimals, start=1):
+def _translated(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """``frame`` with Vietnamese headers and text cells (numbers, names and codes unchanged).
+
+    A table may carry, in ``attrs["labels_vi"]``, the Vietnamese names its layers give to codes
+    (``{"plan_region": {"dynamic_economic": "Vùng kinh tế động lực ..."}}``); they come first.
+    """
+    if not tr.vietnamese:
+        return frame
+    out = frame.copy()
+    names = frame.attrs.get("labels_vi", {})
+    for col in out.columns:
+        if col in _NAME_COLUMNS or out[col].dtype.kind in "fiub":
+            continue
+        known = names.get(col, {})
+        out[col] = out[col].map(lambda v, k=known: k[v] if isinstance(v, str) and v in k
+                                else tr.text(v), na_action="ignore")  # fmt: skip
+    return out.rename(columns=tr.column)
+
+
+def _excel_layout(sheet, frame: pd.DataFrame, shown: pd.DataFrame, *, vietnamese: bool) -> None:
+    """Number formats by unit, frozen and filtered header, columns sized to their content.
+
+    Values keep full precision; the format shows them rounded as in the report (persons and
+    counts as integers with a thousands separator, % to 1 decimal, urban shares to 2, km² and
+    ha to 2, densities and rates to 3: :func:`_decimals`). Excel draws the separators of the
+    reader's locale (460,196 or 460.196).
+    """
+    decimals = _row_decimals(frame)
+    for i, row in enumerate(decimals, start=2):
+        for j, d in enumerate(row, start=1):
             if d is not None:
                 sheet.cell(i, j).number_format = "#,##0" if d == 0 else "#,##0." + "0" * d
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    top = Alignment(vertical="top", wrap_text=True)
+    for j, col in enumerate(shown.columns, start=1):
+        texts = [
+            _text(v, row[j - 1], vietnamese=vietnamese)
+            for v, row in zip(shown[col], decimals, strict=True)
+        ]
+        longest = max((len(t) for t in texts), default=0)
+        header = min(len(str(col)), _EXCEL_HEADER_WIDTH)
+        width = min(max(longest, header, 4) + 2, _EXCEL_WIDTH_MAX)
+        sheet.column_dimensions[get_column_letter(j)].width = width
+        head = sheet.cell(1, j)
+        head.font, head.alignment = Font(bold=True), top
+        if longest + 2 > _EXCEL_WIDTH_MAX:  # long text wraps within the column
+            for i in range(2, len(shown) + 2):
+                sheet.cell(i, j).alignment = top
 
 
 def write_statistics(
     tables: dict[str, pd.DataFrame],
     out_dir: str | Path | None = None,
     *,
+    language: str | None = None,
     vietnamese: bool = False,
     title: str = "Statistics",
 ) -> dict[str, Path]:
@@ -152,36 +258,66 @@ def write_statistics(
         From :func:`gis.stats.compute_statistics` (``attrs`` title/definition/unit_system/sources).
     out_dir : str or Path, optional
         Output folder, created if needed (default :data:`gis.settings.OUT_DIR`).
+    language : {"en", "vi"}, optional
+        Language of everything written (default :data:`gis.settings.REPORT_LANGUAGE`; the CLI
+        passes the profile's ``[report] language``). CSV file names stay the same.
     vietnamese : bool
-        Vietnamese column headers in the Excel workbook.
+        Same as ``language="vi"``.
     title : str
-        First heading of the report.
+        First heading of the report ("Statistics: <province>" is translated; another title is
+        written as given).
 
     Returns
     -------
     dict of str to Path
         ``"<table>"`` -> CSV path for each table, plus ``"excel"`` and ``"report"``.
+
+    Raises
+    ------
+    ValueError
+        If ``language`` is unknown, or ``vietnamese=True`` contradicts it.
     """
+    if vietnamese and language not in (None, "vi"):
+        raise ValueError(f"vietnamese=True contradicts language={language!r}; give one of them.")
+    tr = Translator("vi" if vietnamese else language or settings.REPORT_LANGUAGE)
+    vi = tr.vietnamese
     out = Path(settings.OUT_DIR if out_dir is None else out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    shown = {name: _translated(frame, tr) for name, frame in tables.items()}
     written: dict[str, Path] = {}
-    for name, frame in tables.items():
+    for name, frame in shown.items():
         path = out / f"{name}.csv"
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        # a byte order mark lets Excel read Vietnamese CSVs as UTF-8 (see the module docstring)
+        frame.to_csv(
+            path, index=False, lineterminator="\n", encoding="utf-8-sig" if vi else "utf-8"
+        )
         written[name] = path
     contents = contents_table(tables)
-    labels = column_labels_vi() if vietnamese else {}
+    sheets = {name: tr.sheet(name) for name in ["contents", *tables]}
+    contents_shown = contents.assign(
+        table=contents["table"].map(sheets),
+        **{c: contents[c].map(tr.text) for c in ("title", "definition", "unit_system", "sources")},
+    ).rename(columns=tr.column) if vi else contents  # fmt: skip
     xlsx = out / "statistics.xlsx"
     with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
-        sheets = {"contents": contents, **tables}
-        for name, frame in sheets.items():
-            sheet = name[:_EXCEL_SHEET_MAX]
-            frame.rename(columns=labels).to_excel(xl, sheet_name=sheet, index=False)
-            _excel_formats(xl.sheets[sheet], frame)
+        pairs = {"contents": (contents, contents_shown)}
+        pairs.update({name: (tables[name], shown[name]) for name in tables})
+        for name, (frame, view) in pairs.items():
+            view.to_excel(xl, sheet_name=sheets[name], index=False)
+            _excel_layout(xl.sheets[sheets[name]], frame, view, vietnamese=vi)
+        toc = xl.sheets[sheets["contents"]]
+        for i, name in enumerate(tables, start=2):  # each sheet name links to its sheet
+            toc.cell(i, 1).hyperlink = Hyperlink(f"A{i}", location=f"'{sheets[name]}'!A1")
+            toc.cell(i, 1).style = "Hyperlink"
     written["excel"] = xlsx
-    lines = [f"# {title}", "", "Tables (CSV beside this file; all in statistics.xlsx):", ""]
+    lines = [
+        f"# {tr.text(title)}",
+        "",
+        tr.text("Tables (CSV beside this file; all in statistics.xlsx):"),
+        "",
+    ]
     lines += [
-        f"- [{r.title}](#{r.table}) — `{r.table}.csv`, {r.n_rows} rows"
+        f"- [{tr.text(r.title)}](#{r.table}) — `{r.table}.csv`, {tr.text(f'{r.n_rows:,} rows')}"
         for r in contents.itertuples()
     ]
     for name, frame in tables.items():
@@ -189,14 +325,14 @@ def write_statistics(
         lines += [
             "",
             f'<a id="{name}"></a>',
-            f"## {a.get('title', name)}",
+            f"## {tr.text(a.get('title', name))}",
             "",
-            f"- **Definition:** {a.get('definition', '')}",
-            f"- **Unit system:** {a.get('unit_system', '') or '—'}",
-            f"- **Sources:** {a.get('sources', '')}",
-            f"- **File:** `{name}.csv`",
+            f"- **{tr.text('Definition')}:** {tr.text(a.get('definition', ''))}",
+            f"- **{tr.text('Unit system')}:** {tr.text(a.get('unit_system', '')) or '—'}",
+            f"- **{tr.text('Sources')}:** {tr.text(a.get('sources', ''))}",
+            f"- **{tr.text('File')}:** `{name}.csv`",
             "",
-            _markdown(frame),
+            _markdown(frame, shown[name], vietnamese=vi),
         ]
     report = out / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -40,6 +40,15 @@ MAPS_DIR : pathlib.Path
     Where ``gis build`` writes maps. Default ``maps/`` of the repository.
 OUT_DIR : pathlib.Path
     Where ``gis stats`` writes tables and the report. Default ``out/`` of the repository.
+REPORT_LANGUAGE : str
+    Language of what ``gis stats`` writes (``report.md``, ``statistics.xlsx``, the CSV files):
+    ``"en"`` or ``"vi"`` (see ``REPORT_LANGUAGES``). A profile overrides it with
+    ``[report] language = "vi"`` in ``profile.toml``, the CLI with ``--language`` or
+    ``--vietnamese``. Default ``"en"``: English outputs keep the codes of the tables
+    (``districts_pre2025``, ``met``), which scripts and tests compare.
+REPORT_LANGUAGES : tuple of str
+    The languages the outputs can be written in. Vietnamese text comes from
+    ``gis/data/translations_vi.csv``.
 """
 
 from __future__ import annotations
@@ -56,6 +65,8 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "OUT_DIR",
     "PROVINCE",
+    "REPORT_LANGUAGE",
+    "REPORT_LANGUAGES",
     "REPO_ROOT",
     "STORAGE_COORD_DECIMALS_DEG",
     "STORAGE_COORD_DECIMALS_M",
@@ -74,3 +85,5 @@ MAX_TEXT_CHARS: int = 10_000
 EXTENT_MARGIN_KM: float = 50.0
 MAPS_DIR: Path = Path(os.environ.get("GIS_MAPS_DIR", REPO_ROOT / "maps"))
 OUT_DIR: Path = Path(os.environ.get("GIS_OUT_DIR", REPO_ROOT / "out"))
+REPORT_LANGUAGES: tuple[str, ...] = ("en", "vi")
+REPORT_LANGUAGE: str = "en"

@@ -12,7 +12,9 @@ so every map built here is self-contained:
   ``url(...)`` from the network.
 - The background is a plain colour. OpenStreetMap tiles are an *optional* overlay, off by
   default, ticked in the layer control by whoever is online.
-- Scale bar (metric), layer control, legend, title and Vietnamese tooltips/popups are built in.
+- Scale bar (metric), layer control, legend (point symbols at their size on the map, hollow
+  ones as rings), title and Vietnamese tooltips/popups are built in; ``MapLayer.label`` gives
+  permanent labels, by zoom level (``label_zoom``) and with overlapping ones hidden.
   Every attribute value and label is HTML-escaped before it reaches the page, because Leaflet
   and folium's ``GeoJsonTooltip``/``GeoJsonPopup`` insert them with ``innerHTML``.
 
@@ -42,6 +44,7 @@ import matplotlib.colors as mcolors
 import numpy as np
 from branca.element import Element, MacroElement
 from folium.template import Template
+from folium.utilities import JsCode
 
 from gis.errors import GisError, LayerError
 from gis.maplayer import (
@@ -52,6 +55,7 @@ from gis.maplayer import (
     dashed_mask,
     display_copy,
     format_vi,
+    label_levels,
     layer_legend,
     radii_by_layer,
 )
@@ -120,20 +124,36 @@ _PAGE_CSS = """
   font: bold 18px "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
   pointer-events: none; max-width: 70%; text-align: center; }}
 .gis-legend {{ background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
-  font: 13px/1.4 "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  max-height: 60vh; overflow-y: auto; max-width: 330px; }}
+  font: 12px/1.3 "DejaVu Sans", Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+  max-height: calc(100vh - 120px); overflow-y: auto; max-width: {legend_px}px; }}
+.gis-legend > div > div {{ display: flex; align-items: center; min-height: 16px; }}
 .leaflet-control-layers {{ font: 13px/1.35 "DejaVu Sans", Arial, sans-serif;
   max-height: 55vh; overflow-y: auto; }}
 .leaflet-container .leaflet-control-attribution {{ font-size: 11px;
   max-width: calc(100vw - 240px); }}
-.gis-legend h4 {{ margin: 4px 0 2px; font-size: 13px; }}
-.gis-legend i {{ display: inline-block; width: 16px; height: 12px; margin-right: 6px;
-  vertical-align: middle; border: 1px solid #555; }}
+.gis-legend h4 {{ margin: 4px 0 1px; font-size: 12px; }}
+.gis-legend i {{ display: inline-block; flex: none; box-sizing: border-box; width: 16px;
+  height: 12px; margin: 1px 11px 1px 5px; border: 1px solid #555; }}
 .gis-legend i.line {{ height: 3px; border: none; }}
-.gis-legend i.point {{ width: 11px; height: 11px; border-radius: 50%; margin: 0 8px 0 2px; }}
+.gis-legend i.point {{ width: 11px; height: 11px; border-radius: 50%; }}
 .leaflet-tooltip table th, .leaflet-popup-content table th {{ text-align: left;
   padding-right: 8px; font-weight: normal; color: #555; }}
+.leaflet-popup-content td {{ font-weight: bold; }}
+.leaflet-container .leaflet-interactive:focus {{ outline: none; }}
+.leaflet-tooltip.gis-label {{ background: none; border: none; box-shadow: none; padding: 0;
+  white-space: pre;
+  font: 12px/1.2 "DejaVu Sans", Arial, sans-serif; color: #111;
+  text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff,
+  0 0 3px #fff; }}
+.leaflet-tooltip.gis-label:before {{ display: none; }}
+{zoom_css}
 """
+#: Zoom steps (closer than the opening view) a label can wait for (:attr:`MapLayer.label_zoom`).
+LABEL_ZOOM_STEPS = 4
+#: Widest legend (px); the opening view fits the layers beside it, and under the title.
+LEGEND_PX = 330
+#: Width of the column of legend symbols (px): symbols are centred in it, labels line up.
+SWATCH_BOX_PX = 26
 
 
 class _Legend(MacroElement):
@@ -174,6 +194,115 @@ class _Legend(MacroElement):
         self.html, self.sections, self.hidden = html_text, sections, hidden
 
 
+def _zoom_css() -> str:
+    """CSS that hides the labels of level k until the map container has class ``gis-zk``."""
+    return "\n".join(
+        f".gis-label.gis-lz-{k} {{ display: none; }} .gis-z{k} .gis-label.gis-lz-{k} "
+        "{ display: block; }"
+        for k in range(1, LABEL_ZOOM_STEPS + 1)
+    )
+
+
+class _Labels(MacroElement):
+    """Permanent labels without clutter.
+
+    - Level k (:attr:`MapLayer.label_zoom`) shows from k zoom steps closer than the opening
+      view: the map container gets class ``gis-zk`` for each level reached.
+    - A label that would overlap one of a higher priority is hidden (class ``gis-lp-n``: lower
+      n first, see :func:`_label_priority`; within a layer, the feature drawn on top first),
+      again after every zoom and layer switch.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var base = map.getZoom();
+            function rank(e) {
+                var m = /gis-lp-(\\d+)/.exec(e.className);
+                return m ? +m[1] : 1e9;
+            }
+            function declutter() {
+                var c = map.getContainer();
+                for (var k = 1; k <= {{ this.steps }}; k++) {
+                    c.classList.toggle("gis-z" + k, map.getZoom() - base >= k);
+                }
+                var labels = Array.from(c.querySelectorAll(".gis-label"));
+                labels.forEach(function(e) { e.style.visibility = ""; });
+                labels = labels.filter(function(e) {
+                    return getComputedStyle(e).display !== "none";
+                });
+                var order = new Map(labels.map(function(e, i) { return [e, i]; }));
+                labels.sort(function(a, b) {  // ties: the feature drawn later (on top) first
+                    return rank(a) - rank(b) || order.get(b) - order.get(a);
+                });
+                var kept = [];
+                labels.forEach(function(e) {
+                    var r = e.getBoundingClientRect();
+                    var hit = kept.some(function(k) {
+                        return r.left < k.right && r.right > k.left && r.top < k.bottom &&
+                            r.bottom > k.top;
+                    });
+                    if (hit) { e.style.visibility = "hidden"; } else { kept.push(r); }
+                });
+            }
+            map.on("zoomend", declutter);
+            map.on("overlayadd overlayremove", function() { setTimeout(declutter, 0); });
+            declutter();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, steps: int):
+        super().__init__()
+        self._name = "Labels"
+        self.steps = steps
+
+
+def _swatch_kind(shown) -> str:
+    """``"line"``, ``"point"`` or ``""`` (areas, or a mix) for a layer's drawn features."""
+    types = set(shown.geom_type.dropna())
+    if types and types <= {"LineString", "MultiLineString"}:
+        return "line"
+    return "point" if types and types <= {"Point", "MultiPoint"} else ""
+
+
+def _lowest_level(layer: MapLayer) -> int:
+    levels = label_levels(layer, most=LABEL_ZOOM_STEPS)
+    return int(levels.min()) if len(levels) else 0
+
+
+def _label_priority(layers: Sequence[MapLayer], kinds: Sequence[str]) -> dict[int, int]:
+    """Rank of each labelled layer (index -> rank, 0 first) when labels overlap: labels shown
+    at a wider view first, then those of bigger point symbols, then lines, then areas."""
+    order = {"point": 0, "line": 1, "": 2}
+    keys = {
+        i: (_lowest_level(la), order.get(kind, 2), -la.radius if kind == "point" else 0, i)
+        for i, (la, kind) in enumerate(zip(layers, kinds, strict=True))
+        if la.label
+    }
+    return {i: rank for rank, i in enumerate(sorted(keys, key=keys.__getitem__))}
+
+
+#: Bind a permanent label (properties ``_label``, level ``_lz``, priority ``_lp``) to each
+#: feature that has one: right of a point symbol (left of it with ``_ll``: near the east edge
+#: of the map, where the text would run off the map or under the legend), in the middle of a
+#: line or polygon. Leaflet inserts it as HTML: the text is escaped in Python; a line break of
+#: the text is kept (CSS ``white-space: pre``).
+_LABEL_JS = """function(feature, layer) {
+    var p = feature.properties;
+    if (!p._label) { return; }
+    var point = typeof layer.getRadius === "function";
+    var r = point ? layer.getRadius() + 1 : 0;
+    layer.bindTooltip(p._label, {permanent: true, interactive: false, opacity: 1,
+        direction: point ? (p._ll ? "left" : "right") : "center",
+        offset: [p._ll ? -r : r, 0],
+        className: "gis-label gis-lz-" + (p._lz || 0) + " gis-lp-" + (p._lp || 0)});
+}"""
+
+
 class _Extras(MacroElement):
     """Metric scale bar and the source note in the attribution control.
 
@@ -201,6 +330,72 @@ class _Extras(MacroElement):
 
 
 # ----------------------------------------------------------------------------- the map
+
+
+def _swatch_style(
+    color: str, swatch: str, layer: MapLayer, dashed: bool, background: str, radius: float
+) -> str:
+    """Inline style of a legend swatch: colour (:func:`_swatch_css`); a point symbol at its size
+    on the map (a bigger class is a bigger symbol), a hollow symbol as a ring."""
+    size = ""
+    if swatch == "point":
+        d = min(max(2 * radius, 6.0), float(SWATCH_BOX_PX - 2))
+        side = (SWATCH_BOX_PX - d) / 2
+        size = f"width:{d:g}px;height:{d:g}px;margin:1px {side + 6:g}px 1px {side:g}px;"
+    if layer.hollow:
+        border = "dashed" if dashed else "solid"
+        w = min(max(layer.weight, 1.5), 4.0)
+        if swatch == "line":
+            return f"background:{_swatch_css(color, swatch, layer, dashed, background)}"
+        return f"{size}background:transparent;border:{w:g}px {border} {html.escape(color)};"
+    return f"{size}background:{_swatch_css(color, swatch, layer, dashed, background)};"
+
+
+def _short_label(value: object) -> str | None:
+    """Label text of a feature: escaped, ``None`` for a missing value."""
+    text = format_vi(value)
+    return None if text in ("", "–") else html.escape(text)
+
+
+def _drop_repeated_labels(prepared: list, tolerance_deg: float = 0.01) -> None:
+    """Keep one label of a text at one place (±``tolerance_deg``, about 1 km) across layers.
+
+    A border gate is drawn by the gate layer and by the pillar layer: its name is written once,
+    by a layer shown at start, the one naming it at the widest view, drawn first.
+    """
+    kept: dict[str, list[tuple[float, float]]] = {}
+
+    def first(i: int) -> tuple:
+        return (not prepared[i][0].show, _lowest_level(prepared[i][0]), i)
+
+    order = sorted(range(len(prepared)), key=first)
+    for i in order:
+        shown = prepared[i][3]
+        if "_label" not in shown:
+            continue
+        centres = shown.geometry.representative_point()
+        for j, (text, c) in enumerate(zip(shown["_label"], centres, strict=True)):
+            if not text or c is None or c.is_empty:
+                continue
+            seen = kept.setdefault(text, [])
+            if any(abs(c.x - x) < tolerance_deg and abs(c.y - y) < tolerance_deg for x, y in seen):
+                shown.iloc[j, shown.columns.get_loc("_label")] = None
+            else:
+                seen.append((c.x, c.y))
+
+
+def _labels_left_near_the_east_edge(prepared: list, share: float = 0.85) -> None:
+    """Flag ``_ll`` the point labels in the eastern ``1 - share`` of the layers' extent."""
+    frames = [p[3] for p in prepared if not p[3].empty]
+    if not frames:
+        return
+    x0 = min(f.total_bounds[0] for f in frames)
+    x1 = max(f.total_bounds[2] for f in frames)
+    for *_, shown in prepared:
+        if "_label" in shown and not shown.empty:
+            east = shown.geometry.bounds["minx"].to_numpy() > x0 + share * (x1 - x0)
+            points = (shown.geom_type == "Point").to_numpy()
+            shown["_ll"] = east & points & shown["_label"].notna().to_numpy()
 
 
 def _swatch_css(color: str, swatch: str, layer: MapLayer, dashed: bool, background: str) -> str:
@@ -264,7 +459,9 @@ def web_map(
     """
     if not layers:
         raise LayerError("web_map needs at least one MapLayer; got none.")
-    m = folium.Map(tiles=None, control_scale=False, zoom_start=9, prefer_canvas=False)
+    m = folium.Map(
+        tiles=None, control_scale=False, zoom_start=9, prefer_canvas=False, font_size="12px"
+    )  # Leaflet's own size (folium's default 1rem: 16 px popups)
     m.default_js, m.default_css = [], []  # instance lists: never mutate folium's module lists
     figure = m.get_root()
     figure.title = html.escape(title)
@@ -273,9 +470,8 @@ def web_map(
     first = list(figure.header._children).index("meta_http") + 1
     figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=first)
     figure.header.add_child(Element(f"<script>{js}</script>"), name="leaflet", index=first + 1)
-    figure.header.add_child(
-        Element("<style>" + _PAGE_CSS.format(background=background) + "</style>"), name="gis_css"
-    )
+    page_css = _PAGE_CSS.format(background=background, zoom_css=_zoom_css(), legend_px=LEGEND_PX)
+    figure.header.add_child(Element(f"<style>{page_css}</style>"), name="gis_css")
     figure.html.add_child(Element(f'<div class="gis-title">{html.escape(title)}</div>'))
     if osm:
         folium.TileLayer(
@@ -302,7 +498,15 @@ def web_map(
             shown[col] = [html.escape(format_vi(v)) for v in shown[col]]
         if layer.dashed:
             shown["_dashed"] = dashed_mask(layer).to_numpy()
+        if layer.label:
+            shown["_label"] = [_short_label(v) for v in layer.data[layer.label]]
+            shown["_lz"] = label_levels(layer, most=LABEL_ZOOM_STEPS)
         prepared.append((layer, colors, entries, shown))
+    _drop_repeated_labels(prepared)
+    kinds = [_swatch_kind(p[3]) for p in prepared]
+    for i, rank in _label_priority([p[0] for p in prepared], kinds).items():
+        prepared[i][3]["_lp"] = rank
+    _labels_left_near_the_east_edge(prepared)
     # points at the very same place, across layers in drawing order: the lower ones as rings
     radii = radii_by_layer([p[0] for p in prepared], [p[3] for p in prepared], decimals=decimals)
 
@@ -316,20 +520,19 @@ def web_map(
         radius = dict(zip(map(str, shown.index), radii[i], strict=True))
         flags = shown["_dashed"] if "_dashed" in shown else [False] * len(shown)
         dashed = dict(zip(map(str, shown.index), flags, strict=True))
-        types = set(shown.geom_type.dropna())
-        lines = bool(types) and types <= {"LineString", "MultiLineString"}
-        swatch = "line" if lines else "point" if types and types <= {"Point", "MultiPoint"} else ""
+        swatch = kinds[i]
+        lines = swatch == "line"
 
         def style(feature, fill=fill, layer=layer, lines=lines, radius=radius, dashed=dashed):
             fid = str(feature["id"])
             c = fill[fid]
             out = {
-                "color": c if lines else "#333333",
+                "color": c if lines or layer.hollow else "#333333",
                 "fill": not lines,
                 "fillColor": c,
                 "weight": layer.weight * (2 if lines else 1),
                 "opacity": layer.opacity,
-                "fillOpacity": layer.fill_opacity,
+                "fillOpacity": 0.0 if layer.hollow else layer.fill_opacity,
             }
             if radius[fid] != layer.radius:
                 out["radius"] = float(radius[fid])
@@ -337,22 +540,28 @@ def web_map(
                 out["dashArray"] = DASH_ARRAY
             return out
 
+        labelled = "_label" in shown and shown["_label"].notna().any()
+        drop = ["_dashed"] + ([] if labelled else ["_label", "_lz", "_ll", "_lp"])
         gj = folium.GeoJson(
-            json.loads(shown.drop(columns=["_dashed"], errors="ignore").to_json(drop_id=False)),
+            json.loads(shown.drop(columns=drop, errors="ignore").to_json(drop_id=False)),
             name=group,
             style_function=style,
             marker=folium.CircleMarker(radius=layer.radius),
             show=layer.show,
             smooth_factor=0.5,
+            on_each_feature=JsCode(_LABEL_JS) if labelled else None,
         )
         if fields:
             folium.GeoJsonTooltip(
                 fields=list(fields), aliases=[html.escape(a) for a in fields.values()], sticky=True
             ).add_to(gj)
         if popup:
+            # a point's popup opens above its symbol, not over it (Leaflet's default offset: 7)
+            lift = float(max(radius.values(), default=layer.radius)) if swatch == "point" else 0
             folium.GeoJsonPopup(
-                fields=list(popup), aliases=[html.escape(a) for a in popup.values()]
-            ).add_to(gj)
+                fields=list(popup), aliases=[html.escape(a) for a in popup.values()],
+                offset=[0, round(7 - lift)], max_width=360,
+            ).add_to(gj)  # fmt: skip
         gj.add_to(m)
         if not shown.empty:
             bounds.append(shown.total_bounds)
@@ -362,8 +571,8 @@ def web_map(
             hidden.append(sid)
         dashed_colors = dashed_entries(layer, colors)
         rows = "".join(
-            f'<div><i class="{swatch}" style="background:'
-            f'{_swatch_css(c, swatch, layer, c in dashed_colors, background)}"></i>'
+            f'<div><i class="{swatch}" style="'
+            f'{_swatch_style(c, swatch, layer, c in dashed_colors, background, layer.radius)}"></i>'
             f"{html.escape(lbl)}</div>"
             for lbl, c in entries
         )
@@ -375,7 +584,10 @@ def web_map(
         b = np.vstack(bounds)
         (s_, w_), (n_, e_) = (b[:, 1].min(), b[:, 0].min()), (b[:, 3].max(), b[:, 2].max())
         pad = 0.01 if (n_ - s_) < 1e-6 or (e_ - w_) < 1e-6 else 0.0  # one point: Leaflet -> NaN
-        m.fit_bounds([[s_ - pad, w_ - pad], [n_ + pad, e_ + pad]])
+        m.fit_bounds([[s_ - pad, w_ - pad], [n_ + pad, e_ + pad]], padding_top_left=(50, 70),
+                     padding_bottom_right=(LEGEND_PX + 20, 30))  # fmt: skip
+    if any(layer.label for layer in layers):
+        _Labels(LABEL_ZOOM_STEPS).add_to(m)  # after fit_bounds: the opening zoom is known
     folium.LayerControl(collapsed=True).add_to(m)
     _Legend("".join(legend_html), sections, hidden).add_to(m)
     _Extras(source).add_to(m)

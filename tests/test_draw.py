@@ -140,11 +140,26 @@ def _labels(dm):
     return [w.value for w in box_.widget.children]
 
 
+def _geojson(dm, name=None):
+    """GeoJSON layers of the map (all, or the one called ``name``)."""
+    found = [la for la in dm.map.layers if isinstance(la, ipyleaflet.GeoJSON)]
+    if name is None:
+        return found
+    (layer,) = [la for la in found if la.name == name]
+    return layer
+
+
+def _move(dm, lat, lon, kind="mousemove"):
+    """What jupyter-leaflet's map view sends on every pointer move (Map.on_interaction)."""
+    event = {"event": "interaction", "type": kind, "coordinates": [lat, lon]}
+    dm.map._handle_leaflet_event(None, event, [])
+
+
 def test_map_is_offline_by_default(store_copy):
     dm = draw_map(province="lai_chau", layers_dir=store_copy)
     assert not [la for la in dm.map.layers if isinstance(la, ipyleaflet.TileLayer)]
-    (outline,) = [la for la in dm.map.layers if isinstance(la, ipyleaflet.GeoJSON)]
-    assert outline.name == "province"
+    names = [la.name for la in _geojson(dm)]
+    assert names == ["province", "roads", "orientation_axis", "urban_areas"]  # outline, context
     lat, lon = dm.map.center
     assert 21.5 < lat < 22.9 and 102.2 < lon < 103.9 and 7 <= dm.map.zoom <= 9  # Lai Châu
     tools = dm.control
@@ -173,29 +188,85 @@ def test_reference_attributes_are_escaped_and_cut(store_copy):
         crs=9205,
     )
     hostile.attrs["id_column"] = "code"
-    dm = draw_map(layer=hostile, province="lai_chau", layers_dir=store_copy)
-    (ref,) = [la for la in dm.map.layers if isinstance(la, ipyleaflet.GeoJSON)]
+    dm = draw_map(layer=hostile, context=(), province="lai_chau", layers_dir=store_copy)
+    (ref,) = _geojson(dm)
     props = ref.data["features"][0]["properties"]
     assert props["name"].startswith("&lt;img src=x") and "<img" not in json.dumps(ref.data)
     assert "secret" not in props
     assert len(props["name"]) <= LABEL_MAX_CHARS + 4 * 3  # each of < > = grows when escaped
-    # Hover, as the front end reports it, shows id and name, still escaped.
-    feature = ref.data["features"][0]
-    ref._handle_mouse_events(
-        None, {"event": "mouseover", "feature": feature, "properties": props}, []
-    )
+    # The readout, for a pointer inside the square, shows id and name, still escaped.
+    inside = to_crs(gpd.GeoSeries([Point(545000, 2475000)], crs=9205), 4326).iloc[0]
+    _move(dm, inside.y, inside.x)
     hover = _labels(dm)[1]
     assert "x1" in hover and "&lt;img" in hover and "<img" not in hover
 
 
 def test_reference_layer_is_shown_in_wgs84_with_the_pinned_shift(store_copy):
     dm = draw_map(layer=PLANTS, province="lai_chau", layers_dir=store_copy)
-    (ref,) = [la for la in dm.map.layers if isinstance(la, ipyleaflet.GeoJSON)]
+    ref = _geojson(dm, PLANTS)
     plants = read_layer(PLANTS, province="lai_chau", layers_dir=store_copy)
     first = ref.data["features"][0]
     expected = to_crs(plants.iloc[[0]], 4326).geometry.iloc[0]
     assert Point(first["geometry"]["coordinates"]).distance(expected) < 1e-5  # 5 decimals
     assert set(first["properties"]) <= {"plant_id", "name", "style"}
+
+
+def test_context_roads_axis_and_towns_to_place_things_against(store_copy):
+    dm = draw_map(layer="communes_2025", province="lai_chau", layers_dir=store_copy)
+    roads = _geojson(dm, "roads")
+    dashed = [f["properties"]["road_ref"] for f in roads.data["features"]
+              if "dashArray" in f["properties"]["style"]]  # fmt: skip
+    planned = read_layer("roads", province="lai_chau", layers_dir=store_copy)
+    planned = planned.loc[planned["status"] == "planned", "road_ref"]
+    assert dashed == list(planned) and len(dashed) == 2  # the expressway and the tunnel
+    axis = _geojson(dm, "orientation_axis")
+    assert {f["properties"]["style"]["color"] for f in axis.data["features"]} == {"#d7191c"}
+    assert len(axis.data["features"]) == 8
+    # towns: the plan's 11 (the first source document), not the programme's rows again
+    towns = _geojson(dm, "urban_areas")
+    assert len(towns.data["features"]) == 11
+    (names,) = [la for la in dm.map.layers if isinstance(la, ipyleaflet.LayerGroup)
+                and la.name == "urban_areas: names"]  # fmt: skip
+    labels = [m.icon.html for m in names.layers]
+    assert len(labels) == 11 and any(">Thị trấn Tam Đường</div>" in h for h in labels)
+    assert dm.missing == []
+
+
+def test_missing_context_layer_is_named_not_fatal(store_copy):
+    (store_copy / "lai_chau" / "orientation_axis.geojson").unlink()
+    dm = draw_map(province="lai_chau", layers_dir=store_copy)
+    assert dm.missing == ["orientation_axis"]
+    assert "Not in the store: orientation_axis" in " ".join(_labels(dm))
+    assert [la.name for la in _geojson(dm)] == ["province", "roads", "urban_areas"]
+
+
+def test_readout_follows_the_pointer_and_clears_outside(store_copy):
+    dm = draw_map(layer="communes_2025", province="lai_chau", layers_dir=store_copy)
+    communes = to_crs(read_layer("communes_2025", province="lai_chau", layers_dir=store_copy), 4326)
+    inside = communes.geometry.iloc[0].representative_point()
+    _move(dm, inside.y, inside.x)
+    assert (
+        f"communes_2025: {communes['code'].iloc[0]} · {communes['name'].iloc[0]}"
+        in (_labels(dm)[1])
+    )
+    _move(dm, 21.0, 105.5)  # Hà Nội side: no commune of Lai Châu, nothing near
+    assert _labels(dm)[1] == ""  # cleared, not the last commune
+    _move(dm, inside.y, inside.x)
+    _move(dm, inside.y, inside.x, kind="mouseout")  # the pointer leaves the map
+    assert _labels(dm)[1] == ""
+
+
+def test_readout_names_a_town_within_8_pixels(store_copy):
+    dm = draw_map(context=("urban_areas",), zoom=10, province="lai_chau", layers_dir=store_copy)
+    towns = read_layer("urban_areas", province="lai_chau", layers_dir=store_copy)
+    town = to_crs(towns.iloc[[5]], 4326).geometry.iloc[0]  # Thị trấn Tam Đường, a point
+    # By hand: at zoom 10 a 256-px tile spans 360/2**10 = 0.3516° of longitude, so one pixel is
+    # 0.3516/256 = 0.001373° and 8 pixels 0.01099°.
+    px_deg = 360 / 2**10 / 256
+    _move(dm, town.y, town.x + 6 * px_deg)
+    assert "urban_areas: d1585_thi_tran_tam_duong · Thị trấn Tam Đường" in _labels(dm)[1]
+    _move(dm, town.y, town.x + 10 * px_deg)
+    assert "Tam Đường" not in _labels(dm)[1]
 
 
 def test_what_is_drawn_comes_back_and_joins_the_layer(store_copy):

@@ -184,6 +184,29 @@ def test_stacked_radii_rings_symbols_at_one_place():
         stacked_radii([None, None], [1])
 
 
+def test_fixed_symbols_keep_their_size_and_make_room_above_others():
+    # an urban class (fixed) under a facility, over another facility, at one place
+    keys = [(0, 0), (0, 0), (0, 0), (9, 9)]
+    radii = stacked_radii(keys, [7, 9.5, 5, 9.5], ring=4, fixed=[False, True, False, True])
+    assert radii.tolist() == [13.5, 9.5, 5.0, 9.5]  # the class keeps 9.5; the ring grows past it
+    with pytest.raises(LayerError, match="2 radii but 1 fixed flags"):
+        stacked_radii([None, None], [1, 2], fixed=[True])
+
+
+def test_radii_by_layer_counts_stack_false_layers_as_fixed():
+    from gis.maplayer import radii_by_layer
+
+    spot = gpd.GeoDataFrame(geometry=[shapely.Point(X0, Y0)], crs="EPSG:9205")
+    now = MapLayer(spot, "Hiện trạng", radius=6.5, hollow=True, stack=False)
+    later = MapLayer(spot, "Đến 2030", radius=9.5, stack=False)
+    gate = MapLayer(spot, "Cửa khẩu", radius=7.0)
+    radii = radii_by_layer([later, now, gate], [spot, spot, spot], decimals=0)
+    # the classes keep their size whatever is drawn over them; the gate is on top
+    assert [r.tolist() for r in radii] == [[9.5], [6.5], [7.0]]
+    radii = radii_by_layer([gate, later], [spot, spot], decimals=0)
+    assert [r.tolist() for r in radii] == [[13.5], [9.5]]  # a ring around the class
+
+
 def test_point_keys_round_coordinates_and_skip_other_geometries():
     gdf = gpd.GeoDataFrame(
         geometry=[

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 import shapely
@@ -123,7 +124,9 @@ def test_urban_system_map_has_classes_now_and_2030_as_layers(built):
     now = [n for n in layers if n.startswith("Hiện trạng – ")]
     later = [n for n in layers if n.startswith("Đến 2030 – ")]
     assert now and later
-    assert "Hiện trạng – Chưa xếp loại" in now  # new urban areas have no class today
+    # new urban areas have no class today: no ring (the legend heading says so)
+    assert "Hiện trạng – Chưa xếp loại" not in now
+    assert "không có vòng: chưa là đô thị" in page
     assert "Đến 2030 – Loại III" in later
     assert "Loại hiện nay" in _tooltip_aliases(page)
 
@@ -189,11 +192,17 @@ def test_corridor_share_is_100_pct_where_every_vertex_is_near_the_axis(built, st
     assert all(_number_vi(shown[c]) < 100 for c in outside)
 
 
-def test_road_density_map_agrees_with_the_statistics_report(built, store_copy_session):
-    """The choropleth shows the numbers of `gis stats` (table road_density), per unit."""
+@pytest.fixture(scope="module")
+def stats_tables(store_copy_session) -> dict:
+    """The tables of `gis stats` on the same copy of layers/ (computed once)."""
     from gis.stats import compute_statistics
 
-    table = compute_statistics("lai_chau", layers_dir=store_copy_session)["road_density"]
+    return compute_statistics("lai_chau", layers_dir=store_copy_session)
+
+
+def test_road_density_map_agrees_with_the_statistics_report(built, stats_tables):
+    """The choropleth shows the numbers of `gis stats` (table road_density), per unit."""
+    table = stats_tables["road_density"]
     expected = dict(zip(table["code"], table["road_density_km_per_km2"], strict=True))
     props = _properties(built, "tk_mat_do_duong")
     shown = {p["code"]: _number_vi(p["road_km_per_km2"]) for p in props if "road_km_per_km2" in p}
@@ -241,6 +250,56 @@ def test_road_density_layers_lose_the_tag_on_surveyed_roads(store_copy):
     assert "Mật độ đường – xã, phường 2025" in names and "Đường" in names
     assert not [name for name in names if "sơ đồ" in name]
     assert src.notes == [] and src.tag == ""  # the title's {tag}: no "sơ đồ" on surveyed roads
+
+
+def test_unit_popups_hold_the_census_figures_of_the_statistics(built, stats_tables):
+    """Population, density and urban share in a unit's popup are those of `gis stats`
+    (table population: whole census units summed through the crosswalk), on every map."""
+    table = stats_tables["population"].set_index("code")
+    for slug in ("tk_dien_tich", "do_thi", "dinh_huong"):
+        props = [p for p in _properties(built, slug) if "population_2019" in p and "code" in p]
+        assert props, slug
+        for p in props:
+            row = table.loc[p["code"]]
+            assert _number_vi(p["population_2019"]) == row["population_persons"], p["code"]
+            assert _number_vi(p["density_2019"]) == round(row["density_persons_per_km2"])
+            assert _number_vi(p["urban_pct_2019"]) == round(row["census_urban_pct"], 1)
+            assert p["region_vi"].startswith("Vùng ")
+    communes = {p["code"] for p in _properties(built, "tk_dien_tich") if "population_2019" in p}
+    assert len(communes) == 38 + 8  # communes and districts
+    # the census credit joins the sources of the maps that show it
+    assert "Tổng điều tra dân số và nhà ở 2019" in _page(built, "tk_dien_tich")
+
+
+def test_urban_popup_says_what_a_planner_asks_in_vietnamese(built, stats_tables):
+    page = _page(built, "do_thi")
+    city = next(p for p in _properties(built, "do_thi")
+                if p.get("urban_area") == "Thành phố Lai Châu" and "status_vi" in p)  # fmt: skip
+    assert city["status_vi"] == "thành phố hiện có; trung tâm tỉnh"
+    assert city["class_now_vi"] == city["class_2030_vi"] == "Loại III"
+    assert city["region_vi"] == "Vùng kinh tế động lực (dọc QL.32 – QL.4D – QL.12)"
+    assert city["communes_vi"] == "Đoàn Kết, Tân Phong"
+    table = stats_tables["population"].set_index("code")
+    wards = table.loc[["03388", "03408"]]
+    assert _number_vi(city["population_2019"]) == wards["population_persons"].sum() == 53599
+    assert _number_vi(city["density_2019"]) == round(
+        wards["population_persons"].sum() / wards["area_km2"].sum()
+    )
+    urban_pct = 100 * wards["population_urban_persons"].sum() / wards["population_persons"].sum()
+    assert _number_vi(city["urban_pct_2019"]) == round(urban_pct, 1)
+    assert city["document_vi"] == "Quyết định 1585/QĐ-TTg (2023)"
+    assert "Decision" not in page
+    aliases = _tooltip_aliases(page)
+    for label in ("Đô thị", "Tính chất", "Loại hiện nay", "Loại đến 2030", "Vùng",
+                  "Dân số 2019 của các xã, phường này (người)", "Mật độ dân số 2019 (người/km²)",
+                  "Nguồn"):  # fmt: skip
+        assert label in aliases, label
+
+
+def test_gates_are_named_at_once_other_facilities_one_zoom_step_closer(built):
+    levels = {(p["kind_vi"], p["_lz"]) for p in _properties(built, "ha_tang") if "_lz" in p}
+    assert ("Cửa khẩu", 0) in levels and ("Cảng hàng không", 1) in levels
+    assert {lz for kind, lz in levels if kind != "Cửa khẩu"} == {1}
 
 
 # ----------------------------------------------------------------------------- prints
@@ -326,3 +385,142 @@ def test_source_note_is_plain_vietnamese_from_provenance(built):
     assert "`" not in note and "gis layers" not in note and "orientation_axis" not in note
     index = (built["out"] / "index.html").read_text(encoding="utf-8")
     assert "`" not in index
+
+
+# ----------------------------------------------------------------------------- browser: issue 14
+
+#: Every circle symbol drawn: its feature's attributes, radius, fill and stroke.
+_CIRCLES_JS = """
+var out = [];
+var map = Object.values(window).find(v => v instanceof L.Map);
+map.eachLayer(function(l) {
+    if (l instanceof L.CircleMarker && l.feature) {
+        out.push({p: l.feature.properties, r: l.getRadius(), fill: l.options.fillOpacity,
+                  color: l.options.color});
+    }
+});
+return out;
+"""
+
+#: Open the popup of the first circle whose attribute ``key`` is ``value``; return its text.
+_POPUP_JS = """
+var key = arguments[0], value = arguments[1], hit = null;
+var map = Object.values(window).find(v => v instanceof L.Map);
+map.eachLayer(function(l) {
+    if (!hit && l instanceof L.CircleMarker && l.feature &&
+        l.feature.properties[key] === value && l.options.fillOpacity > 0) {
+        hit = l;
+    }
+});
+hit.fire("click", {latlng: hit.getLatLng()}, true);
+return document.querySelector(".leaflet-popup-content").innerText;
+"""
+
+#: Labels shown (not hidden by zoom level, not hidden as clutter).
+_LABELS_JS = (
+    "return Array.from(document.querySelectorAll('.gis-label')).filter(e => "
+    "getComputedStyle(e).display !== 'none' && e.style.visibility !== 'hidden')"
+    ".map(e => e.innerText);"
+)
+
+
+@pytest.mark.browser
+def test_urban_symbols_follow_the_class_after_an_edit_in_chromium(browser, store_copy, tmp_path):
+    """Mường Tè V -> IV and Sìn Hồ IV -> V (class counts kept): the sizes follow the class."""
+    from gis import _mapparts as parts
+    from gis.maplabels import CLASS_STYLE
+    from gis.maps import LAYER_NAMES
+    from gis.profile import load_profile
+    from gis.store import write_layer
+    from gis.webmap import save_map, web_map
+
+    urban = read_layer("urban_areas", layers_dir=store_copy)
+    plan = urban["source_document"] == "Decision 1585/QĐ-TTg (2023)"
+    for name, new in (("Thị trấn Mường Tè", "IV"), ("Thị trấn Sìn Hồ", "V")):
+        urban.loc[plan & (urban["urban_area"] == name), ["class_2030", "class_target"]] = new
+    write_layer(urban, "urban_areas", layers_dir=store_copy, message="test: swap two classes")
+    src = parts.Source(load_profile("lai_chau", layers_dir=store_copy), LAYER_NAMES)
+    spec = next(m for m in MAPS if m.slug == "do_thi")
+    page = web_map(spec.build(src), title="Đô thị")
+    path = save_map(page, tmp_path / "do_thi.html")
+    browser.open(path, screenshot="maps_do_thi_edited.png")
+    circles = browser.driver.execute_script(_CIRCLES_JS)
+    filled = {c["p"]["urban_area"]: c for c in circles if c["fill"] > 0}
+    rings = [c for c in circles if c["fill"] == 0]
+    assert len(filled) == 11 and len(rings) == 8  # 8 urban areas today, 3 new ones
+    for c in filled.values():  # the class of 2030, and only it, gives the size
+        cls = c["p"]["class_2030_vi"].removeprefix("Loại ")
+        assert c["r"] == CLASS_STYLE[cls][0], c["p"]["urban_area"]
+    assert filled["Thị trấn Mường Tè"]["r"] == CLASS_STYLE["IV"][0]
+    assert filled["Thị trấn Sìn Hồ"]["r"] == CLASS_STYLE["V"][0]
+    assert filled["Thị trấn Sìn Hồ"]["r"] < filled["Thị trấn Mường Tè"]["r"]
+    assert filled["Đô thị Phúc Than"]["r"] == CLASS_STYLE["V"][0]
+    for c in rings:  # today's class: a ring of its own size, drawn over the 2030 symbol
+        assert c["r"] == CLASS_STYLE[c["p"]["class_now_vi"].removeprefix("Loại ")][0]
+    # the legend shows each class at its size
+    sizes = browser.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.gis-legend i.point')).map("
+        "e => [e.parentNode.innerText.trim(), e.getBoundingClientRect().width])"
+    )
+    size = dict(sizes)
+    assert size["Đến 2030 – Loại III"] > size["Đến 2030 – Loại IV"] > size["Đến 2030 – Loại V"]
+    assert size["Đến 2030 – Loại IV"] == pytest.approx(2 * CLASS_STYLE["IV"][0], abs=0.5)
+
+
+@pytest.mark.browser
+def test_orientation_map_reads_one_axis_two_regions_three_pillars_in_chromium(browser, built):
+    report = browser.open(built["out"] / "dinh_huong.html", screenshot="maps_dinh_huong.png")
+    legend = browser.driver.execute_script("return document.querySelector('.gis-legend').innerText")
+    # three pillars in the legend, in the section of the pillar zones
+    zones = legend.split("Ba trụ cột – vùng (vòng tròn)")[1].split("Đô thị")[0]
+    assert zones.split("\n")[1:4] == ["Công nghiệp", "Dịch vụ", "Nông nghiệp"]
+    assert "Một trục" in legend and "Hai vùng" in legend
+    circles = browser.driver.execute_script(_CIRCLES_JS)
+    # the pillar zones are rings (the regions stay readable); the zone polygons are off
+    marks = [c for c in circles if "members_vi" in c["p"]]
+    assert {c["p"]["pillar_vi"] for c in marks} == {"Dịch vụ", "Công nghiệp", "Nông nghiệp"}
+    assert all(c["fill"] == 0 for c in marks)
+    assert "Ba trụ cột: ranh giới vùng" not in report.text  # legend section hidden at start
+    # outside the province: grey rings, said in the tooltip; the Sa Pa end of the tunnel
+    outside = [c for c in circles if "ngoài tỉnh" in str(c["p"].get("name", ""))]
+    assert outside and all(c["fill"] == 0 and c["color"] == "#8c8c8c" for c in outside)
+    assert any("Sa Pa" in c["p"]["name"] for c in outside)
+    labels = browser.driver.execute_script(_LABELS_JS)
+    assert "→ Nút giao IC16 (ngoài tỉnh)" in labels  # where the axis leaves the province
+    assert "Cửa khẩu quốc tế Ma Lù Thàng" in labels and "Thành phố Lai Châu" in labels
+    assert report.errors == []
+
+
+@pytest.mark.browser
+def test_labels_popups_and_no_focus_box_in_chromium(browser, built):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    d = browser.driver
+    browser.open(built["out"] / "do_thi.html")
+    labels = d.execute_script(_LABELS_JS)
+    # the opening view names the class III and IV towns; class V from one step closer
+    assert "Thành phố Lai Châu" in labels and "Thị trấn Tân Uyên" in labels
+    assert "Thị trấn Mường Tè" not in labels and "Đô thị Phúc Than" not in labels
+    d.execute_script("Object.values(window).find(v => v instanceof L.Map).zoomIn(1, "
+                     "{animate: false})")  # fmt: skip
+    time.sleep(0.3)
+    assert "Thị trấn Mường Tè" in d.execute_script(_LABELS_JS)
+    text = d.execute_script(_POPUP_JS, "urban_area", "Thành phố Lai Châu")
+    for line in ("Đô thị\tThành phố Lai Châu", "Tính chất\tthành phố hiện có; trung tâm tỉnh",
+                 "Loại hiện nay\tLoại III", "Loại đến 2030\tLoại III", "Xã, phường (2025)\t"
+                 "Đoàn Kết, Tân Phong", "Dân số 2019 của các xã, phường này (người)\t53.599",
+                 "Nguồn\tQuyết định 1585/QĐ-TTg (2023)"):  # fmt: skip
+        assert line in text, line
+    # communes open a popup on a real click, with no focus rectangle drawn around them
+    browser.open(built["out"] / "tk_dien_tich.html")
+    assert d.execute_script(_LABELS_JS) == []  # commune names from one step closer
+    path = d.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive")[10]
+    ActionChains(d).move_to_element(path).click().perform()
+    time.sleep(0.4)
+    text = d.execute_script("return document.querySelector('.leaflet-popup-content').innerText")
+    assert "Dân số 2019 (người)" in text and "Vùng\tVùng " in text
+    focus = d.execute_script(
+        "var e = document.activeElement; return [e.tagName, getComputedStyle(e).outlineStyle]"
+    )
+    assert focus == ["path", "none"]

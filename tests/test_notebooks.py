@@ -2,18 +2,32 @@
 
 The kernel is this interpreter (a kernelspec written to a temporary JUPYTER_PATH), so the
 notebooks see the same packages as the tests, whatever `python` is first on PATH.
+
+One test opens 02_editing in a real JupyterLab in headless Chromium (network off but for the
+server on 127.0.0.1), as a planner does after `python3 tasks.py notebooks`: the notebook opens
+unmodified, Run All finishes without an error and the drawing map is drawn by the jupyter-leaflet
+front end (nbclient above runs the cells but draws no widget).
 """
 
 import hashlib
 import html
+import importlib.util
 import json
 import os
+import platform
 import re
+import secrets
+import shutil
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+from browser import ARTIFACTS, CHROMIUM_FLAGS, find_chromium
 from nbclient import NotebookClient
 
 from gis.webmap import external_resources
@@ -177,3 +191,212 @@ def test_committed_notebooks_have_no_outputs(path):
         f"{path.name}: cells {dirty} have outputs; clear them before committing "
         "(Jupyter: Edit > Clear Outputs of All Cells, then save)."
     )
+
+
+# ----------------------------------------------------------------------------- real JupyterLab
+
+LAB_NOTEBOOK = "02_editing.ipynb"
+LAB_TIMEOUT_S = 240
+# Chromium as in tests/browser.py (every host unresolvable, every request to a dead proxy),
+# but for the JupyterLab server on 127.0.0.1: the only address the page may reach.
+LAB_FLAGS = (
+    *(f for f in CHROMIUM_FLAGS if not f.startswith(("--proxy-bypass", "--host-resolver"))),
+    "--proxy-bypass-list=127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+)
+_JS_PANEL = "const w = window.jupyterapp.shell.currentWidget;"
+_JS_STATE = (
+    _JS_PANEL
+    + """
+if (!w || !w.content || !w.sessionContext) return null;
+const cells = [...w.content.widgets].filter(c => c.model.type === 'code');
+const outputs = cells.map(c => c.model.outputs.toJSON());
+return {
+  kernel: w.sessionContext.session?.kernel?.status ?? null,
+  dirty: w.context.model.dirty,
+  code_cells: cells.length,
+  executed: cells.filter(c => c.model.executionCount !== null).length,
+  errors: outputs.flat().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
+  stderr: outputs.flat().filter(o => o.name === 'stderr').map(o => o.text),
+};"""
+)
+
+
+def _lab_requirements() -> tuple[str, str]:
+    """Chromium and chromedriver, or skip (fail on CI, which installs all of them)."""
+    chromium, driver = find_chromium()
+    reason = None
+    if importlib.util.find_spec("jupyterlab") is None:
+        reason = "jupyterlab not installed (pip install -e '.[test]' or '.[notebooks]')"
+    elif not (chromium and driver):
+        reason = "headless Chromium not available (apt-get install chromium chromium-driver)"
+    elif importlib.util.find_spec("selenium") is None:
+        reason = "selenium not installed"
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    return chromium, driver
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(what: str, probe, timeout_s: float, every_s: float = 0.25):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(every_s)
+    raise AssertionError(f"JupyterLab: timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def lab_server(tmp_path, store_copy):
+    """A JupyterLab server on 127.0.0.1 serving a copy of 02_editing; yields its URL.
+
+    Its kernel is the server's own interpreter (this one), with .venv/bin first on PATH as
+    `python3 tasks.py notebooks` sets it, and the layers of a temporary copy of the store.
+    """
+    _lab_requirements()
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copyfile(REPO / "notebooks" / LAB_NOTEBOOK, root / LAB_NOTEBOOK)
+    port, token = _free_port(), secrets.token_hex(16)
+    home = tmp_path / "jupyter-home"
+    env = {
+        **os.environ,
+        "GIS_LAYERS_DIR": str(store_copy),
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        # nothing of the user's Jupyter set-up (settings, workspaces, kernels) is read or written
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    env.pop("MPLBACKEND", None)
+    env.pop("JUPYTER_PATH", None)
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)  # no "get Jupyter news?" toast over the map (and no fetch)
+    (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+        f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+        "--allow-root",  # CI runs as root
+    ]  # fmt: skip
+    log = (tmp_path / "jupyterlab.log").open("w")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        if server.poll() is not None:
+            raise AssertionError(f"jupyter lab exited: {(tmp_path / 'jupyterlab.log').read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    try:
+        _wait("the server to answer", up, 60)
+        yield f"{base}/lab/tree/{LAB_NOTEBOOK}?token={token}", root / LAB_NOTEBOOK
+    finally:
+        server.terminate()  # the server shuts its kernels down on SIGTERM
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_02_editing_runs_in_jupyterlab(lab_server, monkeypatch):
+    """Open 02_editing in JupyterLab in headless Chromium: clean on open, Run All without an
+    error, the drawing map drawn with its reference layers, towns and a readout that clears."""
+    import browser as browser_module
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    url, copy = lab_server
+    chromium, driver = _lab_requirements()
+    monkeypatch.setattr(browser_module, "CHROMIUM_FLAGS", LAB_FLAGS)
+    with browser_module.Browser(chromium, driver) as b:
+        d = b.driver
+        d.set_window_size(1280, 1400)  # room for the whole map below its cell
+        d.get(url)
+        _wait("the notebook and its kernel",
+              lambda: (d.execute_script(_JS_STATE) or {}).get("kernel") == "idle", 120)  # fmt: skip
+        time.sleep(1.5)  # the kernel's language_info arrives after 'idle'
+        state = d.execute_script(_JS_STATE)
+        stored = json.loads(copy.read_text(encoding="utf-8"))["metadata"]["language_info"]
+        if stored.get("version") == platform.python_version():
+            # JupyterLab writes the kernel's language_info into the notebook; the committed
+            # one is ipykernel's, so opening changes nothing (see test_notebook_metadata)
+            assert not state["dirty"], "JupyterLab marks the fresh notebook as modified"
+
+        d.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+        def finished():
+            s = d.execute_script(_JS_STATE)
+            done = s["executed"] == s["code_cells"] or s["errors"]
+            return s if done and s["kernel"] == "idle" else None
+
+        state = _wait("Run All to finish", finished, LAB_TIMEOUT_S, every_s=0.5)
+        assert state["errors"] == [], f"{LAB_NOTEBOOK} failed in JupyterLab: {state['errors']}"
+        nb = nbformat.read(copy, as_version=4)
+        assert (
+            state["executed"] == state["code_cells"] == sum(c.cell_type == "code" for c in nb.cells)
+        )
+        assert state["stderr"] == []
+
+        maps = d.find_elements("css selector", ".jp-OutputArea .leaflet-container")
+        assert len(maps) == 1, "the drawing map was not rendered"
+        (m,) = maps
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", m)
+        time.sleep(0.5)
+        count = "return arguments[0].querySelectorAll(arguments[1]).length"
+        assert d.execute_script(count, m, "path.leaflet-interactive") > 38  # communes and more
+        assert d.execute_script(count, m, ".leaflet-draw-draw-marker") == 1  # the marker tool
+        assert d.execute_script(count, m, ".gis-draw-label") == 11  # the plan's 11 towns
+        assert "Drawn: nothing yet" in m.text
+
+        # the readout names the commune under the pointer, and clears when it leaves them
+        readout = "return arguments[0].querySelectorAll('.widget-html-content')[1].innerText"
+        width, height = m.size["width"], m.size["height"]
+        ActionChains(d).move_to_element(m).move_by_offset(1, 1).perform()  # centre: a commune
+        _wait("a commune in the readout",
+              lambda: "communes_2025:" in d.execute_script(readout, m), 20)  # fmt: skip
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        d.save_screenshot(str(ARTIFACTS / "jupyterlab_02_editing.png"))
+        corner = (-width // 2 + 60, height // 2 - 60)  # lower left: outside the province
+        ActionChains(d).move_to_element(m).move_by_offset(*corner).perform()
+        _wait("the readout to clear", lambda: d.execute_script(readout, m).strip() == "", 20)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_metadata_is_what_jupyterlab_writes(path):
+    """JupyterLab copies the kernel's language_info into the notebook when the kernel starts;
+    a committed notebook holding less (e.g. only the name) shows as modified the moment it is
+    opened. Commit ipykernel's language_info, Python version included (that of CI, 3.11)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert (raw["nbformat"], raw["nbformat_minor"]) == (4, 5)  # what JupyterLab 4 writes
+    assert raw["metadata"]["kernelspec"] == {
+        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3",
+    }  # fmt: skip
+    stored = dict(raw["metadata"]["language_info"])
+    expected = dict(IPythonKernel.language_info)
+    assert stored.pop("version").startswith("3.11.") and expected.pop("version")
+    assert stored == expected
+    # saved as nbformat (and so JupyterLab) writes it: a save changes no byte
+    text = path.read_text(encoding="utf-8")
+    assert nbformat.writes(nbformat.reads(text, as_version=4)) + "\n" == text

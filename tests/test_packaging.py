@@ -1,6 +1,9 @@
 """environment.yml (conda) and pyproject.toml (pip) list the same dependencies and bounds."""
 
+import os
 import re
+import subprocess
+import sys
 import tomllib
 
 from conftest import REPO
@@ -45,3 +48,28 @@ def test_readme_gives_the_ci_test_command():
     ci = (REPO / ".ci" / "run").read_text()
     assert "python3 tasks.py test" in readme and "python3 tasks.py test" in ci
     assert "python3 tasks.py build" in readme
+
+
+def test_notebooks_command_is_documented_and_installs_jupyterlab():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "python3 tasks.py notebooks" in readme
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    notebooks = {_norm(re.match(r"[A-Za-z0-9_.\-]+", r).group()) for r in
+                 extras["optional-dependencies"]["notebooks"]}  # fmt: skip
+    assert {"jupyterlab", "ipykernel", "ipyleaflet"} <= notebooks
+    # --help answers before anything is installed (standard library only)
+    done = subprocess.run([sys.executable, str(REPO / "tasks.py"), "notebooks", "--help"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0 and "--no-browser" in done.stdout and "--port" in done.stdout
+
+
+def test_notebooks_get_the_venv_on_path(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tasks", REPO / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    monkeypatch.setenv("PATH", "/usr/bin")
+    env = tasks.venv_env()
+    assert env["PATH"].split(os.pathsep) == [str(REPO / ".venv" / "bin"), "/usr/bin"]
+    assert env["VIRTUAL_ENV"] == str(REPO / ".venv")

@@ -20,7 +20,7 @@ from gis.classification import (
     score_urban_areas,
 )
 from gis.errors import LayerError
-from gis.report import column_labels_vi, write_statistics
+from gis.report import column_labels_vi, sheet_name, write_statistics
 from gis.stats import compute_statistics
 
 OFFICIAL_AREA_KM2 = 9068.73  # Decision 1585/QĐ-TTg
@@ -406,8 +406,8 @@ def test_excel_one_sheet_per_table_and_vietnamese_headers(tables, tmp_path):
     written = write_statistics(tables, tmp_path, vietnamese=True)
     with pd.ExcelFile(written["excel"]) as book:
         sheets = book.sheet_names
-        areas = pd.read_excel(book, "unit_areas")
-    assert sheets == ["contents", *tables]
+        areas = pd.read_excel(book, sheet_name("unit_areas", "vi"))
+    assert sheets == [sheet_name(n, "vi") for n in ["contents", *tables]]
     assert "Diện tích (km²)" in areas.columns and "Hệ thống đơn vị" in areas.columns
     labels = column_labels_vi()
     unlabelled = {c for t in tables.values() for c in t.columns if c not in labels}

@@ -373,3 +373,55 @@ def test_legend_swatch_of_a_translucent_fill_is_the_colour_seen_on_the_map(squar
     assert _swatch_css("#000000", "point", layer, False, "#ffffff") == "#000000"
     opaque = MapLayer(squares, "Xã", fill_opacity=1.0)
     assert _swatch_css("#123456", "", opaque, False, "#ffffff") == "#123456"
+
+
+def test_hollow_symbols_and_legend_sizes_follow_the_layer(squares):
+    spot = gpd.GeoDataFrame({"name": ["A"]}, geometry=[shapely.Point(X0 + 500, Y0 + 500)],
+                            crs="EPSG:9205")  # fmt: skip
+    layers = [MapLayer(spot, "Loại IV", radius=9.5, color="#fb6a4a", stack=False),
+              MapLayer(spot, "Hiện trạng – Loại V", radius=6.5, color="#8a4c3b", hollow=True,
+                       weight=3.0, stack=False)]  # fmt: skip
+    page = render_html(web_map(layers, title="T"))
+    # legend: a symbol as big as on the map; a hollow one as a ring of its colour
+    assert "width:19px;height:19px;" in page and "background:#fb6a4a" in page
+    assert "width:13px;height:13px;" in page
+    assert "background:transparent;border:3px solid #8a4c3b" in page
+    assert '"fillOpacity": 0.0' in page and '"color": "#8a4c3b"' in page
+    # no focus rectangle on a clicked feature
+    assert ".leaflet-interactive:focus { outline: none; }" in page
+
+
+@pytest.mark.browser
+def test_labels_show_by_zoom_level_without_clutter_in_chromium(browser, squares, tmp_path):
+    near = shapely.Point(X0 + 1000, Y0 + 1000)
+    towns = gpd.GeoDataFrame(
+        {"name": ["Thị trấn <Một>", "Thị trấn Hai", "Bản Ba"], "level": [0, 1, 1]},
+        geometry=[near, shapely.Point(X0 + 3000, Y0 + 3000), shapely.Point(X0 + 1001, Y0 + 1001)],
+        crs="EPSG:9205",
+    )
+    layers = [
+        MapLayer(squares, "Xã", label="name", label_zoom=1, fields={"name": "Tên"}),
+        MapLayer(towns[towns["level"] == 0], "Lớn", label="name", radius=9),
+        MapLayer(towns[towns["level"] == 1], "Nhỏ", label="name", label_zoom=1, radius=5),
+        MapLayer(towns.iloc[[0]], "Cửa khẩu", label="name"),  # same name, same place: once
+    ]
+    path = save_map(web_map(layers, title="Nhãn"), tmp_path / "labels.html")
+    browser.open(path)
+    d = browser.driver
+    shown = (
+        "return Array.from(document.querySelectorAll('.gis-label')).filter(e => "
+        "getComputedStyle(e).display !== 'none' && e.style.visibility !== 'hidden')"
+        ".map(e => e.innerText).sort()"
+    )
+    assert d.execute_script(shown) == ["Thị trấn <Một>"]  # escaped text, written once
+    # 4 communes, 3 towns; the gate's label repeats a town's at the same place: left out
+    assert d.execute_script("return document.querySelectorAll('.gis-label').length") == 7
+    d.execute_script("Object.values(window).find(v => v instanceof L.Map).zoomIn(1, "
+                     "{animate: false})")  # fmt: skip
+    time.sleep(0.3)
+    after = d.execute_script(shown)
+    # one step closer: the small towns and the communes too, but a label on a label of a
+    # higher priority is hidden: "Bản Ba" and the commune "Đoàn Kết" on "Thị trấn <Một>"
+    # (shown at the wider view), a commune on "Thị trấn Hai" (a point before an area)
+    assert after == ["Mường Tè", "Thị trấn <Một>", "Thị trấn Hai", "Tân Phong"]
+    assert [e for e in d.get_log("browser") if e.get("level") == "SEVERE"] == []
