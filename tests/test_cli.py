@@ -193,7 +193,7 @@ def test_csv_into_a_point_layer_says_csv_is_a_table(tmp_path, store_copy, comman
     [
         (["import", "nowhere.gpkg", "--as", "x"], 1, "nowhere.gpkg"),
         (["info", "railways"], 1, "no layer 'railways'"),
-        (["layers", "--province", "cao_bang"], 1, "no province profile"),
+        (["layers", "--province", "ha_giang"], 1, "no province profile"),
         (["validate", "--repair"], 2, "--repair needs a LAYER"),
         (["export", "facts", "facts.kml"], 2, "is a table"),
         (["import", "x.gpkg", "--as", "x", "--licnce", "CC0"], 2, "No such option '--licnce'"),

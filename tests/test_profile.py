@@ -15,7 +15,7 @@ def test_lai_chau_profile(store_copy):
 
 def test_second_province_needs_no_code(two_provinces):
     """A tiny Bắc Ninh profile: same code path, its own CRS (EPSG:9209) and official area."""
-    assert list_profiles(layers_dir=two_provinces) == ["bac_ninh", "lai_chau"]
+    assert list_profiles(layers_dir=two_provinces) == ["bac_ninh", "cao_bang", "lai_chau"]
     results = validate_province(province="bac_ninh", layers_dir=two_provinces)
     assert set(results) == {
         "province",
@@ -33,7 +33,7 @@ def test_second_province_needs_no_code(two_provinces):
 
 def test_unknown_province_lists_known(store_copy):
     with pytest.raises(ProfileError, match=r"no province profile.*Known provinces.*lai_chau"):
-        load_profile("cao_bang", layers_dir=store_copy)
+        load_profile("ha_giang", layers_dir=store_copy)
 
 
 @pytest.mark.parametrize(

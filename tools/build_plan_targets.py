@@ -32,6 +32,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -155,11 +156,27 @@ def build(profile: Profile) -> pd.DataFrame:
     return targets_in_force(out[COLUMNS])
 
 
+def meta_for(profile: Profile) -> dict:
+    """:data:`META`, with the province's own provenance when its ``_sources`` has one."""
+    path = profile.path / "_sources" / "plan_targets_provenance.json"
+    if not path.exists():
+        return META
+    provenance = json.loads(path.read_text(encoding="utf-8"))
+    missing = sorted({"source", "licence", "date", "processing"} - set(provenance))
+    if missing:
+        raise LayerError(f"{path} lacks {missing}; give the layer's source, licence and date.")
+    return {**META, "provenance": provenance}
+
+
 def main(province: str | None, layers_dir: Path | None) -> int:
     profile = load_profile(province, layers_dir=layers_dir)
     frame = build(profile)
     path = write_layer(
-        frame, "plan_targets", meta=META, province=profile, message="tools/build_plan_targets.py"
+        frame,
+        "plan_targets",
+        meta=meta_for(profile),
+        province=profile,
+        message="tools/build_plan_targets.py",
     )
     n_in_force = int((frame["in_force"] == "yes").sum())
     print(f"wrote {len(frame)} rows ({n_in_force} in force) -> {path}")
