@@ -293,6 +293,9 @@ def _urban_system(inputs: _Inputs) -> pd.DataFrame:
         names = ("urban_areas",)
     else:
         table = inputs.get("urban_areas_2030")
+        if table is None:
+            return _missing("Urban system: urban areas by class",
+                            ["urban_areas", "urban_areas_2030"], inputs, "")  # fmt: skip
         out = table.groupby("urban_class_2030").size().rename("n_urban_areas").reset_index()
         out = out.rename(columns={"urban_class_2030": "urban_class"})
         out.insert(0, "source_document", "urban_areas_2030 table (Decision 1585 summary)")

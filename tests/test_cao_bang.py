@@ -178,3 +178,15 @@ def test_plan_targets_follow_the_schema_and_never_invent_a_figure(root):
     assert missing["note"].fillna("").str.len().gt(0).all()
     facts = _read("facts", root)
     assert (facts["source_url"].fillna("") != "").all()
+
+
+def test_statistics_of_cao_bang_sum_to_the_census_and_name_what_is_missing():
+    """A province without plan layers: census tables complete, the rest says which layer."""
+    from gis.stats import compute_statistics
+
+    tables = compute_statistics("cao_bang")
+    pop = tables["population"].groupby("unit_system")["population_persons"].agg(["sum", "count"])
+    assert pop.loc["communes_2025"].tolist() == [530_341, 56]
+    assert pop.loc["districts_pre2025"].tolist() == [530_341, 10]
+    status = tables["urban_system"]["status"].iloc[0]
+    assert status == "layer urban_areas missing; layer urban_areas_2030 missing"
