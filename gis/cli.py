@@ -9,6 +9,7 @@ values: an ANSI escape sequence can rewrite a terminal) are shown escaped.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 import warnings
@@ -682,6 +683,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except MemoryError:
         _echo("Error: out of memory reading the input; is the file what it claims to be?", err=True)
+        sys.exit(1)
+    except OSError as exc:  # disk full, read-only folder, network share gone...
+        where = f": {exc.filename}" if exc.filename else ""
+        _echo(f"Error: {exc.strerror or exc}{where}. Free space or choose a writable folder, "
+              "then run the command again.", err=True)  # fmt: skip
+        sys.exit(1)
+    except Exception as exc:  # a bug: one line for the planner, the traceback on request
+        if os.environ.get("GIS_DEBUG"):
+            raise
+        _echo(f"Error: unexpected {type(exc).__name__}: {_clean(str(exc))[:300]}. This is a "
+              "bug in gis, not in your data: please report the command; run it again with "
+              "GIS_DEBUG=1 to see the details.", err=True)  # fmt: skip
         sys.exit(1)
 
 

@@ -286,3 +286,25 @@ def test_build_ends_with_a_summary_and_where_the_outputs_are(tmp_path, store_cop
     assert lines[-1] == (f"built Lai Châu: statistics and report in {out}, maps in {maps} "
                          f"(open {maps / 'index.html'})")  # fmt: skip
     assert (out / "report.md").exists() and (maps / "index.html").exists()
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys, store_copy):
+    """A bug (here: the statistics raise TypeError) gives one line and exit 1; GIS_DEBUG=1 shows
+    the traceback."""
+    import gis.stats
+    from gis.cli import main
+
+    def broken(*args, **kwargs):
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr(gis.stats, "compute_statistics", broken)
+    monkeypatch.delenv("GIS_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        main(["stats", "--layers", str(store_copy)])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 1 and "Traceback" not in err
+    assert err.startswith("Error: unexpected TypeError: 'NoneType' object is not subscriptable.")
+    assert "GIS_DEBUG=1" in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("GIS_DEBUG", "1")
+    with pytest.raises(TypeError):
+        main(["stats", "--layers", str(store_copy)])
