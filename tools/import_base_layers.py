@@ -61,12 +61,14 @@ def col(name, dtype="str", *, required=False, unique=False, allowed=None, descri
     return out
 
 
-def vmeta(title, geometry_type, columns, provenance, *, id_column=None, **extra):
+def vmeta(title, geometry_type, columns, provenance, *, id_column=None, crs="EPSG:9205",
+          **extra):  # fmt: skip
+    """Schema and provenance of a vector layer stored in ``crs`` (Lai Châu's by default)."""
     return {
         "title": title,
         "kind": "vector",
         "geometry_type": geometry_type,
-        "crs": "EPSG:9205",
+        "crs": crs,
         "id_column": id_column,
         "columns": columns,
         "provenance": provenance,
@@ -83,6 +85,26 @@ def tmeta(title, columns, provenance, *, id_column=None, **extra):
         "provenance": provenance,
         **extra,
     }
+
+
+#: Columns of every province's ``facts`` table (one home: also used by import_province.py).
+FACTS_COLUMNS = [
+    col("scope", required=True, allowed=["province", "district", "commune", "plan"]),
+    col("code", required=True),
+    col("metric", required=True),
+    col("value", required=True),
+    col("unit"),
+    col("ref_year"),
+    col("source_url", required=True),
+    col("source_type"),
+    col("note"),
+    col(
+        "status",
+        allowed=["current", "superseded"],
+        description="current (or empty) = the value in use; superseded = replaced "
+        "by a newer or better-sourced row (kept for the record)",
+    ),
+]
 
 
 SOURCES = Path(__file__).resolve().parents[1] / "layers" / "lai_chau" / "_sources"
@@ -103,8 +125,10 @@ def with_corrections(facts: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
         old_value = added.loc[_, "supersedes_value"]
         for i, r in enumerate(rows):
             key = (r["scope"], r["code"], r["metric"])
-            if old_value and key == (new["scope"], new["code"], new["metric"]) and (
-                r["value"] == old_value
+            if (
+                old_value
+                and key == (new["scope"], new["code"], new["metric"])
+                and (r["value"] == old_value)
             ):
                 r["status"] = "superseded"
                 why = f"superseded by {new['value']} {new['unit']} ({new['source_type']})"
@@ -368,20 +392,7 @@ def main(shared: Path) -> None:
         "facts",
         tmeta(
             "Facts and figures with their sources",
-            [
-                col("scope", required=True, allowed=["province", "district", "commune", "plan"]),
-                col("code", required=True),
-                col("metric", required=True),
-                col("value", required=True),
-                col("unit"),
-                col("ref_year"),
-                col("source_url", required=True),
-                col("source_type"),
-                col("note"),
-                col("status", allowed=["current", "superseded"],
-                    description="current (or empty) = the value in use; superseded = replaced "
-                    "by a newer or better-sourced row (kept for the record)"),
-            ],
+            FACTS_COLUMNS,
             {
                 "source": "public web pages, one per row (source_url)",
                 "licence": "facts cited from public pages",

@@ -24,7 +24,12 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from import_base_layers import col, tmeta  # tools/ is on sys.path when run as a script
+from import_base_layers import (
+    FACTS_COLUMNS,
+    col,
+    tmeta,
+    vmeta,
+)  # tools/ is on sys.path when run as a script
 
 from gis.profile import Profile, load_profile
 from gis.store import write_layer
@@ -101,20 +106,6 @@ PROVINCES: dict[str, dict[str, Any]] = {
         },
     },
 }
-
-
-def vmeta(title, geometry_type, columns, provenance, *, crs, id_column=None, **extra):
-    """Schema and provenance of a vector layer stored in ``crs``."""
-    return {
-        "title": title,
-        "kind": "vector",
-        "geometry_type": geometry_type,
-        "crs": crs,
-        "id_column": id_column,
-        "columns": columns,
-        "provenance": provenance,
-        **extra,
-    }
 
 
 def _area_km2(gdf: gpd.GeoDataFrame, profile: Profile) -> pd.Series:
@@ -288,23 +279,7 @@ def main(slug: str, shared: Path) -> None:
         "facts",
         tmeta(
             "Facts and figures with their sources",
-            [
-                col("scope", required=True, allowed=["province", "district", "commune", "plan"]),
-                col("code", required=True),
-                col("metric", required=True),
-                col("value", required=True),
-                col("unit"),
-                col("ref_year"),
-                col("source_url", required=True),
-                col("source_type"),
-                col("note"),
-                col(
-                    "status",
-                    allowed=["current", "superseded"],
-                    description="current (or empty) = the value in use; superseded = replaced "
-                    "by a newer or better-sourced row (kept for the record)",
-                ),
-            ],
+            FACTS_COLUMNS,
             {
                 "source": "public pages and the layers' own sources, one per row (source_url)",
                 "licence": "facts cited from public pages and public statistics",
