@@ -14,8 +14,7 @@ import pandas as pd
 import shapely
 
 from gis._frames import M2_PER_KM2
-from gis.census import POPULATION_COLUMNS, aggregate_population
-from gis.crosswalk import via_table
+from gis.census import aggregate_population, census_unit_to
 from gis.errors import LayerNotFoundError
 from gis.maplabels import (
     CLASS_LABEL_ZOOM,
@@ -229,9 +228,9 @@ def unit_facts(src: Source, role: str) -> pd.DataFrame:
 
     ``area_calc_km2``: area of the stored polygon in the planning CRS. ``population_2019``,
     ``urban_pct_2019``: the 2019 census summed over whole census units with
-    :func:`gis.census.aggregate_population` (a district: its units on the census date; a 2025
-    commune: the units of the GSO list of 01/03/2025 carried through the crosswalk with
-    :func:`gis.crosswalk.via_table`), the sums of ``gis stats``; urban = people in phường and
+    :func:`gis.census.census_unit_to` and :func:`gis.census.aggregate_population` (a district:
+    its units on the census date; a 2025 commune: the units of the GSO list of 01/03/2025
+    carried through the crosswalk), the very sums of ``gis stats``; urban = people in phường and
     thị trấn in 2019. ``density_2019``: persons per km² of that area (extensive population over
     the unit's own area, never averaged). ``region_vi``: the unit's region of the spatial
     orientation. A missing layer leaves its columns empty (shown "–"; the map's index names it).
@@ -258,15 +257,10 @@ def _unit_facts(src: Source, role: str, units: gpd.GeoDataFrame) -> pd.DataFrame
                        index=pd.Index(codes, name="code"))  # fmt: skip
     census = src.get("census")
     counts = None
-    if census is not None and role == "districts":
-        counts = aggregate_population(census, "district_code", name_column=None)
-    elif census is not None:
-        crosswalk = src.get("crosswalk")
-        if crosswalk is not None:
-            per_unit = aggregate_population(census, "code", name_column=None)
-            per_unit = per_unit.rename_axis("code").reset_index()
-            counts = via_table(per_unit, crosswalk, extensive=POPULATION_COLUMNS)
-            counts = counts.set_index("ward2025_code")
+    if census is not None and (role == "districts" or src.get("crosswalk") is not None):
+        level = "district" if role == "districts" else "commune_2025"
+        by = census_unit_to(census, level, src.get("crosswalk"))
+        counts = aggregate_population(census, by, name_column=None)
     if counts is not None:
         total = counts["population_persons"].reindex(codes).to_numpy(dtype=float)
         urban = counts["population_urban_persons"].reindex(codes).to_numpy(dtype=float)

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gis.census import POPULATION_COLUMNS, aggregate_population
+from gis.census import POPULATION_COLUMNS, aggregate_population, census_unit_to
 from gis.errors import LayerError, LayerNotFoundError
 from gis.profile import Profile
 from gis.store import layer_meta, read_layer
@@ -94,20 +94,10 @@ def _unit_population(inputs: _Inputs, layer: str) -> pd.DataFrame:
             out[c] = np.nan
         out["census_units"] = ""
         return out
-    if layer == "districts_pre2025":
-        by = census["district_code"]
-    elif layer == "commune_crosswalk":
-        by = census["code"]
-    else:
-        cw = inputs.get("commune_crosswalk")
-        split = sorted(set(cw.loc[cw["code"].duplicated(), "code"]))
-        if split:
-            raise LayerError(
-                f"commune_crosswalk maps old unit(s) {split} to several 2025 communes: their "
-                "population cannot be summed whole. Split it by area share (gis.crosswalk."
-                "aggregate) or give one row per old unit."
-            )
-        by = census["code"].map(dict(zip(cw["code"], cw["ward2025_code"], strict=True)))
+    level = {"districts_pre2025": "district", "commune_crosswalk": "list"}.get(
+        layer, "commune_2025"
+    )
+    by = census_unit_to(census, level, inputs.get("commune_crosswalk"))
     labelled = census.assign(label=census["type"] + " " + census["name"])  # "Xã Mường Tè"...
     counts = aggregate_population(labelled, by, name_column="label")
     return out.merge(counts, left_on="code", right_index=True, how="left")

@@ -33,6 +33,7 @@ __all__ = [
     "UNIT_TYPES",
     "CensusMatchError",
     "aggregate_population",
+    "census_unit_to",
     "match_census_units",
     "short_name",
 ]
@@ -192,6 +193,43 @@ def match_census_units(
             "and its source, e.g. the Standing Committee resolution of the merge)."
         )
     return out
+
+
+def census_unit_to(
+    census: pd.DataFrame, level: str, crosswalk: pd.DataFrame | None = None
+) -> pd.Series:
+    """Code of the unit of ``level`` each census unit lies in (whole units, never split).
+
+    ``level``: ``"district"`` (the census's own district, ``district_code``), ``"list"`` (the
+    unit of the GSO list of 01/03/2025, ``code``, 2020 merges included) or ``"commune_2025"``
+    (that unit carried through ``crosswalk``, columns ``code`` and ``ward2025_code``). The
+    statistics and the map popups both sum the census with it and
+    :func:`aggregate_population`, so they cannot disagree.
+
+    Raises
+    ------
+    LayerError
+        For an unknown level, a missing crosswalk, or a crosswalk that splits an old unit
+        across several 2025 communes (its people cannot be summed whole).
+    """
+    if level == "district":
+        return census["district_code"]
+    if level == "list":
+        return census["code"]
+    if level != "commune_2025":
+        raise LayerError(
+            f"unknown census level '{level}'; use 'district', 'list' or 'commune_2025'."
+        )
+    if crosswalk is None:
+        raise LayerError("summing the census onto 2025 communes needs the commune_crosswalk.")
+    split = sorted(set(crosswalk.loc[crosswalk["code"].duplicated(), "code"]))
+    if split:
+        raise LayerError(
+            f"commune_crosswalk maps old unit(s) {split} to several 2025 communes: their "
+            "population cannot be summed whole. Split it by area share (gis.crosswalk."
+            "aggregate) or give one row per old unit."
+        )
+    return census["code"].map(dict(zip(crosswalk["code"], crosswalk["ward2025_code"], strict=True)))
 
 
 def aggregate_population(

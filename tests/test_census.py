@@ -154,3 +154,19 @@ def test_short_name_drops_unit_words_only():
     assert short_name("Thị trấn Mường Tè") == "Mường Tè"
     assert short_name("Thành phố Lai Châu") == "Lai Châu"
     assert short_name("Xã Phường Lý") == "Phường Lý"  # only the leading type word
+
+
+def test_census_unit_to_refuses_what_cannot_be_summed_whole():
+    from gis.census import census_unit_to
+
+    census = pd.DataFrame({"code": ["03403", "03391"], "district_code": ["105", "109"]})
+    crosswalk = pd.DataFrame({"code": ["03403", "03391"], "ward2025_code": ["03388", "03388"]})
+    assert census_unit_to(census, "commune_2025", crosswalk).tolist() == ["03388", "03388"]
+    assert census_unit_to(census, "district").tolist() == ["105", "109"]
+    split = pd.concat([crosswalk, pd.DataFrame({"code": ["03391"], "ward2025_code": ["03408"]})])
+    with pytest.raises(LayerError, match=r"maps old unit\(s\) \['03391'\] to several 2025"):
+        census_unit_to(census, "commune_2025", split)
+    with pytest.raises(LayerError, match="needs the commune_crosswalk"):
+        census_unit_to(census, "commune_2025")
+    with pytest.raises(LayerError, match="unknown census level 'ward'"):
+        census_unit_to(census, "ward")
