@@ -20,7 +20,6 @@ from gis.maplabels import (
     CLASS_LABEL_ZOOM,
     CLASS_ORDER,
     CLASS_STYLE,
-    DOCUMENT_VI,
     FACILITY_COLORS,
     FACILITY_RANK,
     FACILITY_VI,
@@ -29,8 +28,6 @@ from gis.maplabels import (
     OUTSIDE_VI,
     PILLAR_COLORS,
     PILLAR_VI,
-    REGION_COLORS,
-    REGION_VI,
     SOURCE_CREDITS,
     STATUS_VI,
     UNCLASSIFIED_STYLE,
@@ -44,8 +41,6 @@ from gis.maplayer import MapLayer
 from gis.profile import Profile
 from gis.store import layer_meta, read_layer
 
-#: Corridor bands and catchment rings (metres).
-BAND_DISTANCES_M = (5000.0, 10000.0, 20000.0)
 #: Simplification of the web maps (metres). At 22 degrees N a web-map pixel is about
 #: 145,000 / 2**zoom metres: the whole province shows at zoom 8-9 (280-570 m per pixel) and 60 m
 #: stays under one pixel up to zoom 11 (71 m). The 2025 communes weigh 578 kB at 30 m and 330 kB
@@ -99,7 +94,7 @@ class Source:
     """Reads layers by role once; remembers what each map lacked."""
 
     profile: Profile
-    names: dict[str, str]  # role -> store layer name (gis.maps.LAYER_NAMES)
+    names: dict[str, str]  # role -> store layer name (Profile.roles)
     cache: dict[str, gpd.GeoDataFrame | None] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -152,20 +147,24 @@ class Source:
         return self.cache[key]
 
     def credits(self) -> list[str]:
-        """Short source credits of the layers used (:data:`gis.maplabels.SOURCE_CREDITS`)."""
+        """Short source credits of the layers used: the plan's first (``[plan] credit_match``
+        of the profile), then :data:`gis.maplabels.SOURCE_CREDITS`."""
+        plan = self.profile.plan
+        known = [(needle, plan.credit_vi) for needle in plan.credit_match if plan.credit_vi]
+        known += SOURCE_CREDITS
         out: list[str] = []
         for name in self.used:
             prov = self.provenance(name)
             text = f"{prov.get('source', '')} {prov.get('url', '')}"
-            credit = next((c for needle, c in SOURCE_CREDITS if needle in text), None)
+            credit = next((c for needle, c in known if needle in text), None)
             if credit is None:
                 credit = str(prov.get("source") or name).split(" (")[0].strip()
             if credit not in out:
                 out.append(credit)
         order: dict[str, int] = {}
-        for i, (_, c) in enumerate(SOURCE_CREDITS):
+        for i, (_, c) in enumerate(known):
             order.setdefault(c, i)
-        return sorted(out, key=lambda c: order.get(c, len(SOURCE_CREDITS)))
+        return sorted(out, key=lambda c: order.get(c, len(known)))
 
     def schematic(self, role: str) -> bool:
         """True if the layer says its geometry is schematic (column ``accuracy``)."""
@@ -274,7 +273,7 @@ def _unit_facts(src: Source, role: str, units: gpd.GeoDataFrame) -> pd.DataFrame
     out["region_vi"] = np.nan
     if assignment is not None:
         key = "district_code" if "district_code" in assignment else "code"
-        label = assignment["plan_region"].map(REGION_VI)
+        label = assignment["plan_region"].map(src.profile.plan.region_vi).astype(object)
         if "plan_region_vi" in assignment:
             label = assignment["plan_region_vi"].fillna(label)
         label = label.fillna(assignment["plan_region"])
@@ -306,7 +305,7 @@ def regions(src: Source) -> gpd.GeoDataFrame | None:
         regions["area_km2"] = regions.geometry.area / M2_PER_KM2
         src.notes.append(f"vùng dựng từ {src.names['districts']}.plan_region")
     regions = regions.copy()
-    fallback = regions["plan_region"].map(REGION_VI)
+    fallback = regions["plan_region"].map(src.profile.plan.region_vi).astype(object)
     label = regions["plan_region_vi"] if "plan_region_vi" in regions else fallback
     regions["region_vi"] = label.fillna(fallback).fillna(regions["plan_region"])
     if "area_km2" not in regions:
@@ -314,14 +313,17 @@ def regions(src: Source) -> gpd.GeoDataFrame | None:
     return regions
 
 
-def regions_layer(regions: gpd.GeoDataFrame) -> MapLayer:
+def regions_layer(src: Source, regions: gpd.GeoDataFrame) -> MapLayer:
+    """The regions filled with the profile's colours (``[plan.regions]``), named as the plan
+    names them (``[plan] regions_vi``)."""
+    plan = src.profile.plan
     colors = {
-        lbl: REGION_COLORS.get(code, "#cccccc")
+        lbl: plan.region_colors.get(code, "#cccccc")
         for code, lbl in zip(regions["plan_region"], regions["region_vi"], strict=True)
     }
-    return MapLayer(regions, "Hai vùng", column="region_vi", kind="category", colors=colors,
+    return MapLayer(regions, plan.regions_vi, column="region_vi", kind="category", colors=colors,
                     fields={"region_vi": "Vùng", "area_km2": "Diện tích (km²)"},
-                    fill_opacity=0.55, weight=0.8, legend_title="Hai vùng")  # fmt: skip
+                    fill_opacity=0.55, weight=0.8, legend_title=plan.regions_vi)  # fmt: skip
 
 
 def points(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -345,12 +347,16 @@ def urban(src: Source) -> tuple[gpd.GeoDataFrame | None, list[str]]:
     urban = points(urban)
     for col, new in (("class_current", "class_now_vi"), ("class_2030", "class_2030_vi")):
         urban[new] = urban[col].map(class_vi) if col in urban else "–"
+    plan = src.profile.plan
     docs = list(pd.unique(urban["source_document"])) if "source_document" in urban else [None]
+    if plan.document in docs:  # the plan's version first
+        docs.remove(plan.document)
+        docs.insert(0, plan.document)
     blank = pd.Series(np.nan, index=urban.index, dtype=object)
     urban["status_vi"] = urban["status"].map(urban_status_vi) if "status" in urban else blank
-    urban["document_vi"] = (translate(urban["source_document"], DOCUMENT_VI)
+    urban["document_vi"] = (urban["source_document"].map(plan.document_name_vi, na_action="ignore")
                             if "source_document" in urban else blank)  # fmt: skip
-    region = urban["plan_region"].map(REGION_VI) if "plan_region" in urban else blank
+    region = urban["plan_region"].map(plan.region_vi) if "plan_region" in urban else blank
     regions_ = src.get("regions")
     if regions_ is not None and "plan_region" in urban and "plan_region_vi" in regions_:
         names = dict(zip(regions_["plan_region"], regions_["plan_region_vi"], strict=True))
@@ -579,12 +585,13 @@ def _far_ends(src: Source, outside: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             crs=outside.crs)  # fmt: skip
 
 
-def rings(origins: gpd.GeoDataFrame, outline, label: str) -> gpd.GeoDataFrame:
+def rings(origins: gpd.GeoDataFrame, outline, label: str,
+          distances_m: tuple[float, ...]) -> gpd.GeoDataFrame:  # fmt: skip
     """Dissolved buffers of ``origins`` as rings 0-d1, d1-d2 ..., clipped to ``outline``."""
     rows, inner = [], None
     geoms = origins.geometry.values
     lo = 0.0
-    for d in BAND_DISTANCES_M:
+    for d in distances_m:
         zone = shapely.union_all(shapely.buffer(geoms, d, quad_segs=16))
         if outline is not None:
             zone = shapely.intersection(zone, outline)
@@ -606,7 +613,7 @@ def band_layers(rings: gpd.GeoDataFrame, name: str, palette: list[str], *, show=
                  weight=2.0 if hollow else 0.5, coverage=False, hollow=hollow,
                  fields={"origin": "Tính từ", "band": "Khoảng cách",
                          "area_km2": "Diện tích trong tỉnh (km²)"})
-        for i, (band, color) in enumerate(zip(rings["band"], palette, strict=True))
+        for i, (band, color) in enumerate(zip(rings["band"], palette[: len(rings)], strict=True))
     ]  # fmt: skip
 
 
@@ -646,23 +653,24 @@ def pillar_layers(src: Source) -> tuple[list[MapLayer], list[MapLayer]]:
     """
     layers: list[MapLayer] = []
     over: list[MapLayer] = []
+    pillars = src.profile.plan.pillars_vi
     zones = src.get("pillar_zones")
     if zones is not None and len(zones):
         zones = _pillar_columns(zones)
         colors = _pillar_colors(zones)
-        layers.append(MapLayer(zones, "Ba trụ cột: ranh giới vùng", column="pillar_vi",
+        layers.append(MapLayer(zones, f"{pillars}: ranh giới vùng", column="pillar_vi",
                                kind="category", colors=colors, hollow=True, weight=2.0,
                                show=False, coverage=False,
-                               legend_title="Ba trụ cột: ranh giới vùng",
+                               legend_title=f"{pillars}: ranh giới vùng",
                                fields={"name": "Tên", "pillar_vi": "Trụ cột",
                                        "member_vi": "Lĩnh vực"},
                                popup={"name": "Tên", "pillar_vi": "Trụ cột",
                                       "member_vi": "Lĩnh vực", "source": "Nguồn"}))  # fmt: skip
         marks = _zone_marks(src, zones)
-        layers.append(MapLayer(marks, "Ba trụ cột: vùng sản xuất, dịch vụ", column="pillar_vi",
+        layers.append(MapLayer(marks, f"{pillars}: vùng sản xuất, dịch vụ", column="pillar_vi",
                                kind="category", colors=colors, hollow=True, weight=3.0,
                                radius=9.0, label="label", label_zoom=1,
-                               legend_title="Ba trụ cột – vùng (vòng tròn)",
+                               legend_title=f"{pillars} – vùng (vòng tròn)",
                                fields={"pillar_vi": "Trụ cột", "members_vi": "Lĩnh vực",
                                        "scope_vi": "Phạm vi"},
                                popup={"pillar_vi": "Trụ cột", "names": "Tên",
@@ -675,10 +683,10 @@ def pillar_layers(src: Source) -> tuple[list[MapLayer], list[MapLayer]]:
         fields = {"name": "Tên", "pillar_vi": "Trụ cột", "member_vi": "Lĩnh vực"}
         popup = {**fields, "source": "Nguồn"}
         if len(inside):
-            over.append(MapLayer(inside, "Ba trụ cột: cơ sở", column="pillar_vi",
+            over.append(MapLayer(inside, f"{pillars}: cơ sở", column="pillar_vi",
                                    kind="category", colors=_pillar_colors(inside), radius=5.5,
                                    fill_opacity=0.95, label="label", label_zoom=1,
-                                   legend_title="Ba trụ cột – cơ sở (chấm tròn)",
+                                   legend_title=f"{pillars} – cơ sở (chấm tròn)",
                                    fields=fields, popup=popup))  # fmt: skip
         if len(outside):
             outside = outside.assign(name=outside["name"] + f" ({OUTSIDE_VI})")

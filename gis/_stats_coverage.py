@@ -15,9 +15,7 @@ from gis._overlay import intersection_measure
 from gis._stats_base import (
     _CENSUS_HINT,
     CENSUS_DATE,
-    CENSUS_LAYER,
-    DISTANCES_M,
-    PLAN_DOCUMENT,
+    UNIT_SYSTEMS,
     _Inputs,
     _label,
     _missing,
@@ -59,9 +57,9 @@ def _with_population(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame:
 
 def _units_with_region(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame | None:
     units = _with_population(inputs, layer)
-    if layer == "districts_pre2025":
+    if layer == "districts":
         return units
-    assign = inputs.get("region_assignment_2025")
+    assign = inputs.get("communes_regions")
     if assign is None:
         return None
     return units.merge(assign[["code", "plan_region"]], on="code", how="left")
@@ -75,26 +73,25 @@ def _people_in(surface: gpd.GeoDataFrame, zone: shapely.Geometry, column: str) -
 
 
 def _corridor(inputs: _Inputs) -> pd.DataFrame:
-    axis = inputs.get("orientation_axis")
-    need = ["orientation_axis", "urban_areas", "region_assignment_2025"]
+    axis = inputs.get("axis")
+    need = ["axis", "urban_areas", "communes_regions"]
     if axis is None:
         return _missing("Corridor coverage of the axis", need, inputs, "")
     frames = []
     urban = _plan_urban_areas(inputs)
-    for layer in ("districts_pre2025", "communes_2025"):
-        units = _units_with_region(inputs, layer)
+    document = urban.attrs["document"] if urban is not None else "every source document"
+    distances_m = inputs.profile.plan.corridor_distances_m
+    for role, system in UNIT_SYSTEMS:
+        units = _units_with_region(inputs, role)
         if units is None:
-            frames.append(
-                pd.DataFrame(
-                    {"unit_system": [layer], "status": ["layer region_assignment_2025 missing"]}
-                )
-            )
+            status = f"layer {inputs.names['communes_regions']} missing"
+            frames.append(pd.DataFrame({"unit_system": [system], "status": [status]}))
             continue
-        pop = "population_persons" if inputs.get(CENSUS_LAYER) is not None else None
-        res = corridor_coverage(units, axis, distances_m=DISTANCES_M, population_column=pop)
-        res.insert(0, "unit_system", layer)
-        if pop and layer == "districts_pre2025":  # within: from the communes, not the districts
-            surface = _with_population(inputs, "communes_2025")
+        pop = "population_persons" if inputs.get("census") is not None else None
+        res = corridor_coverage(units, axis, distances_m=distances_m, population_column=pop)
+        res.insert(0, "unit_system", system)
+        if pop and role == "districts":  # within: from the communes, not the districts
+            surface = _with_population(inputs, "communes")
             lines = shapely.union_all(axis.geometry.values)
             for i, r in res.iterrows():
                 group = (
@@ -109,9 +106,9 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
         if urban is not None:
             near = [
                 urban.geometry.distance(shapely.union_all(axis.geometry.values)) <= d
-                for d in DISTANCES_M
+                for d in distances_m
             ]
-            for d, hit in zip(DISTANCES_M, near, strict=True):
+            for d, hit in zip(distances_m, near, strict=True):
                 for region in res["plan_region"].unique():
                     in_region = urban["plan_region"] == region if region != "(all)" else True
                     sel = (res["plan_region"] == region) & (res["distance_m"] == d)
@@ -135,19 +132,19 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
         "each unit; area_within_km2 / area_km2 by plan_region and for the province ((all)); "
         "n_units_reached = units with some area within; population = census total of the "
         f"group's units (exact); population_within: {SURFACE_METHOD}, for both unit systems "
-        f"(not from district totals). n_urban_areas_within = {PLAN_DOCUMENT} urban areas (core "
+        f"(not from district totals). n_urban_areas_within = {document} urban areas (core "
         "point or polygon) within distance_m. The axis is schematic (see its accuracy column)."
-        + ("" if inputs.get(CENSUS_LAYER) is not None else f" Population missing: {_CENSUS_HINT}."),
+        + ("" if inputs.get("census") is not None else f" Population missing: {_CENSUS_HINT}."),
         "districts_pre2025; communes_2025",
-        inputs.sources(*need, "districts_pre2025", "communes_2025", CENSUS_LAYER),
+        inputs.sources(*need, "districts", "communes", "census"),
     )
 
 
 def _region_names_vi(inputs: _Inputs) -> dict[str, str]:
     """Vietnamese names of the plan regions, as the region layers give them (``plan_region_vi``)."""
     names: dict[str, str] = {}
-    for layer in ("orientation_regions_pre2025", "orientation_regions_2025"):
-        regions = inputs.get(layer)
+    for role in ("regions", "regions_2025"):
+        regions = inputs.get(role)
         if regions is not None and "plan_region_vi" in regions.columns:
             names.update(zip(regions["plan_region"], regions["plan_region_vi"], strict=True))
     return names
@@ -199,14 +196,14 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     existing = existing_roads(roads)
     tag, schematic = _schematic_note(existing)
     frames = []
-    for layer in ("districts_pre2025", "communes_2025"):
-        units = _with_population(inputs, layer)
-        pop = "population_persons" if inputs.get(CENSUS_LAYER) is not None else None
+    for role, system in UNIT_SYSTEMS:
+        units = _with_population(inputs, role)
+        pop = "population_persons" if inputs.get("census") is not None else None
         keep = ["code", "name", *([pop] if pop else []), "geometry"]
         res = road_density(units[keep], existing, population_column=pop)
         for year in PLAN_HORIZONS:
             res = road_density(res, road_network_at(roads, year), prefix=f"network_{year}")
-        res.insert(0, "unit_system", layer)
+        res.insert(0, "unit_system", system)
         res["area_km2"] = res.geometry.area / M2_PER_KM2
         frames.append(pd.DataFrame(res.drop(columns="geometry")))
     planned = "; ".join(  # "; ": road names hold commas
@@ -227,10 +224,10 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         f"under construction with horizon <= year ({', '.join(map(str, PLAN_HORIZONS))}); "
         f"not existing: {planned or 'none'}. {schematic}",
         "districts_pre2025; communes_2025",
-        inputs.sources("roads", "districts_pre2025", "communes_2025", CENSUS_LAYER),
+        inputs.sources("roads", "districts", "communes", "census"),
     )
-    communes = _with_population(inputs, "communes_2025")
-    has_pop = inputs.get(CENSUS_LAYER) is not None
+    communes = _with_population(inputs, "communes")
+    has_pop = inputs.get("census") is not None
     res = rural_access_index(
         communes[["code", "name", "type", "population_rural_persons", "geometry"]],
         existing,
@@ -283,7 +280,7 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         f"understates access. {schematic} A surveyed road layer with an all-season flag and a "
         "population raster (gis.coverage.rural_access_index) give the real index.",
         "communes_2025",
-        inputs.sources("roads", "communes_2025", CENSUS_LAYER),
+        inputs.sources("roads", "communes", "census"),
     )
     return density, rai
 
@@ -309,14 +306,14 @@ def _catchments(inputs: _Inputs) -> pd.DataFrame:
         ],
         ignore_index=True,
     )
-    communes, province = _with_population(inputs, "communes_2025"), inputs.get("province")
-    has_pop = inputs.get(CENSUS_LAYER) is not None
+    communes, province = _with_population(inputs, "communes"), inputs.get("province")
+    has_pop = inputs.get("census") is not None
     outline = shapely.union_all(province.geometry.values)
     tree = shapely.STRtree(communes.geometry.values)
     labels = (communes["code"] + " " + communes["name"]).to_numpy()
     rows = []
     for _, o in origins.iterrows():
-        for d in DISTANCES_M:
+        for d in inputs.profile.plan.corridor_distances_m:
             disc = shapely.intersection(shapely.buffer(o["geometry"], d, quad_segs=16), outline)
             hit = tree.query(o["geometry"], predicate="dwithin", distance=d)
             rows.append(
@@ -336,8 +333,8 @@ def _catchments(inputs: _Inputs) -> pd.DataFrame:
     return _label(
         out,
         "Straight-line catchments of urban areas and border gates",
-        f"For each {PLAN_DOCUMENT} urban area (its core point; a representative point of a core "
-        "polygon) and each border gate: area of the province outline within distance_m "
+        f"For each {urban.attrs['document']} urban area (its core point; a representative point "
+        "of a core polygon) and each border gate: area of the province outline within distance_m "
         "(straight line), population within it ("
         + (SURFACE_METHOD if has_pop else f"missing: {_CENSUS_HINT}")
         + "), and the 2025 communes (code and name) with some part "
@@ -345,5 +342,5 @@ def _catchments(inputs: _Inputs) -> pd.DataFrame:
         "gis.coverage.network_distance_catchment on the existing roads "
         "(gis.coverage.existing_roads: the baseline; planned roads are not yet travelled).",
         "communes_2025",
-        inputs.sources("urban_areas", "facilities", "communes_2025", "province", CENSUS_LAYER),
+        inputs.sources("urban_areas", "facilities", "communes", "province", "census"),
     )

@@ -39,9 +39,10 @@ HAS_TARGET = "has a target (urbanisation_targets)"
 def national_inputs(profile) -> _Inputs | None:
     """The national layers beside ``profile``'s folder, or None if ``_national`` has no profile."""
     try:
-        return _Inputs(load_profile(NATIONAL, layers_dir=profile.path.parent))
+        national = load_profile(NATIONAL, layers_dir=profile.path.parent)
     except ProfileError:
         return None
+    return _Inputs(national, names={n: n for n in NATIONAL_LAYERS})
 
 
 def _missing(nat: _Inputs | None, root) -> pd.DataFrame:

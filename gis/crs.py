@@ -98,8 +98,8 @@ def require_metric_crs(
         raise CRSError(
             f"'{name}' is in {crs.to_string()} ({'degrees' if crs.is_geographic else unit}); "
             f"{purpose} need a projected CRS in metres. Reproject first: "
-            "`gis.to_crs(gdf, 'EPSG:9205')` (VN-2000 / TM-3 103-00 for Lai Châu; use the "
-            "province profile's planning_crs)."
+            "`gis.to_crs(gdf, profile.planning_crs)`: the province's VN-2000 / TM-3 zone, "
+            "planning_crs in its profile.toml (e.g. 'EPSG:9205' = VN-2000 / TM-3 103-00)."
         )
     return crs
 

@@ -100,7 +100,8 @@ def check_extent(
             )
             hint = (
                 "the file states the wrong CRS: replace its .prj (or CRS) with the real one, "
-                "e.g. EPSG:9205 (VN-2000 / TM-3 103-00) for Lai Châu survey data"
+                "e.g. the province's VN-2000 / TM-3 zone for survey data (planning_crs in its "
+                "profile.toml, such as EPSG:9205 = VN-2000 / TM-3 103-00)"
             )
         else:
             centre = shapely.union_all(_lonlat(geoms)[present]).envelope.centroid

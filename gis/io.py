@@ -384,7 +384,8 @@ def read_vector(
         except pyproj.exceptions.CRSError as exc:
             raise CRSError(
                 f"unknown CRS {crs!r}; give an EPSG code such as 'EPSG:9205' (VN-2000 / TM-3 "
-                "103-00, Lai Châu) or 'EPSG:4326' (lon/lat)."
+                "103-00; a province's zone is planning_crs in its profile.toml) or 'EPSG:4326' "
+                "(lon/lat)."
             ) from exc
     check_content(path, ext, SUPPORTED_FORMATS[ext][1])
     if ext == ".csv":
@@ -435,7 +436,8 @@ def read_vector(
                 f"degrees (EPSG:4326, RFC 7946), but its coordinates (x {x0:,.0f} to {x1:,.0f}, "
                 f"y {y0:,.0f} to {y1:,.0f}) are not degrees: they look like metres. A GeoJSON "
                 "has no .prj; state its CRS: `gis import FILE --as LAYER --crs EPSG:9205` "
-                "(VN-2000 / TM-3 103-00, Lai Châu) or the right EPSG code (Python: crs=...)."
+                "(VN-2000 / TM-3 103-00; the province's zone is planning_crs in its profile.toml) "
+                "or the right EPSG code (Python: crs=...)."
             )
     return _file_crs(gdf, path, ext, crs)
 
@@ -503,8 +505,8 @@ def _file_crs(gdf: gpd.GeoDataFrame, path: Path, ext: str, crs) -> gpd.GeoDataFr
             raise CRSError(
                 f"'{path}' does not state its coordinate reference system. State it: "
                 f"crs='EPSG:9205' in Python, `gis import FILE --as LAYER --crs EPSG:9205` on "
-                f"the command line (EPSG:9205 = VN-2000 / TM-3 103-00, Lai Châu; EPSG:4326 = "
-                f"lon/lat){prj}."
+                f"the command line (EPSG:9205 = VN-2000 / TM-3 103-00; the province's zone is "
+                f"planning_crs in its profile.toml; EPSG:4326 = lon/lat){prj}."
             )
         return gdf.set_crs(crs)
     if crs is not None and not _same_crs(file_crs, crs):

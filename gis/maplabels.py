@@ -15,7 +15,6 @@ __all__ = [
     "CLASS_LABEL_ZOOM",
     "CLASS_ORDER",
     "CLASS_STYLE",
-    "DOCUMENT_VI",
     "FACILITY_RANK",
     "FACILITY_VI",
     "HORIZON_VI",
@@ -24,8 +23,6 @@ __all__ = [
     "OUTSIDE_VI",
     "PILLAR_COLORS",
     "PILLAR_VI",
-    "REGION_COLORS",
-    "REGION_VI",
     "ROAD_CLASS_VI",
     "SOURCE_CREDITS",
     "STATUS_VI",
@@ -36,14 +33,6 @@ __all__ = [
     "translate",
     "urban_status_vi",
 ]
-
-#: Regions of the spatial orientation (used when a layer has no ``plan_region_vi``).
-REGION_VI = {
-    "dynamic_economic": "Vùng kinh tế động lực",
-    "song_da_agroforestry": "Vùng nông – lâm nghiệp sinh thái sông Đà",
-}
-#: Region 1 warm (economic corridor), region 2 green (agro-forestry, ecology).
-REGION_COLORS = {"dynamic_economic": "#f6b26b", "song_da_agroforestry": "#93c47d"}
 
 PILLAR_VI = {"services": "Dịch vụ", "industry": "Công nghiệp", "agriculture": "Nông nghiệp"}
 PILLAR_COLORS = {"services": "#1f78b4", "industry": "#6a3d9a", "agriculture": "#33a02c"}
@@ -102,12 +91,6 @@ FACILITY_RANK = (
     "airport",
 )
 
-#: Source documents of the urban-area versions (column ``source_document``).
-DOCUMENT_VI = {
-    "Decision 1585/QĐ-TTg (2023)": "Quyết định 1585/QĐ-TTg (2023)",
-    "urban development programme (c. 2022)": "chương trình phát triển đô thị (khoảng 2022)",
-}
-
 #: What an urban area is (column ``status`` of ``urban_areas``), part by part (parts are
 #: separated by "; "; a note in parentheses after a part is not translated, see
 #: :func:`urban_status_vi`).
@@ -144,16 +127,14 @@ ROAD_COLORS = {
 #: Short credits of map sources, recognised in a layer's provenance (``meta.json`` provenance
 #: ``source`` and ``url``): (text to find, credit). The first match of a layer is used; a layer
 #: matching none is credited by its provenance source up to the first parenthesis. A map lists
-#: its credits in this order.
-_PLAN_CREDIT = "QĐ 1585/QĐ-TTg (2023), dự thảo quy hoạch, báo chí (xem mục Nguồn của đối tượng)"
+#: its credits in this order, after the plan's own (``[plan] credit_vi`` of the profile).
 SOURCE_CREDITS = (
-    ("_sources/", _PLAN_CREDIT),
-    ("1585", _PLAN_CREDIT),
-    ("region_assignment", _PLAN_CREDIT),  # regions of the 2025 communes, from the plan's
     ("Population and Housing Census", "dân số: Tổng điều tra dân số và nhà ở 2019 (TCTK)"),
     ("WardSeeder", "điểm mốc: danh mục xã của TCTK, TravelMapping"),
     ("dvhcvn", "ranh giới: dvhcvn/gis.chinhphu.vn"),
     ("sapnhap.bando.com.vn", "xã, phường 2025: sapnhap.bando.com.vn"),
+    ("thanglequoc", "xã, phường 2025: thanglequoc/vietnamese-provinces-database "
+     "(sapnhap.bando.com.vn)"),
     ("Open Development Mekong", "thủy điện: Open Development Mekong"),
     ("giaothong", "đường cũ: CTU-SematX/LegoCity"),
     ("Natural Earth", "sông, biên giới: Natural Earth"),

@@ -2,10 +2,11 @@
 
 :func:`build_maps` writes into ``maps/``:
 
-- ``dinh_huong.html``: the spatial orientation "one axis, two regions, three pillars": the two
-  regions filled; the axis (its roads named, its stretch outside the province grey, the far
-  end named); each pillar zone as a ring in the pillar's colour at the zone's centre (the
-  outlines off at start), the pillar sites as dots; urban areas by class, border gates;
+- ``dinh_huong.html``: the spatial orientation (named by the profile's ``[plan] orientation_vi``,
+  for Lai Châu "one axis, two regions, three pillars"): the regions filled; the axis (its roads
+  named, its stretch outside the province grey, the far end named); each pillar zone as a ring
+  in the pillar's colour at the zone's centre (the outlines off at start), the pillar sites as
+  dots; urban areas by class, border gates;
   features outside the province grey and hollow, "(ngoài tỉnh)" in their tooltips;
 - ``do_thi.html``: the urban system, classes by 2030 filled and classes today as dark rings
   over them, both shown at start (other source documents of the urban-area table as dashed
@@ -15,9 +16,10 @@
 - ``hanh_lang.html``: corridor bands 0-5, 5-10 and 10-20 km of the axis (dissolved buffers);
 - ``vung_phuc_vu.html``: straight-line catchments of urban areas (filled) and border gates
   (outlined);
-- ``tk_dien_tich.html``, ``tk_mat_do_duong.html``, ``tk_hanh_lang.html``: choropleths (mapclassify
-  classes) of area, road density and share of area within 10 km of the axis, per 2025 commune
-  and per pre-2025 district; while any existing road is schematic
+- ``tk_dien_tich.html``, ``tk_do_thi_hoa.html``, ``tk_mat_do_duong.html``, ``tk_hanh_lang.html``:
+  choropleths (mapclassify classes) of area, 2019 census urban share, road density and share of
+  area within ``[plan] corridor_share_m`` of the axis, per 2025 commune and per pre-2025
+  district; while any existing road is schematic
   (:func:`gis.coverage.roads_are_schematic`) the road density map, its title and its layers say
   "sơ đồ – không phải số đo";
 - ``do_thi_hoa_toan_quoc.html``: the national picture of Resolution 06-NQ/TW (> 50 % urbanisation
@@ -35,8 +37,11 @@ population, density, urban share and region (:func:`gis._mapparts.unit_facts`, t
 ``gis stats``); an urban area's type, classes, region and the census figures of its 2025
 commune(s).
 
-Which store layer feeds which part of a map is one table, :data:`LAYER_NAMES`. A layer missing
-from the store leaves its part out of the map, and the index page says which layer was missing;
+Which store layer feeds which part of a map is the profile's layer roles
+(:data:`gis.profile.LAYER_ROLES`, renamed by ``[roles]``). A map whose every main layer
+(:attr:`MapSpec.needs_any`) is missing is not drawn: the index page lists it with the layers
+that would make it. Another layer missing leaves its part out of the map, and the index page says
+which layer was missing;
 nothing is drawn in its place (the two regions are the one exception: without
 ``orientation_regions_pre2025`` they are the districts dissolved by their ``plan_region``, which
 is how that layer is defined, and the index says so). Statistics are computed with
@@ -63,7 +68,7 @@ from gis._frames import M2_PER_KM2
 from gis._map_national import finish as _finish_national
 from gis._map_national import national_map as _national
 from gis._map_national import national_source
-from gis._mapparts import BAND_DISTANCES_M, SIMPLIFY_M
+from gis._mapparts import SIMPLIFY_M
 from gis.coverage import (
     SCHEMATIC_VI,
     SURVEYED_ROADS_COMMANDS,
@@ -74,7 +79,6 @@ from gis.coverage import (
     within_distance,
 )
 from gis.maplabels import (
-    DOCUMENT_VI,
     HORIZON_VI,
     ROAD_CLASS_VI,
     ROAD_COLORS,
@@ -87,8 +91,6 @@ from gis.profile import Profile, load_profile
 from gis.webmap import index_page, save_map, web_map
 
 __all__ = [
-    "BAND_DISTANCES_M",
-    "LAYER_NAMES",
     "MAPS",
     "MAP_BUDGET_BYTES",
     "SIMPLIFY_M",
@@ -97,32 +99,8 @@ __all__ = [
     "read_manifest",
 ]
 
-#: Store layer behind each part of the maps (role -> layer name). Change a name here only.
-LAYER_NAMES: dict[str, str] = {
-    "province": "province",
-    "districts": "districts_pre2025",
-    "communes": "communes_2025",
-    "regions": "orientation_regions_pre2025",
-    "axis": "orientation_axis",
-    "pillar_sites": "pillar_sites",
-    "pillar_zones": "pillar_zones",
-    "urban_areas": "urban_areas",
-    "roads": "roads",
-    "roads_legacy": "roads_legacy",
-    "facilities": "facilities",
-    "hydropower": "hydropower_plants",
-    "rivers": "rivers",
-    "border": "border",
-    "census": "population_census_2019",
-    "crosswalk": "commune_crosswalk",
-    "districts_regions": "region_assignment_pre2025",
-    "communes_regions": "region_assignment_2025",
-    "waypoints": "plan_waypoints",
-}
 #: Size budget of one web map of a province (bytes), checked by the tests.
 MAP_BUDGET_BYTES = 1_000_000
-#: Distance of the corridor-share statistic (metres).
-CORRIDOR_SHARE_M = 10000.0
 
 
 # ----------------------------------------------------------------------------- the maps
@@ -134,11 +112,11 @@ def _orientation(src: parts.Source) -> list[MapLayer]:
     layers = []
     regions = parts.regions(src)
     if regions is not None:
-        layers.append(parts.regions_layer(regions))
+        layers.append(parts.regions_layer(src, regions))
     layers += parts.base(src, units="districts")
     axis = src.get("axis")
     if axis is not None:
-        layers += parts.axis_layers(src, axis, legend_title="Một trục")
+        layers += parts.axis_layers(src, axis, legend_title=src.profile.plan.axis_vi)
     zones, sites = parts.pillar_layers(src)
     layers += zones
     urban, docs = parts.urban(src)
@@ -169,7 +147,7 @@ def _urban_system(src: parts.Source) -> list[MapLayer]:
             heading="Hiện trạng (vòng tròn đậm; không có vòng: chưa là đô thị)")  # fmt: skip
     for doc in docs[1:]:
         other = urban[urban["source_document"] == doc]
-        name = f"2030 theo {DOCUMENT_VI.get(doc, doc)}"
+        name = f"2030 theo {src.profile.plan.document_name_vi(doc)}"
         layers += parts.urban_class_layers(other, "class_2030", name, show=False, hollow=True,
                                            dashed=True, label=False,
                                            heading=f"{name} (vòng nét đứt)")  # fmt: skip
@@ -201,8 +179,8 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
                                             f"({parts.PLANNED_NOTE})"))  # fmt: skip
     hydro = src.get("hydropower")
     if hydro is not None:
-        if "in_laichau" in hydro.columns:  # plants of neighbouring provinces: off at start
-            inside = hydro["in_laichau"].fillna(False).astype(bool)
+        if "in_province" in hydro.columns:  # plants of neighbouring provinces: off at start
+            inside = hydro["in_province"].fillna(False).astype(bool)
         else:
             inside = pd.Series(True, index=hydro.index)
         for rows, name, show in ((hydro[inside], "Nhà máy thủy điện", True),
@@ -230,7 +208,8 @@ def _corridor(src: parts.Source) -> list[MapLayer]:
     axis = src.get("axis")
     if axis is None:
         return layers
-    rings = parts.rings(axis, parts.outline_geom(src), "trục kinh tế động lực")
+    rings = parts.rings(axis, parts.outline_geom(src), "trục",
+                        src.profile.plan.corridor_distances_m)  # fmt: skip
     layers[:0] = parts.band_layers(rings, "Hành lang quanh trục", ["#bd0026", "#fd8d3c", "#fed976"])
     return layers + parts.axis_layers(src, axis)
 
@@ -242,13 +221,13 @@ def _catchments(src: parts.Source) -> list[MapLayer]:
     bands = []
     if urban is not None:
         plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
-        rings = parts.rings(plan, outline, "đô thị (lõi)")
+        rings = parts.rings(plan, outline, "đô thị (lõi)", src.profile.plan.corridor_distances_m)
         bands += parts.band_layers(rings, "Vùng phục vụ đô thị", ["#08519c", "#6baed6", "#c6dbef"])
     layers[:0] = bands
     gates = parts.facility(src, ("border_gate",))
     if gates is not None and len(gates):
         # outlines over the urban bands: both read at once, no fill over fill
-        rings = parts.rings(gates, outline, "cửa khẩu")
+        rings = parts.rings(gates, outline, "cửa khẩu", src.profile.plan.corridor_distances_m)
         palette = ["#3f007d", "#6a51a3", "#9e9ac8"]
         layers += parts.band_layers(rings, "Vùng phục vụ cửa khẩu", palette, hollow=True)
     if urban is not None:
@@ -269,7 +248,7 @@ def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
         stored = src.get(role)
         if stored is None:
             continue
-        values = np.asarray(compute(stored[["code", "name", "geometry"]]), dtype=float)
+        values = np.asarray(compute(stored[["code", "name", "geometry"]], role), dtype=float)
         units = src.shown(role)[["code", "name", *(["full_name"] if "full_name" in stored
                                                     else []), "geometry"]].copy()  # fmt: skip
         units[column] = values
@@ -286,8 +265,25 @@ def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
 
 
 def _stat_area(src: parts.Source) -> list[MapLayer]:
-    return _stat_layers(src, lambda u: u.geometry.area / M2_PER_KM2, "area_calc_km2",
+    return _stat_layers(src, lambda u, _: u.geometry.area / M2_PER_KM2, "area_calc_km2",
                         "Diện tích", "km²", "Greens")  # fmt: skip
+
+
+def _stat_urban(src: parts.Source) -> list[MapLayer]:
+    """Census urban share per unit (people in phường and thị trấn on 01/04/2019 / all people):
+    the sums of ``gis stats`` (:func:`gis._mapparts.unit_facts`); a unit with no census unit is
+    left uncoloured and listed in the map's notes."""
+
+    def share(units, role):
+        facts = parts.unit_facts(src, role)
+        values = units["code"].astype(str).map(facts["urban_pct_2019"]).astype(float)
+        if values.isna().any():
+            src.notes.append(f"{int(values.isna().sum())} đơn vị của lớp {src.names[role]} "
+                             "không có số liệu Tổng điều tra 2019")  # fmt: skip
+        return values
+
+    return _stat_layers(src, share, "urban_pct_2019_calc", "Tỷ lệ dân số đô thị 2019", "%",
+                        "Purples")  # fmt: skip
 
 
 def _stat_roads(src: parts.Source) -> list[MapLayer]:
@@ -310,10 +306,10 @@ def _stat_roads(src: parts.Source) -> list[MapLayer]:
             f"mật độ đường tính trên đường sơ đồ: {int(schematic_roads(existing).sum())}/"
             f"{len(existing)} tuyến hiện có là sơ đồ, không phải tuyến đo đạc; nhập đường đo "
             f"đạc: {SURVEYED_ROADS_COMMANDS[0]} rồi {SURVEYED_ROADS_COMMANDS[1]}, hoặc sửa lớp "
-            f"{LAYER_NAMES['roads']}"
+            f"{src.names['roads']}"
         )
     layers = _stat_layers(
-        src, lambda u: road_density(u, existing)["road_density_km_per_km2"],
+        src, lambda u, _: road_density(u, existing)["road_density_km_per_km2"],
         "road_km_per_km2", name, "km/km²", "Oranges")  # fmt: skip
     roads = roads.assign(planned=parts.planned(roads))
     return [*layers, MapLayer(roads, "Đường (sơ đồ)" if src.schematic("roads") else "Đường",
@@ -324,16 +320,22 @@ def _stat_corridor(src: parts.Source) -> list[MapLayer]:
     axis = src.get("axis")
     if axis is None:
         return parts.base(src)
-    d = CORRIDOR_SHARE_M
+    d = src.profile.plan.corridor_share_m
     layers = _stat_layers(
-        src, lambda u: within_distance(u, axis, distance_m=d)[f"near_{d:g}m_pct"],
+        src, lambda u, _: within_distance(u, axis, distance_m=d)[f"near_{d:g}m_pct"],
         "axis_share_pct", f"Diện tích trong {d / 1000:g} km quanh trục", "%", "Reds")  # fmt: skip
     return [*layers, *parts.axis_layers(src, axis)]
 
 
 @dataclass(frozen=True)
 class MapSpec:
-    """One product map: file stem, Vietnamese title (``{province}`` filled in), builder."""
+    """One product map: file stem, Vietnamese title, builder.
+
+    Titles are filled from the profile: ``{province}`` (name), ``{orientation}`` (": " and the
+    plan's ``orientation_vi``, or nothing), ``{Orientation}`` (the same capitalised, alone),
+    ``{bands}`` (the corridor distances in km), ``{share_km}`` and ``{tag}`` (see
+    :func:`_stat_roads`).
+    """
 
     slug: str
     title: str
@@ -341,31 +343,61 @@ class MapSpec:
     print_title: str | None = None  # also printed on A3 when set
     print_subtitle: str | None = None
     national: bool = False  # built from layers/_national (gis._map_national), not the province
+    needs_any: tuple[str, ...] = ()  # roles: drawn only if one of these layers exists
     simplify_m: float = SIMPLIFY_M  # display simplification of web_map (0: the builder did it)
     finish: Callable[..., None] | None = None  # finish(folium_map, source) before saving
 
 
 #: The maps, in the order of the index page.
 MAPS: tuple[MapSpec, ...] = (
-    MapSpec("dinh_huong", "Định hướng phát triển không gian tỉnh {province}: một trục – hai vùng "
-            "– ba trụ cột", _orientation,
-            print_title="Định hướng phát triển không gian tỉnh {province}",
-            print_subtitle="Một trục – hai vùng – ba trụ cột"),
-    MapSpec("do_thi", "Hệ thống đô thị tỉnh {province}: hiện trạng và đến 2030", _urban_system),
+    MapSpec("dinh_huong", "Định hướng phát triển không gian tỉnh {province}{orientation}",
+            _orientation, print_title="Định hướng phát triển không gian tỉnh {province}",
+            print_subtitle="{Orientation}",
+            needs_any=("regions", "districts_regions", "axis", "pillar_sites", "pillar_zones")),
+    MapSpec("do_thi", "Hệ thống đô thị tỉnh {province}: hiện trạng và đến 2030", _urban_system,
+            needs_any=("urban_areas",)),
     MapSpec("ha_tang", "Hạ tầng tỉnh {province}: giao thông, năng lượng, cửa khẩu",
-            _infrastructure),
-    MapSpec("hanh_lang", "Hành lang kinh tế: dải 5, 10, 20 km quanh trục", _corridor),
-    MapSpec("vung_phuc_vu", "Vùng phục vụ của đô thị và cửa khẩu (đường chim bay)", _catchments),
-    MapSpec("tk_dien_tich", "Thống kê: diện tích đơn vị hành chính (km²)", _stat_area),
+            _infrastructure, needs_any=("roads", "roads_legacy", "hydropower", "facilities")),
+    MapSpec("hanh_lang", "Hành lang kinh tế: dải {bands} km quanh trục", _corridor,
+            needs_any=("axis",)),
+    MapSpec("vung_phuc_vu", "Vùng phục vụ của đô thị và cửa khẩu (đường chim bay)", _catchments,
+            needs_any=("urban_areas", "facilities")),
+    MapSpec("tk_dien_tich", "Thống kê: diện tích đơn vị hành chính (km²)", _stat_area,
+            needs_any=("communes", "districts")),
+    MapSpec("tk_do_thi_hoa", "Thống kê: tỷ lệ dân số đô thị theo Tổng điều tra 2019 (%)",
+            _stat_urban, print_title="Tỷ lệ dân số đô thị tỉnh {province} (Tổng điều tra 2019)",
+            print_subtitle="Dân số phường, thị trấn / tổng dân số; theo xã, phường 2025",
+            needs_any=("census",)),
     # {tag}: " (sơ đồ – không phải số đo)" while the roads are schematic (_stat_roads).
-    MapSpec("tk_mat_do_duong", "Thống kê: mật độ đường, km/km²{tag}", _stat_roads),
-    MapSpec("tk_hanh_lang", "Thống kê: tỷ lệ diện tích trong 10 km quanh trục (%)",
-            _stat_corridor, print_title="Tỷ lệ diện tích trong 10 km quanh trục kinh tế (%)",
-            print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục"),
+    MapSpec("tk_mat_do_duong", "Thống kê: mật độ đường, km/km²{tag}", _stat_roads,
+            needs_any=("roads",)),
+    MapSpec("tk_hanh_lang", "Thống kê: tỷ lệ diện tích trong {share_km} km quanh trục (%)",
+            _stat_corridor,
+            print_title="Tỷ lệ diện tích trong {share_km} km quanh trục kinh tế (%)",
+            print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục",
+            needs_any=("axis",)),
     MapSpec("do_thi_hoa_toan_quoc", "Đô thị hóa toàn quốc: tỷ lệ dân số đô thị 2019 của các tỉnh "
             "và mục tiêu trên 50 % năm 2030 (Nghị quyết 06-NQ/TW)", _national,
             national=True, simplify_m=0.0, finish=_finish_national),
 )  # fmt: skip
+
+
+def _title(template: str | None, profile: Profile, tag: str = "") -> str | None:
+    """A map title or subtitle filled from the profile (see :class:`MapSpec`); None stays None,
+    and a template that fills to nothing (no orientation name) is None."""
+    if template is None:
+        return None
+    plan = profile.plan
+    slogan = plan.orientation_vi
+    text = template.format(
+        province=profile.name,
+        orientation=f": {slogan}" if slogan else "",
+        Orientation=slogan[:1].upper() + slogan[1:],
+        bands=", ".join(f"{d / 1000:g}" for d in plan.corridor_distances_m),
+        share_km=f"{plan.corridor_share_m / 1000:g}",
+        tag=tag,
+    )
+    return text or None
 
 
 def _source_note(src: parts.Source) -> str:
@@ -374,7 +406,7 @@ def _source_note(src: parts.Source) -> str:
     schematic = [
         label
         for role, label in (("axis", "trục"), ("roads", "đường"))
-        if LAYER_NAMES[role] in src.used and src.schematic(role)
+        if src.names.get(role) in src.used and src.schematic(role)
     ]
     if schematic:
         what = " và ".join(schematic).capitalize()
@@ -412,7 +444,7 @@ def build_maps(
     profile = province if isinstance(province, Profile) else load_profile(
         province, layers_dir=layers_dir)  # fmt: skip
     out = Path(out_dir if out_dir is not None else settings.MAPS_DIR)
-    province_src = parts.Source(profile, LAYER_NAMES)
+    province_src = parts.Source(profile, profile.roles)
     nation_src = national_source(profile)
     made = datetime.date.today().strftime("%d/%m/%Y")
     manifest, html_files, print_files, index = [], [], [], {}
@@ -421,8 +453,9 @@ def build_maps(
         t0 = time.perf_counter()
         src = nation_src if spec.national else province_src
         src.reset()
-        layers = spec.build(src)
-        title = spec.title.format(province=profile.name, tag=src.tag)
+        present = [role for role in spec.needs_any if src.get(role) is not None]
+        layers = spec.build(src) if present or not spec.needs_any else []
+        title = _title(spec.title, profile, src.tag)
         entry = {"slug": spec.slug, "title": title, "missing_layers": list(src.missing),
                  "notes": list(src.notes), "layers": [la.name for la in layers],
                  "store_layers": list(src.used)}  # fmt: skip
@@ -437,30 +470,31 @@ def build_maps(
         path = save_map(page, out / f"{spec.slug}.html")
         html_files.append(path)
         link = title + (f" (thiếu lớp: {', '.join(src.missing)})" if src.missing else "")
+        print_title = _title(spec.print_title, profile)
         index[link] = path
-        if prints and spec.print_title:
+        if prints and print_title:
             printed = print_map(
-                _printable(layers), out / "print" / spec.slug,
-                title=spec.print_title.format(province=profile.name),
-                subtitle=spec.print_subtitle, paper="A3", inset=inset,
+                _printable(layers), out / "print" / spec.slug, title=print_title,
+                subtitle=_title(spec.print_subtitle, profile), paper="A3", inset=inset,
                 source=f"{source}. Lập ngày {made}")  # fmt: skip
             if inset is None:
                 entry["notes"].append("bản in không có bản đồ vị trí: thiếu lớp "
                                       "_national/provinces_2025 (tools/import_national.py)")
-            print_files += [(p, spec.print_title.format(province=profile.name)) for p in printed]
+            print_files += [(p, print_title) for p in printed]
             entry["print"] = [p.name for p in printed]
         entry.update(file=path.name, bytes=path.stat().st_size,
                      seconds=round(time.perf_counter() - t0, 2))  # fmt: skip
         manifest.append(entry)
     for p, print_title in print_files:
         index[f"Bản in A3 ({p.suffix[1:].upper()}): {print_title}"] = p
-    failed = [e["title"] for e in manifest if e["file"] is None]
+    failed = [f"{e['title']} (cần một trong các lớp: {', '.join(e['missing_layers'])})"
+              for e in manifest if e["file"] is None]  # fmt: skip
     note = (
         f"Bản đồ tỉnh {profile.name} dựng bằng lệnh gis build từ các lớp dữ liệu của dự án; "
         "mở được khi không có Internet (nền OpenStreetMap là lớp tùy chọn, cần Internet)."
     )
     if failed:
-        note += f" Không dựng được (thiếu mọi lớp cần thiết): {'; '.join(failed)}."
+        note += f" Không dựng được (thiếu lớp dữ liệu): {'; '.join(failed)}."
     idx = index_page(index, out / "index.html", title=f"Bản đồ quy hoạch tỉnh {profile.name}",
                      note=note)  # fmt: skip
     mf = out / "maps.json"

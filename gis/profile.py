@@ -28,11 +28,112 @@ import pyproj
 from gis import settings
 from gis.errors import ProfileError
 
-__all__ = ["Profile", "list_profiles", "load_profile", "province_dir"]
+__all__ = ["LAYER_ROLES", "Plan", "Profile", "list_profiles", "load_profile", "province_dir"]
 
 _REQUIRED = ("slug", "code", "name", "planning_crs")
 #: Settings of the ``[report]`` table of a profile (``gis stats``) and their allowed values.
 _REPORT_KEYS = {"language": settings.REPORT_LANGUAGES}
+
+#: What each part of the statistics and maps reads (role -> default layer name). A profile
+#: renames a layer in its ``[roles]`` table (``census = "population_2019"``); a role whose layer
+#: the province does not have skips the tables and map parts that need it, with a note.
+LAYER_ROLES: dict[str, str] = {
+    "province": "province",
+    "districts": "districts_pre2025",
+    "communes": "communes_2025",
+    "crosswalk": "commune_crosswalk",
+    "census": "population_census_2019",
+    "facts": "facts",
+    "plan_targets": "plan_targets",
+    "urban_areas": "urban_areas",
+    "urban_areas_table": "urban_areas_2030",
+    "regions": "orientation_regions_pre2025",
+    "regions_2025": "orientation_regions_2025",
+    "districts_regions": "region_assignment_pre2025",
+    "communes_regions": "region_assignment_2025",
+    "axis": "orientation_axis",
+    "pillar_sites": "pillar_sites",
+    "pillar_zones": "pillar_zones",
+    "roads": "roads",
+    "roads_legacy": "roads_legacy",
+    "facilities": "facilities",
+    "hydropower": "hydropower_plants",
+    "rivers": "rivers",
+    "border": "border",
+    "waypoints": "plan_waypoints",
+}
+#: Corridor and catchment distances when a profile's ``[plan]`` does not set them (metres).
+DEFAULT_DISTANCES_M = (5000.0, 10000.0, 20000.0)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region of the plan's spatial orientation: its Vietnamese name and map colour."""
+
+    name_vi: str
+    color: str = "#cccccc"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The plan a province's layers carry, from the profile's ``[plan]`` table.
+
+    Everything here is the province's: a profile without ``[plan]`` gets ``Plan()``, whose
+    ``document`` is None (the statistics then count every urban area and say so) and whose
+    orientation names are empty (the orientation map is titled by the province only).
+
+    Attributes
+    ----------
+    document : str or None
+        The plan's decision as written in the ``source_document`` column of the urban areas
+        (the version scored and counted).
+    document_vi : str
+        The same in Vietnamese, for maps.
+    credit_vi : str
+        Map credit of the plan's layers; ``credit_match`` are the texts that, found in a layer's
+        provenance, credit it to the plan.
+    orientation_vi : str
+        The orientation's short name (a slogan), in map titles.
+    axis_vi, regions_vi, pillars_vi : str
+        Legend names of the orientation's parts.
+    regions : dict of str to Region
+        Region code (``plan_region`` column) -> name and colour.
+    documents_vi : dict of str to str
+        Vietnamese names of other documents in ``source_document``.
+    corridor_distances_m : tuple of float
+        Distances of the corridor and catchment bands (metres).
+    corridor_share_m : float
+        Distance of the corridor-share statistic map (metres).
+    """
+
+    document: str | None = None
+    document_vi: str = ""
+    credit_vi: str = ""
+    credit_match: tuple[str, ...] = ()
+    orientation_vi: str = ""
+    axis_vi: str = "Trục"
+    regions_vi: str = "Vùng"
+    pillars_vi: str = "Trụ cột"
+    regions: dict[str, Region] = field(default_factory=dict)
+    documents_vi: dict[str, str] = field(default_factory=dict)
+    corridor_distances_m: tuple[float, ...] = DEFAULT_DISTANCES_M
+    corridor_share_m: float = 10000.0
+
+    @property
+    def region_vi(self) -> dict[str, str]:
+        """Region code -> Vietnamese name."""
+        return {code: r.name_vi for code, r in self.regions.items()}
+
+    @property
+    def region_colors(self) -> dict[str, str]:
+        """Region code -> colour."""
+        return {code: r.color for code, r in self.regions.items()}
+
+    def document_name_vi(self, document: str) -> str:
+        """Vietnamese name of a ``source_document`` value (the value itself when unknown)."""
+        if document == self.document and self.document_vi:
+            return self.document_vi
+        return self.documents_vi.get(document, document)
 
 
 @dataclass(frozen=True)
@@ -60,6 +161,10 @@ class Profile:
     report_language : str or None
         Language of the statistics outputs, from ``[report] language`` (``"en"`` or ``"vi"``);
         None when the profile does not say (then :data:`gis.settings.REPORT_LANGUAGE`).
+    plan : Plan
+        The plan's document, orientation names, regions and distances (``[plan]``).
+    roles : dict of str to str
+        Role -> layer name: :data:`LAYER_ROLES` with the ``[roles]`` table applied.
     """
 
     slug: str
@@ -72,7 +177,18 @@ class Profile:
     layers: tuple[str, ...] = ()
     rules: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     report_language: str | None = None
+    plan: Plan = field(default_factory=Plan)
+    roles: dict[str, str] = field(default_factory=lambda: dict(LAYER_ROLES))
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def layer(self, role: str) -> str:
+        """Store layer name of a role (:data:`LAYER_ROLES`, renamed by ``[roles]``)."""
+        try:
+            return self.roles[role]
+        except KeyError:
+            raise ProfileError(
+                f"unknown layer role {role!r}; known roles: {sorted(self.roles)}."
+            ) from None
 
 
 def province_dir(province: str | None = None, *, layers_dir: str | Path | None = None) -> Path:
@@ -117,6 +233,68 @@ def _report_settings(data: dict[str, Any], path: Path) -> dict[str, str]:
     return table
 
 
+_PLAN_TEXT = ("document", "document_vi", "credit_vi", "orientation_vi", "axis_vi", "regions_vi",
+              "pillars_vi")  # fmt: skip
+_PLAN_KEYS = {*_PLAN_TEXT, "credit_match", "regions", "documents_vi", "corridor_distances_m",
+              "corridor_share_m"}  # fmt: skip
+
+
+def _plan_settings(data: dict[str, Any], path: Path) -> Plan:
+    """Check and read the ``[plan]`` table: only known names, each of the right kind."""
+    table = data.get("plan", {})
+    if not isinstance(table, dict):
+        raise ProfileError(f"{path}: 'plan' must be a table: write [plan] then its settings.")
+    unknown = sorted(set(table) - _PLAN_KEYS)
+    if unknown:
+        raise ProfileError(
+            f"{path}: unknown setting(s) {unknown} in [plan]; allowed: {sorted(_PLAN_KEYS)}."
+        )
+    for key in _PLAN_TEXT:
+        if key in table and not isinstance(table[key], str):
+            raise ProfileError(f"{path}: [plan] {key} must be text in quotes.")
+    regions = {}
+    for code, region in table.get("regions", {}).items():
+        if not isinstance(region, dict) or set(region) - {"name_vi", "color"} or (
+            "name_vi" not in region
+        ):
+            raise ProfileError(
+                f"{path}: [plan.regions.{code}] needs name_vi (and may set color), e.g. "
+                f'name_vi = "Vùng phía Bắc" and color = "#f6b26b".'
+            )
+        regions[code] = Region(**region)
+    distances = table.get("corridor_distances_m", DEFAULT_DISTANCES_M)
+    if not isinstance(distances, list | tuple) or not 1 <= len(distances) <= 3 or not all(
+        isinstance(d, int | float) and d > 0 for d in distances
+    ):
+        raise ProfileError(
+            f"{path}: [plan] corridor_distances_m must be a list of one to three positive "
+            "distances in metres (the maps have three band colours), e.g. [5000, 10000, 20000]."
+        )
+    share = table.get("corridor_share_m", 10000.0)
+    if not isinstance(share, int | float) or share <= 0:
+        raise ProfileError(f"{path}: [plan] corridor_share_m must be a positive distance (m).")
+    return Plan(
+        **{k: table[k] for k in _PLAN_TEXT if k in table},
+        credit_match=tuple(table.get("credit_match", ())),
+        regions=regions,
+        documents_vi=dict(table.get("documents_vi", {})),
+        corridor_distances_m=tuple(float(d) for d in sorted(distances)),
+        corridor_share_m=float(share),
+    )
+
+
+def _role_settings(data: dict[str, Any], path: Path) -> dict[str, str]:
+    """The ``[roles]`` table applied to :data:`LAYER_ROLES`; unknown roles are refused."""
+    table = data.get("roles", {})
+    unknown = sorted(set(table) - set(LAYER_ROLES)) if isinstance(table, dict) else ["?"]
+    if unknown:
+        raise ProfileError(
+            f"{path}: unknown role(s) {unknown} in [roles]; known roles: {sorted(LAYER_ROLES)} "
+            '(write e.g. [roles] census = "population_2019").'
+        )
+    return {**LAYER_ROLES, **{k: str(v) for k, v in table.items()}}
+
+
 def load_profile(province: str | None = None, *, layers_dir: str | Path | None = None) -> Profile:
     """Read and check a province profile.
 
@@ -149,8 +327,8 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
         known = list_profiles(layers_dir=folder.parent)
         raise ProfileError(
             f"no province profile at {path}. Known provinces under {folder.parent}: "
-            f"{', '.join(known) or 'none'}. Pick one with --province, or create "
-            f"{path.name} (copy layers/lai_chau/profile.toml and edit it)."
+            f"{', '.join(known) or 'none'}. Pick one with --province, or start one with "
+            "`gis init SLUG --province-code CODE --from DIR`."
         )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -158,7 +336,10 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
         raise ProfileError(f"{path} is not valid UTF-8 TOML: {exc}. Fix the file.") from None
     missing = [k for k in _REQUIRED if k not in data]
     if missing:
-        raise ProfileError(f"{path} lacks required key(s) {missing}; add them (see lai_chau).")
+        raise ProfileError(
+            f"{path} lacks required key(s) {missing}; add them (see the profiles under "
+            f"{folder.parent})."
+        )
     if data["slug"] != folder.name:
         raise ProfileError(
             f"{path}: slug '{data['slug']}' differs from its folder name '{folder.name}'; "
@@ -174,9 +355,12 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
     if not crs.is_projected:
         raise ProfileError(
             f"{path}: planning_crs {data['planning_crs']} is not projected; areas need metres. "
-            "Use the provincial VN-2000 / TM-3 zone (e.g. EPSG:9205 for Lai Châu)."
+            "Use the province's VN-2000 / TM-3 zone (gis/data/tm3_meridians.csv gives each "
+            "province's central meridian)."
         )
     known = {
+        "plan",
+        "roles",
         "report",
         "slug",
         "code",
@@ -198,5 +382,7 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
         layers=tuple(data.get("layers", ())),
         rules=tuple(data.get("rules", ())),
         report_language=_report_settings(data, path).get("language"),
+        plan=_plan_settings(data, path),
+        roles=_role_settings(data, path),
         extra={k: v for k, v in data.items() if k not in known},
     )

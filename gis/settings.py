@@ -11,7 +11,7 @@ LAYERS_DIR : pathlib.Path
     repository.
 PROVINCE : str
     Slug of the default province profile (folder name under ``LAYERS_DIR``). Overridden by
-    ``GIS_PROVINCE`` and ``--province``. Default ``"lai_chau"``.
+    ``GIS_PROVINCE`` and ``--province``. Default: the slug in ``layers/default_province.txt``.
 DISPLAY_CRS : str
     CRS of web maps (Leaflet works in WGS 84 lon/lat). Default ``"EPSG:4326"``.
 STORAGE_COORD_DECIMALS_M : int
@@ -75,7 +75,13 @@ __all__ = [
 
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 LAYERS_DIR: Path = Path(os.environ.get("GIS_LAYERS_DIR", REPO_ROOT / "layers"))
-PROVINCE: str = os.environ.get("GIS_PROVINCE", "lai_chau")
+#: The repository's default province is data too: the slug in layers/default_province.txt.
+_DEFAULT_PROVINCE_FILE = REPO_ROOT / "layers" / "default_province.txt"
+PROVINCE: str = os.environ.get("GIS_PROVINCE") or (
+    _DEFAULT_PROVINCE_FILE.read_text(encoding="utf-8").strip()
+    if _DEFAULT_PROVINCE_FILE.is_file()
+    else ""
+)
 DISPLAY_CRS: str = "EPSG:4326"
 STORAGE_COORD_DECIMALS_M: int = 2
 STORAGE_COORD_DECIMALS_DEG: int = 6

@@ -16,6 +16,8 @@ saying "layer X missing" instead of failing. Writing the tables (CSV, Excel, Mar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +28,7 @@ from gis._stats_base import (
     _CENSUS_HINT,
     CENSUS_DATE,
     CENSUS_LAYER,
-    DISTANCES_M,
-    PLAN_DOCUMENT,
+    UNIT_SYSTEMS,
     _Inputs,
     _label,
     _missing,
@@ -42,7 +43,7 @@ from gis.profile import Profile, load_profile
 from gis.targets import targets_in_force
 from gis.urban import census_urban_share, official_urbanisation_rate, urbanised_share
 
-__all__ = ["DISTANCES_M", "PLAN_DOCUMENT", "compute_statistics"]
+__all__ = ["TABLES", "compute_statistics"]
 
 
 def _year(value: object) -> float:
@@ -86,13 +87,13 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
             }
         )
     dist_off = _facts_latest(facts, "district", ("area_natural",)) if facts is not None else None
-    for layer, reference in (("districts_pre2025", "facts"), ("communes_2025", "layer")):
-        units = inputs.get(layer)
+    for (role, system), reference in zip(UNIT_SYSTEMS, ("facts", "layer"), strict=True):
+        units = inputs.get(role)
         if units is None:
             continue
         for _, u in units.iterrows():
             row = {
-                "unit_system": layer,
+                "unit_system": system,
                 "code": u["code"],
                 "name": u["name"],
                 "area_km2": u.geometry.area / M2_PER_KM2,
@@ -138,27 +139,27 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
         f"100; note (over {AREA_FLAG_PCT:g} %) = the note of the facts row. A district polygon "
         "older than a boundary change differs on purpose.",
         "province; districts_pre2025; communes_2025",
-        inputs.sources("province", "districts_pre2025", "communes_2025", "facts"),
+        inputs.sources("province", "districts", "communes", "facts"),
     )
 
 
 def _population(inputs: _Inputs) -> pd.DataFrame:
     title = f"Population by unit, {CENSUS_DATE} (exact sums of census units)"
-    census = inputs.get(CENSUS_LAYER)
-    names = ["districts_pre2025", "communes_2025", "commune_crosswalk", CENSUS_LAYER]
+    census = inputs.get("census")
+    names = ["districts", "communes", "crosswalk", "census"]
     if census is None:
-        frame = _missing(title, [CENSUS_LAYER], inputs, "districts_pre2025; communes_2025")
+        frame = _missing(title, ["census"], inputs, "districts_pre2025; communes_2025")
         frame["status"] = [_CENSUS_HINT]
         frame.attrs["definition"] = f"Not computed: {_CENSUS_HINT}."
         return frame
     frames = []
-    for layer in ("districts_pre2025", "communes_2025"):
-        units = inputs.get(layer)
-        pop = _unit_population(inputs, layer)
+    for role, system in UNIT_SYSTEMS:
+        units = inputs.get(role)
+        pop = _unit_population(inputs, role)
         area = units.geometry.area.to_numpy() / M2_PER_KM2
         frame = pd.DataFrame(
             {
-                "unit_system": layer,
+                "unit_system": system,
                 "code": units["code"].astype(str).to_numpy(),
                 "name": units["name"].to_numpy(),
                 "type": units["type"].to_numpy(),
@@ -239,7 +240,7 @@ def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
         out[f"{col}_source"] = f"missing: {_CENSUS_HINT}"
     for col, need in _UNFILLED.items():
         out[f"{col}_source"] = f"missing: {need}"
-    if inputs.get(CENSUS_LAYER) is None:
+    if inputs.get("census") is None:
         return out
     for col, column in (
         ("population_total", "commune2025_code"),
@@ -247,11 +248,11 @@ def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
         ("population_inner", "core_units_2019"),
     ):
         out[f"{col}_source"] = f"missing: no {column} for this urban area in urban_areas"
-    communes = inputs.get("communes_2025").set_index("code")
+    communes = inputs.get("communes").set_index("code")
     area_km2 = communes.geometry.area / M2_PER_KM2
-    per_commune = _unit_population(inputs, "communes_2025").set_index("code")
-    per_unit = _unit_population(inputs, "commune_crosswalk").set_index("code")
-    unit_names = inputs.get("commune_crosswalk").set_index("code")["name"]
+    per_commune = _unit_population(inputs, "communes").set_index("code")
+    per_unit = _unit_population(inputs, "crosswalk").set_index("code")
+    unit_names = inputs.get("crosswalk").set_index("code")["name"]
     for i, row in out.iterrows():
         codes = [c for c in _codes(row.get("commune2025_code")) if c in per_commune.index]
         if codes:
@@ -292,14 +293,15 @@ def _urban_system(inputs: _Inputs) -> pd.DataFrame:
         )
         names = ("urban_areas",)
     else:
-        table = inputs.get("urban_areas_2030")
+        table = inputs.get("urban_areas_table")
         if table is None:
             return _missing("Urban system: urban areas by class",
-                            ["urban_areas", "urban_areas_2030"], inputs, "")  # fmt: skip
+                            ["urban_areas", "urban_areas_table"], inputs, "")  # fmt: skip
         out = table.groupby("urban_class_2030").size().rename("n_urban_areas").reset_index()
         out = out.rename(columns={"urban_class_2030": "urban_class"})
-        out.insert(0, "source_document", "urban_areas_2030 table (Decision 1585 summary)")
-        names = ("urban_areas_2030",)
+        name = inputs.profile.layer("urban_areas_table")
+        out.insert(0, "source_document", f"{name} table ({inputs.profile.plan.document} summary)")
+        names = ("urban_areas_table",)
     return _label(
         out,
         "Urban system: urban areas by class",
@@ -327,13 +329,13 @@ def _classification(inputs: _Inputs) -> pd.DataFrame:
     )
     return _label(
         out,
-        "Urban classification check (Decision 1585 urban areas, class 2030)",
+        f"Urban classification check ({inputs.profile.plan.document} urban areas, class 2030)",
         definition,
         "urban_areas",
         inputs.sources(
             "urban_areas",
-            "communes_2025",
-            CENSUS_LAYER,
+            "communes",
+            "census",
             extra="gis/data/urban_criteria_1210_26.csv; "
             "gis/data/urban_criteria_regional_1210_26.csv",
         ),
@@ -355,7 +357,7 @@ def _share_row(measure: str, system: str, urban: float, total: float, status: st
 
 def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
     facts, code = inputs.get("facts"), inputs.profile.code
-    census = inputs.get(CENSUS_LAYER)
+    census = inputs.get("census")
     rows = []
     urban = _plan_urban_areas(inputs)
     official = "official-style rate: recognised urban areas of the plan (class_current)"
@@ -418,8 +420,8 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
                 f"{CENSUS_LAYER}: {len(census)} units of the census date",
             )
         )
-        per = _unit_population(inputs, "communes_2025").merge(
-            inputs.get("communes_2025")[["code", "type"]], on="code"
+        per = _unit_population(inputs, "communes").merge(
+            inputs.get("communes")[["code", "type"]], on="code"
         )
         rows.append(
             _share_row(
@@ -444,7 +446,7 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
                 + ", ".join(
                     wards["code"]
                     + " "
-                    + inputs.get("communes_2025")
+                    + inputs.get("communes")
                     .set_index("code")
                     .loc[wards["code"], "name"]
                     .to_numpy()
@@ -492,7 +494,7 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
         "grid. Reported rows are copied from facts. A missing population leaves the share empty "
         "and says which source fills it.",
         "urban_areas; communes_2019; communes_2025; province",
-        inputs.sources("urban_areas", CENSUS_LAYER, "commune_crosswalk", "communes_2025", "facts"),
+        inputs.sources("urban_areas", "census", "crosswalk", "communes", "facts"),
     )
 
 
@@ -519,8 +521,8 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
     polys = urban[urban.geom_type.isin(["Polygon", "MultiPolygon"])]
     points = urban.loc[~urban.index.isin(polys.index), "urban_area"].tolist()
     frames, slivers = [], []
-    for layer in ("districts_pre2025", "communes_2025"):
-        units = inputs.get(layer)
+    for role, system in UNIT_SYSTEMS:
+        units = inputs.get(role)
         res = urbanised_share(units[["code", "name", "geometry"]], polys)
         res = res.rename(
             columns={
@@ -529,7 +531,7 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
                 "urban_sliver_ha": "urban_unit_sliver_ha",
             }
         )
-        res.insert(0, "unit_system", layer)
+        res.insert(0, "unit_system", system)
         res["area_km2"] = res.geometry.area / M2_PER_KM2
         slivers += _slivers(res, polys, units)
         tolerance = f"{res.attrs['sliver_pct']:g} %"
@@ -545,7 +547,8 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
         "Area of the urban administrative units (wards / townships) of the plan's urban areas "
         "inside each unit, in ha (urban_unit_area_ha) and as % of the unit's area "
         "(urban_unit_area_pct) - not built-up area: a whole ward counts as 100 % urban, forest "
-        f"and fields included. Polygons: {len(polys)} urban area(s) of {PLAN_DOCUMENT} with a "
+        f"and fields included. Polygons: {len(polys)} urban area(s) of {urban.attrs['document']} "
+        "with a "
         f"polygon ({kinds or 'none'}), dissolved and intersected with each unit. {len(points)} "
         f"urban area(s) are points (no polygon) and are not counted: {', '.join(points)}. "
         "Slivers: where the urban polygons and the units come from different surveys, a "
@@ -557,7 +560,7 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
         + ". For the built-up share, sum a built-up raster (GHSL GHS-BUILT-S) per unit with "
         "gis.zonal.",
         "districts_pre2025; communes_2025",
-        inputs.sources("urban_areas", "districts_pre2025", "communes_2025"),
+        inputs.sources("urban_areas", "districts", "communes"),
     )
 
 
@@ -568,7 +571,7 @@ def _census_current(inputs: _Inputs) -> tuple[dict[str, tuple], str]:
     on 01/04/2019); ``census_population_persons`` = total persons. Empty, with the reason, when
     the layer is absent or a unit lacks a count.
     """
-    census = inputs.get(CENSUS_LAYER)
+    census = inputs.get("census")
     if census is None:
         return {}, _CENSUS_HINT
     counts = census[["population_persons", "population_urban_persons"]].apply(
@@ -603,16 +606,15 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
     targets = targets_in_force(targets)
     facts, code = inputs.get("facts"), inputs.profile.code
     prov = facts[(facts["scope"] == "province") & (facts["code"] == code)]
-    urban = inputs.get("urban_areas")
+    urban = _plan_urban_areas(inputs)
     computed, census_hint = _census_current(inputs)
     hints = {k: census_hint for k in ("census_urban_pct", "census_population_persons")}
     hints["urban_areas_classified_now"] = "layer urban_areas missing"
     if urban is not None:
-        plan = urban[urban["source_document"] == PLAN_DOCUMENT]
         computed["urban_areas_classified_now"] = (
-            float(plan["class_current"].notna().sum()),
+            float(urban["class_current"].notna().sum()),
             "",
-            f"urban_areas: {PLAN_DOCUMENT} rows with a class_current",
+            f"urban_areas: {urban.attrs['document']} rows with a class_current",
             "computed from the layers",
         )
     in_force = targets[targets["in_force"] == "yes"]
@@ -697,8 +699,45 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
         "lower bound (target_text quotes the source). Missing targets and current values stay "
         "empty; the status says what would fill them.",
         "province",
-        inputs.sources("plan_targets", "facts", CENSUS_LAYER, "urban_areas"),
+        inputs.sources("plan_targets", "facts", "census", "urban_areas"),
     )
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Tables made by one function, with the layer roles (:data:`gis.profile.LAYER_ROLES`) they
+    cannot do without: when one of those layers is missing the tables are one row each saying
+    which (the function handles the layers that only add columns)."""
+
+    keys: tuple[str, ...]
+    titles: tuple[str, ...]
+    build: Callable[[_Inputs], pd.DataFrame | tuple[pd.DataFrame, ...]]
+    needs: tuple[str, ...] = ()
+
+
+#: The tables of :func:`compute_statistics`, in report order.
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(("unit_areas",), ("Areas of the administrative units",), _areas, ("province",)),
+    TableSpec(("population",), ("Population by unit",), _population,
+              ("districts", "communes", "crosswalk")),
+    TableSpec(("urban_system",), ("Urban system: urban areas by class",), _urban_system),
+    TableSpec(("urbanisation",), ("Urbanisation",), _urbanisation,
+              ("districts", "communes", "crosswalk")),
+    TableSpec(("urbanised_share",), ("Area of urban administrative units",), _urbanised_share,
+              ("districts", "communes")),
+    TableSpec(("corridor_coverage",), ("Corridor coverage of the axis",), _corridor,
+              ("districts", "communes")),
+    TableSpec(("road_density", "rural_access_index"),
+              ("Road density per unit", "Rural Access Index (area-based proxy)"), _roads,
+              ("districts", "communes")),
+    TableSpec(("catchments",), ("Straight-line catchments",), _catchments,
+              ("communes", "province")),
+    TableSpec(("urban_classification",), ("Urban classification check",), _classification,
+              ("communes", "crosswalk")),
+    TableSpec(("indicators_vs_targets",), ("Indicators vs targets",), _indicators,
+              ("plan_targets", "facts")),
+    TableSpec(("national_urbanisation",), ("National urbanisation",), _national_urbanisation),
+)  # fmt: skip
 
 
 def compute_statistics(
@@ -719,9 +758,9 @@ def compute_statistics(
         Tables in report order: ``unit_areas``, ``population``, ``urban_system``,
         ``urbanisation``, ``urbanised_share``, ``corridor_coverage``, ``road_density``,
         ``rural_access_index``, ``catchments``, ``urban_classification``,
-        ``indicators_vs_targets``. Each has ``attrs`` ``title``, ``definition``,
-        ``unit_system`` and ``sources``; a table whose layer is absent holds one row saying
-        "layer X missing".
+        ``indicators_vs_targets``, ``national_urbanisation`` (:data:`TABLES`). Each has
+        ``attrs`` ``title``, ``definition``, ``unit_system`` and ``sources``; a table whose
+        layer is absent (:attr:`TableSpec.needs`) holds one row saying "layer X missing".
 
     Examples
     --------
@@ -735,18 +774,13 @@ def compute_statistics(
     )
 
     inputs = _Inputs(profile)
-    density, rai = _roads(inputs)
-    return {
-        "unit_areas": _areas(inputs),
-        "population": _population(inputs),
-        "urban_system": _urban_system(inputs),
-        "urbanisation": _urbanisation(inputs),
-        "urbanised_share": _urbanised_share(inputs),
-        "corridor_coverage": _corridor(inputs),
-        "road_density": density,
-        "rural_access_index": rai,
-        "catchments": _catchments(inputs),
-        "urban_classification": _classification(inputs),
-        "indicators_vs_targets": _indicators(inputs),
-        "national_urbanisation": _national_urbanisation(inputs),
-    }
+    tables: dict[str, pd.DataFrame] = {}
+    for spec in TABLES:
+        gone = [role for role in spec.needs if inputs.get(role) is None]
+        if gone:
+            built = tuple(_missing(t, list(spec.needs), inputs, "") for t in spec.titles)
+        else:
+            built = spec.build(inputs)
+            built = built if isinstance(built, tuple) else (built,)
+        tables.update(zip(spec.keys, built, strict=True))
+    return tables

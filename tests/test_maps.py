@@ -20,8 +20,9 @@ import shapely
 from conftest import REPO
 from PIL import Image
 
-from gis.maps import CORRIDOR_SHARE_M, MAP_BUDGET_BYTES, MAPS, build_maps, read_manifest
+from gis.maps import MAP_BUDGET_BYTES, MAPS, build_maps, read_manifest
 from gis.printmap import PAPER_MM
+from gis.profile import load_profile
 from gis.store import read_layer
 from gis.webmap import external_resources
 
@@ -176,19 +177,21 @@ def test_area_choropleth_matches_the_official_commune_areas(built, store_copy_se
 
 def test_corridor_share_is_100_pct_where_every_vertex_is_near_the_axis(built, store_copy_session):
     """Independent check: a unit whose farthest vertex is < 10 km from the axis is fully in."""
+    share_m = load_profile("lai_chau", layers_dir=store_copy_session).plan.corridor_share_m
+    assert share_m == 10000.0  # the profile's [plan] corridor_share_m, in the map's title
     units = read_layer("districts_pre2025", layers_dir=store_copy_session)
     axis = shapely.union_all(read_layer("orientation_axis", layers_dir=store_copy_session).geometry)
     far = [
         shapely.distance(shapely.points(shapely.get_coordinates(g)), axis).max()
         for g in units.geometry
     ]
-    inside = [c for c, d in zip(units["code"], far, strict=True) if d < CORRIDOR_SHARE_M]
+    inside = [c for c, d in zip(units["code"], far, strict=True) if d < share_m]
     assert inside  # 105 Thành phố Lai Châu: the axis runs through the city
     shown = {p["code"]: p["axis_share_pct"] for p in _properties(built, "tk_hanh_lang")
              if "axis_share_pct" in p}  # fmt: skip
     for code in inside:
         assert shown[code] == "100", code
-    outside = [c for c, d in zip(units["code"], far, strict=True) if d >= CORRIDOR_SHARE_M]
+    outside = [c for c, d in zip(units["code"], far, strict=True) if d >= share_m]
     assert all(_number_vi(shown[c]) < 100 for c in outside)
 
 
@@ -238,14 +241,15 @@ def test_road_density_map_is_not_offered_as_a_measurement(built, store_copy_sess
 
 def test_road_density_layers_lose_the_tag_on_surveyed_roads(store_copy):
     from gis import _mapparts as parts
-    from gis.maps import LAYER_NAMES, _stat_roads
+    from gis.maps import _stat_roads
     from gis.profile import load_profile
     from gis.store import write_layer
 
     roads = read_layer("roads", layers_dir=store_copy)
     surveyed = roads.assign(accuracy="surveyed: OpenStreetMap centre line (±10 m)")
     write_layer(surveyed, "roads", layers_dir=store_copy, message="test: surveyed roads")
-    src = parts.Source(load_profile("lai_chau", layers_dir=store_copy), LAYER_NAMES)
+    profile = load_profile("lai_chau", layers_dir=store_copy)
+    src = parts.Source(profile, profile.roles)
     names = [layer.name for layer in _stat_roads(src)]
     assert "Mật độ đường – xã, phường 2025" in names and "Đường" in names
     assert not [name for name in names if "sơ đồ" in name]
@@ -331,9 +335,12 @@ def test_missing_layers_leave_parts_out_and_are_named(store_copy, tmp_path):
     written = build_maps(layers_dir=store_copy, out_dir=tmp_path / "maps", prints=False)
     manifest = read_manifest(tmp_path / "maps")
     by_slug = {m["slug"]: m for m in manifest["maps"]}
-    assert [p.name for p in written[: len(SLUGS)]] == [f"{s}.html" for s in SLUGS]
+    not_drawn = {"hanh_lang", "tk_hanh_lang", "tk_mat_do_duong"}  # their one main layer is gone
+    drawn = [f"{s}.html" for s in SLUGS if s not in not_drawn]
+    assert [p.name for p in written[: len(drawn)]] == drawn
+    assert {s for s, m in by_slug.items() if m["file"] is None} == not_drawn
     assert by_slug["hanh_lang"]["missing_layers"] == ["orientation_axis"]
-    assert "roads" in by_slug["tk_mat_do_duong"]["missing_layers"]
+    assert by_slug["tk_mat_do_duong"]["missing_layers"] == ["roads"]
     orientation = by_slug["dinh_huong"]
     assert orientation["missing_layers"] == ["orientation_regions_pre2025", "orientation_axis"]
     assert orientation["notes"] == ["vùng dựng từ districts_pre2025.plan_region"]
@@ -341,7 +348,8 @@ def test_missing_layers_leave_parts_out_and_are_named(store_copy, tmp_path):
     assert "Trục kinh tế động lực" not in orientation["layers"]  # never invented
     index = (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     assert "thiếu lớp: orientation_regions_pre2025, orientation_axis" in index
-    assert "thiếu lớp: roads" in index
+    assert ("Thống kê: mật độ đường, km/km² (cần một trong các lớp: roads)" in index
+            and 'href="tk_mat_do_duong.html"' not in index)  # fmt: skip
     page = (tmp_path / "maps" / "dinh_huong.html").read_text(encoding="utf-8")
     assert "Trục kinh tế động lực" not in page
 
@@ -357,7 +365,7 @@ def test_empty_store_builds_no_map_but_says_so(store_copy, tmp_path):
     written = build_maps(layers_dir=store_copy, out_dir=tmp_path / "maps", prints=False)
     assert [p.name for p in written] == ["index.html", "maps.json"]
     index = (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
-    assert "Không dựng được (thiếu mọi lớp cần thiết)" in index
+    assert "Không dựng được (thiếu lớp dữ liệu)" in index
 
 
 # ----------------------------------------------------------------------------- browser
@@ -429,7 +437,6 @@ def test_urban_symbols_follow_the_class_after_an_edit_in_chromium(browser, store
     """Mường Tè V -> IV and Sìn Hồ IV -> V (class counts kept): the sizes follow the class."""
     from gis import _mapparts as parts
     from gis.maplabels import CLASS_STYLE
-    from gis.maps import LAYER_NAMES
     from gis.profile import load_profile
     from gis.store import write_layer
     from gis.webmap import save_map, web_map
@@ -439,7 +446,8 @@ def test_urban_symbols_follow_the_class_after_an_edit_in_chromium(browser, store
     for name, new in (("Thị trấn Mường Tè", "IV"), ("Thị trấn Sìn Hồ", "V")):
         urban.loc[plan & (urban["urban_area"] == name), ["class_2030", "class_target"]] = new
     write_layer(urban, "urban_areas", layers_dir=store_copy, message="test: swap two classes")
-    src = parts.Source(load_profile("lai_chau", layers_dir=store_copy), LAYER_NAMES)
+    profile = load_profile("lai_chau", layers_dir=store_copy)
+    src = parts.Source(profile, profile.roles)
     spec = next(m for m in MAPS if m.slug == "do_thi")
     page = web_map(spec.build(src), title="Đô thị")
     path = save_map(page, tmp_path / "do_thi.html")
