@@ -34,7 +34,9 @@ __all__ = [
     "CensusMatchError",
     "aggregate_population",
     "census_unit_to",
+    "match_census_names",
     "match_census_units",
+    "name_key",
     "short_name",
 ]
 
@@ -192,6 +194,109 @@ def match_census_units(
             "row in the overrides table (census district, type, name -> code, with the reason "
             "and its source, e.g. the Standing Committee resolution of the merge)."
         )
+    return out
+
+
+def name_key(text: object) -> str:
+    """Matching key of a unit name: type word dropped, then case, diacritics, spaces and
+    punctuation folded.
+
+    Examples
+    --------
+    >>> name_key("Xã Nậm Loỏng"), name_key("NậmLoỏng"), name_key("Huyện Ea H'Leo")
+    ('namloong', 'namloong', 'eahleo')
+    """
+    return re.sub(r"[^0-9a-z]", "", fold(short_name(text)))
+
+
+#: Passes of :func:`match_census_names`: (method, compare district?, compare type?).
+_NAME_PASSES = (
+    ("folded name", True, True),
+    ("folded name, type changed", True, False),
+    ("folded name, district changed", False, True),
+    ("folded name, district and type changed", False, False),
+)
+
+
+def match_census_names(
+    census: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    census_columns: tuple[str, str, str] = ("district_2019", "type", "name"),
+    unit_columns: tuple[str, str, str, str] = ("district_name", "type", "name", "code"),
+) -> pd.DataFrame:
+    """Match census units to a later unit list by name alone, leaving the doubtful unmatched.
+
+    For a first look at a province that has no overrides table yet (``gis init``); where one
+    exists, :func:`match_census_units` checks every unit. Names and districts are compared
+    with their type word dropped and case, diacritics, spaces and punctuation folded, so the
+    national census file's ``"HoànKiếm"`` matches ``"Quận Hoàn Kiếm"``. Four passes, each among
+    the units of the list not matched yet and only where the match is one to one (one census
+    unit and one unit of the list share the key):
+
+    1. same district, type and name: ``match_method`` ``"folded name"``;
+    2. same district and name, another type (a xã become phường or thị trấn):
+       ``"folded name, type changed"``;
+    3. same type and name in another district of the table (a unit moved with a district
+       merger): ``"folded name, district changed"``;
+    4. same name, other district and type: ``"folded name, district and type changed"``.
+
+    Call it on one province at a time: passes 3 and 4 look across all the districts given.
+    Units merged between the two dates (their name is gone from the list) stay unmatched.
+
+    Returns
+    -------
+    DataFrame
+        Copy of ``census`` with ``code`` (None where unmatched), ``match_method`` (empty where
+        unmatched) and ``match_source`` (the unit matched, or why none was: no unit of that
+        name, or the candidates when several share it).
+
+    Examples
+    --------
+    >>> census = pd.DataFrame({"district_2019": ["TamĐường", "LaiChâu"], "type": ["Xã", "Xã"],
+    ...                        "name": ["SùngPhài", "NậmLoỏng"]})
+    >>> units = pd.DataFrame({"district_name": ["Thành phố Lai Châu"], "type": ["Xã"],
+    ...                       "name": ["Xã Sùng Phài"], "code": ["03403"]})
+    >>> match_census_names(census, units)[["name", "code", "match_method"]].values.tolist()
+    [['SùngPhài', '03403', 'folded name, district changed'], ['NậmLoỏng', None, '']]
+    """
+    cd, ct, cn = census_columns
+    ud, ut, un, uc = unit_columns
+    require_columns(census, [cd, ct, cn], name="census")
+    require_columns(units, [ud, ut, un, uc], name="units")
+    out = census.copy()
+    out["code"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    out["match_method"] = ""
+    out["match_source"] = "no unit of that name in the list"
+    def keys(frame: pd.DataFrame, d: str, t: str, n: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"d": frame[d].map(name_key), "t": frame[t].map(fold), "n": frame[n].map(name_key)},
+            index=frame.index,
+        )
+
+    u = units.reset_index(drop=True)
+    c_keys, u_keys = keys(out, cd, ct, cn), keys(u, ud, ut, un)
+    free = pd.Series(True, index=u.index)
+    for method, by_district, by_type in _NAME_PASSES:
+        parts = ["n"] + (["d"] if by_district else []) + (["t"] if by_type else [])
+        todo = out["code"].isna()
+        c_key = c_keys.loc[todo, parts].apply(tuple, axis=1) if todo.any() else pd.Series()
+        u_key = u_keys.loc[free, parts].apply(tuple, axis=1) if free.any() else pd.Series()
+        c_count, u_count = c_key.value_counts(), u_key.value_counts()
+        u_at = {k: i for i, k in u_key.items()}
+        for i, k in c_key.items():
+            n_units = int(u_count.get(k, 0))
+            if n_units == 1 and c_count[k] == 1:
+                j = u_at[k]
+                out.at[i, "code"] = str(u.at[j, uc])
+                out.at[i, "match_method"] = method
+                out.at[i, "match_source"] = f"{u.at[j, un]} ({short_name(u.at[j, ud])})"
+                free.at[j] = False
+            elif n_units and method == "folded name":
+                names = "; ".join(
+                    f"{u.at[j, uc]} {u.at[j, un]}" for j in u_key.index[u_key == k]
+                )
+                out.at[i, "match_source"] = f"ambiguous: {names}"
     return out
 
 

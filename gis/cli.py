@@ -54,13 +54,14 @@ def _opts(f):
         help="Root of the layer store (default: layers/ or $GIS_LAYERS_DIR).",
     )(f)
     return click.option(
-        "--province", default=None, help="Province profile slug (default: lai_chau)."
+        "--province", default=None,
+        help="Province profile slug (default: GIS_PROVINCE or layers/default_province.txt).",
     )(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
-    """Provincial spatial planning toolkit (Lai Châu first): layers, validation, maps."""
+    """Provincial spatial planning toolkit for Vietnam: layers, validation, maps."""
 
 
 def _catalogue_geometry(row, profile) -> str:
@@ -626,8 +627,11 @@ def maps_cmd(out_dir, province, layers_dir) -> Path:
         over = "  OVER BUDGET" if path.suffix == ".html" and size > MAP_BUDGET_BYTES else ""
         _echo(f"{size / 1e6:>7.2f} MB  {path}{over}")
     for m in manifest["maps"]:
-        if m["missing_layers"]:
-            _echo(f"{m['slug']}: built without missing layer(s) {', '.join(m['missing_layers'])}")
+        missing = ", ".join(m["missing_layers"])
+        if m["file"] is None:
+            _echo(f"{m['slug']}: not drawn, the province has none of its layers ({missing})")
+        elif missing:
+            _echo(f"{m['slug']}: built without missing layer(s) {missing}")
     index = written[-1].parent / "index.html"
     _echo(f"maps built in {time.perf_counter() - start:.1f} s; open {index}")
     return index
@@ -657,6 +661,25 @@ def _build(province: str | None, layers_dir: Path | None) -> None:
     index = maps_cmd.callback(out_dir=None, province=province, layers_dir=layers_dir)
     _echo(f"\nbuilt {profile.name}: statistics and report in {tables}, maps in {index.parent} "
           f"(open {index})")  # fmt: skip
+
+
+@cli.command("init")
+@click.argument("slug")
+@click.option("--province-code", "code", required=True,
+              help="GSO code of the 2025 province (e.g. 12).")
+@click.option("--from", "national_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder with the national data files (vn_communes_2025.fgb ...).")
+@click.option("--crs", default=None,
+              help="Planning CRS as an EPSG code; overrides the TM-3 meridian table.")
+@click.option("--layers", "layers_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Root of the layer store (default: layers/ or $GIS_LAYERS_DIR).")
+def init_cmd(slug, code, national_dir, crs, layers_dir) -> None:
+    """Start province SLUG: profile and base layers cut from the national data files."""
+    from gis.newprovince import init_province
+
+    result = init_province(slug, code, national_dir, crs=crs, layers_dir=layers_dir)
+    for line in result.lines():
+        _echo(line)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

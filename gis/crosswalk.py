@@ -35,7 +35,7 @@ from gis._frames import (
 from gis.crs import require_metric_crs, to_crs
 from gis.errors import LayerError
 
-__all__ = ["aggregate", "via_table"]
+__all__ = ["aggregate", "old_units_of", "via_table"]
 
 
 def _numeric(frame: pd.DataFrame, columns: Sequence[str], *, name: str) -> pd.DataFrame:
@@ -266,3 +266,29 @@ def via_table(
         f"intensive {list(intensive)} averaged weighted by '{weight_column}'."
     )
     return out
+
+
+def old_units_of(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Per 2025 commune: ``n_old_communes``, ``old_commune_codes``, ``old_district_codes``.
+
+    ``crosswalk`` has one row per old commune (or per part of a split one) with columns
+    ``code`` (old commune), ``district_code`` (its district) and ``ward2025_code``. The result
+    is indexed by ``ward2025_code``; codes are sorted and ``;``-joined, as the
+    ``communes_2025`` layers store them.
+
+    Examples
+    --------
+    >>> cw = pd.DataFrame({"code": ["03403", "03388"], "district_code": ["105", "105"],
+    ...                    "ward2025_code": ["03388", "03388"]})
+    >>> old_units_of(cw).loc["03388", "old_commune_codes"]
+    '03388;03403'
+    """
+    require_columns(crosswalk, ["code", "district_code", "ward2025_code"], name="crosswalk")
+    grouped = crosswalk.sort_values("code").groupby("ward2025_code")
+    return pd.DataFrame(
+        {
+            "n_old_communes": grouped.size(),
+            "old_commune_codes": grouped["code"].agg(";".join),
+            "old_district_codes": grouped["district_code"].agg(lambda s: ";".join(sorted(set(s)))),
+        }
+    )

@@ -58,6 +58,7 @@ __all__ = [
     "fold",
     "join_by_name",
     "normalise_text_columns",
+    "strip_diacritics",
     "to_legacy",
     "to_nfc",
 ]
@@ -460,6 +461,21 @@ def fold(text: Any) -> Any:
     if not isinstance(text, str):
         return text
     return _key(text, ignore_case=True, ignore_diacritics=True)
+
+
+def strip_diacritics(text: Any) -> Any:
+    """Return ``text`` in NFC without diacritics (đ -> d), case kept: an ASCII-friendly name.
+
+    Non-strings are returned unchanged.
+
+    Examples
+    --------
+    >>> strip_diacritics("Đồng Tháp"), strip_diacritics("Thanh Hoá")
+    ('Dong Thap', 'Thanh Hoa')
+    """
+    if not isinstance(text, str):
+        return text
+    return _key(text, ignore_case=False, ignore_diacritics=True)
 
 
 def _key(text: str, *, ignore_case: bool, ignore_diacritics: bool) -> str:

@@ -13,6 +13,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gis._meta import col, vector_meta
+from gis._meta import table_meta as tmeta
 from gis.store import write_layer
 
 DVHCVN = {
@@ -48,43 +50,11 @@ IMPORT = (
 )
 
 
-def col(name, dtype="str", *, required=False, unique=False, allowed=None, description=""):
-    out = {
-        "name": name,
-        "dtype": dtype,
-        "required": required,
-        "unique": unique,
-        "description": description,
-    }
-    if allowed:
-        out["allowed"] = allowed
-    return out
-
-
 def vmeta(title, geometry_type, columns, provenance, *, id_column=None, crs="EPSG:9205",
           **extra):  # fmt: skip
     """Schema and provenance of a vector layer stored in ``crs`` (Lai Châu's by default)."""
-    return {
-        "title": title,
-        "kind": "vector",
-        "geometry_type": geometry_type,
-        "crs": crs,
-        "id_column": id_column,
-        "columns": columns,
-        "provenance": provenance,
-        **extra,
-    }
-
-
-def tmeta(title, columns, provenance, *, id_column=None, **extra):
-    return {
-        "title": title,
-        "kind": "table",
-        "id_column": id_column,
-        "columns": columns,
-        "provenance": provenance,
-        **extra,
-    }
+    return vector_meta(title, geometry_type, columns, provenance, crs=crs, id_column=id_column,
+                       **extra)  # fmt: skip
 
 
 #: Columns of every province's ``facts`` table (one home: also used by import_province.py).
@@ -138,9 +108,14 @@ def with_corrections(facts: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).reset_index(drop=True)
 
 
+#: Column renamed on import: the shared files name the province, the product's layers do not
+#: (a map of any province reads ``in_province``).
+RENAMED = {"in_laichau": "in_province"}
+
+
 def main(shared: Path) -> None:
     def geo(name: str) -> gpd.GeoDataFrame:
-        return gpd.read_file(shared / name)
+        return gpd.read_file(shared / name).rename(columns=RENAMED)
 
     def put(df, name, meta):
         path = write_layer(
@@ -290,7 +265,7 @@ def main(shared: Path) -> None:
                 col("operation_start"),
                 col("resettled_households", "int"),
                 col("src_reference"),
-                col("in_laichau", "bool"),
+                col("in_province", "bool"),
             ],
             {
                 **LEGOCITY,
@@ -298,7 +273,8 @@ def main(shared: Path) -> None:
                 "a1aabc7); fields match the Open Development Mekong Vietnam hydropower dataset",
                 "date": "c. 2015-2017",
                 "processing": COMMON + "Clipped to Lai Châu bbox + ~20 km; "
-                "MultiPoint -> Point; plant_id added (names repeat). " + IMPORT,
+                "MultiPoint -> Point; plant_id added (names repeat); in_laichau renamed "
+                "in_province. " + IMPORT,
             },
             id_column="plant_id",
         ),
@@ -365,7 +341,7 @@ def main(shared: Path) -> None:
                 col("road_level"),
                 col("length_m_source", "float"),
                 col("length_m_clipped", "float"),
-                col("in_laichau", "bool"),
+                col("in_province", "bool"),
             ],
             {
                 **LEGOCITY,
@@ -373,7 +349,7 @@ def main(shared: Path) -> None:
                 "a1aabc7 (removed at HEAD); upstream origin not stated",
                 "date": "unknown, pre-2008",
                 "processing": COMMON
-                + "Clipped to Lai Châu bbox + ~20 km; fields renamed. "
+                + "Clipped to Lai Châu bbox + ~20 km; fields renamed (in_laichau: in_province). "
                 + IMPORT,
             },
             id_column="gid",

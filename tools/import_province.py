@@ -31,6 +31,7 @@ from import_base_layers import (
     vmeta,
 )  # tools/ is on sys.path when run as a script
 
+from gis.crosswalk import old_units_of
 from gis.profile import Profile, load_profile
 from gis.store import write_layer
 
@@ -112,18 +113,6 @@ def _area_km2(gdf: gpd.GeoDataFrame, profile: Profile) -> pd.Series:
     from gis.crs import to_crs
 
     return (to_crs(gdf, profile.planning_crs).area / M2_PER_KM2).round(2)
-
-
-def old_units_of(crosswalk: pd.DataFrame) -> pd.DataFrame:
-    """Per 2025 commune: ``n_old_communes``, ``old_commune_codes``, ``old_district_codes``."""
-    grouped = crosswalk.sort_values("code").groupby("ward2025_code")
-    return pd.DataFrame(
-        {
-            "n_old_communes": grouped.size(),
-            "old_commune_codes": grouped["code"].agg(";".join),
-            "old_district_codes": grouped["district_code"].agg(lambda s: ";".join(sorted(set(s)))),
-        }
-    )
 
 
 def main(slug: str, shared: Path) -> None:
