@@ -2,7 +2,7 @@
 """The commands of README.md, for a fresh machine with only Python 3.11 and pip.
 
     python3 tasks.py build       # set up .venv, then build maps and statistics from layers/
-    python3 tasks.py test        # set up .venv (and headless Chromium), then lint and run the tests
+    python3 tasks.py test        # set up .venv (headless Chromium, gdal-bin), lint, run the tests
     python3 tasks.py notebooks   # set up .venv with JupyterLab, open notebooks/ in JupyterLab
 
 All create ``.venv`` on first use and reinstall only when pyproject.toml changes. Standard
@@ -46,19 +46,23 @@ def setup(extras: str) -> None:
 
 
 def ensure_chromium() -> None:
-    """Install Debian's chromium and chromedriver for the browser tests if missing (root only)."""
-    if shutil.which("chromium") and shutil.which("chromedriver"):
+    """Install Debian's chromium and chromedriver for the browser tests, and Debian's GDAL
+    (gdal-bin: ogrinfo opens the Circular 04/2023 geodatabase in tests/test_deliver.py), if
+    missing (root only)."""
+    wanted = {"chromium": "chromium", "chromedriver": "chromium-driver", "ogrinfo": "gdal-bin"}
+    missing = sorted({pkg for tool, pkg in wanted.items() if not shutil.which(tool)})
+    if not missing:
         return
     apt = shutil.which("apt-get")
     if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run(apt, "update", "-qq", env=env)
-        run(apt, "install", "-y", "-qq", "--no-install-recommends", "chromium",
-            "chromium-driver", env=env)  # fmt: skip
+        run(apt, "install", "-y", "-qq", "--no-install-recommends", *missing, env=env)
     else:
-        print("note: chromium/chromedriver not found and cannot be installed here (need root "
-              "and apt-get); browser tests will be skipped. Install Debian's 'chromium' and "
-              "'chromium-driver' to run them.", flush=True)  # fmt: skip
+        print(f"note: {', '.join(missing)} not found and cannot be installed here (need root "
+              "and apt-get); browser tests and the Debian GDAL check will be skipped. Install "
+              "Debian's 'chromium', 'chromium-driver' and 'gdal-bin' to run them.",
+              flush=True)  # fmt: skip
 
 
 def build() -> None:

@@ -24,6 +24,11 @@ Usage::
 
     PYTHONPATH=. python bench/build_time.py [--repeat 3] [--province lai_chau] [--profile F]
         [--baseline DIR]
+    PYTHONPATH=. python bench/build_time.py --scenarios [--repeat 3]
+
+``--scenarios`` times ``gis build`` as typed (fresh processes, incremental, see
+:mod:`gis.build`): a full build (``--force``), a build after no change and one after an edit of
+one layer, each against the floor of the same run.
 
 ``--baseline DIR`` times another version of the package (a folder holding ``gis/``, e.g.
 ``git archive <commit> gis | tar -x -C DIR``) in alternation with this one, so that both see the
@@ -143,7 +148,7 @@ def _child_build(profile_out: str | None) -> dict:
     phases.enter("other")
     with contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
         try:
-            gis.cli.main(["build"])
+            gis.cli.main(["build", "--force"])  # every phase, whatever the last build did
         except SystemExit as exc:
             if exc.code:
                 raise RuntimeError(f"gis build failed:\n{console.getvalue()}") from None
@@ -203,6 +208,57 @@ def _run_child(mode: str, env: dict, *extra: str) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+_EDIT = """
+import shapely
+from gis.store import read_layer, write_layer
+u = read_layer("urban_areas")
+i = u.index[u.geom_type == "Point"][0]
+step = 1.0 if u.loc[i, "geometry"].x % 2 < 1 else -1.0
+u.loc[i, "geometry"] = shapely.affinity.translate(u.loc[i, "geometry"], step)
+write_layer(u, "urban_areas", message="bench: move one urban area 1 m")
+"""
+
+
+def _timed(cmd: list[str], env: dict) -> float:
+    t0 = time.perf_counter()
+    res = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    if res.returncode:
+        sys.exit(f"{' '.join(cmd)} failed:\n{res.stdout}\n{res.stderr}")
+    return time.perf_counter() - t0
+
+
+def scenarios(repeat: int, province: str) -> None:
+    """Wall time of ``gis build`` as a user types it (a fresh process each time): full
+    (``--force``), after no change, and after an edit of one layer (``urban_areas``: one urban
+    area moved 1 m, which its tables and three maps read), against the floor, same run."""
+    print_header("gis build: full, no-op and one-layer edit against the floor")
+    build = [sys.executable, "-m", "gis.cli", "build"]
+    times: dict[str, list[float]] = {"full": [], "no-op": [], "one-layer edit": []}
+    floors = []
+    with tempfile.TemporaryDirectory(prefix="gis-bench-incr-") as tmp:
+        tmp = Path(tmp)
+        for slug in (province, "_national"):
+            shutil.copytree(REPO / "layers" / slug, tmp / "layers" / slug,
+                            ignore=shutil.ignore_patterns(".history", "*.lock"))  # fmt: skip
+        env = {**os.environ, "GIS_LAYERS_DIR": str(tmp / "layers"), "GIS_PROVINCE": province,
+               "GIS_MAPS_DIR": str(tmp / "maps"), "GIS_OUT_DIR": str(tmp / "out"),
+               "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}  # fmt: skip
+        for i in range(repeat):
+            times["full"].append(_timed([*build, "--force"], env))
+            times["no-op"].append(_timed(build, env))
+            subprocess.run([sys.executable, "-c", _EDIT], env=env, cwd=REPO, check=True)
+            times["one-layer edit"].append(_timed(build, env))
+            floors.append(_run_child("floor", env)["total"])
+            done = ", ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items())
+            print(f"run {i + 1}/{repeat}: {done}; floor {floors[-1]:.2f} s", flush=True)
+    floor = statistics.median(floors)
+    print(f"\nmedian of {repeat} runs, {province}; floor {floor:.2f} s")
+    print(f"{'build':<16} {'seconds':>8} {'x floor':>8}")
+    for kind, values in times.items():
+        med = statistics.median(values)
+        print(f"{kind:<16} {med:>8.2f} {med / floor:>8.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
@@ -211,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", type=Path,
                     help="folder holding another version of the gis package (e.g. from `git "
                          "archive`), timed in alternation with this one")  # fmt: skip
+    ap.add_argument("--scenarios", action="store_true",
+                    help="time full, no-op and one-layer-edit builds against the floor")
     ap.add_argument("--child", choices=("build", "floor"), help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -219,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child == "floor":
         print(json.dumps(_child_floor()))
+        return 0
+    if args.scenarios:
+        scenarios(args.repeat, args.province)
         return 0
 
     print_header("gis build: time by phase (bench/build_time.py)")

@@ -33,9 +33,11 @@ class _Inputs:
         self.names = profile.roles if names is None else names
         self.cache: dict[str, pd.DataFrame | None] = {}
         self.versions: dict[str, str] = {}
+        self.touched: set[str] = set()  # layer names asked for (read or missing) since reset
 
     def get(self, role: str) -> pd.DataFrame | None:
         name = self.names[role]
+        self.touched.add(name)
         if name not in self.cache:
             try:
                 frame = read_layer(name, province=self.profile)

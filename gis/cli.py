@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import unicodedata
 import warnings
@@ -302,6 +303,8 @@ def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
             _echo(f"\n{path}: fix the problem(s) above before using the raster.", err=True)
             sys.exit(1)
         return
+    if name is not None:
+        store.check_layer_name(name)
     data = _read_input(read_vector, path, sublayer, crs, encoding)
     try:
         meta = store.layer_meta(name or "", province=profile)
@@ -336,6 +339,14 @@ def _read_input(read_vector, path: Path, sublayer, crs, encoding):
 
 def _needs_geometry(data, path: Path, name: str, meta: dict) -> None:
     """Refuse a table (a CSV, a GeoPackage attribute table) for a vector layer, saying why."""
+    collections = (int((data.geometry.geom_type == "GeometryCollection").sum())
+                   if isinstance(data, gpd.GeoDataFrame) else 0)  # fmt: skip
+    if collections:
+        raise InputFileError(
+            f"'{path}' holds GeometryCollections ({collections} feature(s)); a layer holds "
+            "points, lines or polygons. Split the collections into their parts (QGIS: Vector > "
+            "Geometry Tools > Multipart to Singleparts) and import each type as its own layer."
+        )
     if meta.get("kind") == "vector" and not isinstance(data, gpd.GeoDataFrame):
         raise InputFileError(
             f"'{path}' has no geometries (a CSV is read as a table only, even with lon/lat "
@@ -368,6 +379,7 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
     meta = {"title": title, "kind": "table", "columns": columns, "id_column": None}
     if "geometry" in data.columns:
         types = set(data.geometry.geom_type.dropna().str.replace("Multi", ""))
+
         # several types: no geometry_type, so validation reports the mix (a layer that really
         # mixes types, like urban_areas, declares "geometry_type": "" in its .meta.json)
         meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else None)
@@ -410,6 +422,7 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
     from gis.io import read_vector
 
     profile = load_profile(province, layers_dir=layers_dir)
+    store.check_layer_name(name)  # before reading: never a path (../x), a device name or 300 chars
     if osm.is_osm_file(file):
         not_for_osm = {"--crs": crs, "--layer": sublayer, "--swap-xy": swap_xy,
                        "--repair": repair, "--encoding": encoding != "auto"}  # fmt: skip
@@ -435,8 +448,10 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
                 "CC-BY-4.0`. Nothing was written."
             ) from None
         meta = _new_meta(data, title=title or name, source=source, licence=licence)
+        new_layer = True
     else:
         data = _long_names(data, file, meta)
+        new_layer = False
     _needs_geometry(data, file, name, meta)
     if swap_xy:
         if meta["kind"] != "vector":
@@ -449,7 +464,8 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
         for line in report:
             _echo(f"repaired {line}")
         _echo(f"{len(report)} geometry(ies) repaired.")
-    path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}")
+    path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}",
+                             if_version="" if new_layer else None)  # fmt: skip
     _echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
 
 
@@ -529,19 +545,60 @@ def export_cmd(layer, file, shorten_fields, province, layers_dir) -> None:
     """Export LAYER to FILE (format from the extension: .gpkg .geojson .shp .tab .kml .fgb)."""
     from gis.io import _short_names, write_vector
 
-    data = store.read_layer(layer, province=province, layers_dir=layers_dir)
-    if not hasattr(data, "geometry"):
-        suffix = file.suffix.lower()
-        if suffix not in (".csv", ".xlsx"):
-            raise click.UsageError(f"'{layer}' is a table: export it to .csv or .xlsx.")
-        data.to_csv(file, index=False) if suffix == ".csv" else data.to_excel(file, index=False)
-    else:
-        if shorten_fields and file.suffix.lower() == ".shp":
-            mapping = _short_names([c for c in data.columns if c != data.geometry.name])
-            for old, new in mapping.items():
-                _echo(f"field '{old}' -> '{new}'")
-        write_vector(data, file, shorten_fields=shorten_fields)
+    profile = load_profile(province, layers_dir=layers_dir)
+    data = store.read_layer(layer, province=profile)
+    _outside_store(file, profile, f"export '{layer}' to")
+    try:
+        if not hasattr(data, "geometry"):
+            suffix = file.suffix.lower()
+            if suffix not in (".csv", ".xlsx"):
+                raise click.UsageError(f"'{layer}' is a table: export it to .csv or .xlsx.")
+            _export_table(data, file)
+        else:
+            if shorten_fields and file.suffix.lower() == ".shp":
+                mapping = _short_names([c for c in data.columns if c != data.geometry.name])
+                for old, new in mapping.items():
+                    _echo(f"field '{old}' -> '{new}'")
+            write_vector(data, file, shorten_fields=shorten_fields)
+    except OSError as exc:  # read-only folder, full disk: the old file, if any, is kept
+        if isinstance(exc, GisError):
+            raise
+        from gis._writes import write_error
+
+        raise write_error(exc, file, what=f"export '{layer}'",
+                          writable_hint="export to another folder") from None  # fmt: skip
     _echo(f"exported '{layer}' -> {file}")
+
+
+def _outside_store(target: Path, profile, what: str) -> None:
+    """Refuse an output inside the province's store folder: only saves write there."""
+    folder = profile.path.resolve()
+    where = target.resolve()
+    if where == folder or folder in where.parents:
+        raise LayerError(
+            f"cannot {what} '{target}': it is inside the layer store ({profile.path}), where "
+            "only saves write (with history and validation); writing there could replace a "
+            "layer or its schema. Write it elsewhere; to change a layer use `gis import`."
+        )
+
+
+def _export_table(data: pd.DataFrame, file: Path) -> None:
+    """A table layer to .csv or .xlsx: atomically, text a spreadsheet would run kept as text."""
+    from gis._safe_text import csv_frame, excel_frame, excel_sheet
+    from gis._writes import atomic_write
+
+    if not file.parent.is_dir():
+        raise InputFileError(f"cannot export to '{file}': folder '{file.parent}' does not exist.")
+
+    def _xlsx(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            excel_frame(data).to_excel(xl, index=False)
+            excel_sheet(next(iter(xl.sheets.values())))
+
+    def _csv(tmp: Path) -> None:
+        csv_frame(data).to_csv(tmp, index=False)
+
+    atomic_write(file, _csv if file.suffix.lower() == ".csv" else _xlsx)
 
 
 @cli.command("history")
@@ -590,6 +647,8 @@ def stats_cmd(out_dir, vietnamese, province, layers_dir, language=None) -> Path:
     if vietnamese and language == "en":
         raise click.UsageError("--vietnamese and --language en contradict each other; give one.")
     profile = load_profile(province, layers_dir=layers_dir)
+    if out_dir is not None:
+        _outside_store(out_dir, profile, "write the statistics to")
     language = "vi" if vietnamese else language or profile.report_language
     start = time.perf_counter()
     tables = compute_statistics(profile)
@@ -619,6 +678,8 @@ def maps_cmd(out_dir, province, layers_dir) -> Path:
 
     from gis.maps import MAP_BUDGET_BYTES, build_maps, read_manifest
 
+    if out_dir is not None:
+        _outside_store(out_dir, load_profile(province, layers_dir=layers_dir), "write maps to")
     start = time.perf_counter()
     written = build_maps(province=province, layers_dir=layers_dir, out_dir=out_dir)
     manifest = read_manifest(written[-1].parent)
@@ -635,32 +696,6 @@ def maps_cmd(out_dir, province, layers_dir) -> Path:
     index = written[-1].parent / "index.html"
     _echo(f"maps built in {time.perf_counter() - start:.1f} s; open {index}")
     return index
-
-
-@cli.command("build")
-@_opts
-def build_cmd(province: str | None, layers_dir: Path | None) -> None:
-    """Validate the layers and build everything (catalogue; maps and statistics when present)."""
-    with store.read_cache():  # validation, statistics and maps read the same layers
-        _build(province, layers_dir)
-
-
-def _build(province: str | None, layers_dir: Path | None) -> None:
-    profile = load_profile(province, layers_dir=layers_dir)
-    results = validate_province(province=profile)
-    n_errors = _print_results(results, profile)
-    if n_errors:
-        _echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
-        sys.exit(1)
-    kinds = [store.layer_meta(name, province=profile)["kind"] for name in results]
-    _echo(f"\n{len(results)} layer(s) valid ({kinds.count('vector')} vector, "
-          f"{kinds.count('table')} table); `gis layers` shows the catalogue.\n")  # fmt: skip
-    tables = stats_cmd.callback(out_dir=None, vietnamese=False, province=province,
-                                layers_dir=layers_dir)  # fmt: skip
-    _echo("")
-    index = maps_cmd.callback(out_dir=None, province=province, layers_dir=layers_dir)
-    _echo(f"\nbuilt {profile.name}: statistics and report in {tables}, maps in {index.parent} "
-          f"(open {index})")  # fmt: skip
 
 
 @cli.command("init")
@@ -680,6 +715,112 @@ def init_cmd(slug, code, national_dir, crs, layers_dir) -> None:
     result = init_province(slug, code, national_dir, crs=crs, layers_dir=layers_dir)
     for line in result.lines():
         _echo(line)
+
+
+@cli.command("review")
+@click.argument("layers", nargs=-1)
+@click.option("--from", "from_rev", default="HEAD", show_default=True,
+              help="Before: a git revision, or a version from `gis history LAYER`.")
+@click.option("--to", "to_rev", default=None,
+              help="After: a git revision or history version (default: the current files).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: out/review or $GIS_OUT_DIR/review).")
+@_opts
+def review_cmd(layers, from_rev, to_rev, out_dir, province, layers_dir) -> None:
+    """Review what changed in LAYERS (default: all): a table and an offline map of the changes."""
+    from gis.review import default_out_dir, review_changes, write_review
+
+    profile = load_profile(province, layers_dir=layers_dir)
+    out = out_dir or default_out_dir()
+    _outside_store(out, profile, "write the review to")
+    review = review_changes(list(layers) or None, from_rev=from_rev, to_rev=to_rev,
+                            province=profile)  # fmt: skip
+    paths = write_review(review, out, province=profile)
+    counts = review.changes["change"].value_counts().sort_index()
+    _echo(f"{review.labels[0]} -> {review.labels[1]}: {len(review.changes)} feature(s) changed "
+          f"({', '.join(f'{n} {k}' for k, n in counts.items()) or 'none'}); "
+          f"{len(review.statistics)} statistic(s) moved")  # fmt: skip
+    for r in review.changes.itertuples(index=False):
+        dist = f", {r.distance_m:,.0f} m" if r.distance_m == r.distance_m else ""
+        _echo(f"  {r.layer} {r.id} {r.name}: {r.change}{dist} {r.changes}".rstrip())
+    _echo(f"table {paths['table']}, statistics {paths['statistics']}, map {paths['map']}")
+
+
+@cli.command("build")
+@click.option("--force", is_flag=True, help="Rebuild every output, changed or not.")
+@_opts
+def build_cmd(force: bool, province: str | None, layers_dir: Path | None) -> None:
+    """Validate the layers and build statistics and maps, redoing only what changed."""
+    import time
+
+    from gis.build import build_province
+
+    start = time.perf_counter()
+    profile = load_profile(province, layers_dir=layers_dir)
+    result = build_province(profile, force=force, on_phase=lambda p: _echo(f"[{p}]"))
+    if result.validated:
+        n_errors = _print_results(result.problems, profile)
+        if n_errors:
+            _echo(f"{n_errors} error(s): fix them (gis validate) before building.", err=True)
+            sys.exit(1)
+        kinds = [store.layer_meta(name, province=profile)["kind"] for name in result.validated]
+        changed = "" if result.reason else " changed"
+        _echo(f"\n{len(result.validated)}{changed} layer(s) valid ({kinds.count('vector')} vector, "
+              f"{kinds.count('table')} table); `gis layers` shows the catalogue.\n")  # fmt: skip
+    else:
+        _echo("no layer changed since the last build: not validated again")
+    if result.reason:
+        _echo(f"full build: {result.reason}")
+    for name, frame in result.tables.items():
+        if name in result.tables_redone:
+            status = frame["status"].iloc[0] if list(frame.columns) == ["status"] else ""
+            _echo(f"{name:<24} {len(frame):>4} rows  {status}")
+    _echo(f"statistics: {len(result.tables_redone)} table(s) computed, "
+          f"{len(result.tables_kept)} unchanged, in {result.stats_dir}")  # fmt: skip
+    for m in result.maps:
+        missing = ", ".join(m["missing_layers"])
+        if m["slug"] not in result.maps_redone:
+            continue
+        if m["file"] is None:
+            _echo(f"{m['slug']}: not drawn, the province has none of its layers ({missing})")
+        elif missing:
+            _echo(f"{m['slug']}: built without missing layer(s) {missing}")
+    index = result.maps_dir / "index.html"
+    _echo(f"maps: {len(result.maps_redone)} drawn, {len(result.maps_kept)} unchanged")
+    _echo(f"done in {time.perf_counter() - start:.1f} s")
+    _echo(f"\nbuilt {profile.name}: statistics and report in {result.stats_dir}, maps in "
+          f"{result.maps_dir} (open {index})")  # fmt: skip
+
+
+@cli.command("deliver")
+@click.argument("out_dir", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--check", "check_only", is_flag=True,
+              help="Only check the delivery already in OUT; write nothing.")  # fmt: skip
+@_opts
+def deliver_cmd(out_dir: Path, check_only: bool, province, layers_dir) -> None:
+    """Write the plan's database as Circular 04/2023/TT-BKHĐT asks, then check it.
+
+    OUT receives <Province>.gdb (File Geodatabase: theme datasets, TenLop_A|P|L layers, feature
+    IDs, mandatory fields), gml/, metadata/ (ISO 19115) and delivery.json; the check reports
+    names, ID pattern and uniqueness, mandatory fields, CRS and geometry types like `gis
+    validate` and exits 1 on errors. Logic: gis.deliver and gis.deliver_check.
+    """
+    from gis.deliver import deliver_province
+    from gis.deliver_check import check_delivery
+
+    profile = load_profile(province, layers_dir=layers_dir)
+    if not check_only:
+        for line in deliver_province(profile, out_dir, check=False).lines():
+            _echo(line)
+        _echo("")
+    results = check_delivery(out_dir, profile)
+    n_errors = _print_results(results)
+    if n_errors:
+        _echo(f"\n{n_errors} error(s) in the delivery in {out_dir}: it does not conform to "
+              "Circular 04/2023/TT-BKHĐT.", err=True)  # fmt: skip
+        sys.exit(1)
+    _echo(f"\nThe delivery in {out_dir} conforms: {len(results) - 1} layer(s) checked (names, "
+          "IDs, mandatory fields, CRS, geometry types, GML and metadata).")  # fmt: skip
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -708,7 +849,10 @@ def main(argv: list[str] | None = None) -> None:
         _echo("Error: out of memory reading the input; is the file what it claims to be?", err=True)
         sys.exit(1)
     except OSError as exc:  # disk full, read-only folder, network share gone...
-        where = f": {exc.filename}" if exc.filename else ""
+        # name the file being written, not its temporary name (gis._writes: .NAME.part-PID-...)
+        name = re.sub(r"(^|/)\.([^/]+)\.part-\d+-[^/]*(/[^/]+)?$", r"\1\2",
+                      str(exc.filename or ""))  # fmt: skip
+        where = f": {name}" if name else ""
         _echo(f"Error: {exc.strerror or exc}{where}. Free space or choose a writable folder, "
               "then run the command again.", err=True)  # fmt: skip
         sys.exit(1)

@@ -124,15 +124,25 @@ def to_crs(
     Raises
     ------
     CRSError
-        If ``gdf`` has no CRS.
+        If ``gdf`` has no CRS, or PROJ knows no transformation to ``crs``.
     """
     src = require_crs(gdf)
     dst = pyproj.CRS.from_user_input(crs)
     if src == dst:
         return gdf.copy()
-    if is_vn2000(src) == is_vn2000(dst):
-        return gdf.to_crs(dst)
-    tr = transformer(src, dst)
+    try:
+        if is_vn2000(src) == is_vn2000(dst):
+            return gdf.to_crs(dst)
+        tr = transformer(src, dst)
+    except pyproj.exceptions.ProjError as exc:  # another planet, an engineering CRS ...
+        reason = str(exc).split("(Internal Proj Error: ")[-1].split(". You may")[0][:160]
+        reason = reason.removeprefix("proj_create_operations: ").rstrip(".")
+        names = [c.name if c.name != "unknown" else c.to_string()[:80] for c in (src, dst)]
+        raise CRSError(
+            f"no transformation from {names[0]} to {names[1]}: PROJ cannot relate the two "
+            f"({reason}). The data's CRS is wrong: state the right one (a file's .prj, or "
+            "--crs EPSG:9205 for VN-2000 / TM-3 103-00, EPSG:4326 for lon/lat)."
+        ) from None
 
     def _xy(coords: np.ndarray) -> np.ndarray:
         x, y = tr.transform(coords[:, 0], coords[:, 1])

@@ -23,6 +23,7 @@ __all__ = [
     "ProfileError",
     "RasterError",
     "ValidationError",
+    "WriteError",
 ]
 
 
@@ -63,6 +64,17 @@ class MissingDependencyError(GisError, ImportError):
 
 class ParallelError(GisError, ValueError):
     """A function cannot run over partitions, or the partitioning options are wrong."""
+
+
+class WriteError(GisError, OSError):
+    """A file cannot be written: read-only folder, no permission, full disk, name too long.
+
+    The message names the target (never a temporary file), says whether anything changed and
+    how to fix it (:func:`gis._writes.write_error`).
+    """
+
+    def __str__(self) -> str:  # OSError would show (errno, text) for two arguments
+        return str(self.args[0]) if self.args else ""
 
 
 class ConflictError(GisError, RuntimeError):

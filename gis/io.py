@@ -66,7 +66,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import warnings
 import zipfile
 from functools import lru_cache
@@ -83,6 +82,7 @@ from pyproj.enums import PJType
 
 from gis._checks import RASTER_FORMATS, check_content, check_raster
 from gis._decode import ENCODINGS, decode_frame
+from gis._writes import disk_full_error, temp_dir
 from gis.crs import VN2000_TOWGS84, _pinned, is_vn2000, require_crs, to_crs
 from gis.errors import CRSError, GisError, InputFileError
 from gis.text import fix_legacy_columns, normalise_text_columns, to_nfc
@@ -127,6 +127,10 @@ _KML_UNSET = {  # LIBKML bookkeeping columns and their "not set" value
 }  # fmt: skip
 _IN_ZIP = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml")  # readable inside a .zip
 _TAB_PAD = {True: 10.0, False: 1_000_000.0}  # BOUNDS padding: degrees / metres
+#: A zip that unpacks to more than this many times its size (and more than _ZIP_CHECKED_FROM
+#: bytes) is refused unread: geodata compresses 3-20:1, whitespace padding ~1000:1.
+_ZIP_MAX_RATIO = 100
+_ZIP_CHECKED_FROM = 100 * 2**20
 
 
 def _supported(write: bool) -> str:
@@ -166,11 +170,20 @@ def _zip_member(path: Path) -> tuple[str, list[str]]:
     """Return the one data file inside the zip ``path`` and the archive's member names."""
     try:
         with zipfile.ZipFile(path) as zf:
-            members = zf.namelist()
+            infos = zf.infolist()
     except zipfile.BadZipFile as exc:
         raise InputFileError(
             f"cannot read '{path}': not a valid zip archive ({exc}). Re-create the zip."
         ) from exc
+    members = [i.filename for i in infos]
+    unpacked, packed = sum(i.file_size for i in infos), sum(i.compress_size for i in infos)
+    if unpacked > _ZIP_CHECKED_FROM and unpacked > _ZIP_MAX_RATIO * max(packed, 1):
+        raise InputFileError(
+            f"'{path}' unpacks to {unpacked / 1e6:,.0f} MB from {path.stat().st_size / 1e6:,.1f} "
+            f"MB ({unpacked / max(packed, 1):,.0f} to 1); geodata compresses about 3 to 20 to 1, "
+            "so the archive is padded (e.g. with spaces) or a zip bomb, and it is not read. "
+            "Unzip it, check the file, and import the file itself."
+        )
     data = [m for m in members if Path(m).suffix.lower() in _IN_ZIP]
     if len(data) != 1:
         raise InputFileError(
@@ -404,11 +417,15 @@ def read_vector(
         if path.suffix.lower() == ".shp":
             _check_shp_length(path)
             _check_prj(path.with_suffix(".prj"))
+        if has_cpg and encoding is None:
+            _check_cpg(path, source)
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
     read_encoding = "ISO-8859-1" if bytes_route else encoding
+    info = _pyogrio(pyogrio.read_info, path, "read", source, layer=layer)
     gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
                    encoding=read_encoding)  # fmt: skip
+    _check_geometry_field(gdf, info, path)
     report: list[dict] = []
     if bytes_route:
         gdf, report = decode_frame(gdf, encoding, path)
@@ -425,6 +442,7 @@ def read_vector(
         return gdf
     if ext == ".kml":
         gdf = _tidy_kml(gdf, layer or str(pyogrio.list_layers(source)[0, 0]))
+    gdf = _drop_z_and_m(gdf, info, path)
     gdf = _nfc(gdf)
     gdf.attrs["text_conversions"] = report
     if ext in (".geojson", ".json") and _unstated_geojson_crs(gdf, path):
@@ -458,14 +476,150 @@ def _unstated_geojson_crs(gdf: gpd.GeoDataFrame, path: Path) -> bool:
         return False
     try:
         if path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as zf:
-                raw = zf.read(_zip_member(path)[0])
+            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(path)[0]) as fh:
+                states = _states_top_level_member(fh, "crs")
         else:
-            raw = path.read_bytes()
-        doc = json.loads(raw)
+            with open(path, "rb") as fh:
+                states = _states_top_level_member(fh, "crs")
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return False  # GDAL read it; keep its reading if we cannot
-    return isinstance(doc, dict) and "crs" not in doc
+    return states is False
+
+
+_OUTSIDE_STRING = re.compile(rb'[][{}",]')  # at the top level: keys are after { and ,
+_OUTSIDE_STRING_DEEP = re.compile(rb'[][{}"]')  # deeper: commas do not matter
+_INSIDE_STRING = re.compile(rb'["\\]')
+
+
+def _states_top_level_member(fh, key: str, chunk: int = 1 << 20) -> bool | None:
+    """Tell whether the JSON object read from ``fh`` has the member ``key`` at its top level.
+
+    Reads ``fh`` in chunks and keeps only the nesting depth and the current top-level key, so
+    memory stays at one chunk (1 MiB) however large the file: a GeoJSON padded with a gigabyte
+    of spaces costs no more than a small one (``json.loads`` of the whole file took 2.2 GB for
+    a 1 GiB file). Returns None if the JSON is not an object.
+    """
+    depth, in_string, escaped, expect_key = 0, False, False, False
+    current: bytearray | None = None  # the top-level key being read, if any
+    while True:
+        buf = fh.read(chunk)
+        if not buf:
+            return False if depth else None
+        pos, end = 0, len(buf)
+        while pos < end:
+            if in_string:
+                if escaped:
+                    escaped = False
+                    if current is not None:
+                        current += buf[pos : pos + 1]
+                    pos += 1
+                    continue
+                m = _INSIDE_STRING.search(buf, pos)
+                stop = m.start() if m else end
+                if current is not None and len(current) < 256:
+                    current += buf[pos:stop][:256]
+                if m is None:
+                    break
+                pos = m.end()
+                if m.group() == b"\\":
+                    escaped = True
+                    if current is not None:
+                        current += b"\\"
+                    continue
+                in_string = False
+                if current is not None:
+                    try:
+                        if json.loads(b'"' + bytes(current) + b'"') == key:
+                            return True
+                    except ValueError:
+                        pass
+                    current = None
+                continue
+            m = (_OUTSIDE_STRING if depth == 1 else _OUTSIDE_STRING_DEEP).search(buf, pos)
+            if m is None:
+                break
+            token, pos = m.group(), m.end()
+            if token == b'"':
+                in_string = True
+                current = bytearray() if depth == 1 and expect_key else None
+                expect_key = False
+            elif token in (b"{", b"["):
+                if depth == 0 and token == b"[":
+                    return None
+                depth += 1
+                expect_key = depth == 1
+            elif token in (b"}", b"]"):
+                depth -= 1
+                if depth <= 0:
+                    return False
+            else:  # a comma between top-level members
+                expect_key = True
+
+
+def _check_cpg(path: Path, source: str) -> None:
+    """Refuse a .cpg naming an encoding GDAL would not know (it then reads UTF-8 as Latin-1,
+    and the legacy-font fixer would "convert" the mojibake: Mường Tè -> Mặ°ỏằng TÃă)."""
+    if path.suffix.lower() == ".zip":
+        cpg = source.removeprefix(f"/vsizip/{path}/")[:-4] + ".cpg"
+        with zipfile.ZipFile(path) as zf:
+            names = {n.lower(): n for n in zf.namelist()}
+            raw = zf.read(names[cpg.lower()]) if cpg.lower() in names else b""
+    else:
+        found = [p for p in path.parent.iterdir() if p.name.lower() == path.stem.lower() + ".cpg"]
+        raw = found[0].read_bytes()[:200] if found else b""
+    value = raw.decode("latin-1").strip()
+    if not value or _known_code_page(value):
+        return
+    raise InputFileError(
+        f"'{path}': its .cpg file names the encoding {value[:40]!r}, which is unknown, so the "
+        "text cannot be read reliably. Write the right one in the .cpg (UTF-8, or 1258 / "
+        "CP1258 for Windows Vietnamese), or delete the .cpg and state it: "
+        "`--encoding utf-8|cp1258|tcvn3|vni` (Python: encoding=...)."
+    )
+
+
+def _known_code_page(value: str) -> bool:
+    """Whether GDAL reads a .cpg saying ``value``: a code page number, LDID/n, 8859n, a codec."""
+    upper = value.upper()
+    if upper.startswith("LDID/") or re.fullmatch(r"(ISO)?[ -]?8859[-_ ]?\d+", upper):
+        return True
+    name = {"65001": "utf-8"}.get(value, f"cp{value}" if value.isdigit() else value)
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _check_geometry_field(gdf, info: dict, path: Path) -> None:
+    """Refuse an attribute named like the geometry (GDAL's frame drops it without a word)."""
+    fields = [str(f) for f in info.get("fields", [])]
+    if isinstance(gdf, gpd.GeoDataFrame) and any(f.lower() == "geometry" for f in fields):
+        raise InputFileError(
+            f"'{path}' has an attribute named 'geometry', which the geometry hides: it would be "
+            "dropped without a word. Rename the attribute (e.g. to 'geometry_note', in QGIS: "
+            "Layer Properties > Fields) and import again."
+        )
+
+
+def _drop_z_and_m(gdf, info: dict, path: Path):
+    """Drop heights (Z) and measures (M), saying so: layers are 2-D."""
+    kind = str(info.get("geometry_type") or "")
+    has_z = isinstance(gdf, gpd.GeoDataFrame) and bool(gdf.has_z.any())
+    dropped = [w for w, on in (("heights (Z)", has_z or kind.endswith(" Z") or "3D" in kind),
+                               ("measures (M)", kind.startswith("Measured") or kind.endswith("M")))
+               if on]  # fmt: skip
+    if dropped:
+        warnings.warn(
+            f"{path}: its geometries carry {' and '.join(dropped)} ({kind}); layers are 2-D, "
+            "so they are dropped. To keep them, copy them into an attribute first (QGIS: "
+            "Processing > Add Geometry Attributes).",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        if has_z:
+            gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
+    return gdf
 
 
 def _check_shp_length(path: Path) -> None:
@@ -684,7 +838,7 @@ def write_vector(
             driver = "KML"
     data, options = _prepare(gdf, ext, path, shorten_fields)
 
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    tmp_dir = temp_dir(path)  # also removes the folders of exports that were killed
     try:
         target = tmp_dir / path.name
         try:
@@ -692,9 +846,13 @@ def write_vector(
                                     encoding="UTF-8" if ext == ".shp" else None,
                                     layer_options=options)  # fmt: skip
         except Exception as exc:
+            full = disk_full_error(exc, path.parent)  # GDAL gives no errno for a full disk
+            if full is not None:
+                raise full from None
             raise InputFileError(
                 f"cannot export '{path}' as {SUPPORTED_FORMATS[ext][1]}: "
-                f"{_gdal_reason(exc)}. Export to .gpkg, which accepts any layer."
+                f"{_gdal_reason(exc).replace(str(target), str(path))}. Export to .gpkg, which "
+                "accepts any layer."
             ) from exc
         written = {p.name for p in tmp_dir.iterdir()}
         for name in written:

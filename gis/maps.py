@@ -54,7 +54,6 @@ import dataclasses
 import datetime
 import json
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +68,7 @@ from gis._map_national import finish as _finish_national
 from gis._map_national import national_map as _national
 from gis._map_national import national_source
 from gis._mapparts import SIMPLIFY_M
+from gis._writes import atomic_write
 from gis.coverage import (
     SCHEMATIC_VI,
     SURVEYED_ROADS_COMMANDS,
@@ -88,7 +88,7 @@ from gis.maplabels import (
 from gis.maplayer import MapLayer
 from gis.printmap import locator_inset, print_map
 from gis.profile import Profile, load_profile
-from gis.webmap import index_page, save_map, web_map
+from gis.webmap import index_page, reproducible_ids, save_map, web_map
 
 __all__ = [
     "MAPS",
@@ -420,6 +420,7 @@ def build_maps(
     layers_dir: str | os.PathLike | None = None,
     out_dir: str | os.PathLike | None = None,
     prints: bool = True,
+    keep: Callable[[dict], bool] | None = None,
 ) -> list[Path]:
     """Build the product web maps, their index page and the A3 prints of a province.
 
@@ -433,6 +434,11 @@ def build_maps(
         Output folder (default :data:`gis.settings.MAPS_DIR`); prints go to ``out_dir/print``.
     prints : bool
         Also print the maps of :data:`MAPS` that have a ``print_title`` (A3 PNG and PDF).
+    keep : callable, optional
+        ``keep(entry)`` gets the ``maps.json`` entry of a map from the previous build in
+        ``out_dir`` (the layers it read: ``store_layers``, ``missing_layers``); True keeps that
+        map and its prints as they are, if their files are still there (:mod:`gis.build` says
+        True when none of those layers changed). Default: build every map.
 
     Returns
     -------
@@ -448,9 +454,18 @@ def build_maps(
     nation_src = national_source(profile)
     made = datetime.date.today().strftime("%d/%m/%Y")
     manifest, html_files, print_files, index = [], [], [], {}
-    inset = locator_inset(profile) if prints else None  # None without layers/_national
+    previous = _previous_entries(out) if keep is not None else {}
+    inset: list = []  # the locator map, made once when the first print needs it
     for spec in MAPS:
-        t0 = time.perf_counter()
+        print_title = _title(spec.print_title, profile)
+        old = previous.get(spec.slug)
+        if old is not None and _kept(out, old, prints and print_title) and keep(old):
+            manifest.append(old)
+            if old["file"] is not None:
+                html_files.append(out / old["file"])
+                index[_link(old["title"], old["missing_layers"])] = out / old["file"]
+                print_files += [(out / "print" / p, print_title) for p in old.get("print", [])]
+            continue
         src = nation_src if spec.national else province_src
         src.reset()
         present = [role for role in spec.needs_any if src.get(role) is not None]
@@ -464,26 +479,27 @@ def build_maps(
             manifest.append(entry)
             continue
         source = _source_note(src)
-        page = web_map(layers, title=title, source=f"Nguồn: {source}", simplify_m=spec.simplify_m)
-        if spec.finish is not None:
-            spec.finish(page, src)
+        with reproducible_ids(f"{profile.slug}/{spec.slug}"):
+            page = web_map(layers, title=title, source=f"Nguồn: {source}",
+                           simplify_m=spec.simplify_m)  # fmt: skip
+            if spec.finish is not None:
+                spec.finish(page, src)
         path = save_map(page, out / f"{spec.slug}.html")
         html_files.append(path)
-        link = title + (f" (thiếu lớp: {', '.join(src.missing)})" if src.missing else "")
-        print_title = _title(spec.print_title, profile)
-        index[link] = path
+        index[_link(title, src.missing)] = path
         if prints and print_title:
+            if not inset:
+                inset.append(locator_inset(profile))  # None without layers/_national
             printed = print_map(
                 _printable(layers), out / "print" / spec.slug, title=print_title,
-                subtitle=_title(spec.print_subtitle, profile), paper="A3", inset=inset,
+                subtitle=_title(spec.print_subtitle, profile), paper="A3", inset=inset[0],
                 source=f"{source}. Lập ngày {made}")  # fmt: skip
-            if inset is None:
+            if inset[0] is None:
                 entry["notes"].append("bản in không có bản đồ vị trí: thiếu lớp "
                                       "_national/provinces_2025 (tools/import_national.py)")
             print_files += [(p, print_title) for p in printed]
             entry["print"] = [p.name for p in printed]
-        entry.update(file=path.name, bytes=path.stat().st_size,
-                     seconds=round(time.perf_counter() - t0, 2))  # fmt: skip
+        entry.update(file=path.name, bytes=path.stat().st_size)
         manifest.append(entry)
     for p, print_title in print_files:
         index[f"Bản in A3 ({p.suffix[1:].upper()}): {print_title}"] = p
@@ -498,10 +514,32 @@ def build_maps(
     idx = index_page(index, out / "index.html", title=f"Bản đồ quy hoạch tỉnh {profile.name}",
                      note=note)  # fmt: skip
     mf = out / "maps.json"
-    mf.write_text(json.dumps({"province": profile.slug, "budget_bytes": MAP_BUDGET_BYTES,
-                              "maps": manifest}, ensure_ascii=False, indent=2) + "\n",
-                  encoding="utf-8")  # fmt: skip
+    text = json.dumps({"province": profile.slug, "budget_bytes": MAP_BUDGET_BYTES,
+                       "maps": manifest}, ensure_ascii=False, indent=2) + "\n"  # fmt: skip
+    atomic_write(mf, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return [*html_files, idx, *(p for p, _ in print_files), mf]
+
+
+def _link(title: str, missing: list[str]) -> str:
+    """Text of a map's link on the index page: its title and the layers it lacked."""
+    return title + (f" (thiếu lớp: {', '.join(missing)})" if missing else "")
+
+
+def _previous_entries(out: Path) -> dict[str, dict]:
+    """The maps of the previous build in ``out`` by slug ({} if there is none, or unreadable)."""
+    try:
+        return {e["slug"]: e for e in read_manifest(out)["maps"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _kept(out: Path, entry: dict, printed: bool) -> bool:
+    """True if the files of a previous map (and its prints, when printed) are still there."""
+    if entry.get("file") is None:
+        return True
+    names = [entry["file"], *(f"print/{p}" for p in entry.get("print", []) if printed)]
+    return (out / entry["file"]).is_file() and all((out / n).is_file() for n in names) and (
+        bool(entry.get("print")) == bool(printed))
 
 
 def _printable(layers: list[MapLayer]) -> list[MapLayer]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
+from gis._writes import atomic_write
 from gis.crs import require_metric_crs, to_crs, transformer
 from gis.errors import LayerError, LayerNotFoundError
 from gis.maplayer import (
@@ -85,6 +85,7 @@ _RC = {
     "pdf.fonttype": 42,  # TrueType, embedded: text stays text
     "ps.fonttype": 42,
     "svg.fonttype": "none",
+    "text.parse_math": False,  # text is text: "$...$" in a name is not TeX (nor a crash)
 }
 
 
@@ -131,6 +132,21 @@ def _check_text(*texts: str | None) -> None:
         raise LayerError(
             f"font {FONT} has no glyph for {sorted(bad)}; the printed map would show boxes. "
             "Remove or replace these characters."
+        )
+
+
+def _check_labels(layer: MapLayer, data: gpd.GeoDataFrame) -> None:
+    """Refuse labels the font cannot draw, naming the layer and one such label."""
+    if not layer.label or layer.label not in data.columns:
+        return
+    texts = [str(t) for t in data[layer.label].dropna().unique()]
+    bad = missing_glyphs("".join(texts))
+    if bad:
+        example = next(t for t in texts if set(t) & bad)
+        raise LayerError(
+            f"font {FONT} has no glyph for {sorted(bad)} in the labels of layer "
+            f"'{layer.name}' (e.g. {example[:60]!r}); the printed map would show boxes. "
+            f"Replace these characters in column '{layer.label}' of the layer."
         )
 
 
@@ -494,17 +510,9 @@ def _fill_alpha(layer: MapLayer) -> float:
 
 def _savefig(fig: Figure, path: Path, fmt: str, dpi: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{fmt}", dir=path.parent)
-    os.close(fd)
-    try:
-        metadata = {"CreationDate": None} if fmt == "pdf" else None  # reproducible bytes
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    metadata = {"CreationDate": None} if fmt == "pdf" else None  # reproducible bytes
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi,
+                                                      metadata=metadata))  # fmt: skip
 
 
 def _draw_inset(fig: Figure, ax, inset: Inset, crs, legend, orientation: str, scale: float):
@@ -622,6 +630,8 @@ def print_map(
         frames.append((data, colors))
         legends.append((data, entries, dashed_entries(layer, colors)))
     _check_text(title, subtitle, source, north_label, *(e for _, es, _ in legends for e, _ in es))
+    for layer, (data, _) in zip(layers, frames, strict=True):
+        _check_labels(layer, data)
     bounds = np.vstack([d.total_bounds for d, _ in frames if not d.empty])
     x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
     x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()

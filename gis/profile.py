@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ import pyproj
 from gis import settings
 from gis.errors import ProfileError
 
-__all__ = ["LAYER_ROLES", "Plan", "Profile", "list_profiles", "load_profile", "province_dir"]
+__all__ = ["LAYER_ROLES", "Delivery", "Plan", "Profile", "list_profiles", "load_profile",
+           "province_dir"]  # fmt: skip
 
 _REQUIRED = ("slug", "code", "name", "planning_crs")
 #: Settings of the ``[report]`` table of a profile (``gis stats``) and their allowed values.
@@ -104,6 +106,11 @@ class Plan:
         Distances of the corridor and catchment bands (metres).
     corridor_share_m : float
         Distance of the corridor-share statistic map (metres).
+    approved : datetime.date or None
+        Date of the approval decision (``approved = 2023-12-07``): ``quyHoachBatDau`` of the
+        Circular 04/2023 delivery (:mod:`gis.deliver`).
+    period_end : datetime.date or None
+        Last day of the plan period (``period_end = 2030-12-31``): ``quyHoachKetThuc``.
     """
 
     document: str | None = None
@@ -118,6 +125,8 @@ class Plan:
     documents_vi: dict[str, str] = field(default_factory=dict)
     corridor_distances_m: tuple[float, ...] = DEFAULT_DISTANCES_M
     corridor_share_m: float = 10000.0
+    approved: date | None = None
+    period_end: date | None = None
 
     @property
     def region_vi(self) -> dict[str, str]:
@@ -134,6 +143,26 @@ class Plan:
         if document == self.document and self.document_vi:
             return self.document_vi
         return self.documents_vi.get(document, document)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How the plan is delivered as a Circular 04/2023 database (the profile's ``[delivery]``).
+
+    Attributes
+    ----------
+    crs : str or None
+        CRS of the delivered geodatabase, GML and metadata (``crs = "EPSG:9205"``); it must be
+        on the VN-2000 datum (Art. 6.1 of the circular) and projected. The circular names no
+        zone: a VN-2000 / UTM 6° zone (EPSG:3405, 3406) or the province's TM-3 zone. None: the
+        planning CRS.
+    package_name : str or None
+        Name of the ``.gdb`` package, capitalised words without diacritics (``"BacGiang"``,
+        Phụ lục III Mục 1). None: from the profile's ``name_ascii`` (else ``name``).
+    """
+
+    crs: str | None = None
+    package_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +194,8 @@ class Profile:
         The plan's document, orientation names, regions and distances (``[plan]``).
     roles : dict of str to str
         Role -> layer name: :data:`LAYER_ROLES` with the ``[roles]`` table applied.
+    delivery : Delivery
+        The ``[delivery]`` table (Circular 04/2023 database: CRS, package name).
     """
 
     slug: str
@@ -180,6 +211,12 @@ class Profile:
     plan: Plan = field(default_factory=Plan)
     roles: dict[str, str] = field(default_factory=lambda: dict(LAYER_ROLES))
     extra: dict[str, Any] = field(default_factory=dict)
+    delivery: Delivery = field(default_factory=Delivery)
+
+    @property
+    def delivery_crs(self) -> str:
+        """CRS of the Circular 04/2023 delivery: ``[delivery] crs``, else the planning CRS."""
+        return self.delivery.crs or self.planning_crs
 
     def layer(self, role: str) -> str:
         """Store layer name of a role (:data:`LAYER_ROLES`, renamed by ``[roles]``)."""
@@ -235,8 +272,77 @@ def _report_settings(data: dict[str, Any], path: Path) -> dict[str, str]:
 
 _PLAN_TEXT = ("document", "document_vi", "credit_vi", "orientation_vi", "axis_vi", "regions_vi",
               "pillars_vi")  # fmt: skip
-_PLAN_KEYS = {*_PLAN_TEXT, "credit_match", "regions", "documents_vi", "corridor_distances_m",
-              "corridor_share_m"}  # fmt: skip
+_PLAN_DATES = ("approved", "period_end")
+_PLAN_KEYS = {*_PLAN_TEXT, *_PLAN_DATES, "credit_match", "regions", "documents_vi",
+              "corridor_distances_m", "corridor_share_m"}  # fmt: skip
+_DELIVERY_KEYS = ("crs", "package_name")
+
+
+def _iso_date(value: object, where: str, path: Path) -> date:
+    """A TOML date (``2023-12-07``) or ISO date text (``"2023-12-07"``) as a date."""
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ProfileError(
+        f"{path}: {where} = {value!r} is not a date; write an ISO date, e.g. "
+        f"{where.split()[-1]} = 2023-12-07 (year-month-day, no time)."
+    )
+
+
+def _plan_dates(table: dict[str, Any], path: Path) -> dict[str, date]:
+    """The ``approved`` and ``period_end`` dates of ``[plan]``, checked."""
+    dates = {k: _iso_date(table[k], f"[plan] {k}", path) for k in _PLAN_DATES if k in table}
+    if len(dates) == 2 and dates["period_end"] <= dates["approved"]:
+        raise ProfileError(
+            f"{path}: [plan] period_end ({dates['period_end']}) is not after approved "
+            f"({dates['approved']}); period_end is the last day of the plan period, e.g. "
+            "2030-12-31."
+        )
+    return dates
+
+
+def _delivery_settings(data: dict[str, Any], path: Path) -> Delivery:
+    """Check and read the ``[delivery]`` table: only known names; a VN-2000 projected CRS."""
+    import re
+
+    from gis.crs import is_vn2000
+
+    table = data.get("delivery", {})
+    if not isinstance(table, dict):
+        raise ProfileError(
+            f"{path}: 'delivery' must be a table: write [delivery] then crs = \"...\"."
+        )
+    unknown = sorted(set(table) - set(_DELIVERY_KEYS))
+    if unknown:
+        raise ProfileError(
+            f"{path}: unknown setting(s) {unknown} in [delivery]; allowed: {list(_DELIVERY_KEYS)}."
+        )
+    crs = table.get("crs")
+    if crs is not None:
+        try:
+            parsed = pyproj.CRS.from_user_input(crs)
+        except pyproj.exceptions.CRSError:
+            parsed = None
+        if not isinstance(crs, str) or parsed is None or not parsed.is_projected or (
+            not is_vn2000(parsed)
+        ):
+            raise ProfileError(
+                f"{path}: [delivery] crs = {crs!r} is not a projected VN-2000 CRS; Circular "
+                "04/2023/TT-BKHĐT (Art. 6.1) requires VN-2000: use a VN-2000 / UTM zone "
+                "(EPSG:3405 zone 48N, EPSG:3406 zone 49N) or the province's TM-3 zone (the "
+                "planning CRS), e.g. crs = \"EPSG:9205\"."
+            )
+    name = table.get("package_name")
+    if name is not None and not re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(name)):
+        raise ProfileError(
+            f"{path}: [delivery] package_name = {name!r} must be capitalised words joined without "
+            "diacritics, spaces or signs (Phụ lục III Mục 1), e.g. package_name = \"BacGiang\"."
+        )
+    return Delivery(crs=crs, package_name=name)
 
 
 def _plan_settings(data: dict[str, Any], path: Path) -> Plan:
@@ -280,6 +386,7 @@ def _plan_settings(data: dict[str, Any], path: Path) -> Plan:
         documents_vi=dict(table.get("documents_vi", {})),
         corridor_distances_m=tuple(float(d) for d in sorted(distances)),
         corridor_share_m=float(share),
+        **_plan_dates(table, path),
     )
 
 
@@ -321,6 +428,13 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
     >>> load_profile("lai_chau").planning_crs
     'EPSG:9205'
     """
+    if not (province or settings.PROVINCE):
+        root = Path(layers_dir) if layers_dir is not None else Path(settings.LAYERS_DIR)
+        known = list_profiles(layers_dir=root)
+        raise ProfileError(
+            f"no province given and {root} has no default_province.txt: pick one with "
+            f"--province (or GIS_PROVINCE); provinces under {root}: {', '.join(known) or 'none'}."
+        )
     folder = province_dir(province, layers_dir=layers_dir)
     path = folder / "profile.toml"
     if not path.is_file():
@@ -362,6 +476,7 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
         "plan",
         "roles",
         "report",
+        "delivery",
         "slug",
         "code",
         "name",
@@ -385,4 +500,5 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
         plan=_plan_settings(data, path),
         roles=_role_settings(data, path),
         extra={k: v for k, v in data.items() if k not in known},
+        delivery=_delivery_settings(data, path),
     )

@@ -38,7 +38,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from gis import settings
+from gis._safe_text import csv_frame, excel_frame, excel_sheet, markdown_text
 from gis._translate import Translator, vi_number
+from gis._writes import atomic_write, write_error
+from gis.errors import GisError
 
 __all__ = [
     "RECORDED_COLUMNS",
@@ -152,8 +155,8 @@ def _text(value: object, decimals: int | None = 2, *, vietnamese: bool = False) 
 
 
 def _cell(value: object, decimals: int | None = 2, *, vietnamese: bool = False) -> str:
-    """A Markdown table cell."""
-    return _text(value, decimals, vietnamese=vietnamese).replace("|", "\\|")
+    """A Markdown table cell: text of the data escaped (no HTML, no links, see _safe_text)."""
+    return markdown_text(_text(value, decimals, vietnamese=vietnamese)).replace("|", "\\|")
 
 
 #: Units of a ``unit`` column whose values are counted, not measured (persons, urban areas...).
@@ -180,7 +183,7 @@ def _row_decimals(frame: pd.DataFrame) -> list[list[int | None]]:
 
 def _markdown(frame: pd.DataFrame, shown: pd.DataFrame, *, vietnamese: bool = False) -> str:
     """``shown`` (``frame`` translated) as a Markdown table, rounded as ``frame`` says."""
-    head = "| " + " | ".join(str(c) for c in shown.columns) + " |"
+    head = "| " + " | ".join(markdown_text(c).replace("|", "\\|") for c in shown.columns) + " |"
     rule = "|" + "---|" * len(shown.columns)
     body = [
         "| "
@@ -280,17 +283,37 @@ def write_statistics(
     if vietnamese and language not in (None, "vi"):
         raise ValueError(f"vietnamese=True contradicts language={language!r}; give one of them.")
     tr = Translator("vi" if vietnamese else language or settings.REPORT_LANGUAGE)
-    vi = tr.vietnamese
     out = Path(settings.OUT_DIR if out_dir is None else out_dir)
+    try:
+        return _write_all(tables, out, tr, title)
+    except OSError as exc:
+        if isinstance(exc, GisError):
+            raise
+        target = Path(exc.filename) if exc.filename else out / "report.md"
+        raise write_error(exc, out / target.name.split(".part-")[0].lstrip("."),
+                          what=f"write the statistics to {out}", changed=True,
+                          writable_hint="choose another folder with --out DIR (or GIS_OUT_DIR)",
+                          ) from None  # fmt: skip
+
+
+def _write_all(tables: dict[str, pd.DataFrame], out: Path, tr: Translator,
+               title: str) -> dict[str, Path]:  # fmt: skip
+    """Write every file of :func:`write_statistics`, each atomically (old file or new one).
+
+    Text of the data is neutralised: CSV and Excel cells a spreadsheet would run as formulas
+    stay text, Markdown carries no HTML or links (:mod:`gis._safe_text`).
+    """
+    vi = tr.vietnamese
     out.mkdir(parents=True, exist_ok=True)
     shown = {name: _translated(frame, tr) for name, frame in tables.items()}
     written: dict[str, Path] = {}
     for name, frame in shown.items():
         path = out / f"{name}.csv"
         # a byte order mark lets Excel read Vietnamese CSVs as UTF-8 (see the module docstring)
-        frame.to_csv(
-            path, index=False, lineterminator="\n", encoding="utf-8-sig" if vi else "utf-8"
-        )
+        safe = csv_frame(frame)
+        atomic_write(path, lambda tmp, safe=safe: safe.to_csv(
+            tmp, index=False, lineterminator="\n", encoding="utf-8-sig" if vi else "utf-8"
+        ))  # fmt: skip
         written[name] = path
     contents = contents_table(tables)
     sheets = {name: tr.sheet(name) for name in ["contents", *tables]}
@@ -298,26 +321,32 @@ def write_statistics(
         table=contents["table"].map(sheets),
         **{c: contents[c].map(tr.text) for c in ("title", "definition", "unit_system", "sources")},
     ).rename(columns=tr.column) if vi else contents  # fmt: skip
-    xlsx = out / "statistics.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
-        pairs = {"contents": (contents, contents_shown)}
-        pairs.update({name: (tables[name], shown[name]) for name in tables})
-        for name, (frame, view) in pairs.items():
-            view.to_excel(xl, sheet_name=sheets[name], index=False)
-            _excel_layout(xl.sheets[sheets[name]], frame, view, vietnamese=vi)
-        toc = xl.sheets[sheets["contents"]]
-        for i, name in enumerate(tables, start=2):  # each sheet name links to its sheet
-            toc.cell(i, 1).hyperlink = Hyperlink(f"A{i}", location=f"'{sheets[name]}'!A1")
-            toc.cell(i, 1).style = "Hyperlink"
+
+    def _workbook(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            pairs = {"contents": (contents, contents_shown)}
+            pairs.update({name: (tables[name], shown[name]) for name in tables})
+            for name, (frame, view) in pairs.items():
+                view = excel_frame(view)
+                view.to_excel(xl, sheet_name=sheets[name], index=False)
+                excel_sheet(xl.sheets[sheets[name]])  # text stays text, never a formula
+                _excel_layout(xl.sheets[sheets[name]], frame, view, vietnamese=vi)
+            toc = xl.sheets[sheets["contents"]]
+            for i, name in enumerate(tables, start=2):  # each sheet name links to its sheet
+                toc.cell(i, 1).hyperlink = Hyperlink(f"A{i}", location=f"'{sheets[name]}'!A1")
+                toc.cell(i, 1).style = "Hyperlink"
+
+    xlsx = atomic_write(out / "statistics.xlsx", _workbook)
     written["excel"] = xlsx
+    md = markdown_text
     lines = [
-        f"# {tr.text(title)}",
+        f"# {md(tr.text(title))}",
         "",
         tr.text("Tables (CSV beside this file; all in statistics.xlsx):"),
         "",
     ]
     lines += [
-        f"- [{tr.text(r.title)}](#{r.table}) — `{r.table}.csv`, {tr.text(f'{r.n_rows:,} rows')}"
+        f"- [{md(tr.text(r.title))}](#{r.table}) — `{r.table}.csv`, {tr.text(f'{r.n_rows:,} rows')}"
         for r in contents.itertuples()
     ]
     for name, frame in tables.items():
@@ -325,16 +354,15 @@ def write_statistics(
         lines += [
             "",
             f'<a id="{name}"></a>',
-            f"## {tr.text(a.get('title', name))}",
+            f"## {md(tr.text(a.get('title', name)))}",
             "",
-            f"- **{tr.text('Definition')}:** {tr.text(a.get('definition', ''))}",
-            f"- **{tr.text('Unit system')}:** {tr.text(a.get('unit_system', '')) or '—'}",
-            f"- **{tr.text('Sources')}:** {tr.text(a.get('sources', ''))}",
+            f"- **{tr.text('Definition')}:** {md(tr.text(a.get('definition', '')))}",
+            f"- **{tr.text('Unit system')}:** {md(tr.text(a.get('unit_system', ''))) or '—'}",
+            f"- **{tr.text('Sources')}:** {md(tr.text(a.get('sources', '')))}",
             f"- **{tr.text('File')}:** `{name}.csv`",
             "",
             _markdown(frame, shown[name], vietnamese=vi),
         ]
-    report = out / "report.md"
-    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    written["report"] = report
+    text = "\n".join(lines) + "\n"
+    written["report"] = atomic_write(out / "report.md", lambda tmp: tmp.write_text(text, "utf-8"))
     return written

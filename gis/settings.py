@@ -11,7 +11,8 @@ LAYERS_DIR : pathlib.Path
     repository.
 PROVINCE : str
     Slug of the default province profile (folder name under ``LAYERS_DIR``). Overridden by
-    ``GIS_PROVINCE`` and ``--province``. Default: the slug in ``layers/default_province.txt``.
+    ``GIS_PROVINCE`` and ``--province``. Default: the slug in ``default_province.txt`` of
+    ``LAYERS_DIR``.
 DISPLAY_CRS : str
     CRS of web maps (Leaflet works in WGS 84 lon/lat). Default ``"EPSG:4326"``.
 STORAGE_COORD_DECIMALS_M : int
@@ -75,8 +76,8 @@ __all__ = [
 
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 LAYERS_DIR: Path = Path(os.environ.get("GIS_LAYERS_DIR", REPO_ROOT / "layers"))
-#: The repository's default province is data too: the slug in layers/default_province.txt.
-_DEFAULT_PROVINCE_FILE = REPO_ROOT / "layers" / "default_province.txt"
+#: The default province is data too: the slug in default_province.txt of the layer store.
+_DEFAULT_PROVINCE_FILE = LAYERS_DIR / "default_province.txt"
 PROVINCE: str = os.environ.get("GIS_PROVINCE") or (
     _DEFAULT_PROVINCE_FILE.read_text(encoding="utf-8").strip()
     if _DEFAULT_PROVINCE_FILE.is_file()

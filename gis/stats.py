@@ -16,7 +16,7 @@ saying "layer X missing" instead of failing. Writing the tables (CSV, Excel, Mar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -713,6 +713,7 @@ class TableSpec:
     titles: tuple[str, ...]
     build: Callable[[_Inputs], pd.DataFrame | tuple[pd.DataFrame, ...]]
     needs: tuple[str, ...] = ()
+    national: bool = False  # reads layers/_national too (gis._stats_national)
 
 
 #: The tables of :func:`compute_statistics`, in report order.
@@ -736,12 +737,17 @@ TABLES: tuple[TableSpec, ...] = (
               ("communes", "crosswalk")),
     TableSpec(("indicators_vs_targets",), ("Indicators vs targets",), _indicators,
               ("plan_targets", "facts")),
-    TableSpec(("national_urbanisation",), ("National urbanisation",), _national_urbanisation),
+    TableSpec(("national_urbanisation",), ("National urbanisation",), _national_urbanisation,
+              national=True),
 )  # fmt: skip
 
 
 def compute_statistics(
-    province: str | Profile | None = None, *, layers_dir: str | Path | None = None
+    province: str | Profile | None = None,
+    *,
+    layers_dir: str | Path | None = None,
+    tables: Iterable[str] | None = None,
+    read: dict[str, set[str]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Compute every statistics table of a province from its layers.
 
@@ -751,6 +757,11 @@ def compute_statistics(
         Province profile (default :data:`gis.settings.PROVINCE`).
     layers_dir : str or Path, optional
         Root of the layer store (default :data:`gis.settings.LAYERS_DIR`).
+    tables : iterable of str, optional
+        Compute only the :data:`TABLES` that make these keys (default: all).
+    read : dict, optional
+        Filled with table key -> names of the province's layers its function asked for (read or
+        found missing): what :mod:`gis.build` records to redo only what an edit touches.
 
     Returns
     -------
@@ -774,13 +785,19 @@ def compute_statistics(
     )
 
     inputs = _Inputs(profile)
-    tables: dict[str, pd.DataFrame] = {}
+    wanted = None if tables is None else set(tables)
+    out: dict[str, pd.DataFrame] = {}
     for spec in TABLES:
+        if wanted is not None and not wanted & set(spec.keys):
+            continue
+        inputs.touched = set()
         gone = [role for role in spec.needs if inputs.get(role) is None]
         if gone:
             built = tuple(_missing(t, list(spec.needs), inputs, "") for t in spec.titles)
         else:
             built = spec.build(inputs)
             built = built if isinstance(built, tuple) else (built,)
-        tables.update(zip(spec.keys, built, strict=True))
-    return tables
+        out.update(zip(spec.keys, built, strict=True))
+        if read is not None:
+            read.update({key: set(inputs.touched) for key in spec.keys})
+    return out

@@ -21,7 +21,8 @@ that changes the schema replaces two files (data, then meta): it first journals 
 ``.history/<name>.pending-meta.json``, so a crash between the two still reads as the new version
 and the next save completes the pair (or drops the journal if the data was not replaced). Invalid
 data is refused before anything is written. Each replaced version is kept in
-``<slug>/.history/<name>/`` and can be brought back with :func:`restore`. A lock file serialises
+``<slug>/.history/<name>/`` (with its schema, ``<version>.schema.json``, when the save changed the
+schema) and can be brought back with :func:`restore`. A lock file serialises
 concurrent writers and ``if_version`` refuses a save when someone else saved in between.
 """
 
@@ -29,12 +30,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,13 +49,16 @@ import pyogrio
 import shapely
 
 from gis import settings
+from gis._writes import atomic_write as _atomic_write_bytes
+from gis._writes import disk_full_error, write_error
 from gis.crs import require_crs, to_crs
-from gis.errors import ConflictError, LayerError, LayerNotFoundError, ValidationError
+from gis.errors import ConflictError, GisError, LayerError, LayerNotFoundError, ValidationError
 from gis.profile import Profile, load_profile
 from gis.text import normalise_text_columns
 
 __all__ = [
     "check_layer",
+    "check_layer_name",
     "history",
     "layer_meta",
     "layer_path",
@@ -81,6 +86,136 @@ def _meta_path(profile: Profile, name: str) -> Path:
     return profile.path / f"{name}.meta.json"
 
 
+#: Longest layer name: its files (``.history/<name>.lock``, temporary names) stay far below the
+#: 255 bytes file systems allow.
+MAX_NAME_CHARS = 64
+#: Names Windows reserves for devices (also with an extension): a planner checking the store out
+#: on Windows could not open ``con.geojson``.
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{i}" for d in ("com", "lpt") for i in range(10)]
+)
+
+
+def _shown(name: object) -> str:
+    """A name as a message shows it: escaped (newlines, controls), at most 60 characters."""
+    text = repr(name) if not isinstance(name, str) else repr(name)[1:-1]
+    return text if len(text) <= 60 else f"{text[:40]}…({len(text):,} characters)"
+
+
+def _name_problem(name: object) -> str | None:
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_]*[a-z0-9][a-z0-9_]*", name):
+        return (
+            f"layer name '{_shown(name)}' is not allowed; use lower-case ASCII letters, digits "
+            "and underscores, e.g. 'urban_areas'."
+        )
+    if len(name) > MAX_NAME_CHARS:
+        return (
+            f"layer name '{_shown(name)}' is too long; use at most {MAX_NAME_CHARS} characters "
+            "(its files must fit the file system's name limit), e.g. 'urban_areas_2030'."
+        )
+    if name in _WINDOWS_RESERVED:
+        return (
+            f"layer name '{name}' is a device name on Windows ({name}.geojson cannot be opened "
+            f"there, and planners check the store out on Windows); choose another, e.g. "
+            f"'{name}_layer'."
+        )
+    return None
+
+
+def check_layer_name(name: str) -> None:
+    """Raise :class:`LayerError` unless ``name`` can name a layer.
+
+    A name is lower-case ASCII letters, digits and underscores (so never a path: ``../x``),
+    at most :data:`MAX_NAME_CHARS` characters, and not a Windows device name (``con``, ``nul``).
+    """
+    problem = _name_problem(name)
+    if problem:
+        raise LayerError(problem)
+
+
+_KINDS = ("vector", "table")
+_GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
+                   "MultiPolygon", "", None)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _known_crs(text: str) -> bool:
+    import pyproj
+
+    try:
+        pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError:
+        return False
+    return True
+
+
+def _meta_problems(meta: object) -> list[str]:
+    """What makes ``meta`` unusable as a layer description (hand edits), empty if nothing."""
+    if not isinstance(meta, dict):
+        found = {list: "a list", type(None): "null"}.get(type(meta), type(meta).__name__)
+        return [f"it holds {found}, not an object with kind, columns and provenance"]
+    out = []
+    kind = meta.get("kind")
+    if kind not in _KINDS:
+        out.append(f"'kind' is {_shown(kind) if 'kind' in meta else 'missing'}; write "
+                   '"kind": "vector" (with geometries) or "table"')  # fmt: skip
+    columns = meta.get("columns", [])
+    if not isinstance(columns, list):
+        out.append("'columns' is not a list; write a list of column objects, "
+                   '[{"name": "code", "dtype": "str"}, ...]')  # fmt: skip
+        columns = []
+    for i, col in enumerate(columns, start=1):
+        if not isinstance(col, dict) or not isinstance(col.get("name"), str) or not col["name"]:
+            out.append(f'column {i} has no "name"; give it one or delete it')
+            continue
+        dtype = col.get("dtype", "str")
+        if dtype not in _PANDAS_DTYPES:
+            out.append(f"column '{_shown(col['name'])}' has dtype {_shown(dtype)}; use one of "
+                       f"{', '.join(_PANDAS_DTYPES)}")  # fmt: skip
+        if col.get("allowed") is not None and not isinstance(col["allowed"], list):
+            out.append(f"column '{_shown(col['name'])}': 'allowed' is not a list; write the "
+                       'allowed values as a list, e.g. "allowed": ["a", "b"]')  # fmt: skip
+    if kind == "vector":
+        geometry_type = meta.get("geometry_type")
+        if geometry_type not in _GEOMETRY_TYPES:
+            out.append(f"'geometry_type' is {_shown(geometry_type)}; use Point, LineString or "
+                       'Polygon (or "" for a layer that mixes them)')  # fmt: skip
+        crs = meta.get("crs")
+        if crs is not None and (not isinstance(crs, str) or not _known_crs(crs)):
+            out.append(f"'crs' {_shown(crs)} is not a CRS PROJ knows; write the planning CRS of "
+                       'profile.toml, e.g. "EPSG:9205"')  # fmt: skip
+    id_column = meta.get("id_column")
+    if id_column is not None and not isinstance(id_column, str):
+        out.append("'id_column' is not a column name; write a name or null")
+    if not isinstance(meta.get("provenance", {}), dict):
+        out.append("'provenance' is not an object; write "
+                   '{"source": "...", "licence": "...", "date": "..."}')  # fmt: skip
+    return out
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    """Read and check a ``.meta.json``: the metadata, or one :class:`LayerError` saying why not."""
+    fix = (f"Fix it by hand (compare with another layer's .meta.json) or bring back the "
+           f"committed one: `git checkout -- {path.name}`.")  # fmt: skip
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LayerError(
+            f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+            f"{exc.start:,}); save it as UTF-8. {fix}"
+        ) from None
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LayerError(f"{path} is not valid JSON ({exc}); restore it from git.") from None
+    except RecursionError:
+        raise LayerError(f"{path} is nested too deeply to be a layer description. {fix}") from None
+    problems = _meta_problems(meta)
+    if problems:
+        raise LayerError(f"{path} is not a valid layer description: {'; '.join(problems)}. {fix}")
+    return meta
+
+
 def layer_path(
     name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
 ) -> Path:
@@ -101,6 +236,9 @@ def layer_meta(
         If the layer has no ``.meta.json`` in the province folder; the message lists the layers.
     """
     profile = _profile(province, layers_dir)
+    problem = _name_problem(name)
+    if problem:  # never a path (../x), nor a name the file system refuses
+        raise LayerNotFoundError(problem)
     path = _meta_path(profile, name)
     if not path.is_file():
         names = sorted(p.name.removesuffix(".meta.json") for p in profile.path.glob("*.meta.json"))
@@ -109,10 +247,7 @@ def layer_meta(
             f"Create it with `gis import FILE --as {name} --source SOURCE --licence LICENCE` "
             "(then refine its schema in the .meta.json written beside it)."
         )
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LayerError(f"{path} is not valid JSON ({exc}); restore it from git.") from None
+    meta = _read_meta(path)
     if _pending_path(profile, name).exists():  # rare: a schema-changing save was killed
         data = profile.path / f"{name}.{'csv' if meta['kind'] == 'table' else 'geojson'}"
         meta = _pending_meta(profile, name, _sha256(data) if data.exists() else None) or meta
@@ -266,41 +401,74 @@ def layer_version(
     return _sha256(path) if path.exists() else None
 
 
+def _no_link(path: Path) -> None:
+    """Refuse to go through a symbolic link among the store's own files (lock, history)."""
+    if path.is_symlink():
+        raise LayerError(
+            f"{path} is a symbolic link (to {os.readlink(path)}); the store never follows links "
+            "in its own files, which could make a save write outside the store. Delete the link "
+            f"(`rm '{path}'`) and run the command again."
+        )
+
+
 @contextlib.contextmanager
-def _locked(folder: Path, name: str) -> Iterator[None]:
-    (folder / ".history").mkdir(parents=True, exist_ok=True)
-    with open(folder / ".history" / f"{name}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _locked(folder: Path, name: str, undo: dict | None = None) -> Iterator[None]:
+    """Hold the lock of layer ``name``.
 
-
-def _atomic_write_bytes(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)`` then move the fsync'ed result over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    With ``undo`` (``{"made": [paths], "done": False}``) the caller records in ``made`` what it
+    creates; if the block fails before the caller sets ``done``, those files, and the lock file
+    and ``.history`` folder this call created, are removed: the store is left as it was."""
+    history = folder / ".history"
+    _no_link(history)
+    created = [] if history.is_dir() else [history]
+    lock = history / f"{name}.lock"
+    while True:
+        history.mkdir(parents=True, exist_ok=True)  # again: a failed first save may remove it
+        try:  # never "w": a link planted at the lock's place would truncate its target
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            new = True
+        except FileExistsError:
+            _no_link(lock)
+            try:
+                fd = os.open(lock, os.O_RDWR | os.O_NOFOLLOW)
+            except FileNotFoundError:  # removed by a failed first save meanwhile: try again
+                continue
+            new = False
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:  # a failed first save may have removed the file we waited on: lock the new one
+            same = os.stat(lock, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    created += [lock] if new else []
     try:
-        os.unlink(tmp_path)  # GDAL refuses to write over an existing file
-        write(tmp_path)
-        with open(tmp_path, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        yield
+    except BaseException:
+        if undo is not None and not undo["done"]:  # newest first: files, folders, lock
+            for path in [*reversed(undo["made"]), *reversed(created)]:
+                with contextlib.suppress(OSError):
+                    path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
+        raise
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def _prepare(data: pd.DataFrame, meta: dict[str, Any], profile: Profile, name: str):
-    """Return a normalised copy: NFC text, planning CRS, coordinates on a 1 cm grid."""
+    """Return a normalised copy: NFC text, planning CRS, coordinates on a 1 cm grid.
+
+    Carriage returns in text become line breaks (``\\r\\n`` and a lone ``\\r``): written
+    unquoted in a table's CSV, a lone CR split the row in two.
+    """
     out = normalise_text_columns(data)
+    for col in out.columns:
+        if col != "geometry" and out[col].dtype.kind == "O":
+            has_cr = out[col].map(lambda v: isinstance(v, str) and "\r" in v).to_numpy(dtype=bool)
+            if has_cr.any():
+                out[col] = out[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
+                                        if isinstance(v, str) else v)  # fmt: skip
     if meta["kind"] == "table":
         return pd.DataFrame(out.drop(columns="geometry", errors="ignore"))
     if not isinstance(out, gpd.GeoDataFrame):
@@ -420,7 +588,8 @@ def write_layer(
         Note for the history log (who/why).
     if_version : str, optional
         The version (:func:`layer_version`) the data was read from; if the file changed
-        since, :class:`ConflictError` is raised and nothing is written.
+        since, :class:`ConflictError` is raised and nothing is written. ``""``: the layer is
+        new, and the save is refused if someone created it in the meantime.
     check_rules : bool
         Also check the profile's topology rules naming this layer (default True).
     log_extra : dict, optional
@@ -440,13 +609,12 @@ def write_layer(
         If ``if_version`` no longer matches the file on disk.
     """
     profile = _profile(province, layers_dir)
-    if not name.replace("_", "").isalnum() or not name.isascii() or name != name.lower():
-        raise LayerError(
-            f"layer name '{name}' is not allowed; use lower-case ASCII letters, digits and "
-            "underscores, e.g. 'urban_areas'."
-        )
+    check_layer_name(name)
     if meta is None:
         meta = layer_meta(name, province=profile)
+    problems = _meta_problems(meta)
+    if problems:  # a meta every later read would refuse: refuse it now
+        raise LayerError(f"layer '{name}': the metadata given is not valid: {'; '.join(problems)}.")
     prepared, problems = _checked(data, name, meta, profile, check_rules)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(name, problems)
@@ -459,16 +627,19 @@ def write_layer(
         if suffix == "csv":
             prepared.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
         else:
-            pyogrio.write_dataframe(
-                prepared,
-                tmp,
-                driver="GeoJSON",
-                layer_options={
-                    "COORDINATE_PRECISION": settings.STORAGE_COORD_DECIMALS_M,
-                    "RFC7946": "NO",
-                    "WRITE_NAME": "NO",
-                },
-            )
+            try:
+                pyogrio.write_dataframe(
+                    prepared,
+                    tmp,
+                    driver="GeoJSON",
+                    layer_options={
+                        "COORDINATE_PRECISION": settings.STORAGE_COORD_DECIMALS_M,
+                        "RFC7946": "NO",
+                        "WRITE_NAME": "NO",
+                    },
+                )
+            except Exception as exc:  # GDAL says "Cannot write feature" when the disk is full
+                raise disk_full_error(exc, tmp.parent) or exc from None
 
     return _commit(
         profile, name, suffix, _write, meta, message, if_version, len(prepared), log_extra
@@ -527,40 +698,68 @@ def _extent_problems(data, name: str, meta: dict[str, Any], profile: Profile) ->
 def _commit(
     profile, name, suffix, write, meta, message, if_version, n_features, log_extra=None
 ) -> Path:
-    """Under the layer's lock: check the version, keep the old file, write the new atomically."""
+    """Under the layer's lock: check the version, keep the old file, write the new atomically.
+
+    A save that fails before the data file is replaced (a full disk, a read-only folder, a
+    conflict) removes what it made (history copy, journal, a lock file it created): the store
+    is left byte for byte as it was. An ``OSError`` becomes a :class:`WriteError` that says how
+    to fix it.
+    """
     path = profile.path / f"{name}.{suffix}"
-    profile.path.mkdir(parents=True, exist_ok=True)
-    with _locked(profile.path, name):
-        _remove_leftovers(profile.path, name)
-        _finish_pending_meta(profile, name, path)
-        current = _sha256(path) if path.exists() else None
-        if if_version is not None and current != if_version:
-            raise ConflictError(
-                f"layer '{name}' changed on disk since you read it (another notebook, QGIS or "
-                "a colleague saved it). Nothing was written. Read it again, redo your edit, "
-                "and save; or compare with `gis.edit.diff` first."
-            )
-        if current is not None:
-            _keep_history(profile, name, path, current)
-        meta_text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
-        meta_path = _meta_path(profile, name)
-        new_meta = not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text
-        if new_meta:  # data and meta are two files: journal the pair (see _pending_meta)
-            pending = json.dumps({"previous": current, "meta": meta}, ensure_ascii=False)
-            _atomic_write_bytes(_pending_path(profile, name),
-                                lambda tmp: tmp.write_text(pending, "utf-8"))  # fmt: skip
-        _atomic_write_bytes(path, write)
-        if new_meta:
-            _atomic_write_bytes(meta_path, lambda tmp: tmp.write_text(meta_text, "utf-8"))
-            _pending_path(profile, name).unlink()
-        entry = {
-            "version": _sha256(path),
-            "previous": current,
-            "message": message,
-            "features": n_features,
-            **(log_extra or {}),
-        }
-        _log(profile, name, entry)
+    undo: dict[str, Any] = {"made": [], "done": False}  # done: the data file was replaced
+    try:
+        profile.path.mkdir(parents=True, exist_ok=True)
+        with _locked(profile.path, name, undo):
+            _remove_leftovers(profile.path, name)
+            _finish_pending_meta(profile, name, path)
+            current = _sha256(path) if path.exists() else None
+            created = current is not None and _meta_path(profile, name).exists()
+            if if_version == "" and created:  # meant to create it: it was not there before
+                raise ConflictError(
+                    f"layer '{name}' was created meanwhile (another import, notebook or colleague "
+                    f"saved it first). Nothing was written. Look at it (`gis info {name}`), then "
+                    "import again to replace it."
+                )
+            if if_version not in (None, "") and current != if_version:
+                raise ConflictError(
+                    f"layer '{name}' changed on disk since you read it (another notebook, QGIS "
+                    "or a colleague saved it). Nothing was written. Read it again, redo your "
+                    "edit, and save; or compare with `gis.edit.diff` first."
+                )
+            if current is not None:
+                _keep_history(profile, name, path, current, undo["made"])
+            meta_text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
+            meta_path = _meta_path(profile, name)
+            new_meta = not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text
+            if new_meta and current is not None and meta_path.exists():
+                _keep_meta(profile, name, meta_path, current, undo["made"])
+            if new_meta:  # data and meta are two files: journal the pair (see _pending_meta)
+                pending = json.dumps({"previous": current, "meta": meta}, ensure_ascii=False)
+                undo["made"].append(_pending_path(profile, name))
+                _atomic_write_bytes(_pending_path(profile, name),
+                                    lambda tmp: tmp.write_text(pending, "utf-8"))  # fmt: skip
+            _atomic_write_bytes(path, write)
+            undo["done"] = True  # the new version is in place: a later failure keeps it
+            if new_meta:
+                _atomic_write_bytes(meta_path, lambda tmp: tmp.write_text(meta_text, "utf-8"))
+                _pending_path(profile, name).unlink()
+            entry = {
+                "version": _sha256(path),
+                "previous": current,
+                "message": message,
+                "features": n_features,
+                **(log_extra or {}),
+            }
+            _log(profile, name, entry)
+            _prune_history(profile, name, path.suffix)
+    except OSError as exc:
+        if isinstance(exc, GisError):
+            raise
+        raise write_error(
+            exc, path, what=f"save layer '{name}'", changed=undo["done"],
+            writable_hint="work on a writable copy of the store (`cp -r` it, then pass "
+            "`--layers COPY` or set GIS_LAYERS_DIR)",
+        ) from None  # fmt: skip
     return path
 
 
@@ -617,23 +816,72 @@ def _history_dir(profile: Profile, name: str) -> Path:
     return profile.path / ".history" / name
 
 
-def _keep_history(profile: Profile, name: str, path: Path, version: str) -> None:
+def _keep_history(profile: Profile, name: str, path: Path, version: str, made: list) -> None:
+    """Copy the current version into ``.history/<name>/``; append to ``made`` what this
+    creates, as it goes (a failure half-way leaves ``made`` complete for the undo)."""
     folder = _history_dir(profile, name)
-    folder.mkdir(parents=True, exist_ok=True)
+    _no_link(folder)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        made.append(folder)
     target = folder / f"{version[:16]}{path.suffix}"
     if not target.exists():  # atomic too: a killed save must not leave half a kept version
+        made.append(target)
         _atomic_write_bytes(target, lambda tmp: shutil.copyfile(path, tmp))
-    kept = sorted(folder.glob(f"*{path.suffix}"), key=lambda p: p.stat().st_mtime)
+
+
+def _keep_meta(profile: Profile, name: str, meta_path: Path, version: str, made: list) -> None:
+    """Keep the schema of ``version`` beside it (``<version>.schema.json``) when a save changes
+    the schema, so that :func:`restore` brings back the version with its own schema."""
+    target = _history_dir(profile, name) / f"{version[:16]}.schema.json"
+    if not target.exists():
+        made.append(target)
+        _atomic_write_bytes(target, lambda tmp: shutil.copyfile(meta_path, tmp))
+
+
+def _kept_meta(profile: Profile, name: str, kept: Path) -> dict[str, Any] | None:
+    """The schema of a kept version, or None if it is the current schema.
+
+    A version's schema is kept beside it (``<version>.schema.json``) by the save that changed the
+    schema; a version replaced by a save that kept the schema has the schema of the version
+    that replaced it, so the log is followed forward to the first kept schema.
+    """
+    log = history(name, province=profile)
+    following = {
+        str(prev)[:16]: str(ver)[:16]
+        for prev, ver in zip(log.get("previous", []), log.get("version", []), strict=True)
+        if isinstance(prev, str) and isinstance(ver, str)
+    }
+    stem, seen = kept.stem, set()
+    while stem not in seen:
+        seen.add(stem)
+        path = kept.with_name(f"{stem}.schema.json")
+        if path.is_file():
+            return _read_meta(path)
+        if stem not in following:
+            return None
+        stem = following[stem]
+    return None
+
+
+def _prune_history(profile: Profile, name: str, suffix: str) -> None:
+    """Keep the newest ``settings.HISTORY_KEEP`` versions (after a save succeeded)."""
+    folder = _history_dir(profile, name)
+    kept = sorted(folder.glob(f"*{suffix}"), key=lambda p: p.stat().st_mtime)
     for old in kept[: max(0, len(kept) - settings.HISTORY_KEEP)]:
         old.unlink()
+        old.with_name(f"{old.stem}.schema.json").unlink(missing_ok=True)
 
 
 def _log(profile: Profile, name: str, entry: dict[str, Any]) -> None:
     folder = _history_dir(profile, name)
+    _no_link(folder)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "layer": name, **entry}
     line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    _no_link(folder / "log.jsonl")
+    fd = os.open(folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+                 0o644)  # fmt: skip
     try:
         os.write(fd, line)  # one append: a killed save leaves at most an unfinished last line
     finally:
@@ -644,6 +892,7 @@ def history(
     name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
 ) -> pd.DataFrame:
     """Return the save log of layer ``name`` (time, version, previous, message, features)."""
+    check_layer_name(name)
     profile = _profile(province, layers_dir)
     log = _history_dir(profile, name) / "log.jsonl"
     if not log.exists():
@@ -701,6 +950,7 @@ def read_version(
         return read_layer(name, province=profile)
     suffix = ".csv" if meta["kind"] == "table" else ".geojson"
     path = _kept_file(profile, name, version, suffix)
+    meta = _kept_meta(profile, name, path) or meta  # the version's own schema, if it changed
     df = _cast(_read_file(path, meta), meta)
     df.attrs["layer"] = name
     df.attrs["version"] = _sha256(path)
@@ -735,6 +985,7 @@ def restore(
         previous = [v for v in log["previous"].tolist() if isinstance(v, str)]
         version = previous[-1] if previous else None
     src = _kept_file(profile, name, version, suffix)
+    meta = _kept_meta(profile, name, src) or meta  # a version comes back with its own schema
     data = _read_file(src, meta)
     from gis.validate import validate_frame
 

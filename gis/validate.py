@@ -24,7 +24,7 @@ are in :mod:`gis.rules_plan`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +117,15 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                 )
         present = values[~null]
         if dtype in ("int", "float"):
-            numeric = pd.to_numeric(present, errors="coerce")
+            numeric = pd.to_numeric(present, errors="coerce").astype("float64")
+            # infinity is saved as empty; an int column holds 64-bit integers (not 1e30, 2**70)
+            special = np.isinf(numeric.to_numpy())
+            if dtype == "int":
+                special |= (numeric.abs() > 2**63 - 1).to_numpy()
             bad = numeric.isna() | (
-                (numeric % 1 != 0) if dtype == "int" else pd.Series(False, index=numeric.index)
+                (numeric % 1 != 0) & ~special
+                if dtype == "int"
+                else pd.Series(False, index=numeric.index)
             )
             for idx in present.index[bad.to_numpy()]:
                 problems.append(
@@ -129,6 +135,20 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                         f"'{cname}' = {_show(present[idx])} is not {dtype}",
                         ids[idx],
                         f"write a number in '{cname}'",
+                    )
+                )
+            for idx in present.index[special]:
+                what = "infinite" if np.isinf(numeric[idx]) else "too large for an int column"
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {numeric[idx]:g} is {what} (a file cannot store it "
+                        "faithfully: it would be saved as empty or as another number)",
+                        ids[idx],
+                        f"write a finite number in '{cname}'"
+                        + (" of at most 19 digits, or make it a float column" if dtype == "int"
+                           else ""),
                     )
                 )
         elif dtype == "bool":
@@ -186,6 +206,18 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                     f"{limit:,} (gis.settings.MAX_TEXT_CHARS): {_show(df.at[idx, cname], 40)}",
                     ids[idx],
                     "shorten it; put long documents in a file and store its name or URL",
+                )
+            )
+        nul = df[cname].map(lambda v: isinstance(v, str) and "\x00" in v)
+        for idx in nul.index[nul.to_numpy(dtype=bool)]:
+            problems.append(
+                Problem(
+                    name,
+                    "schema",
+                    f"'{cname}' = {_show(df.at[idx, cname], 40)} holds a NUL character (\\x00), "
+                    "where GDAL and most programs cut the text",
+                    ids[idx],
+                    "remove it (it is never part of real text; often the end of a C string)",
                 )
             )
     id_col = meta.get("id_column")
@@ -386,17 +418,28 @@ def validate_layer(
 
 
 def validate_province(
-    *, province: str | Profile | None = None, layers_dir: str | Path | None = None
+    *,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+    layers: Iterable[str] | None = None,
 ) -> dict[str, list[Problem]]:
-    """Validate every layer of a province; return problems by layer (empty list = valid)."""
+    """Validate every layer of a province; return problems by layer (empty list = valid).
+
+    ``layers``: validate only these (the layers an edit changed, :mod:`gis.build`): their
+    schema and geometry, and every rule of the profile that names one of them (a foreign key
+    into a changed layer is checked again, from both sides). Default: every layer.
+    """
     from gis.store import layer_meta, list_layers, read_layer
 
     profile = (
         province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
     )
+    only = None if layers is None else set(layers)
     out: dict[str, list[Problem]] = {}
     frames: dict[str, pd.DataFrame] = {}
     for name in list_layers(province=profile)["name"]:
+        if only is not None and name not in only:
+            continue
         try:
             frames[name] = read_layer(name, province=profile)
         except LayerError as exc:
@@ -404,7 +447,8 @@ def validate_province(
             continue
         meta = layer_meta(name, province=profile)
         out[name] = validate_frame(frames[name], name, meta, profile=profile, check_rules=False)
-    for missing in (n for n in profile.layers if n not in out):
+    listed = profile.layers if only is None else [n for n in profile.layers if n in only]
+    for missing in (n for n in listed if n not in out):
         out[missing] = [
             Problem(
                 missing,
@@ -413,7 +457,8 @@ def validate_province(
                 hint=f"import it: gis import FILE --as {missing}",
             )
         ]
-    for p in _run_rules(profile, list(profile.rules), frames):
+    rules = [r for r in profile.rules if only is None or only & set(map(str, r.values()))]
+    for p in _run_rules(profile, rules, frames):
         out.setdefault(p.layer, []).append(p)
     return out
 

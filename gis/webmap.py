@@ -27,11 +27,13 @@ tooltip, popup or style needs. Layer specs, colours and legends come from :mod:`
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import html
+import itertools
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cache
 from html.parser import HTMLParser
@@ -46,6 +48,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
+from gis._writes import atomic_write
 from gis.errors import GisError, LayerError
 from gis.maplayer import (
     DISPLAY_DECIMALS,
@@ -71,6 +74,7 @@ __all__ = [
     "inline_map",
     "layer_legend",
     "render_html",
+    "reproducible_ids",
     "save_map",
     "web_map",
 ]
@@ -641,16 +645,31 @@ def render_html(m: folium.Map) -> str:
 def _atomic_write(path: Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    data = text.encode("utf-8")
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+@contextlib.contextmanager
+def reproducible_ids(seed: str):
+    """Within the block, folium/branca elements get ids from ``seed`` and a counter instead of
+    random bytes, so the same map built twice is the same bytes.
+
+    Why: ``gis build`` keeps a map whose layers did not change and redraws the others; a kept
+    map must equal a redrawn one byte for byte (``tests/test_build.py``), and a map under
+    version control then changes only where its data did. branca draws each element id from
+    ``os.urandom`` in the classmethod ``Element._generate_id``; it is replaced for the block.
+    """
+    counter = itertools.count()
+    original = Element.__dict__["_generate_id"]
+
+    def _stable(cls) -> str:
+        return hashlib.sha256(f"{seed}:{next(counter)}".encode()).hexdigest()[:32]
+
+    Element._generate_id = classmethod(_stable)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        yield
+    finally:
+        Element._generate_id = original
 
 
 def save_map(m: folium.Map, path: str | os.PathLike) -> Path:

@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyproj
 import pytest
 import rasterio
 import shapely
@@ -319,6 +320,70 @@ def _gpkg_sql_injection_layer(tmp, store):
     with sqlite3.connect(path) as db:
         tables = [r[0] for r in db.execute("SELECT table_name FROM gpkg_contents")]
     return path, ["--layer", f"{tables[0]}'; DROP TABLE gpkg_contents; --"]
+
+
+def _mars_crs(tmp, store):  # a CRS PROJ reads but cannot relate to VN-2000: another planet
+    return _no_crs(tmp, store)[0], ["--crs", "+proj=longlat +R=3396190"]
+
+
+def _mars_prj(tmp, store):
+    path = _shapefile(tmp, _districts(store).set_crs(None, allow_override=True))
+    path.with_suffix(".prj").write_text(pyproj.CRS("+proj=longlat +R=3396190").to_wkt("WKT1_ESRI"))
+    return path, []
+
+
+def _engineering_crs(tmp, store):  # a local grid with no datum: no transformation exists
+    local = 'LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
+    return _gpkg(tmp, _districts(store).set_crs(local, allow_override=True)), []
+
+
+def _any_file(tmp, store):
+    return _gpkg(tmp, _districts(store)), []
+
+
+def _zip_bomb(tmp, store):
+    """A 1 MB zip of a GeoJSON padded with 1 GiB of spaces (took 2.2 GB of memory, 20 s)."""
+    return _padded_geojson_zip(tmp / "padded.zip", 64), []
+
+
+def _padded_geojson_zip(path: Path, n_chunks: int, chunk: int = 1 << 24) -> Path:
+    feature = {"type": "Feature", "properties": {"name": "a"},
+               "geometry": {"type": "Point", "coordinates": [500000.0, 2450000.0]}}  # fmt: skip
+    head = b'{"type": "FeatureCollection", "features": [' + json.dumps(feature).encode() + b"]"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("d.geojson", "w", force_zip64=True) as fh:
+            fh.write(head)
+            for _ in range(n_chunks):
+                fh.write(b" " * chunk)
+            fh.write(b"}\n")
+    return path
+
+
+def _cpg_unknown(tmp, store):  # GDAL read UTF-8 as Latin-1: "Mường Tè" -> "Mặ°ỏằng TÃă"
+    path = _shapefile(tmp, _districts(store))
+    path.with_suffix(".cpg").write_text("KLINGON-42")
+    return path, []
+
+
+def _attribute_named_geometry(tmp, store):  # GDAL dropped it without a word
+    path = _geojson(tmp, to_crs(_districts(store), "EPSG:4326"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for feature in doc["features"]:
+        feature["properties"]["geometry"] = "ranh giới đã đo"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path, []
+
+
+def _geometry_collections(tmp, store):  # made a GeometryCollection layer
+    gc = shapely.GeometryCollection([shapely.Point(103.3, 22.4), shapely.Point(103.4, 22.3)])
+    return _geojson(tmp, gpd.GeoDataFrame({"name": ["a"]}, geometry=[gc], crs=4326)), []
+
+
+def _int_of_1e30(tmp, store):  # accepted into an integer column
+    plants = read_layer("hydropower_plants", layers_dir=store, **KW)
+    plants["resettled_households"] = plants["resettled_households"].astype(float)
+    plants.loc[plants.index[0], "resettled_households"] = 1e30
+    return _gpkg(tmp, plants), []
 
 
 HUGE = "x" * 10_485_760  # 10 MB
@@ -676,6 +741,100 @@ CASES = [
         _folder,
         "districts_pre2025",
         "does not exist (or is a folder)",
+        "iv",
+    ),
+    # issue 20: CRSs with no transformation, names that cannot be files, a padded zip
+    (
+        "crs-on-mars",
+        _mars_crs,
+        "districts_pre2025",
+        "no transformation from +proj=longlat +R=3396190 +type=crs to WGS 84: PROJ cannot "
+        "relate the two (Source and target ellipsoid do not belong to the same celestial body",
+        "iv",
+    ),
+    (
+        "prj-on-mars",
+        _mars_prj,
+        "districts_pre2025",
+        "to WGS 84: PROJ cannot relate the two",
+        "iv",
+    ),
+    (
+        "engineering-crs",
+        _engineering_crs,
+        "districts_pre2025",
+        "no transformation from site grid to WGS 84",
+        "iv",
+    ),
+    (
+        "name-of-300-characters",
+        _any_file,
+        "a" * 300,
+        "layer name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…(300 characters)' is too long; use "
+        "at most 64 characters",
+        "iv",
+    ),
+    (
+        "name-of-225-characters",
+        _any_file,
+        "b" * 225,
+        "is too long; use at most 64 characters",
+        "iv",
+    ),
+    (
+        "name-with-dotdot",
+        _any_file,
+        "../../evil/x",
+        "layer name '../../evil/x' is not allowed; use lower-case ASCII letters",
+        "iv",
+    ),
+    (
+        "name-with-newline",
+        _any_file,
+        "a\nb",
+        "layer name 'a\\nb' is not allowed",
+        "iv",
+    ),
+    (
+        "name-windows-device",
+        _any_file,
+        "con",
+        "layer name 'con' is a device name on Windows",
+        "iv",
+    ),
+    (
+        "cpg-unknown-encoding",
+        _cpg_unknown,
+        "districts_pre2025",
+        "its .cpg file names the encoding 'KLINGON-42', which is unknown",
+        "iv",
+    ),
+    (
+        "attribute-named-geometry",
+        _attribute_named_geometry,
+        "districts_pre2025",
+        "has an attribute named 'geometry', which the geometry hides",
+        "iv",
+    ),
+    (
+        "geometry-collections",
+        _geometry_collections,
+        "new_layer",
+        "holds GeometryCollections (1 feature(s)); a layer holds points, lines or polygons",
+        "iv",
+    ),
+    (
+        "int-of-1e30",
+        _int_of_1e30,
+        "hydropower_plants",
+        "'resettled_households' = 1e+30 is too large for an int column",
+        "iv",
+    ),
+    (
+        "zip-padded-with-1GiB",
+        _zip_bomb,
+        "districts_pre2025",
+        "unpacks to 1,074 MB from",
         "iv",
     ),
 ]

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, LAYERS
+from conftest import FIXTURES, LAYERS, copy_store
 
 from gis import settings
 from gis.cli import main
@@ -41,10 +40,9 @@ def _build(root: Path, slug: str, tmp: Path, capsys, monkeypatch):
 @pytest.fixture(scope="module")
 def three(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("three") / "layers"
-    ignore = shutil.ignore_patterns(".history", "*.lock")
     for slug in ("cao_bang", "_national"):
-        shutil.copytree(LAYERS / slug, root / slug, ignore=ignore)
-    shutil.copytree(FIXTURES / "stores" / "bac_ninh", root / "bac_ninh", ignore=ignore)
+        copy_store(LAYERS / slug, root / slug)
+    copy_store(FIXTURES / "stores" / "bac_ninh", root / "bac_ninh")
     return root
 
 

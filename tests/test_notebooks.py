@@ -52,6 +52,8 @@ EXPECTED = {
         "using a DEMO point",  # nothing drawn in a test run: the demo point is labelled
         "Drawn: 1 feature(s), in VN-2000",  # a drawing comes back in the planning CRS
         "Self-intersection at",  # a crossing polygon is refused with where and how to fix
+        "Dịch chuyển",  # the review of the amendment: Phúc Than moved
+        "Review map:",
     ],
     "03_coverage.ipynb": [
         "8 districts, axis today",  # both unit systems and the axis without planned roads
