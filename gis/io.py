@@ -31,6 +31,11 @@ MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 152
             (``Datum 9999``) and read back as their EPSG code. Coordinates are 32-bit integers
             inside ``BOUNDS``; GDAL's default bounds give 1.5 cm (EPSG:9205) or 5 cm (EPSG:4326)
             error, so bounds are set to the data +- 1000 km (+- 10 degrees): 1 mm, 1.6 mm.
+            Integers that fit 32 bits are written as ``Integer``: GDAL writes int64 as
+            ``LargeInt``, which GDAL 3.6 (QGIS on Debian 12) cannot parse. MapInfo has no
+            empty number or boolean (GDAL writes 0 / F) and cuts text at 254 bytes: each such
+            change is reported in a ``RuntimeWarning`` (``gis export`` prints it); an all-empty
+            column is written as text, so nothing becomes 0.
 KML         EPSG:4326 only. Written with LIBKML (GDAL's KML driver if LIBKML is missing).
             LIBKML writes altitude 0; it is dropped on read. Column ``name`` becomes the
             placemark name and reads back as ``Name``, renamed here to ``name``; LIBKML's empty
@@ -740,6 +745,55 @@ def restore_long_names(
     return data.rename(columns=renames), renames
 
 
+#: Longest text a MapInfo TAB character field holds (bytes); GDAL cuts longer values.
+TAB_TEXT_BYTES = 254
+
+
+def _tab_fields(out: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Columns MapInfo and older GDAL read, and a warning for each value MapInfo cannot hold.
+
+    An int64 column is written by GDAL as MapInfo's ``LargeInt``, which GDAL before 3.7 (QGIS
+    3.22 on Debian 12) cannot parse ("Failed to parse field definition"): integers that fit in
+    32 bits are written as ``Integer``. MapInfo has no empty number or boolean: GDAL writes 0
+    and F; and a text field holds 254 bytes: GDAL cuts the rest. Both are changes of the data,
+    so each is reported (a ``RuntimeWarning`` naming the column and how many values), never
+    silent; GeoPackage keeps them all.
+    """
+    out = out.copy()
+    losses = []
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        s = out[col]
+        if s.dtype.kind == "f" and len(s) and s.isna().all():  # an empty column of any type
+            out[col] = s.astype(object)  # a text field: nothing becomes 0
+            continue
+        if s.dtype.kind in "iu" and (s.empty or s.abs().max() < 2**31):
+            out[col] = s.astype("int32")
+        elif s.dtype.kind in "iu":
+            losses.append(f"'{col}' holds integers beyond 32 bits (MapInfo LargeInt: GDAL before "
+                          "3.7 cannot read the file)")  # fmt: skip
+        if s.dtype.kind in "fiub" or isinstance(s.dtype, pd.BooleanDtype | pd.Int64Dtype):
+            n = int(s.isna().sum())
+            if n:
+                zero = "F" if s.dtype.kind == "b" or isinstance(s.dtype, pd.BooleanDtype) else "0"
+                losses.append(f"{n} empty value(s) of '{col}' become {zero} (MapInfo has no "
+                              "empty number or boolean)")  # fmt: skip
+        elif s.dtype.kind == "O" or isinstance(s.dtype, pd.StringDtype):
+            long = s.map(lambda v: isinstance(v, str) and len(v.encode()) > TAB_TEXT_BYTES)
+            if long.any():
+                losses.append(f"{int(long.sum())} value(s) of '{col}' are cut to "
+                              f"{TAB_TEXT_BYTES} bytes")  # fmt: skip
+    if losses:
+        warnings.warn(
+            f"{path}: MapInfo TAB changes data: {'; '.join(losses)}. Export to .gpkg to keep "
+            "every value.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+    return out
+
+
 def _prepare(
     gdf: gpd.GeoDataFrame, ext: str, path: Path, shorten_fields: bool
 ) -> tuple[gpd.GeoDataFrame, dict]:
@@ -758,6 +812,7 @@ def _prepare(
         options["SPATIAL_INDEX"] = "NO"
     elif ext == ".tab":
         options["ENCODING"] = "UTF-8"
+        out = _tab_fields(out, path)
         if is_vn2000(out.crs):
             out = out.set_crs(_pinned(out.crs), allow_override=True)
         pad = _TAB_PAD[bool(out.crs.is_geographic)]

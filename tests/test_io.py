@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import subprocess
 import unicodedata
 import zipfile
 
@@ -131,6 +133,39 @@ def test_tab_written_utf8_with_vn2000_datum(tmp_path, gdf):
     assert "!charset UTF-8" in header and 'Charset "UTF-8"' in header
     assert "Phường Đoàn Kết".encode() in (tmp_path / "c.dat").read_bytes()
     assert read_vector(path).crs.to_epsg() == 9205
+
+
+def test_tab_integers_are_integer_fields_that_gdal_3_6_reads(tmp_path, gdf):
+    """int64 became MapInfo LargeInt, which QGIS 3.22 / GDAL 3.6 cannot parse (issue 17)."""
+    data = gdf.assign(count=np.array([1, 2, 2**31 - 1], dtype="int64"))
+    path = write_vector(data, tmp_path / "c.tab")
+    assert pyogrio.read_info(path)["dtypes"][list(pyogrio.read_info(path)["fields"]).index(
+        "count")] == "int32"  # fmt: skip
+    assert "Integer" in (tmp_path / "c.tab").read_text(encoding="utf-8")
+    assert "LargeInt" not in (tmp_path / "c.tab").read_text(encoding="utf-8")
+    assert read_vector(path)["count"].tolist() == [1, 2, 2**31 - 1]
+    if shutil.which("ogrinfo"):  # Debian's GDAL (3.6 on Debian 12), what QGIS there uses
+        out = subprocess.run(["ogrinfo", "-so", "-al", str(path)], capture_output=True,
+                             text=True, check=False)  # fmt: skip
+        assert out.returncode == 0 and "Failed to parse" not in out.stdout + out.stderr
+        assert "Feature Count: 3" in out.stdout
+
+
+def test_tab_reports_every_value_it_cannot_hold(tmp_path, gdf):
+    data = gdf.assign(area_ha=[1.5, np.nan, np.nan], ok=pd.array([True, None, False]),
+                      note=["x" * 300, "ngắn", None], empty=np.nan)  # fmt: skip
+    with pytest.warns(RuntimeWarning) as caught:
+        write_vector(data, tmp_path / "c.tab")
+    (message,) = [str(w.message) for w in caught if "MapInfo TAB changes data" in str(w.message)]
+    assert "2 empty value(s) of 'area_ha' become 0" in message
+    assert "1 empty value(s) of 'ok' become F" in message
+    assert "1 value(s) of 'note' are cut to 254 bytes" in message
+    assert "'empty'" not in message  # an all-empty column is written as text: nothing changes
+    assert message.endswith("Export to .gpkg to keep every value.")
+
+
+def test_tab_without_losses_writes_without_warning(tmp_path, gdf):
+    write_vector(gdf.assign(n=[1, 2, 3]), tmp_path / "c.tab")  # warnings are errors in tests
 
 
 def test_tab_in_degrees(tmp_path, gdf):
