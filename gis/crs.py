@@ -12,6 +12,7 @@ against PROJ's registered "VN-2000 to WGS 84 (2)" on a control point.
 
 from __future__ import annotations
 
+import math
 import warnings
 from functools import lru_cache
 
@@ -23,10 +24,12 @@ import shapely
 from gis.errors import CRSError
 
 __all__ = [
+    "TM3_EPSG_CODES",
     "VN2000_TOWGS84",
     "is_vn2000",
     "require_crs",
     "require_metric_crs",
+    "tm3_epsg",
     "to_crs",
     "transformer",
 ]
@@ -155,3 +158,32 @@ def to_crs(
         return series.rename(gdf.name)
     out[out.geometry.name] = series
     return out.set_crs(dst, allow_override=True)
+
+
+#: EPSG codes of the VN-2000 / TM-3 zones EPSG registers.
+TM3_EPSG_CODES = (*range(9205, 9219), *range(5896, 5900))
+
+
+@lru_cache(maxsize=64)
+def tm3_epsg(meridian_deg: float) -> int | None:
+    """EPSG code of the VN-2000 / TM-3 CRS (k 0.9999, false easting 500 km) of a meridian.
+
+    Looked up among :data:`TM3_EPSG_CODES` with pyproj; None when EPSG registers none.
+
+    Examples
+    --------
+    >>> tm3_epsg(103.0), tm3_epsg(105.75), tm3_epsg(105.0), tm3_epsg(103.25)
+    (9205, 9210, 5897, None)
+    """
+    for code in TM3_EPSG_CODES:
+        crs = pyproj.CRS.from_epsg(code)
+        params = {p.name: p.value for p in crs.coordinate_operation.params}
+        if (
+            crs.datum.name == "Vietnam 2000"
+            and math.isclose(params.get("Longitude of natural origin", -1), meridian_deg)
+            and math.isclose(params.get("Scale factor at natural origin", -1), 0.9999)
+            and math.isclose(params.get("False easting", -1), 500_000)
+            and math.isclose(params.get("False northing", -1), 0)
+        ):
+            return code
+    return None

@@ -22,13 +22,18 @@ Shapefile   Field names are limited to 10 *bytes*: GDAL truncates with a warning
             valid UTF-8, else as cp1258 (Windows Vietnamese) with a warning, because GDAL
             would assume ISO-8859-1 and return mojibake (the DBF code-page byte is ignored).
             TCVN3/VNI font encodings cannot be detected: pass ``encoding=``. A user-given
-            encoding is applied by Python's codecs, not GDAL's iconv, which drops the last
-            letter of cp1258 text and field names ("Mường Tè" -> "Mường T", "name" -> "nam").
+            encoding, and a ``.cpg`` naming cp1258 (QGIS writes "1258"), are applied by
+            Python's codecs, not GDAL's iconv, which drops the last letter of cp1258 text and
+            field names ("Mường Tè" -> "Mường T", "name" -> "nam").
 MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 1520, readable by
             MapInfo Pro >= 15.2); GDAL's default is ``Charset "Neutral"`` (raw bytes).
             MapInfo knows no VN-2000 datum: GDAL writes WGS 84 instead, which moves Lai Châu
             by 222 m, so VN-2000 layers are written with the pinned shift as a custom datum
-            (``Datum 9999``) and read back as their EPSG code. Coordinates are 32-bit integers
+            (``Datum 9999``) and read back as their EPSG code. A TAB that states the TM-3
+            parameters of a VN-2000 zone on the WGS 84 datum (what MapInfo and QGIS write) is
+            refused until ``crs=`` / ``--crs`` says which datum its coordinates are on; the
+            message gives the distance between the two readings at the data (223 m for the
+            Lai Châu communes). Coordinates are 32-bit integers
             inside ``BOUNDS``; GDAL's default bounds give 1.5 cm (EPSG:9205) or 5 cm (EPSG:4326)
             error, so bounds are set to the data +- 1000 km (+- 10 degrees): 1 mm, 1.6 mm.
             Integers that fit 32 bits are written as ``Integer``: GDAL writes int64 as
@@ -88,7 +93,7 @@ from pyproj.enums import PJType
 from gis._checks import RASTER_FORMATS, check_content, check_raster
 from gis._decode import ENCODINGS, decode_frame
 from gis._writes import disk_full_error, temp_dir
-from gis.crs import VN2000_TOWGS84, _pinned, is_vn2000, require_crs, to_crs
+from gis.crs import VN2000_TOWGS84, _pinned, is_vn2000, require_crs, tm3_epsg, to_crs, transformer
 from gis.errors import CRSError, GisError, InputFileError
 from gis.text import fix_legacy_columns, normalise_text_columns, to_nfc
 
@@ -422,8 +427,11 @@ def read_vector(
         if path.suffix.lower() == ".shp":
             _check_shp_length(path)
             _check_prj(path.with_suffix(".prj"))
-        if has_cpg and encoding is None:
-            _check_cpg(path, source)
+        if has_cpg and encoding is None and _is_cp1258(_check_cpg(path, source)):
+            # GDAL's iconv drops the last letter of every cp1258 value and field name
+            # ("Mường Tè" -> "Mường T", "code" -> "cod", measured with GDAL 3.12 and the
+            # .cpg "1258" QGIS writes): decode the raw bytes with Python's codec instead.
+            encoding = "cp1258"
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
     read_encoding = "ISO-8859-1" if bytes_route else encoding
@@ -561,9 +569,15 @@ def _states_top_level_member(fh, key: str, chunk: int = 1 << 20) -> bool | None:
                 expect_key = True
 
 
-def _check_cpg(path: Path, source: str) -> None:
-    """Refuse a .cpg naming an encoding GDAL would not know (it then reads UTF-8 as Latin-1,
-    and the legacy-font fixer would "convert" the mojibake: Mường Tè -> Mặ°ỏằng TÃă)."""
+def _is_cp1258(code_page: str) -> bool:
+    """Whether a .cpg value names Windows Vietnamese (``1258``, ``CP1258``, ``windows-1258``)."""
+    return code_page.strip().upper().replace("WINDOWS-", "CP").removeprefix("CP") == "1258"
+
+
+def _check_cpg(path: Path, source: str) -> str:
+    """The encoding a .cpg names ("" if empty); refuse one GDAL would not know (it then reads
+    UTF-8 as Latin-1, and the legacy-font fixer would "convert" the mojibake: Mường Tè ->
+    Mặ°ỏằng TÃă)."""
     if path.suffix.lower() == ".zip":
         cpg = source.removeprefix(f"/vsizip/{path}/")[:-4] + ".cpg"
         with zipfile.ZipFile(path) as zf:
@@ -574,7 +588,7 @@ def _check_cpg(path: Path, source: str) -> None:
         raw = found[0].read_bytes()[:200] if found else b""
     value = raw.decode("latin-1").strip()
     if not value or _known_code_page(value):
-        return
+        return value
     raise InputFileError(
         f"'{path}': its .cpg file names the encoding {value[:40]!r}, which is unknown, so the "
         "text cannot be read reliably. Write the right one in the .cpg (UTF-8, or 1258 / "
@@ -655,9 +669,55 @@ def _check_prj(prj: Path) -> None:
         ) from None
 
 
+def _tm3_on_wgs84(crs: pyproj.CRS) -> int | None:
+    """EPSG code of the VN-2000 / TM-3 zone whose parameters ``crs`` has on the WGS 84 datum
+    (None if it is not such a CRS): what MapInfo, and QGIS's TAB writer, make of VN-2000."""
+    op = crs.coordinate_operation if crs.is_projected else None
+    datum = (crs.datum.name or "").upper() if crs.datum else ""
+    if op is None or op.method_name != "Transverse Mercator" or not (
+        "WGS" in datum or "WORLD GEODETIC SYSTEM 1984" in datum
+    ):
+        return None
+    params = {p.name: p.value for p in op.params}
+    if not (
+        np.isclose(params.get("Scale factor at natural origin", 0), 0.9999)
+        and np.isclose(params.get("False easting", 0), 500_000)
+        and np.isclose(params.get("False northing", -1), 0)
+    ):
+        return None
+    return tm3_epsg(float(params.get("Longitude of natural origin", -999)))
+
+
+def _datum_shift_m(gdf: gpd.GeoDataFrame, wgs84_crs: pyproj.CRS, epsg: int) -> float:
+    """How far the middle of ``gdf`` lies between reading its coordinates on WGS 84 and on
+    VN-2000 (metres, on the ellipsoid)."""
+    x0, y0, x1, y1 = gdf.total_bounds
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    lon_a, lat_a = transformer(wgs84_crs, "EPSG:4326").transform(x, y)
+    lon_b, lat_b = transformer(f"EPSG:{epsg}", "EPSG:4326").transform(x, y)
+    return float(pyproj.Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2])
+
+
 def _file_crs(gdf: gpd.GeoDataFrame, path: Path, ext: str, crs) -> gpd.GeoDataFrame:
     """Return ``gdf`` with the CRS its file states, or ``crs`` if it states none."""
     file_crs = _recognise_vn2000(gdf.crs) if gdf.crs is not None else None
+    zone = _tm3_on_wgs84(file_crs) if file_crs is not None and len(gdf) else None
+    if zone is not None:
+        if crs is not None and _same_crs(pyproj.CRS.from_epsg(zone), crs):
+            return gdf.set_crs(crs, allow_override=True)  # the user says: VN-2000 coordinates
+        if crs is None:
+            shift = _datum_shift_m(gdf, file_crs, zone)
+            with warnings.catch_warnings():  # pyproj warns that PROJ strings lose detail
+                warnings.simplefilter("ignore", UserWarning)
+                proj = file_crs.to_proj4().replace(" +type=crs", "")
+            raise CRSError(
+                f"'{path}' states a Transverse Mercator with the parameters of VN-2000 / TM-3 "
+                f"(EPSG:{zone}: k 0.9999, false easting 500 km) but on the WGS 84 datum, as "
+                "MapInfo and QGIS write VN-2000 TM-3 layers. The two readings of its "
+                f"coordinates lie {shift:,.0f} m apart here. Say which it is: `--crs "
+                f"EPSG:{zone}` if the coordinates are VN-2000 (data made in Vietnam usually "
+                f"are), or `--crs '{proj}'` to keep WGS 84 (Python: crs=...)."
+            )
     if file_crs is None:
         if crs is None:
             prj = " or supply its .prj file" if ext == ".shp" else ""

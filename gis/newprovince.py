@@ -58,7 +58,7 @@ from gis import settings
 from gis._meta import col, table_meta, vector_meta
 from gis.census import POPULATION_COLUMNS, match_census_names, name_key, short_name
 from gis.crosswalk import old_units_of
-from gis.crs import to_crs
+from gis.crs import tm3_epsg, to_crs
 from gis.errors import CRSError, InputFileError, ProfileError
 from gis.profile import Profile, load_profile
 from gis.store import write_layer
@@ -69,7 +69,6 @@ __all__ = [
     "CensusMatch",
     "InitResult",
     "init_province",
-    "tm3_epsg",
     "tm3_meridians",
 ]
 
@@ -95,7 +94,6 @@ NATIONAL_FILES: dict[str, tuple[str, str]] = {
 }
 TM3_TABLE = Path(__file__).resolve().parent / "data" / "tm3_meridians.csv"
 #: EPSG codes of VN-2000 / TM-3 projected CRSs (EPSG 9205-9218 by meridian, 5896-5899 zones).
-TM3_EPSG_CODES = (*range(9205, 9219), *range(5896, 5900))
 M2_PER_KM2 = 1_000_000.0
 LAYERS = (
     "province",
@@ -295,30 +293,6 @@ def tm3_meridians() -> pd.DataFrame:
         keep_default_na=False,
         na_values={"central_meridian_deg": [""], "row_in_table": [""]},
     )
-
-
-def tm3_epsg(meridian_deg: float) -> int | None:
-    """EPSG code of the VN-2000 / TM-3 CRS (k 0.9999, false easting 500 km) of a meridian.
-
-    Looked up among EPSG 9205-9218 and 5896-5899 with pyproj; None when EPSG registers none.
-
-    Examples
-    --------
-    >>> tm3_epsg(103.0), tm3_epsg(105.75), tm3_epsg(105.0), tm3_epsg(103.25)
-    (9205, 9210, 5897, None)
-    """
-    for code in TM3_EPSG_CODES:
-        crs = pyproj.CRS.from_epsg(code)
-        params = {p.name: p.value for p in crs.coordinate_operation.params}
-        if (
-            crs.datum.name == "Vietnam 2000"
-            and math.isclose(params.get("Longitude of natural origin", -1), meridian_deg)
-            and math.isclose(params.get("Scale factor at natural origin", -1), 0.9999)
-            and math.isclose(params.get("False easting", -1), 500_000)
-            and math.isclose(params.get("False northing", -1), 0)
-        ):
-            return code
-    return None
 
 
 def _dms(deg: float) -> str:

@@ -21,9 +21,9 @@ import pytest
 from conftest import FIXTURES, LAYERS, REPO
 
 from gis.census import match_census_names
-from gis.crs import VN2000_TOWGS84
+from gis.crs import VN2000_TOWGS84, tm3_epsg
 from gis.errors import CRSError, InputFileError, ProfileError
-from gis.newprovince import NATIONAL_FILES, init_province, tm3_epsg, tm3_meridians
+from gis.newprovince import NATIONAL_FILES, init_province, tm3_meridians
 from gis.store import layer_meta, read_layer
 from gis.validate import validate_province
 

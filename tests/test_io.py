@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -135,6 +136,40 @@ def test_tab_written_utf8_with_vn2000_datum(tmp_path, gdf):
     assert read_vector(path).crs.to_epsg() == 9205
 
 
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # the five tone marks, combining in cp1258
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258 bytes as Vietnamese Windows software writes them: the vowel with its
+    breve, circumflex or horn precomposed, the tone mark combining after it."""
+    out = b""
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            tone = "".join(m for m in d[1:] if m in _TONES)
+            base = unicodedata.normalize("NFC", d[0] + "".join(m for m in d[1:] if m not in _TONES))
+            out += base.encode("cp1258") + tone.encode("cp1258")
+    return out
+
+
+@pytest.mark.parametrize("cpg", ["1258", "CP1258", "windows-1258"])
+def test_cp1258_shapefile_with_cpg_keeps_every_letter(tmp_path, cpg):
+    """QGIS saves Windows-1258 shapefiles with a .cpg "1258"; GDAL's iconv then drops the last
+    letter of each value and field name ("Xã Mường Tè" -> "Xã Mường T", "code" -> "cod")."""
+    names = ["Xã Mường Tè", "Phường Đoàn Kết"]
+    raw = gpd.GeoDataFrame(
+        {"code": ["01", "02"], _cp1258("tên").decode("latin-1"):
+         [_cp1258(n).decode("latin-1") for n in names]},
+        geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:9205")  # fmt: skip
+    pyogrio.write_dataframe(raw, tmp_path / "x.shp", encoding="ISO-8859-1")  # the bytes as is
+    (tmp_path / "x.cpg").write_text(cpg, encoding="ascii")
+    back = read_vector(tmp_path / "x.shp")
+    assert list(back.columns) == ["code", "tên", "geometry"]
+    assert back["tên"].tolist() == names and back["code"].tolist() == ["01", "02"]
+
+
 def test_tab_integers_are_integer_fields_that_gdal_3_6_reads(tmp_path, gdf):
     """int64 became MapInfo LargeInt, which QGIS 3.22 / GDAL 3.6 cannot parse (issue 17)."""
     data = gdf.assign(count=np.array([1, 2, 2**31 - 1], dtype="int64"))
@@ -175,13 +210,19 @@ def test_tab_in_degrees(tmp_path, gdf):
     assert _max_distance_m(back, gdf) <= 0.003  # measured 1.6 mm (BOUNDS of +- 10 degrees)
 
 
-def test_tab_with_wgs84_datum_is_not_taken_for_vn2000(tmp_path, gdf):
-    # GDAL's own TAB writer puts VN-2000 on the WGS 84 datum (222 m off): keep it apart
+def test_tab_with_wgs84_datum_and_tm3_parameters_needs_a_stated_crs(tmp_path, gdf):
+    """GDAL's (and QGIS's) TAB writer puts VN-2000 / TM-3 on the WGS 84 datum: read as written
+    it lands about 222 m off in Lai Châu (issue 17), so the user must say which it is."""
     gdf.to_file(tmp_path / "plain.tab", driver="MapInfo File")
-    back = read_vector(tmp_path / "plain.tab")
-    assert back.crs.to_epsg() is None
-    with pytest.raises(CRSError, match=r"states its CRS as .* but EPSG:9205 was given"):
-        read_vector(tmp_path / "plain.tab", crs="EPSG:9205")
+    with pytest.raises(CRSError, match=r"parameters of VN-2000 / TM-3 \(EPSG:9205: k 0.9999, "
+                       r"false easting 500 km\) but on the WGS 84 datum.*lie 22\d m apart "
+                       r"here. Say which it is: `--crs EPSG:9205`") as err:  # fmt: skip
+        read_vector(tmp_path / "plain.tab")
+    vn2000 = read_vector(tmp_path / "plain.tab", crs="EPSG:9205")
+    assert vn2000.crs.to_epsg() == 9205 and _max_distance_m(vn2000, gdf) < 0.02
+    keep = re.search(r"--crs '([^']+)'` to keep WGS 84", str(err.value)).group(1)
+    wgs = read_vector(tmp_path / "plain.tab", crs=keep)
+    assert wgs.crs.to_epsg() is None and "1984" in wgs.crs.datum.name  # WGS 84, as stated
 
 
 def test_kml_types(tmp_path, gdf):
