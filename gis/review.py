@@ -207,8 +207,10 @@ def _compare(name: str, old: pd.DataFrame | None, new: pd.DataFrame | None, id_c
                 g0, g1 = a.loc[key, "geometry"], b.loc[key, "geometry"]
                 if not shapely.equals_exact(g0, g1, tolerance=MOVED_TOLERANCE_M):
                     kinds.append("moved")
-                    row["distance_m"] = shapely.distance(shapely.centroid(g0), shapely.centroid(g1))
-                    row["max_shift_m"] = shapely.hausdorff_distance(g0, g1)
+                    # to the cm: the store's grid (gis.settings.STORAGE_COORD_DECIMALS_M)
+                    moved = shapely.distance(shapely.centroid(g0), shapely.centroid(g1))
+                    row["distance_m"] = round(moved, 2)
+                    row["max_shift_m"] = round(shapely.hausdorff_distance(g0, g1), 2)
             diffs = [f"{c}: {_text(a.loc[key, c])} → {_text(b.loc[key, c])}"
                      for c in columns if not _same(a.loc[key, c], b.loc[key, c])]  # fmt: skip
             if diffs:
