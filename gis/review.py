@@ -65,7 +65,7 @@ class Review:
         moved, changed, or "moved; changed"), ``change_vi``, ``distance_m``, ``max_shift_m``,
         ``changes`` (``column: before → after; …``).
     before, after : dict of str to GeoDataFrame
-        The features of each change in each state (for the map), by layer.
+        The features of each change in each state (for the map), by layer, indexed by id.
     statistics : DataFrame
         Numbers of the statistics tables that differ: ``table``, ``row``, ``column``,
         ``before``, ``after``.
@@ -222,8 +222,9 @@ def _compare(name: str, old: pd.DataFrame | None, new: pd.DataFrame | None, id_c
         row["change_vi"] = "; ".join(CHANGE_VI[k] for k in row["change"].split("; "))
         rows.append(row)
         ids.append(key)
-    before = a.loc[[i for i in ids if i in a.index]].reset_index(drop=True) if geo else None
-    after = b.loc[[i for i in ids if i in b.index]].reset_index(drop=True) if geo else None
+    # indexed by the id (text), as in the table's ``id`` column
+    before = a.loc[[i for i in ids if i in a.index]].rename_axis("id") if geo else None
+    after = b.loc[[i for i in ids if i in b.index]].rename_axis("id") if geo else None
     return rows, before, after
 
 
@@ -327,9 +328,8 @@ def _features(review: Review, kind: str, side: str) -> gpd.GeoDataFrame | None:
                                & review.changes["change"].str.contains(kind)]  # fmt: skip
         if not len(table):
             continue
-        id_column = layer_meta_id(frame, table)
-        sel = frame[frame[id_column].astype(str).isin(table["id"])]
-        info = table.set_index("id").loc[sel[id_column].astype(str)]
+        sel = frame[frame.index.isin(table["id"])]
+        info = table.set_index("id").loc[sel.index]
         frames.append(gpd.GeoDataFrame(
             {"layer": name, "id": info.index.to_numpy(), "name": info["name"].to_numpy(),
              "change_vi": info["change_vi"].to_numpy(),
@@ -337,15 +337,6 @@ def _features(review: Review, kind: str, side: str) -> gpd.GeoDataFrame | None:
              "changes": info["changes"].replace("", "–").to_numpy()},
             geometry=sel.geometry.to_numpy(), crs=frame.crs))  # fmt: skip
     return pd.concat(frames, ignore_index=True) if frames else None
-
-
-def layer_meta_id(frame: pd.DataFrame, table: pd.DataFrame) -> str:
-    """The column of ``frame`` holding the ids of ``table`` (the layer's id column)."""
-    ids = set(table["id"])
-    for col in frame.columns:
-        if col != "geometry" and ids & set(frame[col].astype(str)):
-            return col
-    raise LayerError("review: cannot find the id column of a changed layer")
 
 
 def write_review(review: Review, out_dir: str | Path, *, province: str | Profile | None = None,
@@ -408,9 +399,7 @@ def _moves(review: Review) -> gpd.GeoDataFrame | None:
                                & review.changes["change"].str.contains("moved")]  # fmt: skip
         if before is None or not len(table):
             continue
-        col = layer_meta_id(after, table)
-        a = before.set_index(before[col].astype(str))
-        b = after.set_index(after[col].astype(str))
+        a, b = before, after  # indexed by id
         for _, r in table.iterrows():
             line = shapely.LineString([shapely.centroid(a.loc[r["id"], "geometry"]),
                                        shapely.centroid(b.loc[r["id"], "geometry"])])  # fmt: skip
