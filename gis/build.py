@@ -106,6 +106,10 @@ def toolkit_fingerprint() -> str:
     return digest.hexdigest()
 
 
+#: The files of a layer in the store (gis.store): its data in one of three formats, and its meta.
+_LAYER_FILES = ("geojson", "parquet", "csv", "meta.json")
+
+
 def fingerprints(profile: Profile) -> dict[str, str | None]:
     """Fingerprint of every layer of the province (data file and ``.meta.json``; None when the
     layer is absent), of the profile (``"profile.toml"``) and of the national layers
@@ -114,8 +118,7 @@ def fingerprints(profile: Profile) -> dict[str, str | None]:
     names = {p.name.removesuffix(".meta.json") for p in folder.glob("*.meta.json")}
     names |= set(profile.layers) | set(profile.roles.values())
     out = {
-        name: _sha(folder / f"{name}.geojson", folder / f"{name}.csv", folder / f"{name}.meta.json")
-        for name in sorted(names)
+        name: _sha(*(folder / f"{name}.{ext}" for ext in _LAYER_FILES)) for name in sorted(names)
     }
     out["profile.toml"] = _sha(folder / "profile.toml")
     national = folder.parent / NATIONAL

@@ -53,12 +53,14 @@ def test_national_folder_is_not_a_province(store_copy_session):
     assert "lai_chau" in list_profiles(layers_dir=store_copy_session)
     profile = load_profile(NATIONAL, layers_dir=store_copy_session)  # but the store reads it
     assert profile.planning_crs == "EPSG:3405"
-    assert profile.layers == ("provinces_2019", "provinces_2025", "urbanisation_targets")
+    assert profile.layers == ("provinces_2019", "provinces_2025", "urbanisation_targets",
+                              "communes_2025", "commune_crosswalk_2025")  # fmt: skip
 
 
 def test_national_layers_are_valid(store_copy_session):
     results = validate_province(province=NATIONAL, layers_dir=store_copy_session)
-    assert set(results) == {"provinces_2019", "provinces_2025", "urbanisation_targets"}
+    assert set(results) == {"provinces_2019", "provinces_2025", "urbanisation_targets",
+                            "communes_2025", "commune_crosswalk_2025"}  # fmt: skip
     assert not [p for probs in results.values() for p in probs if p.severity == "error"]
 
 
@@ -149,23 +151,36 @@ def test_targets_carry_their_documents(store_copy_session):
     assert len(region["scope_codes"].split(";")) == 14
 
 
+#: The tools that write layers/_national, in the order they run (a later one reads earlier ones).
+IMPORT_TOOLS = ("tools/import_national.py", "tools/import_national_communes.py")
+
+
 def test_import_reproduces_the_layers(tmp_path):
-    """tools/import_national.py on the shared data writes the shipped files byte for byte."""
+    """The import tools on the shared data write the shipped files byte for byte, and every
+    shipped file is written by one of them."""
     shared = Path(os.environ.get("GIS_SHARED_DATA", REPO.parent / "shared" / "data"))
     if not (shared / "population" / "vn_provinces63_2019_census_urban.csv").is_file():
         pytest.skip(f"shared data not found at {shared} (set GIS_SHARED_DATA)")
-    proc = subprocess.run(
-        [sys.executable, "tools/import_national.py", str(shared), "--layers", str(tmp_path)],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert "96,208,984 people, 33,122,548 urban (34.43 %)" in proc.stdout
-    shipped = [f for f in (REPO / "layers" / NATIONAL).iterdir() if f.is_file()
-               and not f.name.startswith((".", "#"))]  # fmt: skip
-    assert len(shipped) == 7  # profile.toml and 3 x (data, meta)
-    for f in sorted(shipped):
-        assert (tmp_path / NATIONAL / f.name).read_bytes() == f.read_bytes(), f.name
+    out = ""
+    for tool in IMPORT_TOOLS:
+        proc = subprocess.run(
+            [sys.executable, tool, str(shared), "--layers", str(tmp_path)],
+            capture_output=True, text=True, cwd=REPO, timeout=600,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        out += proc.stdout
+    assert "96,208,984 people, 33,122,548 urban (34.43 %)" in out
+    assert "communes_2025: 3,321 units" in out
+    def listing(folder: Path) -> list[str]:
+        return sorted(f.name for f in folder.iterdir() if f.is_file() and f.name[0] not in ".#")
+
+    shipped = listing(REPO / "layers" / NATIONAL)
+    assert listing(tmp_path / NATIONAL) == shipped
+    for name in shipped:
+        assert (tmp_path / NATIONAL / name).read_bytes() == (
+            REPO / "layers" / NATIONAL / name
+        ).read_bytes(), name
 
 
 # ----------------------------------------------------------------------------- the table

@@ -91,7 +91,11 @@ name = "Việt Nam"
 planning_crs = "EPSG:3405"       # VN-2000 / UTM zone 48N: Vietnam-wide display (not for areas)
 outline_layer = "provinces_2019" # extent check of saves (gis.store)
 
-layers = ["provinces_2019", "provinces_2025", "urbanisation_targets"]
+layers = [
+    "provinces_2019", "provinces_2025", "urbanisation_targets",
+    # tools/import_national_communes.py: the communes of 2025 and the old -> new crosswalk
+    "communes_2025", "commune_crosswalk_2025",
+]
 
 [[rules]]
 check = "foreign_key"
