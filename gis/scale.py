@@ -14,6 +14,8 @@ Functions that qualify (:data:`PER_UNIT_FUNCTIONS`), and why:
   unit clips them on its own.
 - :func:`gis.urban.urbanised_share`: the dissolved urban polygons are the same in every
   partition; each unit is intersected with them on its own.
+- :func:`gis.national.commune_indicators`: each commune's population is looked up by its code
+  in the same table in every partition; its share and density use its own row only.
 
 Functions that do **not** qualify: :func:`gis.coverage.corridor_coverage` (it sums over groups of
 units: run :func:`within_distance` through :func:`map_units`, then sum),
@@ -29,8 +31,9 @@ large partitions (one or two per worker), not many small ones.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -40,15 +43,17 @@ import numpy as np
 from gis._frames import require_geodataframe
 from gis.coverage import road_density, within_distance
 from gis.errors import MissingDependencyError, ParallelError
+from gis.national import commune_indicators
 from gis.urban import urbanised_share
 
-__all__ = ["PER_UNIT_FUNCTIONS", "map_units"]
+__all__ = ["PER_UNIT_FUNCTIONS", "local_client", "map_units"]
 
 #: Toolkit functions whose result rows depend only on their own unit (see the module docstring).
 PER_UNIT_FUNCTIONS: tuple[Callable[..., gpd.GeoDataFrame], ...] = (
     within_distance,
     road_density,
     urbanised_share,
+    commune_indicators,
 )
 
 _INSTALL = "pip install 'vn-planning-gis[dask]'  (or: conda install dask-geopandas distributed)"
@@ -66,6 +71,25 @@ def _dask_geopandas() -> Any:
             "(single process)."
         ) from None
     return dask, dask_geopandas
+
+
+@contextlib.contextmanager
+def local_client(n_workers: int) -> Iterator[Any]:
+    """A ``distributed`` client of a local cluster of ``n_workers`` processes (one thread each),
+    closed at the end of the block.
+
+    Processes with one thread each, as ``gis build --national --workers N`` runs; threads and
+    processes are compared in docs/performance.md (``bench/national_cost.py``).
+    """
+    _dask_geopandas()
+    from distributed import LocalCluster
+
+    with (
+        LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                     dashboard_address=None) as cluster,
+        cluster.get_client() as client,
+    ):  # fmt: skip
+        yield client
 
 
 def _check_func(func: object) -> None:
@@ -125,7 +149,7 @@ def map_units(
     ----------
     func : callable
         One of :data:`PER_UNIT_FUNCTIONS` (``within_distance``, ``road_density``,
-        ``urbanised_share``).
+        ``urbanised_share``, ``commune_indicators``).
     units : GeoDataFrame
         Polygons, as ``func`` needs them (a metric CRS); not modified.
     *args, **kwargs

@@ -16,9 +16,11 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
+from gis.census import aggregate_population
 from gis.coverage import corridor_coverage, road_density, within_distance
 from gis.crs import to_crs
 from gis.errors import CRSError, MissingDependencyError, ParallelError
+from gis.national import commune_indicators
 from gis.scale import PER_UNIT_FUNCTIONS, map_units
 from gis.store import read_layer
 from gis.urban import urbanised_share
@@ -32,10 +34,14 @@ def lai_chau(store_copy_session):
         return read_layer(name, province="lai_chau", layers_dir=store_copy_session)
 
     urban = read("urban_areas")
+    census = read("population_census_2019")
+    to_2025 = read("commune_crosswalk").set_index("code")["ward2025_code"]
+    population = aggregate_population(census, census["code"].map(to_2025))
     return {
-        "communes": read("communes_2025"),
+        "population": population.rename_axis("code").reset_index(),
         "districts": read("districts_pre2025"),
         "urban": urban[urban.geom_type == "Polygon"],
+        "communes": read("communes_2025"),
         "roads": read("roads"),
         "facilities": read("facilities"),
     }
@@ -68,6 +74,7 @@ def calls(data):
         yield within_distance, data[units], (data["roads"],), {"distance_m": 2000}
         yield road_density, data[units], (data["roads"],), {}
         yield urbanised_share, data[units], (data["urban"],), {"by": "class_current"}
+    yield commune_indicators, data["communes"], (data["population"],), {}
 
 
 def assert_identical(expected: gpd.GeoDataFrame, got: gpd.GeoDataFrame) -> None:

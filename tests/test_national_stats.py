@@ -1,0 +1,103 @@
+"""National statistics (gis.national): census urban share and density of the 2025 communes and
+provinces, checked against the published 2019 census and hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gis.census import aggregate_population
+from gis.errors import LayerError
+from gis.national import class_counts, commune_indicators, national_tables, province_table
+from gis.store import read_layer
+
+
+@pytest.fixture(scope="module")
+def lai_chau(store_copy_session):
+    def read(name):
+        return read_layer(name, province="lai_chau", layers_dir=store_copy_session)
+
+    census = read("population_census_2019")
+    to_2025 = read("commune_crosswalk").set_index("code")["ward2025_code"]
+    population = aggregate_population(census, census["code"].map(to_2025))
+    communes = read("communes_2025").assign(province_code="12", province_name="Lai Châu")
+    return commune_indicators(communes, population.rename_axis("code").reset_index())
+
+
+def test_lai_chau_communes_sum_to_the_published_census(lai_chau):
+    # 2019 census, Lai Châu: 460,196 people, 81,889 urban (17.79 %), population/SOURCES.md.
+    assert int(lai_chau["population_persons"].sum()) == 460_196
+    assert int(lai_chau["population_urban_persons"].sum()) == 81_889
+    assert lai_chau["population_persons"].notna().all()
+
+
+def test_share_and_density_by_hand(lai_chau):
+    row = lai_chau.set_index("code").loc["03388"]  # Phường Đoàn Kết
+    assert row["urban_pct"] == pytest.approx(
+        100 * row["population_urban_persons"] / row["population_persons"]
+    )
+    assert row["density_persons_per_km2"] == pytest.approx(
+        row["population_persons"] / row["area_km2"]
+    )
+    # A commune made only of 2019 xã has no urban people: class 0 %.
+    rural = lai_chau[lai_chau["population_urban_persons"] == 0]
+    assert (rural["urban_share_class"] == "0 %").all() and len(rural) > 0
+
+
+def test_classes_follow_the_definition():
+    df = pd.DataFrame({
+        "code": list("abcde"), "province_code": ["1", "1", "1", "2", "2"],
+        "area_km2": [1.0] * 5,
+    })  # fmt: skip
+    pop = pd.DataFrame({
+        "code": list("abcd"), "population_persons": [10, 10, 10, 10],
+        "population_urban_persons": [0, 4, 5, 10], "population_rural_persons": [10, 6, 5, 0],
+    })  # fmt: skip
+    out = commune_indicators(df, pop)
+    assert out["urban_share_class"].tolist() == [
+        "0 %", "> 0 – < 50 %", "50 – < 100 %", "100 %", "no census data"]  # fmt: skip
+    counts = class_counts(out).set_index("province_code")
+    assert counts.loc["VN"].tolist() == [1, 1, 1, 1, 1]
+    assert counts.loc["2", "no census data"] == 1
+
+
+def test_province_table_totals_and_unplaced_people(lai_chau):
+    provinces = pd.DataFrame({"code": ["12"], "name": ["Lai Châu"],
+                              "population_persons": [460_196 + 100],
+                              "population_urban_persons": [81_889]})  # fmt: skip
+    table = province_table(lai_chau, provinces, target_pct=50.0).set_index("code")
+    assert int(table.loc["12", "unplaced_persons"]) == 100  # people the communes do not hold
+    assert table.loc["12", "urban_pct"] == pytest.approx(100 * 81_889 / 460_196)
+    assert table.loc["12", "gap_to_target_2030_pct_points"] == pytest.approx(
+        50 - 100 * 81_889 / 460_196
+    )
+    assert table.loc["VN", "communes"] == 38
+    km2 = lai_chau["area_km2"].sum()
+    assert table.loc["12", "density_persons_per_km2"] == pytest.approx(460_196 / km2)
+
+
+def test_tables_are_labelled(lai_chau):
+    provinces = pd.DataFrame({"code": ["12"], "name": ["Lai Châu"],
+                              "population_persons": [460_196],
+                              "population_urban_persons": [81_889]})  # fmt: skip
+    tables = national_tables(lai_chau, provinces, target_pct=50.0, sources="test")
+    assert set(tables) == {"national_communes", "national_provinces", "national_urban_classes"}
+    for frame in tables.values():
+        assert all(frame.attrs[k] for k in ("title", "definition", "unit_system", "sources"))
+    assert "0 of 1 provinces above 50 %" in tables["national_provinces"].attrs["definition"]
+    assert "geometry" not in tables["national_communes"].columns
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(LayerError, match="area_km2"):
+        commune_indicators(pd.DataFrame({"code": ["1"]}), pd.DataFrame())
+
+
+def test_zero_area_or_population_gives_no_value():
+    out = commune_indicators(
+        pd.DataFrame({"code": ["a"], "area_km2": [0.0]}),
+        pd.DataFrame({"code": ["a"], "population_persons": [0], "population_urban_persons": [0],
+                      "population_rural_persons": [0]}),
+    )  # fmt: skip
+    assert np.isnan(out["urban_pct"].iloc[0]) and np.isnan(out["density_persons_per_km2"].iloc[0])
