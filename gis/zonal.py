@@ -65,6 +65,7 @@ from gis._frames import (
     require_geodataframe,
     require_polygons,
 )
+from gis._progress import fraction_progress
 from gis.crs import to_crs
 from gis.errors import LayerError, RasterError
 
@@ -239,6 +240,7 @@ def zonal_stats(
     max_cells_in_memory: int = 4_000_000,
     gdal_cache_mb: float | None = 64,
     strategy: str = "feature-sequential",
+    progress: bool = False,
 ) -> gpd.GeoDataFrame:
     """Summarise a raster over each polygon unit, weighting cells by the fraction covered.
 
@@ -276,6 +278,9 @@ def zonal_stats(
         a 24 GB machine). ``None`` leaves GDAL's setting (``GDAL_CACHEMAX``) as it is.
     strategy : {"feature-sequential", "raster-sequential"}
         exactextract processing order; the first keeps memory predictable.
+    progress : bool
+        Show progress over the units (a tqdm bar with counts and an estimate on a terminal, a
+        line per tenth of the units in a log), for long runs over many units.
 
     Returns
     -------
@@ -345,7 +350,9 @@ def zonal_stats(
             if gdal_cache_mb is not None
             else contextlib.nullcontext()
         )
-        with cache:
+        shown = fraction_progress(len(rows), desc="zonal statistics", unit="unit",
+                                  quiet=not progress)  # fmt: skip
+        with cache, shown as report:
             raw = exact_extract(
                 source,
                 feats,
@@ -354,6 +361,7 @@ def zonal_stats(
                 output="pandas",
                 max_cells_in_memory=int(max_cells_in_memory),
                 strategy=strategy,
+                progress=report if progress else False,
             )
         cell_area = abs(ds.transform.a * ds.transform.e)
     finally:

@@ -269,3 +269,14 @@ def test_slope_refuses_degrees(tmp_path):
     )
     with pytest.raises(RasterError, match="needs cell sizes in metres"):
         slope_deg(src, tmp_path / "s.tif")
+
+
+def test_progress_is_plain_lines_in_a_log_and_silent_by_default(ones, capsys):
+    """Not a terminal (CI log): one line per tenth with counts; no bar, same result."""
+    u = units(*[(X0 + 100 * i, Y0 - 100, X0 + 100 * (i + 1), Y0) for i in range(10)])
+    quiet = zonal_stats(u, ones, stats=("sum",), prefix="pop")
+    assert capsys.readouterr().err == ""
+    shown = zonal_stats(u, ones, stats=("sum",), prefix="pop", progress=True)
+    err = capsys.readouterr().err
+    assert "[zonal statistics] 10 of 10 units" in err and "\r" not in err
+    assert shown.equals(quiet)
