@@ -19,16 +19,20 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 __all__ = [
     "BENCH_DATA",
     "REPO_ROOT",
+    "PeakRSS",
     "machine_info",
     "national_districts",
     "national_provinces",
     "peak_rss_mb",
     "print_header",
+    "rss_mb",
     "run_child",
     "tiled_float32_profile",
 ]
@@ -271,3 +275,42 @@ def national_provinces():
 if __name__ == "__main__":
     print_header("bench/_common.py: machine description")
     print(json.dumps(machine_info(), indent=2, ensure_ascii=False))
+
+
+def rss_mb() -> float:
+    """Resident memory of this process and all its children (dask workers), in MB."""
+    import psutil
+
+    proc = psutil.Process()
+    total = proc.memory_info().rss
+    for child in proc.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.Error:  # a worker that just exited
+            pass
+    return total / 2**20
+
+
+class PeakRSS:
+    """Sample :func:`_rss_mb` every ``every_s`` seconds in a thread; ``peak_mb`` is the largest."""
+
+    def __init__(self, every_s: float = 0.02):
+        self.every_s = every_s
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, rss_mb())
+            time.sleep(self.every_s)
+
+    def __enter__(self) -> PeakRSS:
+        self.peak_mb = rss_mb()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, rss_mb())

@@ -52,7 +52,6 @@ import cProfile
 import os
 import pstats
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -60,12 +59,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import psutil
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import national_districts, national_provinces, print_header
+from bench._common import PeakRSS, national_districts, national_provinces, print_header, rss_mb
 from gis.coverage import road_density, within_distance
 from gis.crs import to_crs
 from gis.urban import urbanised_share
@@ -96,43 +94,6 @@ def _load(when: str) -> str:
     """Load average: other jobs on the machine slow every engine (state it with the figures)."""
     one, five, fifteen = os.getloadavg()
     return f"load average {when} (1/5/15 min): {one:.2f} {five:.2f} {fifteen:.2f}"
-
-
-def _rss_mb() -> float:
-    """Resident memory of this process and all its children (dask workers), in MB."""
-    proc = psutil.Process()
-    total = proc.memory_info().rss
-    for child in proc.children(recursive=True):
-        try:
-            total += child.memory_info().rss
-        except psutil.Error:  # a worker that just exited
-            pass
-    return total / 2**20
-
-
-class _PeakRSS:
-    """Sample :func:`_rss_mb` every ``every_s`` seconds in a thread; ``peak_mb`` is the largest."""
-
-    def __init__(self, every_s: float = 0.02):
-        self.every_s = every_s
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, _rss_mb())
-            time.sleep(self.every_s)
-
-    def __enter__(self) -> _PeakRSS:
-        self.peak_mb = _rss_mb()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak_mb = max(self.peak_mb, _rss_mb())
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -252,7 +213,7 @@ REPEAT = 3
 def _timed(fn: Callable, *args: object, **kw: object) -> tuple[gpd.GeoDataFrame, float, float]:
     """Run ``fn`` :data:`REPEAT` times: result, best time (s), peak memory (MB) of the runs."""
     best = float("inf")
-    with _PeakRSS() as mem:
+    with PeakRSS() as mem:
         for _ in range(REPEAT):
             t = time.perf_counter()
             out = fn(*args, **kw)
@@ -357,7 +318,7 @@ def main() -> None:
         f"data: {len(data['districts'])} districts, {len(data['provinces'])} provinces, "
         f"{len(data['communes'])} communes, {len(data['roads'])} road lines, "
         f"{len(data['urban'])} urban discs; built in {time.perf_counter() - t:.1f} s; "
-        f"memory after loading {_rss_mb():.0f} MB"
+        f"memory after loading {rss_mb():.0f} MB"
     )
     if ns.profile:
         prof = cProfile.Profile()

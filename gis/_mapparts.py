@@ -23,6 +23,7 @@ from gis.maplabels import (
     FACILITY_COLORS,
     FACILITY_RANK,
     FACILITY_VI,
+    LINE_STYLES,
     MEMBER_VI,
     OUTSIDE_COLOR,
     OUTSIDE_VI,
@@ -76,7 +77,11 @@ URBAN_POPUP = {
     "density_2019": "Mật độ dân số 2019 (người/km²)",
     "urban_pct_2019": "Tỷ lệ dân số đô thị 2019 của các xã, phường này (%)",
     "document_vi": "Nguồn",
+    "show_as_vi": "Thể hiện (Điều 8.2.a TT 04/2023)",
+    "legal_basis_vi": "Căn cứ pháp lý",
 }
+#: Popup rows of the symbol-only rule (:meth:`Source.portrayed`).
+LEGAL_POPUP = {"show_as_vi": "Thể hiện (Điều 8.2.a TT 04/2023)", "legal_basis_vi": "Căn cứ pháp lý"}
 #: Units (communes, districts): popup fields (:func:`unit_facts`).
 UNIT_POPUP = {
     "unit_name": "Đơn vị",
@@ -114,6 +119,19 @@ class Source:
         if self.prefix + name not in target:
             target.append(self.prefix + name)
         return data
+
+    def portrayed(self, role: str) -> gpd.GeoDataFrame | None:
+        """The layer as the plan may show it (Art. 8.2.a of Circular 04/2023/TT-BKHĐT,
+        :func:`gis.symbol_rule.portray`): a zone without a legal basis for its boundary is its
+        representative point; ``show_as_vi`` and ``legal_basis_vi`` say why, for popups."""
+        data = self.get(role)
+        key = f"portrayed:{role}"
+        if data is None or key in self.cache:
+            return self.cache.get(key, data)
+        from gis.symbol_rule import portray
+
+        self.cache[key] = portray(data, self.names[role], self.profile)
+        return self.cache[key]
 
     def shown(self, role: str) -> gpd.GeoDataFrame | None:
         """The layer for display: polygons that are a coverage but for slivers are cleaned once.
@@ -210,15 +228,18 @@ def base(src: Source, *, units: str | None = "communes") -> list[MapLayer]:
                                popup=UNIT_POPUP))  # fmt: skip
     rivers = src.get("rivers")
     if rivers is not None:
-        layers.append(MapLayer(frame(src, rivers), "Sông", color="#4a90c2", weight=1.2))
+        color, weight = LINE_STYLES["rivers"]
+        layers.append(MapLayer(frame(src, rivers), "Sông", color=color, weight=weight))
     border = src.get("border")
     if border is not None:
-        layers.append(MapLayer(frame(src, border), "Biên giới quốc gia", color="#555555",
-                               weight=1.5))  # fmt: skip
+        color, weight = LINE_STYLES["border"]
+        layers.append(MapLayer(frame(src, border), "Biên giới quốc gia", color=color,
+                               weight=weight))  # fmt: skip
     prov = src.get("province")
     if prov is not None:
-        layers.append(outline(prov, f"Ranh giới tỉnh {src.profile.name}", color="#222222",
-                               weight=1.6))  # fmt: skip
+        color, weight = LINE_STYLES["province"]
+        layers.append(outline(prov, f"Ranh giới tỉnh {src.profile.name}", color=color,
+                              weight=weight))  # fmt: skip
     return layers
 
 
@@ -341,7 +362,7 @@ def urban(src: Source) -> tuple[gpd.GeoDataFrame | None, list[str]]:
     urban area (``commune2025_code``), from :func:`unit_facts`: since 1 July 2025 a former
     township is part of such a commune.
     """
-    urban = src.get("urban_areas")
+    urban = src.portrayed("urban_areas")
     if urban is None:
         return None, []
     urban = points(urban)
@@ -437,7 +458,7 @@ def urban_class_layers(urban, column: str, title: str, *, show=True, label=True,
 
 
 def facility(src: Source, kinds: tuple[str, ...] | None = None) -> gpd.GeoDataFrame | None:
-    fac = src.get("facilities")
+    fac = src.portrayed("facilities")  # a zone without a legal basis: its point (Art. 8.2.a)
     if fac is None:
         return None
     if kinds is not None:
@@ -461,7 +482,8 @@ def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True,
                     fill_opacity=0.95,
                     fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
                     popup={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng",
-                           "area_ha": "Diện tích (ha)", "source": "Nguồn"},
+                           "area_ha": "Diện tích (ha)", "source": "Nguồn",
+                           **{k: v for k, v in LEGAL_POPUP.items() if k in fac}},
                     label="label" if label else None, label_zoom="label_zoom")  # fmt: skip
 
 
@@ -473,7 +495,8 @@ def facility_zone_layers(fac: gpd.GeoDataFrame) -> list[MapLayer]:
         MapLayer(rows, str(kind_vi), color=FACILITY_COLORS.get(kind, "#444444"), weight=2.0,
                  fill_opacity=0.12, coverage=False,
                  fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
-                 popup={"area_ha": "Diện tích (ha)", "source": "Nguồn"})
+                 popup={"area_ha": "Diện tích (ha)", "source": "Nguồn",
+                        **{k: v for k, v in LEGAL_POPUP.items() if k in rows}})
         for (kind, kind_vi), rows in zones.groupby(["kind", "kind_vi"], sort=True)
     ]  # fmt: skip
 
@@ -534,7 +557,8 @@ def axis_layers(src: Source, axis: gpd.GeoDataFrame, *, legend_title: str | None
     inside = inside.assign(ref_label=inside["ref_label"].where(keep.to_numpy()))
     title = PLANNED_NOTE if inside["planned"].any() else None
     heading = legend_title or (title and f"Trục kinh tế động lực ({title})")
-    layers = [MapLayer(inside, "Trục kinh tế động lực", color="#d7191c", weight=3.0, opacity=1.0,
+    color, weight = LINE_STYLES["axis"]
+    layers = [MapLayer(inside, "Trục kinh tế động lực", color=color, weight=weight, opacity=1.0,
                        fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng"},
                        popup={"road_ref": "Tuyến", "status_vi": "Hiện trạng",
                               "source": "Nguồn"}, dashed="planned", label="ref_label",
@@ -654,18 +678,21 @@ def pillar_layers(src: Source) -> tuple[list[MapLayer], list[MapLayer]]:
     layers: list[MapLayer] = []
     over: list[MapLayer] = []
     pillars = src.profile.plan.pillars_vi
-    zones = src.get("pillar_zones")
+    zones = src.portrayed("pillar_zones")  # a zone without a legal basis: a mark only
     if zones is not None and len(zones):
         zones = _pillar_columns(zones)
         colors = _pillar_colors(zones)
-        layers.append(MapLayer(zones, f"{pillars}: ranh giới vùng", column="pillar_vi",
-                               kind="category", colors=colors, hollow=True, weight=2.0,
-                               show=False, coverage=False,
-                               legend_title=f"{pillars}: ranh giới vùng",
-                               fields={"name": "Tên", "pillar_vi": "Trụ cột",
-                                       "member_vi": "Lĩnh vực"},
-                               popup={"name": "Tên", "pillar_vi": "Trụ cột",
-                                      "member_vi": "Lĩnh vực", "source": "Nguồn"}))  # fmt: skip
+        bounded = zones[zones.geom_type.isin(["Polygon", "MultiPolygon"])]
+        if len(bounded):
+            layers.append(MapLayer(bounded, f"{pillars}: ranh giới vùng", column="pillar_vi",
+                                   kind="category", colors=_pillar_colors(bounded), hollow=True,
+                                   weight=2.0, show=False, coverage=False,
+                                   legend_title=f"{pillars}: ranh giới vùng",
+                                   fields={"name": "Tên", "pillar_vi": "Trụ cột",
+                                           "member_vi": "Lĩnh vực"},
+                                   popup={"name": "Tên", "pillar_vi": "Trụ cột",
+                                          "member_vi": "Lĩnh vực", "source": "Nguồn",
+                                          **LEGAL_POPUP}))  # fmt: skip
         marks = _zone_marks(src, zones)
         layers.append(MapLayer(marks, f"{pillars}: vùng sản xuất, dịch vụ", column="pillar_vi",
                                kind="category", colors=colors, hollow=True, weight=3.0,

@@ -21,7 +21,8 @@ def col(
     allowed: list[Any] | None = None,
     description: str = "",
 ) -> dict[str, Any]:
-    """Schema of one column: name, dtype (``str``, ``int``, ``float``, ``bool``), flags."""
+    """Schema of one column: name, dtype (``str``, ``int``, ``float``, ``bool``, ``date``),
+    flags."""
     out: dict[str, Any] = {
         "name": name,
         "dtype": dtype,

@@ -332,3 +332,127 @@ def _statistics(profile, out: Path, language, now, unchanged, tables_then, resul
     atomic_write(cache, lambda tmp: tmp.write_bytes(blob))
     result.tables = tables
     return record
+
+
+@dataclass
+class NationalResult:
+    """What :func:`build_national` wrote and measured.
+
+    Attributes
+    ----------
+    tables : dict of str to DataFrame
+        ``national_communes`` (one row per 2025 commune), ``national_provinces`` (34 provinces
+        and the country) and ``national_urban_classes`` (communes per urban-share class).
+    stats_dir, map_file : Path
+        Where the tables and the map are (``map_file`` None when the map was not drawn).
+    seconds : dict of str to float
+        Wall time of each phase.
+    """
+
+    tables: dict = field(default_factory=dict)
+    stats_dir: Path | None = None
+    map_file: Path | None = None
+    seconds: dict = field(default_factory=dict)
+
+
+#: Phases of :func:`build_national`, in order.
+NATIONAL_PHASES = ("read layers", "census to 2025 communes", "indicators", "tables", "map")
+
+
+def national_indicators(
+    *, layers_dir: str | Path | None = None, client=None, npartitions: int | None = None,
+    steps=None,
+) -> tuple:  # fmt: skip
+    """Read the national layers and compute the indicators of every 2025 commune.
+
+    Returns ``(indicators, provinces, target_pct)``: :func:`gis.national.commune_indicators` of
+    the 3,321 communes (GeoDataFrame, EPSG:3405), the 2025 provinces layer and the national
+    target (%) of ``urbanisation_targets``. With ``client`` or ``npartitions`` the indicators are
+    computed on dask-geopandas partitions (:func:`gis.scale.map_units`), with the same result.
+    ``steps``: a :class:`gis._progress.Steps` to report and time the phases.
+    """
+    from gis._progress import Steps
+    from gis.census import population_by_2025_commune
+    from gis.national import commune_indicators
+    from gis.store import read_layer
+
+    steps = steps or Steps(NATIONAL_PHASES, desc="national", quiet=True)
+    profile = load_profile(NATIONAL, layers_dir=layers_dir)
+    with steps("read layers"):
+        layers = {
+            name: read_layer(name, province=profile)
+            for name in ("communes_2025", "commune_crosswalk_2025", "census_2019",
+                         "crosswalk_decisions", "provinces_2025", "urbanisation_targets")
+        }  # fmt: skip
+    with steps("census to 2025 communes"):
+        # unmatched census units (4, 17,741 people) are listed in census_2019_unmatched and
+        # counted per province as unplaced_persons by gis.national.province_table
+        population = population_by_2025_commune(
+            layers["census_2019"], layers["commune_crosswalk_2025"],
+            decisions=layers["crosswalk_decisions"], unmatched="drop",
+        ).rename_axis("code").reset_index()  # fmt: skip
+    with steps("indicators"):
+        communes = layers["communes_2025"]
+        if client is None and npartitions is None:
+            indicators = commune_indicators(communes, population)
+        else:
+            from gis.scale import map_units
+
+            indicators = map_units(commune_indicators, communes, population, client=client,
+                                   npartitions=npartitions)  # fmt: skip
+    targets = layers["urbanisation_targets"].set_index("target_id")
+    target_pct = float(targets.loc["national_2030", "target_pct"])
+    return indicators, layers["provinces_2025"], target_pct
+
+
+def build_national(
+    *,
+    layers_dir: str | Path | None = None,
+    stats_dir: str | Path | None = None,
+    maps_dir: str | Path | None = None,
+    client=None,
+    npartitions: int | None = None,
+    quiet: bool = False,
+    language: str = "vi",
+) -> NationalResult:
+    """Write the national tables and the national commune map (``gis build --national``).
+
+    Parameters
+    ----------
+    layers_dir : path, optional
+        Root of the layer store (``layers/_national`` is read).
+    stats_dir, maps_dir : path, optional
+        Output folders (default ``<OUT_DIR>/_national`` and ``<MAPS_DIR>/_national``).
+    client, npartitions : optional
+        Compute the commune indicators on dask-geopandas partitions (see
+        :func:`national_indicators`); the tables are the same.
+    quiet : bool
+        No progress output.
+    language : {"vi", "en"}
+        Language of the report and workbook (CSV files keep English column names).
+    """
+    from gis._map_communes_national import write_national_commune_map
+    from gis._progress import Steps
+    from gis.national import national_tables
+    from gis.report import write_statistics
+    from gis.store import list_layers
+
+    stats_out = Path(settings.OUT_DIR / NATIONAL if stats_dir is None else stats_dir)
+    maps_out = Path(settings.MAPS_DIR / NATIONAL if maps_dir is None else maps_dir)
+    steps = Steps(NATIONAL_PHASES, desc="national", quiet=quiet)
+    indicators, provinces, target_pct = national_indicators(
+        layers_dir=layers_dir, client=client, npartitions=npartitions, steps=steps
+    )
+    result = NationalResult(stats_dir=stats_out, seconds=steps.seconds)
+    with steps("tables"):
+        catalogue = list_layers(province=NATIONAL, layers_dir=layers_dir).set_index("name")
+        sources = "; ".join(
+            f"{NATIONAL}/{name} [{catalogue.loc[name, 'source']}; {catalogue.loc[name, 'licence']}]"
+            for name in ("communes_2025", "commune_crosswalk_2025", "census_2019")
+        )
+        result.tables = national_tables(indicators, provinces, target_pct=target_pct,
+                                        sources=sources)  # fmt: skip
+        write_statistics(result.tables, stats_out, language=language, title="Statistics: Việt Nam")
+    with steps("map"):
+        result.map_file = write_national_commune_map(indicators, provinces, maps_out)
+    return result

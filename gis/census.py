@@ -32,11 +32,14 @@ __all__ = [
     "POPULATION_COLUMNS",
     "UNIT_TYPES",
     "CensusMatchError",
+    "CrosswalkDecisionError",
     "aggregate_population",
+    "apply_crosswalk_decisions",
     "census_unit_to",
     "match_census_names",
     "match_census_units",
     "name_key",
+    "population_by_2025_commune",
     "short_name",
 ]
 
@@ -51,6 +54,10 @@ _PREFIX = re.compile(rf"^({_WORDS})\s+", re.I)
 
 class CensusMatchError(LayerError):
     """Census units could not each be matched to exactly one unit of the list."""
+
+
+class CrosswalkDecisionError(LayerError):
+    """A decision on a crosswalk row, or an overlap share, does not fit the crosswalk."""
 
 
 def short_name(name: object) -> str:
@@ -268,6 +275,7 @@ def match_census_names(
     out["code"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     out["match_method"] = ""
     out["match_source"] = "no unit of that name in the list"
+
     def keys(frame: pd.DataFrame, d: str, t: str, n: str) -> pd.DataFrame:
         return pd.DataFrame(
             {"d": frame[d].map(name_key), "t": frame[t].map(fold), "n": frame[n].map(name_key)},
@@ -293,9 +301,7 @@ def match_census_names(
                 out.at[i, "match_source"] = f"{u.at[j, un]} ({short_name(u.at[j, ud])})"
                 free.at[j] = False
             elif n_units and method == "folded name":
-                names = "; ".join(
-                    f"{u.at[j, uc]} {u.at[j, un]}" for j in u_key.index[u_key == k]
-                )
+                names = "; ".join(f"{u.at[j, uc]} {u.at[j, un]}" for j in u_key.index[u_key == k])
                 out.at[i, "match_source"] = f"ambiguous: {names}"
     return out
 
@@ -408,4 +414,284 @@ def aggregate_population(
     if name_column:
         names = census[name_column].astype(str).groupby(frame["group"].to_numpy(), sort=True)
         out["census_units"] = names.agg(lambda s: "; ".join(sorted(s)))
+    return out
+
+
+# --- 2019 census on the communes of 1 July 2025 ----------------------------------------------
+
+#: Columns of the national crosswalk (``commune_crosswalk_2025``) used here.
+_XW = ("old_code", "new_code")
+_DECIDED = ("old_code", "new_code", "decided_new_code")
+
+
+def apply_crosswalk_decisions(crosswalk: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Replace the 2025 commune of crosswalk rows by the decided one, row by row.
+
+    Parameters
+    ----------
+    crosswalk : DataFrame
+        One row per (old commune, new commune) pair: ``old_code``, ``new_code``, optionally
+        ``old_part`` and ``n_new``.
+    decisions : DataFrame
+        ``old_code``, ``new_code`` (as given in the crosswalk), ``decided_new_code``; other
+        columns (``decision``, ``reason``, ``source``) are carried over as ``decision_reason``.
+
+    Returns
+    -------
+    DataFrame
+        Copy of ``crosswalk`` with ``new_code`` replaced; rows of one old commune that now name
+        the same new commune are merged into one; ``n_new`` and ``old_part`` (``full`` /
+        ``partial``) are recomputed; ``decision_reason`` is filled on the decided rows.
+        Other columns of a replaced row (e.g. ``new_name``) are taken from a row of the
+        crosswalk that already names the decided commune, where there is one.
+
+    Raises
+    ------
+    CrosswalkDecisionError
+        If a decision names a pair that is not in the crosswalk, or a decided code that is no
+        2025 commune of the crosswalk.
+
+    Examples
+    --------
+    >>> xw = pd.DataFrame({"old_code": ["1", "1", "2"], "new_code": ["A", "B", "B"],
+    ...                    "old_part": ["partial", "partial", "full"]})
+    >>> d = pd.DataFrame({"old_code": ["1"], "new_code": ["A"], "decided_new_code": ["B"],
+    ...                   "reason": ["A lies far from the old district"]})
+    >>> apply_crosswalk_decisions(xw, d)[["old_code", "new_code", "old_part", "n_new"]]
+      old_code new_code old_part  n_new
+    0        1        B     full      1
+    1        2        B     full      1
+    """
+    require_columns(crosswalk, list(_XW), name="crosswalk")
+    require_columns(decisions, list(_DECIDED), name="decisions")
+    out = crosswalk.copy()
+    out["old_code"] = out["old_code"].astype(str)
+    out["new_code"] = out["new_code"].astype(str)
+    out["decision_reason"] = ""
+    pairs = pd.Series(out.index, index=pd.MultiIndex.from_frame(out[list(_XW)]))
+    new_codes = set(out["new_code"])
+    problems = []
+    for d in decisions.itertuples(index=False):
+        key = (str(d.old_code), str(d.new_code))
+        if key not in pairs.index:
+            problems.append(f"decision on {key[0]} -> {key[1]}: no such crosswalk row")
+            continue
+        if str(d.decided_new_code) not in new_codes:
+            problems.append(
+                f"decision on {key[0]} -> {key[1]}: {d.decided_new_code} is no 2025 commune "
+                "of the crosswalk"
+            )
+            continue
+        i = pairs[key]
+        i = i.iloc[0] if isinstance(i, pd.Series) else i
+        decided = str(d.decided_new_code)
+        if decided != key[1]:
+            like = out[out["new_code"] == decided].iloc[0]
+            for c in out.columns:
+                if c.startswith("new_") or c in ("province_code", "province_name"):
+                    out.at[i, c] = like[c]
+        why = getattr(d, "reason", "")
+        out.at[i, "decision_reason"] = f"{getattr(d, 'decision', 'decided')}: {why}"
+    if problems:
+        raise CrosswalkDecisionError(
+            f"{len(problems)} crosswalk decision(s) do not fit the crosswalk:\n  - "
+            + "\n  - ".join(problems)
+            + "\nEach decision names a row as given (old_code, new_code) and a decided_new_code "
+            "among the crosswalk's 2025 communes: check the codes against commune_crosswalk_2025."
+        )
+    reasons = out.groupby(list(_XW), sort=False)["decision_reason"].agg(
+        lambda s: "; ".join(r for r in s if r)
+    )
+    out = out.drop_duplicates(list(_XW)).drop(columns="decision_reason")
+    out = out.join(reasons, on=list(_XW)).reset_index(drop=True)
+    out["n_new"] = out.groupby("old_code")["new_code"].transform("size")
+    out["old_part"] = np.where(out["n_new"] > 1, "partial", "full")
+    return out
+
+
+def _apportion(total: np.ndarray, shares: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Integer parts of ``total`` (one value per row, repeated within a group) by ``shares``,
+    largest remainder within each group, so each group's parts sum to its total exactly."""
+    raw = total * shares
+    base = np.floor(raw).astype("int64")
+    frame = pd.DataFrame({"g": groups, "rest": raw - base, "base": base, "total": total})
+    missing = (
+        frame.groupby("g")["total"].transform("first") - frame.groupby("g")["base"].transform("sum")
+    ).to_numpy()
+    rank = frame.groupby("g")["rest"].rank(method="first", ascending=False).to_numpy()
+    return base + (rank <= missing).astype("int64")
+
+
+def population_by_2025_commune(
+    census_matched: pd.DataFrame,
+    crosswalk: pd.DataFrame,
+    *,
+    overlap_share: pd.DataFrame | None = None,
+    decisions: pd.DataFrame | None = None,
+    unmatched: str = "raise",
+) -> pd.DataFrame:
+    """Sum the 2019 census onto the communes of 1 July 2025 through the national crosswalk.
+
+    Census units are whole units of 01/04/2019 already matched to the GSO list of 01/03/2025
+    (``old_code``, e.g. the ``census_2019`` layer of ``layers/_national``). Old communes that
+    went whole into one 2025 commune (``old_part`` full) are summed exactly. An old commune
+    split across 2–5 new communes (``old_part`` partial; 460 in the crosswalk, 448 after the
+    decisions of ``crosswalk_decisions``) is apportioned: **no source gives the size of the
+    parts** (the resolutions say "một phần diện tích tự nhiên, quy mô dân số" without figures,
+    and no old-commune polygons are available), so by default each part gets an **equal
+    share** (1/n), and the share can be given (``overlap_share``, e.g. area shares of the
+    overlap once old polygons exist). Urban and rural persons are apportioned separately
+    (largest remainder, whole persons), so every old commune's total is kept exactly and a
+    2019 phường or thị trấn stays urban. Measured on the national layers (2019 census,
+    decisions applied): the 448 split old communes hold 8,152,475 persons (8.5 % of the
+    census; 5,214,561 urban: many are city wards) and feed 425 of the 3,321 new communes
+    (20,835,365 persons, of which the 8,152,475 apportioned); ``apportioned_persons`` and
+    ``population_method`` flag them.
+
+    Parameters
+    ----------
+    census_matched : DataFrame
+        One row per census unit: ``old_code`` (None where unmatched) and the count columns
+        ``population_persons``, ``population_urban_persons``, ``population_rural_persons``
+        (persons).
+    crosswalk : DataFrame
+        ``old_code``, ``new_code`` and, where present, ``new_name``, ``new_type``,
+        ``province_code``, ``province_name``; one row per (old, new) pair.
+    overlap_share : DataFrame, optional
+        ``old_code``, ``new_code``, ``share`` (0–1, summing to 1 per old commune) for the split
+        old communes; default: equal shares.
+    decisions : DataFrame, optional
+        Decisions on crosswalk rows (:func:`apply_crosswalk_decisions`), applied first.
+    unmatched : {"raise", "drop"}
+        What to do with census units without ``old_code``: raise (default), or leave them out
+        (the caller reports them: matched + unmatched = the census total).
+
+    Returns
+    -------
+    DataFrame
+        One row per 2025 commune of the crosswalk (``new_code``, with ``new_name``,
+        ``new_type``, ``province_code``, ``province_name`` where given):
+        ``population_persons``, ``population_urban_persons``, ``population_rural_persons``
+        (persons, extensive), ``urban_pct``, ``apportioned_persons`` (persons from split old
+        communes), ``n_old_units`` (old communes giving all or part of their people),
+        ``n_census_units`` (census units contributing, whole or in part), ``old_codes``
+        (``;``-joined) and ``population_method``: ``exact`` (whole old communes only),
+        ``apportioned, equal shares`` / ``apportioned, overlap share`` (part of it comes from
+        split old communes), ``no census unit`` (no 2019 unit lies in it per the crosswalk,
+        e.g. the Hoàng Sa special zone).
+
+    Raises
+    ------
+    CensusMatchError
+        If a census unit has no ``old_code`` (with ``unmatched="raise"``) or one that is not
+        in the crosswalk.
+    CrosswalkDecisionError
+        If a decision or an overlap share does not fit the crosswalk, or ``unmatched`` is not
+        one of its values.
+
+    Examples
+    --------
+    >>> census = pd.DataFrame({"old_code": ["1", "2"], "population_persons": [100, 7],
+    ...                        "population_urban_persons": [100, 0],
+    ...                        "population_rural_persons": [0, 7]})
+    >>> xw = pd.DataFrame({"old_code": ["1", "1", "2"], "new_code": ["A", "B", "B"]})
+    >>> out = population_by_2025_commune(census, xw)
+    >>> cols = ["population_persons", "population_urban_persons", "population_method"]
+    >>> out[cols].values.tolist()
+    [[50, 50, 'apportioned, equal shares'], [57, 50, 'apportioned, equal shares']]
+    """
+    if unmatched not in ("raise", "drop"):
+        raise CrosswalkDecisionError(
+            f"unmatched={unmatched!r} is not allowed; use 'raise' or 'drop'."
+        )
+    require_columns(census_matched, ["old_code", *POPULATION_COLUMNS], name="census_matched")
+    require_columns(crosswalk, list(_XW), name="crosswalk")
+    xw = crosswalk.copy()
+    xw["old_code"] = xw["old_code"].astype(str)
+    xw["new_code"] = xw["new_code"].astype(str)
+    if decisions is not None:
+        xw = apply_crosswalk_decisions(xw, decisions)
+    xw = xw.drop_duplicates(list(_XW)).reset_index(drop=True)
+    census = census_matched
+    lost = census["old_code"].isna()
+    if lost.any() and unmatched == "raise":
+        people = int(census.loc[lost, "population_persons"].sum())
+        raise CensusMatchError(
+            f"{int(lost.sum())} census unit(s) ({people:,} persons) have no old_code: they "
+            "would be missing from the 2025 communes. Match them first (census_2019 layer), or "
+            "pass unmatched='drop' and report them separately."
+        )
+    census = census[~lost]
+    codes = census["old_code"].astype(str)
+    foreign = sorted(set(codes) - set(xw["old_code"]))
+    if foreign:
+        raise CensusMatchError(
+            f"old_code(s) {foreign[:10]}{' ...' if len(foreign) > 10 else ''} of the census are "
+            "not in the crosswalk: match the census to the list the crosswalk starts from "
+            "(GSO list of 01/03/2025)."
+        )
+    counts = census[list(POPULATION_COLUMNS)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    if (counts % 1 != 0).to_numpy().any():
+        raise CensusMatchError(f"census counts {list(POPULATION_COLUMNS)} must be whole persons.")
+    by_old = counts.astype("int64").groupby(codes.to_numpy()).sum()
+    by_old["n_census_units"] = codes.groupby(codes.to_numpy()).size()
+    n_new = xw.groupby("old_code")["new_code"].transform("size").to_numpy()
+    split = n_new > 1
+    if overlap_share is None:
+        shares = 1.0 / n_new
+        split_method = "apportioned, equal shares"
+    else:
+        require_columns(overlap_share, [*_XW, "share"], name="overlap_share")
+        given = overlap_share.assign(
+            old_code=overlap_share["old_code"].astype(str),
+            new_code=overlap_share["new_code"].astype(str),
+        ).set_index(list(_XW))["share"]
+        key = pd.MultiIndex.from_frame(xw[list(_XW)])
+        shares = pd.Series(given.reindex(key).to_numpy(dtype=float))
+        shares[~split] = 1.0
+        missing = xw.loc[shares.isna().to_numpy(), list(_XW)]
+        sums = shares.groupby(xw["old_code"]).transform("sum")
+        off = xw.loc[(sums - 1).abs().to_numpy() > 1e-6, "old_code"].unique()
+        if len(missing) or len(off) or (shares < 0).any():
+            raise CrosswalkDecisionError(
+                f"overlap_share lacks {len(missing)} split pair(s) (e.g. "
+                f"{missing.head(3).values.tolist()}) or its shares do not sum to 1 for "
+                f"{len(off)} old commune(s) (e.g. {list(off[:3])}). Give one row per "
+                "(old_code, new_code) of every split old commune, shares 0-1 summing to 1."
+            )
+        shares = shares.to_numpy()
+        split_method = "apportioned, overlap share"
+    old = xw["old_code"].to_numpy()
+    rows = by_old.reindex(old).fillna(0).astype("int64")
+    parts = pd.DataFrame(index=xw.index)
+    for c in ("population_urban_persons", "population_rural_persons"):
+        parts[c] = _apportion(rows[c].to_numpy(), shares, old)
+    parts["population_persons"] = (
+        parts["population_urban_persons"] + parts["population_rural_persons"]
+    )
+    parts["apportioned_persons"] = np.where(split, parts["population_persons"], 0)
+    parts["n_census_units"] = rows["n_census_units"].to_numpy()
+    parts["new_code"] = xw["new_code"]
+    parts["old_code"] = old
+    parts["split"] = split
+    g = parts.groupby("new_code", sort=True)
+    out = g[[*POPULATION_COLUMNS, "apportioned_persons", "n_census_units"]].sum()
+    total = out["population_persons"].to_numpy(dtype=float)
+    out["urban_pct"] = np.where(
+        total > 0, 100.0 * out["population_urban_persons"] / np.where(total > 0, total, 1), np.nan
+    )
+    out["n_old_units"] = g.size()
+    out["old_codes"] = g["old_code"].agg(lambda s: ";".join(sorted(s)))
+    any_split = g["split"].any()
+    out["population_method"] = np.where(
+        out["n_census_units"] == 0,
+        "no census unit",
+        np.where(any_split & (out["apportioned_persons"] > 0), split_method, "exact"),
+    )
+    names = [
+        c for c in ("new_name", "new_type", "province_code", "province_name") if c in xw.columns
+    ]
+    if names:
+        out = xw.drop_duplicates("new_code").set_index("new_code")[names].join(out, how="right")
+    out.index.name = "new_code"
     return out

@@ -370,9 +370,12 @@ def _long_names(data, path: Path, meta: dict):
 
 def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
     """Infer a schema for a new layer from its data (the user refines it in .meta.json)."""
+    from gis._exchange import date_columns
+
     kinds = {"i": "int", "u": "int", "f": "float", "b": "bool"}
+    kinds.update({c: "date" for c in date_columns(data)})  # a QGIS Date field stays a date
     columns = [
-        {"name": c, "dtype": kinds.get(data[c].dtype.kind, "str"), "required": False}
+        {"name": c, "dtype": kinds.get(c, kinds.get(data[c].dtype.kind, "str")), "required": False}
         for c in data.columns
         if c != "geometry"
     ]
@@ -536,16 +539,34 @@ def _import_osm(file: Path, name: str, *, highway: str, title, source: str, lice
 
 
 @cli.command("export")
-@click.argument("layer")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("layer", required=False)
+@click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--shorten-fields", is_flag=True,
               help="Shapefile: shorten names over 10 bytes (prints the mapping).")  # fmt: skip
+@click.option("--qgis-project", "project", type=click.Path(path_type=Path), default=None,
+              help="Write a QGIS project (.qgz) of every vector layer, styled like the web "
+              "maps, and the GeoPackage it opens beside it (same name, .gpkg).")  # fmt: skip
 @_opts
-def export_cmd(layer, file, shorten_fields, province, layers_dir) -> None:
-    """Export LAYER to FILE (format from the extension: .gpkg .geojson .shp .tab .kml .fgb)."""
+def export_cmd(layer, file, shorten_fields, project, province, layers_dir) -> None:
+    """Export LAYER to FILE (format from the extension: .gpkg .geojson .shp .tab .kml .fgb).
+
+    A GeoPackage carries the layer's QGIS style (as on the web maps) and its title, source and
+    licence. `gis export --qgis-project plan.qgz` writes the whole province as a QGIS project.
+    """
     from gis.io import _short_names, write_vector
 
     profile = load_profile(province, layers_dir=layers_dir)
+    if project is not None:
+        if layer or file:
+            raise click.UsageError("--qgis-project exports every layer: give no LAYER or FILE.")
+        from gis.qgis import write_qgis_project
+
+        _outside_store(project, profile, "write the QGIS project")
+        qgz, gpkg = write_qgis_project(project, province=profile)
+        _echo(f"wrote QGIS project {qgz} and its GeoPackage {gpkg}")
+        return
+    if not layer or not file:
+        raise click.UsageError("give LAYER and FILE (or --qgis-project PLAN.qgz).")
     data = store.read_layer(layer, province=profile)
     _outside_store(file, profile, f"export '{layer}' to")
     try:
@@ -559,7 +580,12 @@ def export_cmd(layer, file, shorten_fields, province, layers_dir) -> None:
                 mapping = _short_names([c for c in data.columns if c != data.geometry.name])
                 for old, new in mapping.items():
                     _echo(f"field '{old}' -> '{new}'")
-            write_vector(data, file, shorten_fields=shorten_fields)
+            if file.suffix.lower() == ".gpkg":  # with its QGIS style, title and licence
+                from gis.qgis import export_geopackage
+
+                export_geopackage(file, layers=[layer], province=profile)
+            else:
+                write_vector(data, file, shorten_fields=shorten_fields)
     except OSError as exc:  # read-only folder, full disk: the old file, if any, is kept
         if isinstance(exc, GisError):
             raise
@@ -748,14 +774,24 @@ def review_cmd(layers, from_rev, to_rev, out_dir, province, layers_dir) -> None:
 
 @cli.command("build")
 @click.option("--force", is_flag=True, help="Rebuild every output, changed or not.")
+@click.option("--national", is_flag=True,
+              help="Build the national tables and commune map (layers/_national) instead.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="With --national: compute on a local dask cluster of this many processes.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @_opts
-def build_cmd(force: bool, province: str | None, layers_dir: Path | None) -> None:
+def build_cmd(force: bool, national: bool, workers: int | None, quiet: bool,
+              province: str | None, layers_dir: Path | None) -> None:  # fmt: skip
     """Validate the layers and build statistics and maps, redoing only what changed."""
     import time
 
     from gis.build import build_province
 
     start = time.perf_counter()
+    if national:
+        _build_national(layers_dir, workers, quiet)
+        _echo(f"done in {time.perf_counter() - start:.1f} s")
+        return
     profile = load_profile(province, layers_dir=layers_dir)
     result = build_province(profile, force=force, on_phase=lambda p: _echo(f"[{p}]"))
     if result.validated:
@@ -792,12 +828,33 @@ def build_cmd(force: bool, province: str | None, layers_dir: Path | None) -> Non
           f"{result.maps_dir} (open {index})")  # fmt: skip
 
 
+def _build_national(layers_dir: Path | None, workers: int | None, quiet: bool) -> None:
+    from gis.build import build_national
+
+    if workers is None:
+        result = build_national(layers_dir=layers_dir, quiet=quiet)
+    else:
+        from gis.scale import local_client
+
+        with local_client(workers) as client:
+            result = build_national(layers_dir=layers_dir, client=client, quiet=quiet)
+    table = result.tables["national_provinces"]
+    country = table.iloc[-1]
+    _echo(f"{int(country['communes']):,} communes, {int(country['population_persons']):,} people "
+          f"placed of {int(country['census_persons']):,} in the census; urban "
+          f"{country['urban_pct']:.2f} %")  # fmt: skip
+    _echo(f"statistics in {result.stats_dir}; map {result.map_file}")
+
+
 @cli.command("deliver")
 @click.argument("out_dir", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--check", "check_only", is_flag=True,
               help="Only check the delivery already in OUT; write nothing.")  # fmt: skip
+@click.option("--maps", "maps", default="all", show_default=True,
+              help="Maps of Phụ lục I to draw at 300 dpi: all, none, or numbers such as "
+                   "III.1,III.7.")  # fmt: skip
 @_opts
-def deliver_cmd(out_dir: Path, check_only: bool, province, layers_dir) -> None:
+def deliver_cmd(out_dir: Path, check_only: bool, maps: str, province, layers_dir) -> None:
     """Write the plan's database as Circular 04/2023/TT-BKHĐT asks, then check it.
 
     OUT receives <Province>.gdb (File Geodatabase: theme datasets, TenLop_A|P|L layers, feature
@@ -810,7 +867,10 @@ def deliver_cmd(out_dir: Path, check_only: bool, province, layers_dir) -> None:
 
     profile = load_profile(province, layers_dir=layers_dir)
     if not check_only:
-        for line in deliver_province(profile, out_dir, check=False).lines():
+        wanted = {"all": True, "none": False}.get(maps.strip().lower())
+        if wanted is None:
+            wanted = tuple(m.strip() for m in maps.split(",") if m.strip())
+        for line in deliver_province(profile, out_dir, check=False, maps=wanted).lines():
             _echo(line)
         _echo("")
     results = check_delivery(out_dir, profile)

@@ -10,7 +10,9 @@
 * ``gml/<Layer>.gml`` (+ ``.xsd``): the same layers as GML 3.2 exchange files (Art. 5.1);
 * ``metadata/<Package>.xml`` and ``metadata/<Layer>.xml``: ISO 19115 records (ISO 19139 XML) of
   the package and of each layer (Art. 7.2; see :mod:`gis._iso19115`);
-* ``delivery.json``: what was delivered from which layer version, and what was not, and why.
+* ``delivery.json``: what was delivered from which layer version, and what was not, and why;
+* ``maps/``: the maps of Phụ lục I the layers support (:data:`MAP_CODES`), 300 dpi GeoTIFF and
+  GeoPDF, drawn from the geodatabase (:mod:`gis.deliver_map`, :mod:`gis.deliver_mapset`).
 
 What goes where is data (:mod:`gis.circular04`: ``gis/data/circular04_mapping.csv`` and the
 province's ``circular04_mapping.csv``). Every feature gets:
@@ -31,7 +33,8 @@ province's ``circular04_mapping.csv``). Every feature gets:
   orientation zones: Phụ lục I III.8.b), ``symbol`` (projects, sites) or ``legal_basis``: then a
   layer's own ``representation`` and ``legal_basis`` columns decide when it has them; else it is
   derived from the data and ``canCuXacDinh`` says how: a feature with only a point location is a
-  symbol; a polygon is a boundary only when its own ``source`` or ``note`` cites a decision
+  symbol (the decision is :mod:`gis.symbol_rule`'s, shared with every map of the toolkit); a
+  polygon is a boundary only when its own ``source`` or ``note`` cites a decision
   approving a plan of the zone itself (a ``quy hoạch chung``, ``phân khu`` or ``chi tiết``, not the
   provincial plan being delivered), which becomes ``canCuPhapLy``; otherwise it is delivered as a
   point (``_P``) at its expected location (a point inside the polygon). No legal basis is
@@ -49,9 +52,7 @@ import csv
 import fcntl
 import io
 import json
-import math
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,8 +81,15 @@ from gis.circular04 import (
 from gis.crs import to_crs
 from gis.errors import LayerError, Problem, ProfileError
 from gis.profile import Profile, load_profile
+from gis.symbol_rule import SYMBOL, matches, plan_number, rows_for
+from gis.symbol_rule import cell_text as _text
+from gis.symbol_rule import representation as _representation
 
-__all__ = ["REGISTER_FILE", "DeliveredLayer", "DeliveryReport", "deliver_province"]
+__all__ = ["MAP_CODES", "REGISTER_FILE", "DeliveredLayer", "DeliveryReport", "deliver_province"]
+
+#: The maps of Phụ lục I drawn by :func:`deliver_province` (the others need layers the store
+#: lacks: land use, social infrastructure, resources, environment, project list).
+MAP_CODES = ("III.1", "III.4", "III.5", "III.7")
 
 
 def _gis_version() -> str:
@@ -96,16 +104,6 @@ def _gis_version() -> str:
 #: The ID register, in the province folder beside ``profile.toml``.
 REGISTER_FILE = "circular04_ids.csv"
 _REGISTER_COLUMNS = ["type_code", "source_layer", "source_key", "sequence", "first_delivered"]
-BOUNDARY, SYMBOL = "ranh giới", "ký hiệu"
-#: A decision approving a plan of the zone itself, cited in a feature's text: its legal basis for
-#: a boundary (Art. 8.2.a). Other plans and the provincial plan itself are not.
-_LEGAL_BASIS = re.compile(
-    r"(?:Quyết định|QĐ)\s+(?:số\s+)?(?P<number>\d+/(?:\d{4}/)?QĐ-[A-Za-zĐđ]+)"
-    r"\s+ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4})[\s(:,]*(?:phê duyệt\s+)?"
-    r"(?P<plan>quy hoạch\s+(?:chung|phân khu|chi tiết)[^;()]*)",
-    re.IGNORECASE,
-)
-_DECISION_NUMBER = re.compile(r"\d+/(?:\d{4}/)?QĐ-[A-Za-zĐđ]+")
 
 
 @dataclass
@@ -136,6 +134,7 @@ class DeliveryReport:
     new_ids: int = 0
     register: Path | None = None
     maps: list[Path] = field(default_factory=list)
+    map_notes: list[str] = field(default_factory=list)  # per map: number, scale, size, dpi
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -170,24 +169,11 @@ class DeliveryReport:
         out.append(
             f"GML in {self.out_dir / 'gml'}, ISO 19115 metadata in {self.out_dir / 'metadata'}"
         )
-        out += [f"map (Phụ lục I III.1, 300 dpi): {path}" for path in self.maps]
+        out += [f"map {note}" for note in self.map_notes]
         return out
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    """A cell as text: "" for missing, "true" for True, "2030" for 2030.0."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return "true" if value else "false"
-    return str(value).strip()
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -202,75 +188,8 @@ def _cell(value: Any, kind: str) -> Any:
     return text
 
 
-def _matches(row: MappingRow, feature: pd.Series, document: str | None) -> bool:
-    for column, op, values in row.where:
-        actual = _text(feature.get(column))
-        if any("{plan.document}" in v for v in values) and document is None:
-            ok = True  # no plan document in the profile: every feature is the plan's
-        else:
-            wanted = {v.replace("{plan.document}", document or "") for v in values}
-            ok = actual in wanted
-        if ok != (op == "="):
-            return False
-    return True
-
-
-def _rows_for(rows: list[MappingRow], name: str, profile: Profile) -> list[MappingRow]:
-    return [r for r in rows if profile.roles.get(r.from_layer, r.from_layer) == name]
-
-
 def _first(feature: pd.Series, columns: tuple[str, ...]) -> str:
     return next((t for t in (_text(feature.get(c)) for c in columns) if t), "")
-
-
-def _plan_number(profile: Profile) -> str | None:
-    m = _DECISION_NUMBER.search(profile.plan.document or "")
-    return m.group(0) if m else None
-
-
-def _legal_basis(feature: pd.Series, plan_number: str | None) -> tuple[str, str] | None:
-    """(citation, column) of a decision approving the zone's own plan, cited in the feature."""
-    for column in ("source", "note"):
-        for m in _LEGAL_BASIS.finditer(_text(feature.get(column))):
-            if m.group("number") != plan_number:
-                return m.group(0).strip(" (,;:"), column
-    return None
-
-
-def _representation(row: MappingRow, feature: pd.Series, geom, plan_number) -> tuple[str, str, str]:
-    """(hinhThucTheHien, canCuPhapLy, canCuXacDinh) of a feature."""
-    if row.representation == "symbol":
-        return SYMBOL, "", row.reason or "ký hiệu (bảng ánh xạ Thông tư 04/2023)"
-    if row.representation == "boundary":
-        return BOUNDARY, "", row.reason or "ranh giới theo dữ liệu (bảng ánh xạ Thông tư 04/2023)"
-    stated = _text(feature.get("representation")).lower()
-    if stated:
-        basis = _text(feature.get("legal_basis"))
-        if stated in ("boundary", "ranh giới") and basis:
-            return BOUNDARY, basis, "cột representation và legal_basis của lớp"
-        why = "" if stated in ("symbol", "ký hiệu") else " (ranh giới không có legal_basis)"
-        return SYMBOL, "", f"cột representation của lớp{why}"
-    if geom is None or geom.geom_type in ("Point", "MultiPoint"):
-        return SYMBOL, "", "suy ra: lớp chỉ có vị trí điểm của đối tượng (không có ranh giới)"
-    found = _legal_basis(feature, plan_number)
-    if found:
-        citation, column = found
-        return (
-            BOUNDARY,
-            citation,
-            (
-                f"suy ra: cột {column} của đối tượng trích quyết định phê "
-                "duyệt quy hoạch của chính khu này"
-            ),
-        )
-    return (
-        SYMBOL,
-        "",
-        (
-            "suy ra: dữ liệu không trích căn cứ pháp lý xác định ranh giới (Điều "
-            "8.2.a): ký hiệu tại vị trí dự kiến"
-        ),
-    )
 
 
 def _suffix(geom, shown: str) -> tuple[str, Any]:
@@ -379,12 +298,12 @@ class _Target:
 
 def _collect(profile: Profile, rows: list[MappingRow], report: DeliveryReport):
     """Read the mapped layers; return targets by layer name and the source layers used."""
-    plan_number = _plan_number(profile)
+    plan = plan_number(profile)
     targets: dict[str, _Target] = {}
     used: dict[str, str | None] = {}
     names = list(store.list_layers(province=profile)["name"])
     for name in names:
-        layer_rows = _rows_for(rows, name, profile)
+        layer_rows = rows_for(rows, name, profile)
         meta = store.layer_meta(name, province=profile)
         if not layer_rows:
             n = len(store.read_layer(name, province=profile))
@@ -421,7 +340,7 @@ def _collect(profile: Profile, rows: list[MappingRow], report: DeliveryReport):
             key = _text(feature.get(id_column))
             delivered, reason = False, "no mapping row matches"
             for row in layer_rows:
-                if not _matches(row, feature, profile.plan.document):
+                if not matches(row, feature, profile.plan.document):
                     continue
                 if not row.delivers:
                     reason = row.note.removeprefix("not delivered: ") or "excluded by the mapping"
@@ -435,7 +354,7 @@ def _collect(profile: Profile, rows: list[MappingRow], report: DeliveryReport):
                         f"layer '{name}': a feature has no {id_column}; every "
                         "delivered feature needs its id."
                     )
-                shown, basis, how = _representation(row, feature, geom, plan_number)
+                shown, basis, how = _representation(row, feature, geom, plan)
                 suffix, out_geom = _suffix(geom, shown)
                 target = targets.setdefault(f"{row.layer}_{suffix}", _Target(row, suffix))
                 target.sources[name] = target.sources.get(name, 0) + 1
@@ -531,7 +450,7 @@ def deliver_province(
     *,
     layers_dir: str | Path | None = None,
     check: bool = True,
-    maps: bool = True,
+    maps: bool | tuple[str, ...] = True,
 ) -> DeliveryReport:
     """Write the Circular 04/2023/TT-BKHĐT planning database of a province into ``out_dir``.
 
@@ -543,10 +462,11 @@ def deliver_province(
         Output folder (created); a previous delivery in it is replaced. Not inside the store.
     check : bool
         Run :func:`gis.deliver_check.check_delivery` on the result (``report.problems``).
-    maps : bool
-        Also draw the location map (Phụ lục I III.1) as a 300 dpi GeoTIFF and GeoPDF in
-        ``OUT/maps/``
-        (:func:`gis.deliver_map.location_map`).
+    maps : bool or tuple of str
+        Also draw the maps of Phụ lục I as 300 dpi GeoTIFFs and GeoPDFs in ``OUT/maps/``: True
+        all of :data:`MAP_CODES` (the location map III.1, :func:`gis.deliver_map.location_map`;
+        III.4, III.5, III.7, :func:`gis.deliver_mapset.map_set`), False none, or the numbers
+        wanted, e.g. ``("III.1",)``.
 
     Returns
     -------
@@ -612,16 +532,39 @@ def deliver_province(
         raise write_error(exc, out_dir, what="write the delivery", changed=False) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if maps:
+    codes = MAP_CODES if maps is True else tuple(maps or ())
+    unknown = sorted(set(codes) - set(MAP_CODES))
+    if unknown:
+        raise LayerError(f"map(s) {unknown} unknown; the maps drawn are {', '.join(MAP_CODES)}.")
+    if "III.1" in codes:
         from gis.deliver_map import MAP_FILE, location_map
 
         target = out_dir / "maps" / MAP_FILE
         target.parent.mkdir(exist_ok=True)
         drawn = location_map(out_dir, profile, target)
         report.maps += [drawn["path"], drawn["pdf"]]
+        report.map_notes.append(_map_note("III.1", drawn))
+    if set(codes) - {"III.1"}:
+        from gis.deliver_mapset import map_set
+
+        for drawn in map_set(out_dir, profile, codes=codes):
+            if "skipped" in drawn:
+                report.map_notes.append(f"{drawn['code']} not drawn: {drawn['skipped']}")
+                continue
+            report.maps += [drawn["path"], drawn["pdf"]]
+            report.map_notes.append(_map_note(drawn["code"], drawn))
     if check:
         report.problems = [p for ps in check_delivery(out_dir, profile).values() for p in ps]
     return report
+
+
+def _map_note(code: str, drawn: dict) -> str:
+    w, h = drawn["sheet_mm"]
+    paper = "" if drawn.get("fits_paper", True) else f", larger than {drawn['paper']}"
+    left = drawn.get("labels_left_out") or []
+    out = f"; {len(left)} label(s) left out: {', '.join(left[:5])}" if left else ""
+    return (f"{code} (Phụ lục I) 1:{drawn['scale']:,}, {w} × {h} mm{paper}, {drawn['width']} × "
+            f"{drawn['height']} px at {drawn['dpi']} dpi: {drawn['path']}{out}")
 
 
 def _write(tmp: Path, report: DeliveryReport, profile: Profile, targets, frames, used) -> None:

@@ -10,7 +10,10 @@ Format quirks, measured with GDAL 3.12 (pyogrio 0.13) on the fixtures of ``tests
 =========== ===================================================================================
 Format      What happens on a round trip and what this module does about it
 =========== ===================================================================================
-GeoPackage  Lossless (names, int64, float, EPSG:9205).
+GeoPackage  Lossless (names, int64, float, dates, EPSG:9205). Written as GeoPackage 1.2: GDAL
+            3.6 (QGIS 3.22) warns "may only be partially supported" on GDAL 3.12's 1.4.
+            ``gis export`` adds QGIS styles and metadata (:mod:`gis.qgis`); a GeoPackage's
+            ``layer_styles`` table is not counted as a layer on import.
 GeoJSON     RFC 7946: written in EPSG:4326 (pinned VN-2000 shift, :func:`gis.crs.to_crs`),
             7 decimals (about 1 cm); ints come back as int32 when they fit. Round trip
             back to EPSG:9205: 6.8 mm, of which 1.3 mm is the inverse of the datum shift.
@@ -25,6 +28,8 @@ Shapefile   Field names are limited to 10 *bytes*: GDAL truncates with a warning
             encoding, and a ``.cpg`` naming cp1258 (QGIS writes "1258"), are applied by
             Python's codecs, not GDAL's iconv, which drops the last letter of cp1258 text and
             field names ("Mường Tè" -> "Mường T", "name" -> "nam").
+            Points mixed with MultiPoints are written as MultiPoints (GDAL refuses them),
+            reported; text over 254 bytes (GDAL cuts it) is reported.
 MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 1520, readable by
             MapInfo Pro >= 15.2); GDAL's default is ``Charset "Neutral"`` (raw bytes).
             MapInfo knows no VN-2000 datum: GDAL writes WGS 84 instead, which moves Lai Châu
@@ -40,10 +45,15 @@ MapInfo TAB Written with ``ENCODING=UTF-8`` (``!charset UTF-8``, TAB version 152
             ``LargeInt``, which GDAL 3.6 (QGIS on Debian 12) cannot parse. MapInfo has no
             empty number or boolean (GDAL writes 0 / F) and cuts text at 254 bytes: each such
             change is reported in a ``RuntimeWarning`` (``gis export`` prints it); an all-empty
-            column is written as text, so nothing becomes 0.
+            column is written as text, so nothing becomes 0. GDAL writes each point of a
+            MultiPoint as its own feature (12 pillar sites became 13, one id twice): a
+            MultiPoint of several points is refused. A TAB whose text is not UTF-8 (QGIS
+            saves windows-1258 as Charset "Neutral", MapInfo as "WindowsVietnamese") is
+            refused with the hint ``--encoding cp1258``, which reads it.
 KML         EPSG:4326 only. Written with LIBKML (GDAL's KML driver if LIBKML is missing).
             LIBKML writes altitude 0; it is dropped on read. Column ``name`` becomes the
-            placemark name and reads back as ``Name``, renamed here to ``name``; LIBKML's empty
+            placemark name and reads back as ``Name``, renamed here to ``name``; a column ``id``
+            is written as a field, not as the Placemark id (GDAL 3.6 drops it); LIBKML's empty
             bookkeeping columns (description, timestamp, begin, end, altitudeMode, tessellate,
             extrude, visibility, drawOrder, icon, id) are dropped. Attribute types:
 
@@ -55,7 +65,8 @@ KML         EPSG:4326 only. Written with LIBKML (GDAL's KML driver if LIBKML is 
                       fit are written as int32
             int32     int32                        int32
             float64   float64                      float64
-            bool      bool                         int32 (0/1)
+            bool      int 1/0, reported (GDAL 3.6  int32 (0/1)
+                      reads LIBKML bools as 0)
             datetime  text "2025-07-01T00:00:00"   text "2025/07/01 00:00:00"
             ========  ===========================  ================================
 FlatGeobuf  Written without spatial index (``SPATIAL_INDEX=NO``): the index sorts features
@@ -64,8 +75,11 @@ CSV         Read only as a table (pandas, UTF-8 with or without BOM). Columns wh
             are all numbers become numeric, except zero-padded codes ("03124") which stay text.
 =========== ===================================================================================
 
-pyogrio's ``use_arrow`` is not used: one read path keeps ``encoding=`` handling identical for
-every driver, and provincial layers are small.
+Dates (datetime64 columns with no time of day) are written as Date fields, through pyogrio's
+``use_arrow`` (the only path that writes OGR Date: otherwise GeoPackage and TAB get DateTime and
+Shapefile text); other writes and every read do not use Arrow: one read path keeps
+``encoding=`` handling identical for every driver, and provincial layers are small. The
+exchange fixes, measured against GDAL 3.6 and QGIS 3.22, are in :mod:`gis._exchange`.
 """
 
 from __future__ import annotations
@@ -78,6 +92,7 @@ import re
 import shutil
 import warnings
 import zipfile
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,6 +107,15 @@ from pyproj.enums import PJType
 
 from gis._checks import RASTER_FORMATS, check_content, check_raster
 from gis._decode import ENCODINGS, decode_frame
+from gis._exchange import (
+    KML_ID_PLACEHOLDER,
+    date_columns,
+    gdal_config,
+    kml_booleans,
+    long_text,
+    single_type_points,
+    tab_encoding_hint,
+)
 from gis._writes import disk_full_error, temp_dir
 from gis.crs import VN2000_TOWGS84, _pinned, is_vn2000, require_crs, tm3_epsg, to_crs, transformer
 from gis.errors import CRSError, GisError, InputFileError
@@ -105,6 +129,7 @@ __all__ = [
     "check_raster",
     "read_vector",
     "restore_long_names",
+    "write_geopackage",
     "write_vector",
 ]
 
@@ -227,6 +252,11 @@ def _shapefile_source(path: Path) -> tuple[str, bool]:
 
 def _pick_layer(source: str, path: Path, layer: str | None) -> str | None:
     names = [str(n) for n in _pyogrio(pyogrio.list_layers, path, "read", source)[:, 0]]
+    if layer is None and "layer_styles" in names:  # QGIS's (and gis export's) style table
+        data = [n for n in names if n != "layer_styles"]
+        if len(data) == 1:
+            return data[0]
+        names = data or names
     listing = ", ".join(names) or "none"
     if layer is not None and layer not in names:
         raise InputFileError(f"'{path}' has no layer '{layer}'; its layers are: {listing}.")
@@ -286,7 +316,7 @@ def _tidy_kml(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
             drop += [col] if (values.isna() | auto).all() else []
         elif (values.isna() | (values == unset if unset is not None else False)).all():
             drop.append(col)
-    out = gdf.drop(columns=drop)
+    out = gdf.drop(columns=drop + [c for c in (KML_ID_PLACEHOLDER,) if c in gdf.columns])
     z = shapely.get_coordinates(out.geometry.values, include_z=True)[:, 2]
     if out.has_z.any() and np.all((z == 0) | np.isnan(z)):  # LIBKML writes altitude 0
         out = out.set_geometry(shapely.force_2d(out.geometry.values), crs=out.crs)
@@ -435,9 +465,21 @@ def read_vector(
         bytes_route = encoding is not None or not has_cpg
     layer = _pick_layer(source, path, layer)
     read_encoding = "ISO-8859-1" if bytes_route else encoding
-    info = _pyogrio(pyogrio.read_info, path, "read", source, layer=layer)
-    gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
-                   encoding=read_encoding)  # fmt: skip
+    config = {}
+    if ext == ".kml" and "LIBKML" in pyogrio.list_drivers():
+        with gdal_config(LIBKML_ID_FIELD=KML_ID_PLACEHOLDER):  # an "id" field written as such
+            fields = _pyogrio(pyogrio.read_info, path, "read", source, layer=layer)["fields"]
+        config = {"LIBKML_ID_FIELD": KML_ID_PLACEHOLDER} if "id" in list(fields) else {}
+    try:
+        with gdal_config(**config):
+            info = _pyogrio(pyogrio.read_info, path, "read", source, layer=layer)
+            gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
+                           encoding=read_encoding)  # fmt: skip
+    except InputFileError as exc:
+        hint = tab_encoding_hint(path) if ext == ".tab" and encoding is None else None
+        if hint is None or not isinstance(exc.__cause__, UnicodeDecodeError):
+            raise
+        raise InputFileError(f"cannot read '{path}': {hint}.") from exc
     _check_geometry_field(gdf, info, path)
     report: list[dict] = []
     if bytes_route:
@@ -864,15 +906,17 @@ def _prepare(
     if ext in (".geojson", ".json"):
         options["RFC7946"] = "YES"
     elif ext == ".kml":
+        out = kml_booleans(out, path)
         for col in out.columns:  # KML stores int64 as string; int32 as int
             s = out[col]
-            if s.dtype.kind == "i" and (s.empty or s.abs().max() < 2**31):
-                out[col] = s.astype("int32")
+            if s.dtype.kind == "i" and (s.dropna().empty or s.dropna().abs().max() < 2**31):
+                nullable = s.hasnans or not isinstance(s.dtype, np.dtype)
+                out[col] = s.astype("Int32" if nullable else "int32")
     elif ext == ".fgb":
         options["SPATIAL_INDEX"] = "NO"
     elif ext == ".tab":
         options["ENCODING"] = "UTF-8"
-        out = _tab_fields(out, path)
+        out = single_type_points(_tab_fields(out, path), path, ext)
         if is_vn2000(out.crs):
             out = out.set_crs(_pinned(out.crs), allow_override=True)
         pad = _TAB_PAD[bool(out.crs.is_geographic)]
@@ -891,6 +935,8 @@ def _prepare(
         if mapping:
             _log.warning("%s: shapefile field names shortened: %s", path, mapping)
             out = out.rename(columns=mapping)
+        out = single_type_points(out, path, ext)
+        long_text(out, path, limit_bytes=TAB_TEXT_BYTES, fmt="Shapefile")  # DBF: 254 bytes too
     return out, options
 
 
@@ -952,14 +998,22 @@ def write_vector(
         if driver == "LIBKML" and "LIBKML" not in pyogrio.list_drivers(write=True):
             driver = "KML"
     data, options = _prepare(gdf, ext, path, shorten_fields)
+    dates = date_columns(data) if ext != ".kml" else []
+    if dates:  # Date fields: only GDAL's Arrow interface writes them (else DateTime or text)
+        data = data.assign(**{c: data[c].dt.date.astype(object) for c in dates})
+    # a column "id" stays a field, not the Placemark id GDAL 3.6 (QGIS) does not read back
+    config = {"LIBKML_ID_FIELD": KML_ID_PLACEHOLDER} if driver == "LIBKML" else {}
 
     tmp_dir = temp_dir(path)  # also removes the folders of exports that were killed
     try:
         target = tmp_dir / path.name
         try:
-            pyogrio.write_dataframe(data, target, layer=path.stem, driver=driver,
-                                    encoding="UTF-8" if ext == ".shp" else None,
-                                    layer_options=options)  # fmt: skip
+            with gdal_config(**config):
+                pyogrio.write_dataframe(data, target, layer=path.stem, driver=driver,
+                                        encoding="UTF-8" if ext == ".shp" else None,
+                                        layer_options=options, use_arrow=bool(dates),
+                                        dataset_options={"VERSION": "1.2"}
+                                        if driver == "GPKG" else None)  # fmt: skip
         except Exception as exc:
             full = disk_full_error(exc, path.parent)  # GDAL gives no errno for a full disk
             if full is not None:
@@ -979,3 +1033,74 @@ def write_vector(
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     return path
+
+
+def write_geopackage(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    path: str | os.PathLike,
+    *,
+    finish: Callable[[Path], object] | None = None,
+) -> Path:
+    """Write several layers into one GeoPackage, atomically (all of them or none).
+
+    Each frame is prepared as :func:`write_vector` prepares a GeoPackage (NFC text, Date fields
+    for dates). The file is written as GeoPackage 1.2, which GDAL 3.6 (QGIS 3.22 on Debian 12)
+    reads without the warning "user_version ... may only be partially supported" it gives for
+    GDAL 3.12's default 1.4.
+
+    Parameters
+    ----------
+    frames : mapping of str to GeoDataFrame
+        Layer name -> layer (each with a CRS), in the order to write.
+    path : path-like
+        Target ``.gpkg`` file, replaced if it exists.
+    finish : callable, optional
+        ``finish(tmp)`` is called with the written temporary file before it is moved to
+        ``path`` (:mod:`gis.qgis` adds styles and metadata there).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InputFileError
+        Not a ``.gpkg`` path, no layers, a missing folder or GDAL could not write the data.
+    CRSError
+        A frame has no CRS.
+    """
+    from gis._writes import atomic_write
+
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise InputFileError(f"cannot write '{path}' as GeoPackage: the name must end in .gpkg.")
+    if not frames:
+        raise InputFileError(f"cannot write '{path}': no layers were given.")
+    if not path.parent.is_dir():
+        raise InputFileError(f"cannot export to '{path}': folder '{path.parent}' does not exist.")
+    prepared = {}
+    for name, gdf in frames.items():
+        require_crs(gdf, name=name)
+        data = _prepare(gdf, ".gpkg", path, False)[0]
+        dates = date_columns(data)
+        prepared[name] = (data.assign(**{c: data[c].dt.date.astype(object) for c in dates}),
+                          bool(dates))  # fmt: skip
+
+    def _write(tmp: Path) -> None:
+        for i, (name, (data, arrow)) in enumerate(prepared.items()):
+            try:
+                pyogrio.write_dataframe(data, tmp, layer=name, driver="GPKG", use_arrow=arrow,
+                                        dataset_options={"VERSION": "1.2"} if i == 0 else None)
+            except Exception as exc:
+                full = disk_full_error(exc, path.parent)
+                if full is not None:
+                    raise full from None
+                raise InputFileError(
+                    f"cannot write layer '{name}' to '{path}': "
+                    f"{_gdal_reason(exc).replace(str(tmp), str(path))}."
+                ) from exc
+        if finish is not None:
+            finish(tmp)
+
+    return atomic_write(path, _write)

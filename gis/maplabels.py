@@ -18,6 +18,7 @@ __all__ = [
     "FACILITY_RANK",
     "FACILITY_VI",
     "HORIZON_VI",
+    "LINE_STYLES",
     "MEMBER_VI",
     "OUTSIDE_COLOR",
     "OUTSIDE_VI",
@@ -102,6 +103,17 @@ URBAN_STATUS_VI = {
     "new urban area at border gate": "đô thị mới tại cửa khẩu",
     "in the 10 urban areas to 2030": "một trong 10 đô thị đến 2030",
     "vision-2050 urban area only": "đô thị tầm nhìn 2050",
+}
+
+#: Colour and width (``MapLayer.weight``, px; Leaflet draws a line at twice it) of the single-
+#: colour lines of the maps, by layer role: the web maps, and the QGIS styles of the same
+#: layers (:mod:`gis.qgis_style`). The province is drawn as its outline.
+LINE_STYLES = {
+    "rivers": ("#4a90c2", 1.2),
+    "border": ("#555555", 1.5),
+    "province": ("#222222", 1.6),
+    "roads_legacy": ("#999999", 1.0),
+    "axis": ("#d7191c", 3.0),
 }
 
 #: Features outside the province (a pillar site's far end, the axis toward an expressway): drawn

@@ -80,6 +80,7 @@ from gis.coverage import (
 )
 from gis.maplabels import (
     HORIZON_VI,
+    LINE_STYLES,
     ROAD_CLASS_VI,
     ROAD_COLORS,
     STATUS_VI,
@@ -158,7 +159,8 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
     layers = parts.base(src, units=None)
     legacy = src.get("roads_legacy")
     if legacy is not None:
-        layers.append(MapLayer(legacy, "Đường (dữ liệu cũ, thô)", color="#999999", weight=1.0,
+        color, weight = LINE_STYLES["roads_legacy"]
+        layers.append(MapLayer(legacy, "Đường (dữ liệu cũ, thô)", color=color, weight=weight,
                                show=False, fields={"name": "Tên"}))  # fmt: skip
     roads = src.get("roads")
     if roads is not None:

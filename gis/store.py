@@ -674,11 +674,12 @@ def write_layer(
             except OSError as exc:
                 raise disk_full_error(exc, tmp.parent) or exc from None
         else:
-            dates = [c["name"] for c in meta.get("columns", [])
-                     if c.get("dtype") == "date" and c["name"] in prepared.columns]  # fmt: skip
+            dates = {c["name"]: pd.to_datetime(prepared[c["name"]]).dt.strftime("%Y-%m-%d")
+                     for c in meta.get("columns", [])
+                     if c.get("dtype") == "date" and c["name"] in prepared.columns}  # fmt: skip
             try:
                 pyogrio.write_dataframe(  # dates as "2024-03-15": GDAL reads them as Date
-                    prepared.assign(**{c: prepared[c].dt.strftime("%Y-%m-%d") for c in dates}),
+                    prepared.assign(**dates),
                     tmp,
                     driver="GeoJSON",
                     layer_options={

@@ -151,6 +151,12 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                            else ""),
                     )
                 )
+        elif dtype == "date":
+            days = pd.to_datetime(present, errors="coerce")
+            bad = days.isna() | (days != days.dt.normalize())
+            for idx in present.index[bad.to_numpy(dtype=bool)]:
+                problems.append(Problem(name, "schema", f"'{cname}' = {_show(present[idx])} is "
+                                        "not a date", ids[idx], "write a date as 2024-03-15"))
         elif dtype == "bool":
             ok = present.map(lambda v: isinstance(v, bool | np.bool_) or v in (0, 1))
             for idx in present.index[~ok.to_numpy(dtype=bool)]:

@@ -37,7 +37,8 @@ def delivered(tmp_path_factory):
     root = tmp_path_factory.mktemp("deliver")
     store = root / "layers"
     shutil.copytree(LAYERS, store, ignore=shutil.ignore_patterns(".history", "*.lock"))
-    report = deliver_province("lai_chau", root / "out", layers_dir=store)
+    # the location map only: the thematic maps are tested in test_deliver_maps.py
+    report = deliver_province("lai_chau", root / "out", layers_dir=store, maps=("III.1",))
     return store, root / "out", report
 
 
@@ -312,7 +313,8 @@ def test_cli_deliver_and_check(delivered, tmp_path):
     code, stdout, stderr = gis("deliver", "--check", str(broken), layers=store)
     assert code == 1 and "8 error(s) in the delivery" in stderr
     assert "ERROR HienTrangDoThi_P [X-1] id: maDoiTuong 'X-1' is not of the form" in stdout
-    code, stdout, _ = gis("deliver", "--province", "cao_bang", str(tmp_path / "cb"), layers=store)
+    code, stdout, _ = gis("deliver", "--province", "cao_bang", "--maps", "III.1",
+                          str(tmp_path / "cb"), layers=store)  # fmt: skip
     assert code == 0 and "CaoBang.gdb: 2 layer(s), 57 feature(s)" in stdout
     code, _, stderr = gis("deliver", str(store / "lai_chau" / "out"), layers=store)
     assert code == 1 and "inside the layer store" in stderr

@@ -227,9 +227,10 @@ def test_tab_with_wgs84_datum_and_tm3_parameters_needs_a_stated_crs(tmp_path, gd
 
 def test_kml_types(tmp_path, gdf):
     data = gdf.assign(flag=[True, False, True])
-    back = read_vector(write_vector(data, tmp_path / "c.kml"))
+    with pytest.warns(RuntimeWarning, match="written as integers 1"):  # GDAL 3.6 reads bools as 0
+        back = read_vector(write_vector(data, tmp_path / "c.kml"))
     assert back["population"].dtype == "int32"  # written as int32, not int64 (= string)
-    assert back["flag"].tolist() == [True, False, True]
+    assert back["flag"].tolist() == [1, 0, 1]  # tests/test_io_exchange.py
     big = gdf.assign(population=[2**40, 1, 2])  # does not fit int32: KML stores it as text
     back = read_vector(write_vector(big, tmp_path / "big.kml"))
     assert back["population"].tolist() == [str(2**40), "1", "2"]

@@ -95,6 +95,8 @@ layers = [
     "provinces_2019", "provinces_2025", "urbanisation_targets",
     # tools/import_national_communes.py: the communes of 2025 and the old -> new crosswalk
     "communes_2025", "commune_crosswalk_2025",
+    # tools/import_national_census.py: the 2019 census matched to the list of 01/03/2025
+    "census_2019", "census_merges_2019_2024", "census_2019_unmatched", "crosswalk_decisions",
 ]
 
 [[rules]]
