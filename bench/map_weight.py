@@ -155,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         help="simplification tolerances of the national map, metres (0: none)",
     )
     ap.add_argument("--keep", type=Path, help="copy the pages to this folder")
+    ap.add_argument(
+        "--communes",
+        action="store_true",
+        help="also weigh the national commune map (bench/national_commune_map.py)",
+    )
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO / "tests"))
     from browser import Browser, find_chromium  # tests/browser.py: no network, Debian driver
@@ -192,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         flag = "  OVER 5 MB" if mb > BUDGET_MB else ""
         print(f"{label:<44} {mb:>6.2f} {build:>8} {t['paths']:>6.0f} {t['dcl']:>6.0f} "
               f"{t['load']:>6.0f} {t['drawn']:>6.0f}{flag}")  # fmt: skip
+    if args.communes:  # canvas map with detail chunks: its own timing (drawn, detail)
+        from bench.national_commune_map import main as weigh_communes
+
+        print("\nnational commune map (3,321 communes of 2025, population placeholder NaN)")
+        return weigh_communes(["--repeat", str(args.repeat)])
     return 0
 
 

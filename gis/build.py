@@ -35,7 +35,7 @@ from pathlib import Path
 
 from gis import settings
 from gis._writes import atomic_write
-from gis.profile import Profile, load_profile
+from gis.profile import Profile, list_profiles, load_profile
 
 __all__ = ["RECORD_NAME", "BuildResult", "build_province", "fingerprints", "toolkit_fingerprint"]
 
@@ -435,7 +435,7 @@ def build_national(
     from gis._progress import Steps
     from gis.national import national_tables
     from gis.report import write_statistics
-    from gis.store import list_layers
+    from gis.store import layer_meta, list_layers
 
     stats_out = Path(settings.OUT_DIR / NATIONAL if stats_dir is None else stats_dir)
     maps_out = Path(settings.MAPS_DIR / NATIONAL if maps_dir is None else maps_dir)
@@ -454,5 +454,17 @@ def build_national(
                                         sources=sources)  # fmt: skip
         write_statistics(result.tables, stats_out, language=language, title="Statistics: Việt Nam")
     with steps("map"):
-        result.map_file = write_national_commune_map(indicators, provinces, maps_out)
+        root = load_profile(NATIONAL, layers_dir=layers_dir).path.parent
+        highlight = [load_profile(slug, layers_dir=root).code for slug in list_profiles(
+            layers_dir=root)]  # the provinces of the store: outlined and listed first
+        prov = layer_meta("communes_2025", province=NATIONAL, layers_dir=layers_dir)["provenance"]
+        credit = (
+            f"Ranh giới xã, phường 2025: {prov.get('url', '')} (giấy phép "
+            f"{prov.get('licence', '').split(' (')[0]}); dân "
+            "số: Tổng điều tra dân số và nhà ở 01/04/2019 (Tổng cục Thống kê), ghép về xã, phường "
+            "2025 qua danh mục 01/03/2025"
+        )
+        result.map_file = write_national_commune_map(
+            indicators, provinces, maps_out, highlight_codes=highlight, source=credit
+        )
     return result

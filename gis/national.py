@@ -43,6 +43,9 @@ URBAN_SHARE_CLASSES = (
     ("50 – < 100 %", 50.0, 100.0),
     ("100 %", 100.0, 100.0),
 )
+#: Columns of the population table carried to the indicators when present: the persons of
+#: split old communes apportioned to the commune, and the method of its count.
+EXTRA_COLUMNS = ("apportioned_persons", "population_method")
 #: Label of communes without census population (no census unit matched to them).
 NO_DATA = "no census data"
 
@@ -90,10 +93,13 @@ def commune_indicators(communes: pd.DataFrame, population: pd.DataFrame) -> pd.D
     """
     require_columns(communes, ["code", "area_km2"], name="communes")
     require_columns(population, ["code", *POPULATION_COLUMNS], name="population")
-    pop = population.set_index("code")[list(POPULATION_COLUMNS)]
+    extra = [c for c in EXTRA_COLUMNS if c in population.columns]
+    pop = population.set_index("code")[[*POPULATION_COLUMNS, *extra]]
     out = communes.copy()
     for col in POPULATION_COLUMNS:
         out[col] = out["code"].map(pop[col]).astype("Int64")
+    for col in extra:  # how each count was obtained (gis.census.population_by_2025_commune)
+        out[col] = out["code"].map(pop[col])
     total = out["population_persons"].astype(float)
     urban = out["population_urban_persons"].astype(float)
     out["urban_pct"] = (100.0 * urban / total.where(total > 0)).astype(float)
@@ -194,7 +200,7 @@ def class_counts(indicators: pd.DataFrame) -> pd.DataFrame:
 #: Columns of the commune table, in order (the population method comes from the census step).
 COMMUNE_COLUMNS = (
     "code", "name", "type", "province_code", "province_name", "area_km2", *POPULATION_COLUMNS,
-    "urban_pct", "density_persons_per_km2", "urban_share_class",
+    "urban_pct", "density_persons_per_km2", "urban_share_class", *EXTRA_COLUMNS,
 )  # fmt: skip
 UNIT_SYSTEM = "communes from 1 July 2025 (3,321) and provinces from 1 July 2025 (34)"
 _DEFINITION = (
@@ -211,7 +217,6 @@ def national_tables(
     """The three national tables, labelled for :func:`gis.report.write_statistics`:
     ``national_communes``, ``national_provinces`` and ``national_urban_classes``."""
     keep = [c for c in COMMUNE_COLUMNS if c in indicators.columns]
-    keep += [c for c in indicators.columns if c.startswith("population_method")]
     communes = pd.DataFrame(indicators[keep]).reset_index(drop=True)
     by_province = province_table(indicators, provinces, target_pct=target_pct)
     classes = class_counts(indicators)

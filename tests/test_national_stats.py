@@ -101,3 +101,65 @@ def test_zero_area_or_population_gives_no_value():
                       "population_rural_persons": [0]}),
     )  # fmt: skip
     assert np.isnan(out["urban_pct"].iloc[0]) and np.isnan(out["density_persons_per_km2"].iloc[0])
+
+
+# ------------------------------------------------------------------ the whole country
+
+
+@pytest.fixture(scope="module")
+def national(store_copy_session):
+    from gis.build import national_indicators
+
+    return national_indicators(layers_dir=store_copy_session)
+
+
+def test_every_province_equals_the_census(national):
+    """Each of the 34 provinces holds its 2019 census total (provinces_2025, re-aggregated from
+    the published 63) minus only the people of the 4 unmatched census units."""
+    indicators, provinces, target = national
+    table = province_table(indicators, provinces, target_pct=target).set_index("code")
+    assert target == 50.0  # Resolution 06-NQ/TW: > 50 % by 2030
+    assert int(table.loc["VN", "census_persons"]) == 96_208_984
+    assert int(table.loc["VN", "population_persons"]) == 96_191_243
+    assert int(table.loc["VN", "population_urban_persons"]) == 33_122_548  # all placed
+    unplaced = table["unplaced_persons"].drop("VN")
+    assert unplaced[unplaced > 0].to_dict() == {"37": 1_697, "52": 1_124, "75": 4_886,
+                                                "86": 10_034}  # fmt: skip
+    assert int(table.loc["12", "population_persons"]) == 460_196  # Lai Châu, published
+    assert int(table.loc["04", "population_persons"]) == 530_341  # Cao Bằng, published
+    assert table.loc["VN", "communes"] == 3321
+
+
+def test_dask_partitions_give_the_same_national_result(national, store_copy_session):
+    from gis.build import national_indicators
+
+    indicators, _, _ = national
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                 dashboard_address=None) as cluster,
+        cluster.get_client() as client,
+    ):  # fmt: skip
+        on_dask, _, _ = national_indicators(layers_dir=store_copy_session, client=client)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(on_dask.drop(columns="geometry")),
+        pd.DataFrame(indicators.drop(columns="geometry")), check_exact=True,
+    )  # fmt: skip
+    threads, _, _ = national_indicators(layers_dir=store_copy_session, npartitions=4)
+    assert threads.drop(columns="geometry").equals(indicators.drop(columns="geometry"))
+
+
+def test_national_report_reads_in_vietnamese(national, tmp_path):
+    from test_report_vi import _english
+
+    from gis.report import write_statistics
+
+    indicators, provinces, target = national
+    tables = national_tables(indicators, provinces, target_pct=target, sources="nguồn")
+    written = write_statistics(tables, tmp_path, language="vi", title="Statistics: Việt Nam")
+    text = written["report"].read_text(encoding="utf-8")
+    assert text.startswith("# Thống kê: Việt Nam")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("- **Nguồn dữ liệu:**")]
+    left = [(ln[:100], _english(ln)) for ln in lines if _english(ln)]
+    assert not left, left[:5]
+    assert "3 trong số 34 tỉnh, thành phố trên 50 %" in text
