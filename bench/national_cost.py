@@ -115,7 +115,8 @@ def _child(n_provinces: int, engine: str, workers: int, peer: bool) -> dict:
             import folium
 
             t = time.perf_counter()
-            merged = communes.merge(population, on="code", how="left")
+            counts = population[["code", "population_persons", "population_urban_persons"]]
+            merged = communes.merge(counts, on="code", how="left")
             merged["urban_pct"] = 100 * merged["population_urban_persons"] / merged[
                 "population_persons"]  # fmt: skip
             merged["density"] = merged["population_persons"] / merged["area_km2"]
