@@ -2,7 +2,8 @@
 """The commands of README.md, for a fresh machine with only Python 3.11 and pip.
 
     python3 tasks.py build       # set up .venv, then build maps and statistics from layers/
-    python3 tasks.py test        # set up .venv (headless Chromium, gdal-bin), lint, run the tests
+    python3 tasks.py test        # set up .venv (headless Chromium, gdal-bin), lint, run the
+                                 # docstring examples and the tests
     python3 tasks.py notebooks   # set up .venv with JupyterLab, open notebooks/ in JupyterLab
 
 All create ``.venv`` on first use and reinstall only when pyproject.toml changes. Standard
@@ -74,6 +75,8 @@ def test() -> None:
     setup("test")
     ensure_chromium()
     run(BIN / "ruff", "check", ".")
+    if not sys.argv[2:]:  # the docstring examples run on the bundled data (9 s)
+        run(PY, "-m", "pytest", "-q", "--doctest-modules", "gis")
     run(PY, "-m", "pytest", *sys.argv[2:])
 
 

@@ -13,8 +13,19 @@ import pandas as pd
 
 from gis.errors import LayerError
 
+#: Square metres per square kilometre and per hectare: the one home of these factors.
 M2_PER_KM2 = 1_000_000.0
 M2_PER_HA = 10_000.0
+
+
+def feature_ids(frame: pd.DataFrame, id_column: str | None) -> pd.Series:
+    """Return each feature's id as text for a message: ``id_column``, else ``"row i"``.
+
+    Aligned on ``frame``'s index. A missing or absent ``id_column`` falls back to row numbers.
+    """
+    if id_column and id_column in frame.columns:
+        return frame[id_column].astype(str)
+    return pd.Series([f"row {i}" for i in range(len(frame))], index=frame.index)
 
 
 def check_free_columns(frame: pd.DataFrame, new: Iterable[str], *, name: str = "units") -> None:

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis._frames import M2_PER_KM2
 from gis._writes import atomic_write
 from gis.crs import require_crs, to_crs
 from gis.errors import LayerError
@@ -216,7 +217,8 @@ def _outline(geom, decimals: int) -> list[str]:
     :data:`OUTLINE_MIN_HOLE_KM2` (gaps between communes of the source: dots on the map)."""
     parts = []
     for poly in getattr(geom, "geoms", [geom]):
-        holes = [r for r in poly.interiors if shapely.Polygon(r).area >= OUTLINE_MIN_HOLE_KM2 * 1e6]
+        min_m2 = OUTLINE_MIN_HOLE_KM2 * M2_PER_KM2
+        holes = [r for r in poly.interiors if shapely.Polygon(r).area >= min_m2]
         parts.append(shapely.Polygon(poly.exterior, holes))
     shown = _to_display(np.array([shapely.MultiPolygon(parts)]))[0]
     return [ring for poly in _encode(shown, decimals) for ring in poly]

@@ -38,15 +38,10 @@ from gis.maplabels import (
     translate,
     urban_status_vi,
 )
-from gis.maplayer import MapLayer
+from gis.maplayer import SIMPLIFY_M, MapLayer
 from gis.profile import Profile
 from gis.store import layer_meta, read_layer
 
-#: Simplification of the web maps (metres). At 22 degrees N a web-map pixel is about
-#: 145,000 / 2**zoom metres: the whole province shows at zoom 8-9 (280-570 m per pixel) and 60 m
-#: stays under one pixel up to zoom 11 (71 m). The 2025 communes weigh 578 kB at 30 m and 330 kB
-#: at 60 m, which keeps a map with them under :data:`gis.maps.MAP_BUDGET_BYTES`.
-SIMPLIFY_M = 60.0
 #: Legend note of dashed lines.
 PLANNED_NOTE = "nét đứt: quy hoạch"
 #: Margin around the province kept of context lines (rivers, border), metres.

@@ -383,7 +383,8 @@ def aggregate_population(
     ...                        "population_persons": [100, 50, 10],
     ...                        "population_urban_persons": [100, 0, 0],
     ...                        "population_rural_persons": [0, 50, 10]})
-    >>> aggregate_population(census, "district")[["population_persons", "urban_pct"]]
+    >>> table = aggregate_population(census, "district")
+    >>> table[["population_persons", "urban_pct"]]  # doctest: +NORMALIZE_WHITESPACE
            population_persons  urban_pct
     group
     1                     150  66.666667

@@ -205,9 +205,9 @@ def _rules_text(profile, name: str, problems, *, skipped: bool) -> str:
     """The profile rules that check layer ``name``, e.g. "rules: partition x2, within"."""
     from collections import Counter
 
-    from gis.validate import _rules_for
+    from gis._validation import rules_for
 
-    counts = Counter(str(r.get("check", "?")) for r in _rules_for(profile, name))
+    counts = Counter(str(r.get("check", "?")) for r in rules_for(profile, name))
     if not counts:
         return "rules: none"
     listed = ", ".join(c if n == 1 else f"{c} x{n}" for c, n in counts.items())

@@ -56,7 +56,7 @@ from shapely.geometry import shape
 from gis import settings
 from gis.crs import require_crs, to_crs
 from gis.errors import CRSError, LayerError, LayerNotFoundError, MissingDependencyError
-from gis.maplayer import display_copy
+from gis.maplayer import CLOSE_SIMPLIFY_M, display_copy
 from gis.profile import Profile, load_profile
 from gis.store import layer_meta, read_layer
 from gis.validate import GEOMETRY_FAMILIES
@@ -298,7 +298,7 @@ def _reference_frame(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     require_crs(gdf, name=name)
     cols = _label_columns(gdf)
     if gdf.crs.is_projected:
-        shown = display_copy(gdf, columns=cols, name=name)
+        shown = display_copy(gdf, columns=cols, simplify_m=CLOSE_SIMPLIFY_M, name=name)
     else:  # display_copy simplifies in metres; a frame in degrees is only reprojected
         shown = to_crs(gdf[[*cols, gdf.geometry.name]], settings.DISPLAY_CRS)
     shown = shown.copy()

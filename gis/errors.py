@@ -22,6 +22,7 @@ __all__ = [
     "Problem",
     "ProfileError",
     "RasterError",
+    "SettingsError",
     "ValidationError",
     "WriteError",
 ]
@@ -56,6 +57,10 @@ class ProfileError(GisError, ValueError):
 
 class RasterError(GisError, ValueError):
     """A raster cannot be used (no CRS, no overlap with the units, ...)."""
+
+
+class SettingsError(GisError, AttributeError):
+    """An unknown name was assigned in :mod:`gis.settings` (a typo would otherwise be ignored)."""
 
 
 class MissingDependencyError(GisError, ImportError):

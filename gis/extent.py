@@ -16,8 +16,8 @@ import numpy as np
 import shapely
 
 from gis import settings
+from gis._frames import feature_ids
 from gis.errors import Problem
-from gis.validate import _ids
 
 __all__ = ["check_extent"]
 
@@ -114,7 +114,7 @@ def check_extent(
                 "hundreds of km) or whether it covers another province"
             )
         return [Problem(name, "extent", message, hint=hint)]
-    ids = _ids(gdf, {"id_column": id_column})
+    ids = feature_ids(gdf, id_column or gdf.attrs.get("id_column"))
     problems = []
     outside = np.flatnonzero(present & ~near)
     for i in outside[:_MAX_LISTED]:

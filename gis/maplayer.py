@@ -32,6 +32,7 @@ from gis.crs import require_crs, require_metric_crs, to_crs
 from gis.errors import LayerError
 
 __all__ = [
+    "CLOSE_SIMPLIFY_M",
     "DISPLAY_DECIMALS",
     "NO_DATA_COLOR",
     "NO_DATA_LABEL",
@@ -46,8 +47,15 @@ __all__ = [
     "stacked_radii",
 ]
 
-#: Default simplification tolerance for web maps, in metres of the planning CRS.
-SIMPLIFY_M = 30.0
+#: Simplification of the web maps (metres of the planning CRS; the one home of this value, the
+#: default of :func:`display_copy` and :func:`gis.webmap.web_map`). At 22 degrees N a web-map
+#: pixel is about 145,000 / 2**zoom metres: the whole province shows at zoom 8-9 (280-570 m per
+#: pixel) and 60 m stays under one pixel up to zoom 11 (71 m). The 2025 communes weigh 578 kB at
+#: 30 m and 330 kB at 60 m, which keeps a map with them under :data:`gis.maps.MAP_BUDGET_BYTES`.
+SIMPLIFY_M = 60.0
+#: Simplification of the pages looked at feature by feature (``gis review``, the drawing map of
+#: :mod:`gis.draw`), metres: finer than the maps, as these pages have no size budget.
+CLOSE_SIMPLIFY_M = 30.0
 #: Decimals of degrees kept in web maps (1e-5 degree = 1.1 m north-south).
 DISPLAY_DECIMALS = 5
 #: Share of its own area a polygon may change when a not-quite coverage is cleaned for display.

@@ -67,7 +67,6 @@ from gis._frames import M2_PER_KM2
 from gis._map_national import finish as _finish_national
 from gis._map_national import national_map as _national
 from gis._map_national import national_source
-from gis._mapparts import SIMPLIFY_M
 from gis._writes import atomic_write
 from gis.coverage import (
     SCHEMATIC_VI,
@@ -86,7 +85,7 @@ from gis.maplabels import (
     STATUS_VI,
     translate,
 )
-from gis.maplayer import MapLayer
+from gis.maplayer import SIMPLIFY_M, MapLayer
 from gis.printmap import locator_inset, print_map
 from gis.profile import Profile, load_profile
 from gis.webmap import index_page, reproducible_ids, save_map, web_map

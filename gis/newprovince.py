@@ -55,6 +55,7 @@ import pyproj
 import shapely
 
 from gis import settings
+from gis._frames import M2_PER_KM2
 from gis._meta import col, table_meta, vector_meta
 from gis.census import POPULATION_COLUMNS, match_census_names, name_key, short_name
 from gis.crosswalk import old_units_of
@@ -92,9 +93,8 @@ NATIONAL_FILES: dict[str, tuple[str, str]] = {
         "the 2019 census by commune-level unit (total / urban / rural)",
     ),
 }
-TM3_TABLE = Path(__file__).resolve().parent / "data" / "tm3_meridians.csv"
 #: EPSG codes of VN-2000 / TM-3 projected CRSs (EPSG 9205-9218 by meridian, 5896-5899 zones).
-M2_PER_KM2 = 1_000_000.0
+TM3_TABLE = Path(__file__).resolve().parent / "data" / "tm3_meridians.csv"
 LAYERS = (
     "province",
     "districts_pre2025",

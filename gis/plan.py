@@ -39,6 +39,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from gis._frames import M2_PER_KM2
 from gis.crs import require_metric_crs, to_crs
 from gis.errors import LayerError
 
@@ -51,7 +52,6 @@ __all__ = [
     "urban_cores",
 ]
 
-M2_PER_KM2 = 1_000_000.0
 SCHEMATIC = "schematic"
 
 

@@ -345,7 +345,7 @@ def write_review(review: Review, out_dir: str | Path, *, province: str | Profile
     ``out_dir``; return their paths by kind (``"table"``, ``"statistics"``, ``"map"``)."""
     from gis._safe_text import csv_frame
     from gis._writes import atomic_write
-    from gis.maplayer import MapLayer
+    from gis.maplayer import CLOSE_SIMPLIFY_M, MapLayer
     from gis.webmap import reproducible_ids, save_map, web_map
 
     profile = province if isinstance(province, Profile) else load_profile(
@@ -385,7 +385,8 @@ def write_review(review: Review, out_dir: str | Path, *, province: str | Profile
     title = (f"Rà soát thay đổi: {review.labels[0]} → {review.labels[1]} "
              f"({n} đối tượng thay đổi)")  # fmt: skip
     with reproducible_ids(f"{profile.slug}/review"):
-        page = web_map(layers, title=title, source="Nguồn: các lớp dữ liệu của dự án (gis review)")
+        page = web_map(layers, title=title, simplify_m=CLOSE_SIMPLIFY_M,
+                       source="Nguồn: các lớp dữ liệu của dự án (gis review)")  # fmt: skip
     paths["map"] = save_map(page, out / "review.html")
     return paths
 

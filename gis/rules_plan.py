@@ -1,4 +1,4 @@
-"""Validation rules for the planning layers (registered in :data:`gis.validate.RULES`).
+"""Validation rules for the planning layers (registered in :data:`gis._rules.RULES`).
 
 Each rule is a table in the profile (``[[rules]]`` in ``profile.toml``) with ``check`` naming it;
 parameters below. Every problem names the feature (value of ``id_column``) and a fix.
@@ -37,28 +37,24 @@ parameters below. Every problem names the feature (value of ``id_column``) and a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 import shapely
 
+from gis._frames import M2_PER_KM2, feature_ids
+from gis._rules import Get, register_rule
 from gis.crs import require_metric_crs
 from gis.errors import LayerError, Problem
 from gis.plan import regions as derive_regions
-from gis.validate import register_rule
 
 __all__: list[str] = []  # rules are used through gis.validate.RULES
 
-Get = Callable[[str], pd.DataFrame]
-
 
 def _ids(df: pd.DataFrame, rule: Mapping[str, Any]) -> pd.Series:
-    col = rule.get("id_column")
-    if col and col in df.columns:
-        return df[col].astype(str)
-    return pd.Series([f"row {i}" for i in range(len(df))], index=df.index)
+    return feature_ids(df, rule.get("id_column"))
 
 
 def _blank(value: object) -> bool:
@@ -385,9 +381,9 @@ def _rule_derived_regions(rule: Mapping[str, Any], get: Get) -> list[Problem]:
             )
         stored_geom = have[region]
         diff_km2 = (
-            geom.area / 1e6
+            geom.area / M2_PER_KM2
             if stored_geom is None or stored_geom.is_empty
-            else shapely.symmetric_difference(geom, stored_geom).area / 1e6
+            else shapely.symmetric_difference(geom, stored_geom).area / M2_PER_KM2
         )
         if diff_km2 > tol_km2:
             problems.append(

@@ -1,7 +1,9 @@
 """Documented defaults of the toolkit.
 
 Functions read these only for defaults; every one can be overridden by a keyword argument (and
-most by a CLI option). Change them at run time with ``gis.settings.NAME = value``.
+most by a CLI option). Change them at run time with ``gis.settings.NAME = value``; assigning a
+name that is not a setting raises :class:`gis.errors.SettingsError` naming the closest setting,
+so a typo (``gis.settings.HISTRY_KEEP = 5``) is an error, not a silently ignored new attribute.
 
 Attributes
 ----------
@@ -54,8 +56,13 @@ REPORT_LANGUAGES : tuple of str
 
 from __future__ import annotations
 
+import difflib
 import os
+import sys
+import types
 from pathlib import Path
+
+from gis.errors import SettingsError
 
 __all__ = [
     "DISPLAY_CRS",
@@ -94,3 +101,23 @@ MAPS_DIR: Path = Path(os.environ.get("GIS_MAPS_DIR", REPO_ROOT / "maps"))
 OUT_DIR: Path = Path(os.environ.get("GIS_OUT_DIR", REPO_ROOT / "out"))
 REPORT_LANGUAGES: tuple[str, ...] = ("en", "vi")
 REPORT_LANGUAGE: str = "en"
+
+
+class _Settings(types.ModuleType):
+    """This module's type: assigning a name that is not a setting raises (geopandas ``_config``).
+
+    Names starting with ``_`` are the module's own and stay free to set.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if not name.startswith("_") and name not in __all__:
+            close = difflib.get_close_matches(name, __all__, n=1)
+            hint = f"Did you mean {close[0]!r}? " if close else ""
+            raise SettingsError(
+                f"gis.settings has no setting {name!r}. {hint}The settings are: "
+                f"{', '.join(__all__)}."
+            )
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Settings

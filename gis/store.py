@@ -55,6 +55,8 @@ import pyogrio
 import shapely
 
 from gis import settings
+from gis._rules import Get
+from gis._validation import check_frame
 from gis._writes import atomic_write as _atomic_write_bytes
 from gis._writes import disk_full_error, write_error
 from gis.crs import require_crs, to_crs
@@ -68,6 +70,7 @@ __all__ = [
     "history",
     "layer_meta",
     "layer_path",
+    "layer_reader",
     "layer_version",
     "list_layers",
     "read_cache",
@@ -696,17 +699,26 @@ def write_layer(
     )
 
 
+def layer_reader(profile: Profile) -> Get:
+    """Return ``get(name)``, reading layer ``name`` of ``profile``: what validation rules get.
+
+    The rules (:mod:`gis._validation`, :mod:`gis.rules_plan`) never import the store; their
+    caller hands them this reader.
+    """
+    return lambda layer: read_layer(layer, province=profile)
+
+
 def _checked(data, name: str, meta: dict[str, Any], profile: Profile, check_rules: bool):
     """Return (data prepared for saving or None, problems): what write_layer checks."""
-    from gis.validate import validate_frame  # validate imports store for cross-layer rules
-
     if check_rules and meta["kind"] != "table":
         misplaced = _extent_problems(data, name, meta, profile)
         if misplaced:  # reprojecting misplaced data gives nonsense (or infinity): check as is
-            others = validate_frame(normalise_text_columns(data), name, meta, check_rules=False)
+            others = check_frame(normalise_text_columns(data), name, meta, check_rules=False)
             return None, misplaced + [p for p in others if p.check != "crs"]
     prepared = _prepare(data, meta, profile, name)
-    problems = validate_frame(prepared, name, meta, profile=profile, check_rules=check_rules)
+    problems = check_frame(
+        prepared, name, meta, profile=profile, check_rules=check_rules, get=layer_reader(profile)
+    )
     return prepared, problems
 
 
@@ -1031,9 +1043,8 @@ def restore(
     src = _kept_file(profile, name, version, suffix)
     meta = _kept_meta(profile, name, src) or meta  # a version comes back with its own schema
     data = _read_bytes(src, meta)
-    from gis.validate import validate_frame
-
-    problems = validate_frame(_cast(data, meta), name, meta, profile=profile)
+    get = layer_reader(profile)
+    problems = check_frame(_cast(data, meta), name, meta, profile=profile, get=get)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(name, problems)
     return _commit(

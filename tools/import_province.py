@@ -31,11 +31,10 @@ from import_base_layers import (
     vmeta,
 )  # tools/ is on sys.path when run as a script
 
+from gis._frames import M2_PER_KM2
 from gis.crosswalk import old_units_of
 from gis.profile import Profile, load_profile
 from gis.store import write_layer
-
-M2_PER_KM2 = 1_000_000.0
 
 TLQ = {
     "url": "https://github.com/thanglequoc/vietnamese-provinces-database",
