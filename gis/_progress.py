@@ -1,6 +1,6 @@
 """Progress of long work: a tqdm bar on a terminal, plain lines in a log, nothing when quiet.
 
-Private helper of the long-running steps (the national build, the census matching, zonal
+Private helper of the long-running steps (the phases of the national build, zonal
 statistics over many units). tqdm draws the bar, counts and the time estimate; when standard
 error is not a terminal (CI logs, a file) a bar would write carriage returns, so each step is
 one plain line instead.
@@ -11,34 +11,9 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
-
-T = TypeVar("T")
+from collections.abc import Callable, Iterator, Sequence
 
 __all__: list[str] = []
-
-
-def progress(
-    items: Iterable[T], *, desc: str, total: int | None = None, quiet: bool = False,
-    label=str,
-) -> Iterator[T]:  # fmt: skip
-    """Yield ``items``, showing ``desc`` with each item's ``label`` as it starts."""
-    if quiet:
-        yield from items
-        return
-    stream = sys.stderr
-    if not stream.isatty():
-        for item in items:
-            print(f"[{desc}] {label(item)}", file=stream, flush=True)
-            yield item
-        return
-    from tqdm import tqdm
-
-    with tqdm(items, desc=desc, total=total, file=stream, unit="step", leave=True) as bar:
-        for item in bar:
-            bar.set_postfix_str(label(item), refresh=True)
-            yield item
 
 
 class Steps:

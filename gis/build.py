@@ -435,7 +435,7 @@ def build_national(
     from gis._progress import Steps
     from gis.national import national_tables
     from gis.report import write_statistics
-    from gis.store import layer_meta, list_layers
+    from gis.store import layer_meta
 
     stats_out = Path(settings.OUT_DIR / NATIONAL if stats_dir is None else stats_dir)
     maps_out = Path(settings.MAPS_DIR / NATIONAL if maps_dir is None else maps_dir)
@@ -445,10 +445,13 @@ def build_national(
     )
     result = NationalResult(stats_dir=stats_out, seconds=steps.seconds)
     with steps("tables"):
-        catalogue = list_layers(province=NATIONAL, layers_dir=layers_dir).set_index("name")
-        sources = "; ".join(
-            f"{NATIONAL}/{name} [{catalogue.loc[name, 'source']}; {catalogue.loc[name, 'licence']}]"
+        provenance = {
+            name: layer_meta(name, province=NATIONAL, layers_dir=layers_dir).get("provenance", {})
             for name in ("communes_2025", "commune_crosswalk_2025", "census_2019")
+        }
+        sources = "; ".join(
+            f"{NATIONAL}/{name} [{p.get('source', '')}; {p.get('licence', '')}]"
+            for name, p in provenance.items()
         )
         result.tables = national_tables(indicators, provinces, target_pct=target_pct,
                                         sources=sources)  # fmt: skip
@@ -457,7 +460,7 @@ def build_national(
         root = load_profile(NATIONAL, layers_dir=layers_dir).path.parent
         highlight = [load_profile(slug, layers_dir=root).code for slug in list_profiles(
             layers_dir=root)]  # the provinces of the store: outlined and listed first
-        prov = layer_meta("communes_2025", province=NATIONAL, layers_dir=layers_dir)["provenance"]
+        prov = provenance["communes_2025"]
         credit = (
             f"Ranh giới xã, phường 2025: {prov.get('url', '')} (giấy phép "
             f"{prov.get('licence', '').split(' (')[0]}); dân "

@@ -391,6 +391,23 @@ def preview_png(tif: str | Path, png: str | Path, *, width_px: int = 2000) -> Pa
     return Path(png)
 
 
+def delivered_outline(
+    delivery: str | Path, profile: Profile, *, dpi: int, draft: bool
+) -> tuple[Path, str, gpd.GeoDataFrame]:
+    """The geodatabase of a delivery folder, the delivery CRS and the province outline
+    (``RanhGioiTinh_A``) that frames every sheet; refuses a dpi below Art. 4's."""
+    if dpi < MIN_DPI and not draft:
+        raise LayerError(f"dpi {dpi} is below the {MIN_DPI} dpi of Art. 4 of the circular.")
+    gdbs = sorted(Path(delivery).glob("*.gdb"))
+    if len(gdbs) != 1:
+        raise LayerError(f"{delivery} holds {len(gdbs)} .gdb; deliver first (gis deliver).")
+    gdb, crs = gdbs[0], profile.delivery_crs
+    outline = _read(gdb, "RanhGioiTinh_A", crs)
+    if outline is None:
+        raise LayerError(f"{gdb.name} has no RanhGioiTinh_A (the province outline) to frame.")
+    return gdb, crs, outline
+
+
 def location_map(
     delivery: str | Path,
     profile: Profile,
@@ -428,15 +445,7 @@ def location_map(
         ``path`` (GeoTIFF), ``pdf`` (GeoPDF or None), ``width``/``height`` (pixels), ``dpi``,
         ``scale``, ``crs``, ``sheet_mm``.
     """
-    if dpi < MIN_DPI and not draft:
-        raise LayerError(f"dpi {dpi} is below the {MIN_DPI} dpi of Art. 4 of the circular.")
-    gdbs = sorted(Path(delivery).glob("*.gdb"))
-    if len(gdbs) != 1:
-        raise LayerError(f"{delivery} holds {len(gdbs)} .gdb; deliver first (gis deliver).")
-    gdb, crs = gdbs[0], profile.delivery_crs
-    outline = _read(gdb, "RanhGioiTinh_A", crs)
-    if outline is None:
-        raise LayerError(f"{gdb.name} has no RanhGioiTinh_A (the province outline) to frame.")
+    gdb, crs, outline = delivered_outline(delivery, profile, dpi=dpi, draft=draft)
     bx0, by0, bx1, by1 = outline.total_bounds
     m = margin_km * 1000
     # room below the province for the legend (left) and the signature block (right)

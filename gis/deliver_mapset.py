@@ -61,7 +61,7 @@ from gis.deliver_map import (
     _RC,
     MIN_DPI,
     _neighbours,
-    _read,
+    delivered_outline,
     km_grid,
     north_arrow,
     scale_bar,
@@ -463,16 +463,8 @@ def thematic_map(
     specs = {s.code: s for s in MAP_SET}
     if code not in specs:
         raise LayerError(f"map {code!r} is not in the map set; use one of {sorted(specs)}.")
-    if dpi < MIN_DPI and not draft:
-        raise LayerError(f"dpi {dpi} is below the {MIN_DPI} dpi of Art. 4 of the circular.")
     spec = specs[code]
-    gdbs = sorted(Path(delivery).glob("*.gdb"))
-    if len(gdbs) != 1:
-        raise LayerError(f"{delivery} holds {len(gdbs)} .gdb; deliver first (gis deliver).")
-    gdb, crs = gdbs[0], profile.delivery_crs
-    outline = _read(gdb, "RanhGioiTinh_A", crs)
-    if outline is None:
-        raise LayerError(f"{gdb.name} has no RanhGioiTinh_A (the province outline) to frame.")
+    gdb, crs, outline = delivered_outline(delivery, profile, dpi=dpi, draft=draft)
     bx0, by0, bx1, by1 = outline.total_bounds
     m = margin_km * 1000
     fits = True

@@ -63,6 +63,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from import_national import POP_COLS  # tools/ is on sys.path when run as a script
 
 from gis import settings
 from gis._meta import col, table_meta
@@ -372,24 +373,7 @@ COLUMNS = [
         allowed=["Xã", "Phường", "Thị trấn", "Huyện"],
         description="unit type on 01/04/2019 (Huyện: island district without communes)",
     ),
-    col(
-        "population_persons",
-        "int",
-        required=True,
-        description="2019 census resident population, persons",
-    ),
-    col(
-        "population_urban_persons",
-        "int",
-        required=True,
-        description="2019 census urban population (phường and thị trấn of 2019), persons",
-    ),
-    col(
-        "population_rural_persons",
-        "int",
-        required=True,
-        description="2019 census rural population (xã of 2019), persons",
-    ),
+    *POP_COLS[:3],  # the census counts, as in provinces_2019 (tools/import_national.py)
     col(
         "old_code",
         description="GSO code of the unit of the list of 01/03/2025 (old_code of "
