@@ -99,13 +99,18 @@ _COLUMNS = (
 
 @dataclass(frozen=True)
 class Theme:
-    """One of the 14 data themes (Art. 9.1): letter, Vietnamese name, feature-dataset name."""
+    """One of the 14 data themes (Art. 9.1): letter, Vietnamese name, feature-dataset name.
+
+    ``color`` is the toolkit's own colour of the theme in the delivery's QGIS project [I]: the
+    symbol sheets of Phụ lục II were not available.
+    """
 
     letter: str
     name_vi: str
     dataset: str
     basis: str
     note: str = ""
+    color: str = "#555555"
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,9 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 def themes() -> dict[str, Theme]:
     """Theme letter -> :class:`Theme` (``gis/data/circular04_themes.csv``)."""
     return {
-        r["letter"]: Theme(r["letter"], r["theme_vi"], r["dataset"], r["basis"], r["note"])
+        r["letter"]: Theme(
+            r["letter"], r["theme_vi"], r["dataset"], r["basis"], r["note"], r["color"]
+        )
         for r in _read_csv(DATA / "circular04_themes.csv")
     }
 

@@ -79,6 +79,7 @@ from gis.circular04 import (
     value_text,
 )
 from gis.crs import to_crs
+from gis.deliver_qgis import delivery_project
 from gis.errors import LayerError, Problem, ProfileError
 from gis.profile import Profile, load_profile
 from gis.symbol_rule import SYMBOL, matches, plan_number, rows_for
@@ -126,6 +127,7 @@ class DeliveryReport:
 
     out_dir: Path
     package: Path
+    project: Path  # the QGIS project of the geodatabase, beside it
     crs: str
     crs_name: str
     gdal_version: str
@@ -167,7 +169,8 @@ class DeliveryReport:
             else f"IDs: all from {self.register} (unchanged features keep their ID)"
         )
         out.append(
-            f"GML in {self.out_dir / 'gml'}, ISO 19115 metadata in {self.out_dir / 'metadata'}"
+            f"GML in {self.out_dir / 'gml'}, ISO 19115 metadata in {self.out_dir / 'metadata'}; "
+            f"QGIS project {self.project}"
         )
         out += [f"map {note}" for note in self.map_notes]
         return out
@@ -499,6 +502,7 @@ def deliver_province(
     report = DeliveryReport(
         out_dir=out_dir,
         package=out_dir / f"{package_name(profile)}.gdb",
+        project=out_dir / f"{package_name(profile)}.qgz",
         crs=crs,
         crs_name=_crs_name(crs),
         gdal_version=pyogrio.__gdal_version_string__,
@@ -526,7 +530,8 @@ def deliver_province(
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         _write(tmp, report, profile, targets, frames, used)
-        for item in (report.package.name, "gml", "metadata", "delivery.json"):
+        for item in (report.package.name, report.project.name, "gml", "metadata",
+                     "delivery.json"):  # fmt: skip
             _replace(tmp / item, out_dir / item)
     except OSError as exc:
         raise write_error(exc, out_dir, what="write the delivery", changed=False) from None
@@ -547,7 +552,7 @@ def deliver_province(
     if set(codes) - {"III.1"}:
         from gis.deliver_mapset import map_set
 
-        for drawn in map_set(out_dir, profile, codes=codes):
+        for drawn in map_set(out_dir, profile, codes=codes, scale=profile.delivery.map_scale):
             if "skipped" in drawn:
                 report.map_notes.append(f"{drawn['code']} not drawn: {drawn['skipped']}")
                 continue
@@ -577,6 +582,7 @@ def _write(tmp: Path, report: DeliveryReport, profile: Profile, targets, frames,
     formats = [("ESRI File Geodatabase (GDAL OpenFileGDB)", report.gdal_version), ("GML", "3.2")]
     org = f"Ủy ban nhân dân {profile.name}"
     period = (profile.plan.approved, profile.plan.period_end)
+    project_metas: dict[str, dict] = {}
     for name, gdf in frames.items():
         target = targets[name]
         theme = theme_of[target.row.theme]
@@ -626,6 +632,11 @@ def _write(tmp: Path, report: DeliveryReport, profile: Profile, targets, frames,
             stamp=today,
         )
         (tmp / "metadata" / f"{name}.xml").write_bytes(to_xml(record))
+        project_metas[name] = {
+            "title": record.title,
+            "description": record.abstract,
+            "provenance": {"source": lineage, "licence": record.licence},
+        }
         report.layers.append(
             DeliveredLayer(
                 name=name,
@@ -666,6 +677,9 @@ def _write(tmp: Path, report: DeliveryReport, profile: Profile, targets, frames,
         stamp=today,
     )
     (tmp / "metadata" / f"{package_name(profile)}.xml").write_bytes(to_xml(package))
+    delivery_project(tmp / report.project.name, report.package.name, frames,
+                     {n: (theme_of[t.row.theme], t.row.group) for n, t in targets.items()},
+                     project_metas, profile, crs=report.crs, title=package.title)  # fmt: skip
     manifest = {
         "circular": "04/2023/TT-BKHĐT",
         "province": profile.name,

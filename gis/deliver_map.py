@@ -52,6 +52,7 @@ from gis.maplayer import format_vi
 from gis.profile import Profile, load_profile
 
 __all__ = [
+    "LAYER_STYLES",
     "MAP_FILE",
     "MIN_DPI",
     "STRIP_PX",
@@ -81,7 +82,7 @@ _RC = {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"], "text.pa
 #: How the delivered layers are drawn: layer -> (kind, style, legend label, z-order). Points over
 #: lines over areas (Art. 8.4); planned lines dashed (Phụ lục II.II.b). Layers absent from the
 #: delivery are skipped.
-_STYLES: dict[str, tuple[str, dict, str, int]] = {
+LAYER_STYLES: dict[str, tuple[str, dict, str, int]] = {
     "DinhHuongVungKinhTe_A": ("area", {"facecolor": "#fde9c9", "edgecolor": "#d9a55b",
                                        "linewidth": 0.4}, "Vùng định hướng phát triển", 1),
     "HienTrangKhuKinhTe_A": ("area", {"facecolor": "#f4b6c2", "edgecolor": "#c0392b",
@@ -494,7 +495,7 @@ def _draw(gdb, profile, crs, scale, dpi, grid, extent, sizes):
                 ax.text(p.x, p.y, str(row.get("name", "")).upper(), fontsize=6, color="#7f8c8d",
                         ha="center", zorder=0.9, clip_on=True)  # fmt: skip
     handles = []
-    for layer, (kind, style, label, z) in _STYLES.items():
+    for layer, (kind, style, label, z) in LAYER_STYLES.items():
         data = _read(gdb, layer, crs)
         if data is None or data.empty:
             continue

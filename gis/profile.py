@@ -159,10 +159,16 @@ class Delivery:
     package_name : str or None
         Name of the ``.gdb`` package, capitalised words without diacritics (``"BacGiang"``,
         Phụ lục III Mục 1). None: from the profile's ``name_ascii`` (else ``name``).
+    map_scale : int or None
+        Scale denominator of the thematic maps III.4-III.7 (``map_scale = 100000``): one of the
+        topographic bases of Phụ lục I, 25000, 50000 or 100000, or 250000 for an A0 reduction
+        the circular does not list [I]. None: the largest of the three whose sheet fits A0,
+        else 1:100,000 on a larger sheet (:func:`gis.deliver_mapset.choose_scale`).
     """
 
     crs: str | None = None
     package_name: str | None = None
+    map_scale: int | None = None
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,9 @@ _PLAN_TEXT = ("document", "document_vi", "credit_vi", "orientation_vi", "axis_vi
 _PLAN_DATES = ("approved", "period_end")
 _PLAN_KEYS = {*_PLAN_TEXT, *_PLAN_DATES, "credit_match", "regions", "documents_vi",
               "corridor_distances_m", "corridor_share_m"}  # fmt: skip
-_DELIVERY_KEYS = ("crs", "package_name")
+_DELIVERY_KEYS = ("crs", "package_name", "map_scale")
+#: Scales ``[delivery] map_scale`` accepts: Phụ lục I III.2-III.12, and an A0 reduction [I].
+DELIVERY_MAP_SCALES = (25_000, 50_000, 100_000, 250_000)
 
 
 def _iso_date(value: object, where: str, path: Path) -> date:
@@ -342,7 +350,15 @@ def _delivery_settings(data: dict[str, Any], path: Path) -> Delivery:
             f"{path}: [delivery] package_name = {name!r} must be capitalised words joined without "
             "diacritics, spaces or signs (Phụ lục III Mục 1), e.g. package_name = \"BacGiang\"."
         )
-    return Delivery(crs=crs, package_name=name)
+    scale = table.get("map_scale")
+    if scale is not None and (type(scale) is not int or scale not in DELIVERY_MAP_SCALES):
+        raise ProfileError(
+            f"{path}: [delivery] map_scale = {scale!r} is not a scale of the map set; use "
+            "25000, 50000 or 100000 (the topographic bases of Phụ lục I, by the province's size) "
+            "or 250000 (an A0 reduction), e.g. map_scale = 100000; leave it out to choose the "
+            "largest that fits A0."
+        )
+    return Delivery(crs=crs, package_name=name, map_scale=scale)
 
 
 def _plan_settings(data: dict[str, Any], path: Path) -> Plan:

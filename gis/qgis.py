@@ -54,7 +54,15 @@ from gis.qgis_style import (
     style_sld,
 )
 
-__all__ = ["GROUPS", "export_geopackage", "project_layers", "write_qgis_project"]
+__all__ = [
+    "GROUPS",
+    "ProjectLayer",
+    "export_geopackage",
+    "ogr_source",
+    "project_layers",
+    "save_project",
+    "write_qgis_project",
+]
 
 #: Groups of the QGIS project, top (drawn last) to bottom, and the layer roles in each
 #: (:data:`gis.profile.LAYER_ROLES`), top first; a layer with no role goes to the last group.
@@ -79,12 +87,12 @@ _GEOMETRY_TYPE = {"point": "Point", "line": "LineString", "polygon": "Polygon"}
 class ProjectLayer:
     """One layer of the project: a store layer, or its part of one geometry kind."""
 
-    name: str  # store layer (GeoPackage table)
+    name: str  # the layer's key in ``frames`` (store layer, GeoPackage table)
     title: str
     group: str
     style: LayerStyle
     visible: bool
-    mixed: bool  # the table mixes geometry kinds: the data source names this one
+    source: str  # OGR data source relative to the project: ./plan.gpkg|layername=roads
 
 
 def _role(profile: Profile, name: str) -> str | None:
@@ -100,10 +108,20 @@ def _rank(role: str | None) -> int:
     return order.index(role) if role in order else len(order)
 
 
+def ogr_source(container: str, layer: str, kind: str | None = None) -> str:
+    """QGIS data source of ``layer`` in ``container`` (a GeoPackage or a .gdb folder).
+
+    ``kind`` ("point", "line", "polygon") names the geometry type of a layer that mixes them,
+    as QGIS opens such a layer once per type.
+    """
+    part = f"|geometrytype={_GEOMETRY_TYPE[kind]}" if kind else ""
+    return f"./{container}|layername={layer}{part}"
+
+
 def project_layers(
-    frames: dict[str, gpd.GeoDataFrame], metas: dict[str, dict], profile: Profile
+    frames: dict[str, gpd.GeoDataFrame], metas: dict[str, dict], profile: Profile, gpkg: str
 ) -> list[ProjectLayer]:
-    """The project's layers, top first: group order, then role order (:data:`GROUPS`)."""
+    """The project's layers in GeoPackage ``gpkg``, top first: group, then role (:data:`GROUPS`)."""
     out = []
     for name in sorted(frames, key=lambda n: (_rank(_role(profile, n)), n)):
         gdf, role = frames[name], _role(profile, name)
@@ -112,9 +130,10 @@ def project_layers(
             title = metas[name].get("title") or name
             if len(kinds) > 1:
                 title = f"{title} ({_GEOMETRY_TYPE[kind]})"
-            out.append(ProjectLayer(name, title, _group(role),
-                                    layer_style(name, gdf, profile, geometry=kind),
-                                    role not in HIDDEN_ROLES, len(kinds) > 1))  # fmt: skip
+            source = ogr_source(gpkg, name, kind if len(kinds) > 1 else None)
+            style = layer_style(name, gdf, profile, geometry=kind)
+            out.append(ProjectLayer(name, title, _group(role), style, role not in HIDDEN_ROLES,
+                                    source))  # fmt: skip
     return out
 
 
@@ -338,8 +357,8 @@ def _extent(parent: ET.Element, bounds) -> None:
         ET.SubElement(ext, key).text = f"{float(value):.3f}"
 
 
-def _project_xml(layers: list[ProjectLayer], frames, metas, profile: Profile, gpkg: str,
-                 crs: pyproj.CRS, title: str) -> bytes:  # fmt: skip
+def _project_xml(layers: list[ProjectLayer], frames, metas, profile: Profile,
+                 crs: pyproj.CRS, title: str, render_order=None) -> bytes:  # fmt: skip
     root = ET.Element("qgis", projectname=title, version=QGIS_VERSION)
     ET.SubElement(root, "homePath", path="")
     ET.SubElement(root, "title").text = title
@@ -347,25 +366,23 @@ def _project_xml(layers: list[ProjectLayer], frames, metas, profile: Profile, gp
     ids = {id(la): f"{la.name}_{la.style.geometry}_{_short_id(la.title)}"
            for la in layers}  # fmt: skip
 
-    def source(la: ProjectLayer) -> str:
-        part = f"|geometrytype={_GEOMETRY_TYPE[la.style.geometry]}" if la.mixed else ""
-        return f"./{gpkg}|layername={la.name}{part}"
-
     tree = ET.SubElement(root, "layer-tree-group")
     ET.SubElement(tree, "customproperties")
-    for group, _ in GROUPS:
+    for group in dict.fromkeys(la.group for la in layers):  # in the order of ``layers``
         members = [la for la in layers if la.group == group]
-        if not members:
-            continue
         node = ET.SubElement(tree, "layer-tree-group", name=group, checked="Qt::Checked",
                              expanded="1")  # fmt: skip
         ET.SubElement(node, "customproperties")
         for la in members:
             checked = "Qt::Checked" if la.visible else "Qt::Unchecked"
             leaf = ET.SubElement(node, "layer-tree-layer", id=ids[id(la)], name=la.title,
-                                 source=source(la), providerKey="ogr", expanded="0",
+                                 source=la.source, providerKey="ogr", expanded="0",
                                  checked=checked)  # fmt: skip
             ET.SubElement(leaf, "customproperties")
+    if render_order is not None:  # QGIS's "control rendering order": top first
+        custom = ET.SubElement(tree, "custom-order", enabled="1")
+        for la in render_order:
+            ET.SubElement(custom, "item").text = ids[id(la)]
     canvas = ET.SubElement(root, "mapcanvas", name="theMapCanvas", annotationsVisible="1")
     ET.SubElement(canvas, "units").text = "meters"
     everything = [f.to_crs(crs).total_bounds for f in frames.values() if len(f)]
@@ -400,7 +417,7 @@ def _project_xml(layers: list[ProjectLayer], frames, metas, profile: Profile, gp
                            hasScaleBasedVisibilityFlag="0")  # fmt: skip
         _extent(el, gdf.total_bounds if len(gdf) else (0, 0, 0, 0))
         ET.SubElement(el, "id").text = ids[id(la)]
-        ET.SubElement(el, "datasource").text = source(la)
+        ET.SubElement(el, "datasource").text = la.source
         ET.SubElement(el, "layername").text = la.title
         _spatialrefsys(ET.SubElement(el, "srs"), gdf.crs)
         _qgis_metadata(ET.SubElement(el, "resourceMetadata"), la.name, metas[la.name], gdf.crs,
@@ -469,10 +486,34 @@ def write_qgis_project(
     frames, metas = _store_layers(profile, None)
     gpkg = path.with_suffix(".gpkg")
     write_geopackage(frames, gpkg, finish=lambda tmp: _describe(tmp, frames, metas, profile))
+    layers = project_layers(frames, metas, profile, gpkg.name)
     crs = pyproj.CRS.from_user_input(profile.planning_crs)
-    title = f"Quy hoạch tỉnh {profile.name}"
-    xml = _project_xml(project_layers(frames, metas, profile), frames, metas, profile,
-                       gpkg.name, crs, title)  # fmt: skip
+    project = save_project(path, layers, frames, metas, profile, crs=crs,
+                           title=f"Quy hoạch tỉnh {profile.name}")  # fmt: skip
+    return project, gpkg
+
+
+def save_project(
+    path: str | os.PathLike,
+    layers: list[ProjectLayer],
+    frames: dict[str, gpd.GeoDataFrame],
+    metas: dict[str, dict],
+    profile: Profile,
+    *,
+    crs: pyproj.CRS,
+    title: str,
+    render_order: list[ProjectLayer] | None = None,
+) -> Path:
+    """Write a QGIS project of ``layers`` (top first, grouped in that order) atomically.
+
+    ``frames`` and ``metas`` (title, provenance, licence: the layer metadata QGIS shows) are
+    keyed by :attr:`ProjectLayer.name`; the layers' data sources are relative to the project,
+    so it travels with the files it opens. ``path`` ending in ``.qgz`` is zipped as QGIS saves
+    it, ``.qgs`` is plain XML. ``render_order`` (top first: the same layers in another order)
+    draws them in that order whatever their groups, QGIS's "control rendering order".
+    """
+    path = Path(path)
+    xml = _project_xml(layers, frames, metas, profile, crs, title, render_order)
 
     def _write(tmp: Path) -> None:
         if path.suffix.lower() == ".qgs":
@@ -483,4 +524,4 @@ def write_qgis_project(
             zf.writestr(path.with_suffix(".qgs").name, xml)
         tmp.write_bytes(buf.getvalue())
 
-    return atomic_write(path, _write), gpkg
+    return atomic_write(path, _write)

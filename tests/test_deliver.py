@@ -350,6 +350,8 @@ def test_delivery_crs_is_a_profile_setting(tmp_path):
         ('[plan]\napproved = "07/12/2023"\n', r"\[plan\] approved = '07/12/2023' is not a date"),
         ("[plan]\napproved = 2023-12-07T10:00:00\n", "is not a date"),
         ("[plan]\napproved = 2023-12-07\nperiod_end = 2020-12-31\n", "is not after approved"),
+        ("[delivery]\nmap_scale = 200000\n", r"map_scale = 200000 is not a scale of the map set"),
+        ('[delivery]\nmap_scale = "100000"\n', "map_scale = '100000' is not a scale"),
     ],
 )
 def test_profile_delivery_settings_are_checked(tmp_path, extra, message):
@@ -359,6 +361,26 @@ def test_profile_delivery_settings_are_checked(tmp_path, extra, message):
     (folder / "profile.toml").write_text(base + extra, encoding="utf-8")
     with pytest.raises(ProfileError, match=message):
         load_profile("x", layers_dir=tmp_path)
+
+
+def test_map_scale_is_a_profile_setting(tmp_path, monkeypatch):
+    """[delivery] map_scale reaches the map set: the province chooses, no code changes."""
+    import gis.deliver_mapset
+
+    store = tmp_path / "layers"
+    shutil.copytree(LAYERS, store, ignore=shutil.ignore_patterns(".history", "*.lock"))
+    path = store / "lai_chau" / "profile.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('[delivery]\n', '[delivery]\nmap_scale = 250000\n'),
+                    encoding="utf-8")  # fmt: skip
+    profile = load_profile("lai_chau", layers_dir=store)
+    assert profile.delivery.map_scale == 250_000
+    asked = {}
+    monkeypatch.setattr(gis.deliver_mapset, "map_set",
+                        lambda *a, **kw: asked.update(kw) or [])  # fmt: skip
+    deliver_province(profile, tmp_path / "out", maps=("III.7",), check=False)
+    assert asked == {"codes": ("III.7",), "scale": 250_000}
+    assert load_profile("lai_chau").delivery.map_scale is None  # Lai Châu: 1:100,000 chosen
 
 
 def test_profile_plan_dates():
@@ -454,3 +476,74 @@ def test_location_map_as_georeferenced_geotiff(delivered):
         assert "Pixel Size = (84.666666666666" in info.stdout
         info = subprocess.run([gdalinfo, str(pdf)], capture_output=True, text=True, timeout=120)
         assert 'PROJCRS["VN-2000 / TM-3 103-00"' in info.stdout and "DPI=300" in info.stdout
+
+
+def _project_xml(out: Path) -> ET.Element:
+    import zipfile
+
+    with zipfile.ZipFile(out / "LaiChau.qgz") as zf:
+        assert zf.namelist() == ["LaiChau.qgs"]
+        return ET.fromstring(zf.read("LaiChau.qgs").decode().split("\n", 1)[1])
+
+
+def test_qgis_project_of_the_delivery(delivered):
+    """LaiChau.qgz beside LaiChau.gdb: every layer once, by theme, points over lines over areas."""
+    _, out, report = delivered
+    assert report.project == out / "LaiChau.qgz"
+    root = _project_xml(out)
+    assert root.find("projectCrs/spatialrefsys/authid").text == "EPSG:9205"
+    sources = [el.text for el in root.iter("datasource")]
+    gdb_layers = sorted(name for name, _ in pyogrio.list_layers(out / PACKAGE))
+    assert sorted(s.removeprefix("./LaiChau.gdb|layername=") for s in sources) == gdb_layers
+    # the relative source opens the delivered layer with its features
+    layer = sources[0].split("layername=")[1]
+    assert len(pyogrio.read_dataframe(out / PACKAGE, layer=layer)) == next(
+        x.features for x in report.layers if x.name == layer
+    )
+    groups = {g.get("name"): [leaf.get("source").split("=")[1]
+                              for leaf in g.findall("layer-tree-layer")]
+              for g in root.find("layer-tree-group").findall("layer-tree-group")}  # fmt: skip
+    datasets = _datasets(out / PACKAGE)
+    for group, members in groups.items():
+        assert {datasets[m] for m in members} == {group.rsplit("(", 1)[1].rstrip(")")}, group
+    assert "Xây dựng (XayDung)" in groups and len(groups) == 7
+    kinds = {el.find("id").text: el.get("geometry") for el in root.iter("maplayer")}
+    order = root.find("layer-tree-group/custom-order")
+    assert order.get("enabled") == "1"
+    drawn = [kinds[item.text] for item in order]
+    assert drawn == sorted(drawn, key=["Point", "Line", "Polygon"].index) and len(drawn) == 19
+    # planned layers dashed, in their theme's colour
+    by_name = {el.find("datasource").text.split("=")[1]: el for el in root.iter("maplayer")}
+    planned = by_name["DinhHuongDuongBo_L"].find(".//Option[@name='line_style']")
+    existing = by_name["HienTrangDuongBo_L"].find(".//Option[@name='line_style']")
+    assert (planned.get("value"), existing.get("value")) == ("dash", "solid")
+    color = by_name["HienTrangDuongBo_L"].find(".//Option[@name='line_color']").get("value")
+    assert color.startswith("211,84,0,")  # theme S, #d35400 in circular04_themes.csv
+
+
+def test_qgis_project_of_the_delivery_opens_in_real_qgis(delivered):
+    from test_qgis import PYQGIS
+
+    if PYQGIS is None:
+        pytest.skip("needs PyQGIS on the system Python: apt-get install -y qgis python3-qgis")
+    _, out, report = delivered
+    script = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from qgis.core import QgsApplication, QgsProject\n"
+        "app = QgsApplication([], False); app.initQgis()\n"
+        f"p = QgsProject.instance(); assert p.read({str(out / 'LaiChau.qgz')!r})\n"
+        "layers = list(p.mapLayers().values())\n"
+        "print('crs', p.crs().authid())\n"
+        "print('valid', sum(la.isValid() for la in layers), len(layers))\n"
+        "print('features', sum(la.featureCount() for la in layers))\n"
+        "print('order', p.layerTreeRoot().hasCustomLayerOrder())\n"
+        "sys.stdout.flush(); os._exit(0)\n"
+    )
+    proc = subprocess.run([PYQGIS, "-c", script], capture_output=True, text=True, timeout=300,
+                          check=False)  # fmt: skip
+    lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+    assert lines.get("crs") == "EPSG:9205", proc.stdout + proc.stderr[-2000:]
+    assert lines["valid"] == "19 19"
+    assert int(lines["features"]) == sum(x.features for x in report.layers)
+    assert lines["order"] == "True"
