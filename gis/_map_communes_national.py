@@ -53,7 +53,7 @@ from gis.crs import require_crs, to_crs
 from gis.errors import LayerError
 from gis.maplayer import format_vi
 from gis.national import URBAN_SHARE_CLASSES, urban_share_class
-from gis.webmap import BACKGROUND, OfflineError, _leaflet_assets, external_resources
+from gis.webmap import BACKGROUND, OfflineError, external_resources, leaflet_assets
 
 __all__ = [
     "DETAIL_SIMPLIFY_M",
@@ -478,7 +478,7 @@ def write_national_commune_map(
 
 
 def _page(*, title: str, source: str | None, data_js: str, build: str) -> str:
-    js, css = _leaflet_assets()
+    js, css = leaflet_assets()
     attribution = html.escape(source) if source else ""
     return (
         _PAGE.replace("__TITLE__", html.escape(title))

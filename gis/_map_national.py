@@ -34,7 +34,7 @@ from gis.crs import to_crs
 from gis.errors import ProfileError
 from gis.maplayer import MapLayer, format_vi
 from gis.profile import Profile, load_profile
-from gis.webmap import _Legend
+from gis.webmap import Legend
 
 __all__: list[str] = []
 
@@ -354,7 +354,7 @@ LABEL_CSS = """
 def finish(m: folium.Map, src: NationalSource) -> None:
     """Turn the views into base layers, add the labels and the view switch (see module doc)."""
     by_name = {c.layer_name: c for c in m._children.values() if isinstance(c, folium.GeoJson)}
-    legend = next((c for c in m._children.values() if isinstance(c, _Legend)), None)
+    legend = next((c for c in m._children.values() if isinstance(c, Legend)), None)
     sections = legend.sections if legend is not None else {}
     m.get_root().header.add_child(Element(f"<style>{LABEL_CSS}</style>"), name="gis_labels")
     views = []

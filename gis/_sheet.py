@@ -20,7 +20,7 @@ import shapely
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from gis.deliver_map import _RC, _read, dash_lines
+from gis.deliver_map import SHEET_RC, dash_lines, read_delivered
 from gis.profile import Profile
 
 __all__ = ["Painter", "darker", "layout", "legend", "legend_size_in", "lighter", "place_labels",
@@ -49,7 +49,7 @@ class Painter:
         return self.scale * _MM / 72 / 1000
 
     def read(self, layer: str) -> gpd.GeoDataFrame | None:
-        data = _read(self.gdb, layer, self.crs)
+        data = read_delivered(self.gdb, layer, self.crs)
         if data is not None and len(data):
             self.layers.append(layer)
             return data
@@ -182,7 +182,7 @@ def renderer(dpi: float):
 def legend_size_in(p: Painter) -> tuple[float, float]:
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(SHEET_RC):
         fig = Figure(figsize=(40, 40), dpi=72)
         box = legend(fig, p, loc="lower left").get_window_extent(renderer(72))
     return box.width / 72, box.height / 72

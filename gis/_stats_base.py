@@ -22,7 +22,7 @@ __all__: list[str] = []
 UNIT_SYSTEMS = (("districts", "districts_pre2025"), ("communes", "communes_2025"))
 
 
-class _Inputs:
+class Inputs:
     """Reads layers once by role, remembers which were read (with version) and which are missing.
 
     ``names``: role -> layer name, default the profile's roles (:attr:`Profile.roles`).
@@ -60,31 +60,32 @@ class _Inputs:
         return "; ".join(parts + ([extra] if extra else []))
 
 
-def _label(df: pd.DataFrame, title: str, definition: str, unit_system: str, sources: str):
+def table_label(df: pd.DataFrame, title: str, definition: str, unit_system: str, sources: str):
     df.attrs.update(title=title, definition=definition, unit_system=unit_system, sources=sources)
     return df
 
 
-def _missing(title: str, roles: list[str], inputs: _Inputs, unit_system: str) -> pd.DataFrame:
+def missing_table(title: str, roles: list[str], inputs: Inputs, unit_system: str) -> pd.DataFrame:
     """A one-row table saying which of the layers of ``roles`` are missing."""
     gone = [inputs.names[r] for r in roles if inputs.get(r) is None]
     status = "; ".join(f"layer {n} missing" for n in gone)
     frame = pd.DataFrame({"status": [status]})
-    return _label(frame, title, f"Not computed: {status}.", unit_system, inputs.sources(*roles))
+    return table_label(frame, title, f"Not computed: {status}.", unit_system,
+                       inputs.sources(*roles))
 
 
 #: The census population layer (default name of the role ``census``) and what the tables call it.
 CENSUS_LAYER = LAYER_ROLES["census"]
 CENSUS_DATE = "census 01/04/2019"
-_CENSUS_HINT = (
+CENSUS_HINT = (
     f"layer {CENSUS_LAYER} missing: import the GSO 2019 census by commune with "
     "python tools/import_census.py <province> <census CSV>"
 )
-#: Unit layers whose population is a sum of whole census units (see :func:`_unit_population`).
+#: Unit layers whose population is a sum of whole census units (see :func:`unit_population`).
 _NESTED = ("districts", "crosswalk", "communes")
 
 
-def _unit_population(inputs: _Inputs, layer: str) -> pd.DataFrame:
+def unit_population(inputs: Inputs, layer: str) -> pd.DataFrame:
     """Census counts per unit of the layer of role ``layer``, exact sums of whole census units
     (NaN: no census).
 
@@ -111,7 +112,7 @@ def _unit_population(inputs: _Inputs, layer: str) -> pd.DataFrame:
     return out.merge(counts, left_on="code", right_index=True, how="left")
 
 
-def _plan_urban_areas(inputs: _Inputs) -> gpd.GeoDataFrame | None:
+def plan_urban_areas(inputs: Inputs) -> gpd.GeoDataFrame | None:
     """The urban areas of the plan's document (``[plan] document`` of the profile; every row when
     the profile names none), ``attrs["document"]`` saying which."""
     urban = inputs.get("urban_areas")

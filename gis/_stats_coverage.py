@@ -13,14 +13,14 @@ import shapely
 from gis._frames import M2_PER_KM2
 from gis._overlay import intersection_measure
 from gis._stats_base import (
-    _CENSUS_HINT,
     CENSUS_DATE,
+    CENSUS_HINT,
     UNIT_SYSTEMS,
-    _Inputs,
-    _label,
-    _missing,
-    _plan_urban_areas,
-    _unit_population,
+    Inputs,
+    missing_table,
+    plan_urban_areas,
+    table_label,
+    unit_population,
 )
 from gis.coverage import (
     SCHEMATIC_VI,
@@ -49,13 +49,13 @@ SURFACE_METHOD = (
 )
 
 
-def _with_population(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame:
+def _with_population(inputs: Inputs, layer: str) -> gpd.GeoDataFrame:
     """Units of ``layer`` with their census counts (exact sums; NaN without a census)."""
-    pop = _unit_population(inputs, layer).drop(columns=["census_units"])
+    pop = unit_population(inputs, layer).drop(columns=["census_units"])
     return inputs.get(layer).merge(pop, on="code", how="left")
 
 
-def _units_with_region(inputs: _Inputs, layer: str) -> gpd.GeoDataFrame | None:
+def _units_with_region(inputs: Inputs, layer: str) -> gpd.GeoDataFrame | None:
     units = _with_population(inputs, layer)
     if layer == "districts":
         return units
@@ -72,13 +72,13 @@ def _people_in(surface: gpd.GeoDataFrame, zone: shapely.Geometry, column: str) -
     return float(np.sum(pd.to_numeric(surface[column]).to_numpy(dtype=float) * share))
 
 
-def _corridor(inputs: _Inputs) -> pd.DataFrame:
+def corridor_table(inputs: Inputs) -> pd.DataFrame:
     axis = inputs.get("axis")
     need = ["axis", "urban_areas", "communes_regions"]
     if axis is None:
-        return _missing("Corridor coverage of the axis", need, inputs, "")
+        return missing_table("Corridor coverage of the axis", need, inputs, "")
     frames = []
-    urban = _plan_urban_areas(inputs)
+    urban = plan_urban_areas(inputs)
     document = urban.attrs["document"] if urban is not None else "every source document"
     distances_m = inputs.profile.plan.corridor_distances_m
     for role, system in UNIT_SYSTEMS:
@@ -125,7 +125,7 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
         "n_urban_areas_within",
     )
     out.attrs["labels_vi"] = {"plan_region": _region_names_vi(inputs)}
-    return _label(
+    return table_label(
         out,
         "Corridor coverage of the orientation axis, by region",
         "Straight-line buffers of distance_m around the axis lines (dissolved) intersected with "
@@ -134,13 +134,13 @@ def _corridor(inputs: _Inputs) -> pd.DataFrame:
         f"group's units (exact); population_within: {SURFACE_METHOD}, for both unit systems "
         f"(not from district totals). n_urban_areas_within = {document} urban areas (core "
         "point or polygon) within distance_m. The axis is schematic (see its accuracy column)."
-        + ("" if inputs.get("census") is not None else f" Population missing: {_CENSUS_HINT}."),
+        + ("" if inputs.get("census") is not None else f" Population missing: {CENSUS_HINT}."),
         "districts_pre2025; communes_2025",
         inputs.sources(*need, "districts", "communes", "census"),
     )
 
 
-def _region_names_vi(inputs: _Inputs) -> dict[str, str]:
+def _region_names_vi(inputs: Inputs) -> dict[str, str]:
     """Vietnamese names of the plan regions, as the region layers give them (``plan_region_vi``)."""
     names: dict[str, str] = {}
     for role in ("regions", "regions_2025"):
@@ -186,12 +186,12 @@ def _schematic_note(existing: pd.DataFrame) -> tuple[str, str]:
     )
 
 
-def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
+def roads_tables(inputs: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     roads = inputs.get("roads")
     if roads is None:
         return (
-            _missing("Road density per unit", ["roads"], inputs, ""),
-            _missing("Rural Access Index (area-based proxy)", ["roads"], inputs, ""),
+            missing_table("Road density per unit", ["roads"], inputs, ""),
+            missing_table("Rural Access Index (area-based proxy)", ["roads"], inputs, ""),
         )
     existing = existing_roads(roads)
     tag, schematic = _schematic_note(existing)
@@ -212,7 +212,7 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
             roads["status"] != "existing", ["road_ref", "status", "horizon"]
         ].itertuples(index=False)
     )
-    density = _label(
+    density = table_label(
         pd.concat(frames, ignore_index=True),
         f"Road density per unit (existing roads{'; ' + tag if tag else ''})",
         "road_length_km = length of the EXISTING roads of the roads layer (status 'existing') "
@@ -264,10 +264,10 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
         f"proxy: existing roads ({n_schematic} of {len(existing)} schematic), all-season not "
         "used; census rural population spread over each commune"
         if has_pop
-        else f"missing population: {_CENSUS_HINT}"
+        else f"missing population: {CENSUS_HINT}"
     )
     season = int(existing["all_season"].isna().sum()) if "all_season" in existing else len(existing)
-    rai = _label(
+    rai = table_label(
         out,
         "Rural Access Index (SDG 9.1.1) - proxy" + (f" ({tag})" if tag else ""),
         "The RAI is the share of the rural population within 2 km of an all-season road. Here: "
@@ -285,11 +285,11 @@ def _roads(inputs: _Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     return density, rai
 
 
-def _catchments(inputs: _Inputs) -> pd.DataFrame:
-    urban, fac = _plan_urban_areas(inputs), inputs.get("facilities")
+def catchments_table(inputs: Inputs) -> pd.DataFrame:
+    urban, fac = plan_urban_areas(inputs), inputs.get("facilities")
     need = ["urban_areas", "facilities"]
     if urban is None or fac is None:
-        return _missing("Straight-line catchments", need, inputs, "communes_2025")
+        return missing_table("Straight-line catchments", need, inputs, "communes_2025")
     gates = fac[fac["kind"] == "border_gate"]
     origins = pd.concat(
         [
@@ -330,13 +330,13 @@ def _catchments(inputs: _Inputs) -> pd.DataFrame:
                 }
             )
     out = _whole(pd.DataFrame(rows), "population_within_persons", "distance_m")
-    return _label(
+    return table_label(
         out,
         "Straight-line catchments of urban areas and border gates",
         f"For each {urban.attrs['document']} urban area (its core point; a representative point "
         "of a core polygon) and each border gate: area of the province outline within distance_m "
         "(straight line), population within it ("
-        + (SURFACE_METHOD if has_pop else f"missing: {_CENSUS_HINT}")
+        + (SURFACE_METHOD if has_pop else f"missing: {CENSUS_HINT}")
         + "), and the 2025 communes (code and name) with some part "
         "within distance_m. Network distances (not in this table): "
         "gis.coverage.network_distance_catchment on the existing roads "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gis._stats_base import _Inputs, _label
+from gis._stats_base import Inputs, table_label
 from gis.errors import ProfileError
 from gis.profile import load_profile
 
@@ -36,16 +36,16 @@ CURRENT = "current province (profile)"
 HAS_TARGET = "has a target (urbanisation_targets)"
 
 
-def national_inputs(profile) -> _Inputs | None:
+def national_inputs(profile) -> Inputs | None:
     """The national layers beside ``profile``'s folder, or None if ``_national`` has no profile."""
     try:
         national = load_profile(NATIONAL, layers_dir=profile.path.parent)
     except ProfileError:
         return None
-    return _Inputs(national, names={n: n for n in NATIONAL_LAYERS})
+    return Inputs(national, names={n: n for n in NATIONAL_LAYERS})
 
 
-def _missing(nat: _Inputs | None, root) -> pd.DataFrame:
+def _missing(nat: Inputs | None, root) -> pd.DataFrame:
     gone = (
         list(NATIONAL_LAYERS) if nat is None else [n for n in NATIONAL_LAYERS if nat.get(n) is None]
     )
@@ -56,7 +56,7 @@ def _missing(nat: _Inputs | None, root) -> pd.DataFrame:
         if nat is None
         else f"layers/{NATIONAL}: {nat.sources(*NATIONAL_LAYERS)}"
     )
-    return _label(
+    return table_label(
         frame,
         TITLE,
         f"Not computed: {status}; {HOW_TO_GET}.",
@@ -188,7 +188,7 @@ def _indicator_rows(
     return out
 
 
-def _national_urbanisation(inputs: _Inputs) -> pd.DataFrame:
+def national_urbanisation_table(inputs: Inputs) -> pd.DataFrame:
     """The table ``national_urbanisation`` (see :func:`gis.stats.compute_statistics`)."""
     profile = inputs.profile
     nat = national_inputs(profile)
@@ -212,7 +212,7 @@ def _national_urbanisation(inputs: _Inputs) -> pd.DataFrame:
         ignore_index=True,
     )
     highlighted = out.loc[out["highlight"].str.contains("current|target", na=False), "name"]
-    return _label(
+    return table_label(
         out,
         TITLE,
         "2019 Population and Housing Census (01/04/2019), by province: population_persons and "

@@ -182,8 +182,7 @@ def build_province(
     BuildResult
         With ``n_errors > 0`` the layers are invalid and nothing was written.
     """
-    profile = province if isinstance(province, Profile) else load_profile(
-        province, layers_dir=layers_dir)  # fmt: skip
+    profile = load_profile(province, layers_dir=layers_dir)
     say = on_phase or (lambda _: None)
     stats_out = Path(settings.OUT_DIR if stats_dir is None else stats_dir)
     maps_out = Path(settings.MAPS_DIR if maps_dir is None else maps_dir)

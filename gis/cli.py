@@ -17,18 +17,17 @@ import warnings
 from pathlib import Path
 
 import click
-import geopandas as gpd
 import pandas as pd
-import shapely
 
 from gis import settings, store
-from gis.errors import GisError, InputFileError, LayerError, LayerNotFoundError
+from gis.errors import GisError
+from gis.io import ENCODINGS
 from gis.profile import load_profile
+from gis.text import shorten, text_table
 from gis.validate import RULES, repair_geometries, validate_layer, validate_province
 
 __all__ = ["cli", "main"]
 
-_ENCODINGS = ("auto", "utf-8", "cp1258", "tcvn3", "vni")  # = gis._decode.ENCODINGS
 
 
 def _clean(text: str) -> str:
@@ -102,24 +101,11 @@ def _geometry_types(data) -> str:
     return "+".join(types) or "none"
 
 
-def _short(text, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _allowed(values) -> str:
     if not values:
         return ""
     shown = ", ".join(str(v) for v in values[:3])
     return shown + (f", … (+{len(values) - 3})" if len(values) > 3 else "")
-
-
-def _table(rows: list[list[str]], header: list[str]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *rows]
-    ]
 
 
 def _wrapped(label: str, text: str) -> list[str]:
@@ -169,7 +155,7 @@ def info_cmd(layer: str, as_json: bool, province: str | None, layers_dir: Path |
     log = store.history(layer, province=profile)
     if len(log):
         last = log.iloc[-1]
-        _echo(f"  last save  {last['time']}: {_short(last['message'], 70)} "
+        _echo(f"  last save  {last['time']}: {shorten(last['message'], 70)} "
               f"({len(log)} save(s); `gis history {layer}`)")  # fmt: skip
     else:
         _echo("  last save  - (no saves with the toolkit yet)")
@@ -177,10 +163,10 @@ def info_cmd(layer: str, as_json: bool, province: str | None, layers_dir: Path |
     _echo(f"\ncolumns ({len(columns)}; id: {meta.get('id_column') or '-'})")
     rows = [
         [c["name"], c.get("dtype", "str"), "yes" if c.get("required") else "",
-         _short(_allowed(c.get("allowed")), 30), _short(c.get("description", ""), 40)]
+         shorten(_allowed(c.get("allowed")), 30), shorten(c.get("description", ""), 40)]
         for c in columns
     ]  # fmt: skip
-    for line in _table(rows, ["name", "type", "required", "allowed", "description"]):
+    for line in text_table(rows, ["name", "type", "required", "allowed", "description"]):
         _echo(f"  {line}")
     prov = meta.get("provenance", {})
     _echo("\nprovenance")
@@ -205,7 +191,7 @@ def _rules_text(profile, name: str, problems, *, skipped: bool) -> str:
     """The profile rules that check layer ``name``, e.g. "rules: partition x2, within"."""
     from collections import Counter
 
-    from gis._validation import rules_for
+    from gis.validate import rules_for
 
     counts = Counter(str(r.get("check", "?")) for r in rules_for(profile, name))
     if not counts:
@@ -245,7 +231,7 @@ def _is_file(arg: str) -> bool:
 @click.option("--as", "name", default=None, help="FILE only: check it as this layer.")
 @click.option("--crs", default=None, help="FILE only: CRS of a file that states none.")
 @click.option("--layer", "sublayer", default=None, help="FILE only: layer inside the file.")
-@click.option("--encoding", type=click.Choice(_ENCODINGS), default="auto",
+@click.option("--encoding", type=click.Choice(ENCODINGS), default="auto",
               help="FILE only: text encoding of a file that does not declare it.")  # fmt: skip
 @_opts
 def validate_cmd(target, repair, name, crs, sublayer, encoding, province, layers_dir) -> None:
@@ -292,10 +278,12 @@ def validate_cmd(target, repair, name, crs, sublayer, encoding, province, layers
 
 
 def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
-    from gis.io import RASTER_FORMATS, check_raster, read_vector
+    from gis.transfer import check_file
 
-    if path.suffix.lower() in RASTER_FORMATS:
-        info = check_raster(path)
+    check = check_file(path, name, crs=crs, layer=sublayer, encoding=encoding, province=profile,
+                       on_message=_echo)  # fmt: skip
+    if check.raster is not None:
+        info = check.raster
         _echo(f"{path}: {info['driver']} raster {info['width']} x {info['height']}, "
               f"{info['count']} band(s) {info['dtype']}, CRS {info['crs']}, "
               f"nodata {info['nodata']}")  # fmt: skip
@@ -303,92 +291,11 @@ def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
             _echo(f"\n{path}: fix the problem(s) above before using the raster.", err=True)
             sys.exit(1)
         return
-    if name is not None:
-        store.check_layer_name(name)
-    data = _read_input(read_vector, path, sublayer, crs, encoding)
-    try:
-        meta = store.layer_meta(name or "", province=profile)
-    except LayerNotFoundError:  # a new layer: check it against the schema import would infer
-        meta = _new_meta(data, title=path.stem, source=str(path), licence="?")
-    else:
-        data = _long_names(data, path, meta)
-    name = name or path.stem.lower()
-    _needs_geometry(data, path, name, meta)
-    problems = store.check_layer(data, name, meta=meta, province=profile)
-    n = _print_problems(problems, name=f"{path.name} as '{name}'")
+    n = _print_problems(check.problems, name=f"{path.name} as '{check.name}'")
     if n:
         _echo(f"\n{n} error(s) in {path}. Nothing was written.", err=True)
         sys.exit(1)
-    _echo(f"\n{path}: {len(data)} feature(s), valid. Nothing was written.")
-
-
-def _read_input(read_vector, path: Path, sublayer, crs, encoding):
-    """Read a user file for import/validate; refuse an empty one; print text conversions."""
-    from gis._decode import describe_report
-
-    data = read_vector(path, layer=sublayer, crs=crs, encoding=encoding)
-    if len(data) == 0:
-        raise InputFileError(
-            f"'{path}' holds no features (0 rows): nothing to import. Check that the right "
-            "file (or --layer) was given and that the export did not fail."
-        )
-    for line in describe_report(data.attrs.get("text_conversions", [])):
-        _echo(line)
-    return data
-
-
-def _needs_geometry(data, path: Path, name: str, meta: dict) -> None:
-    """Refuse a table (a CSV, a GeoPackage attribute table) for a vector layer, saying why."""
-    collections = (int((data.geometry.geom_type == "GeometryCollection").sum())
-                   if isinstance(data, gpd.GeoDataFrame) else 0)  # fmt: skip
-    if collections:
-        raise InputFileError(
-            f"'{path}' holds GeometryCollections ({collections} feature(s)); a layer holds "
-            "points, lines or polygons. Split the collections into their parts (QGIS: Vector > "
-            "Geometry Tools > Multipart to Singleparts) and import each type as its own layer."
-        )
-    if meta.get("kind") == "vector" and not isinstance(data, gpd.GeoDataFrame):
-        raise InputFileError(
-            f"'{path}' has no geometries (a CSV is read as a table only, even with lon/lat "
-            f"columns), but '{name}' is a vector layer. Make a GeoPackage or GeoJSON of it first, "
-            "e.g. in QGIS: Layer > Add Layer > Add Delimited Text Layer (X = lon, Y = lat, "
-            "EPSG:4326), then Export > Save Features As… GeoPackage."
-        )
-
-
-def _long_names(data, path: Path, meta: dict):
-    """Map shapefile fields cut to 10 bytes back to the layer's columns; print the renames."""
-    from gis.io import restore_long_names
-
-    if path.suffix.lower() not in (".shp", ".zip"):
-        return data
-    data, renames = restore_long_names(data, [c["name"] for c in meta.get("columns", [])])
-    for field, column in renames.items():
-        _echo(f"field '{field}' -> column '{column}' (shapefile names are cut to 10 bytes)")
-    return data
-
-
-def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
-    """Infer a schema for a new layer from its data (the user refines it in .meta.json)."""
-    from gis._exchange import date_columns
-
-    kinds = {"i": "int", "u": "int", "f": "float", "b": "bool"}
-    kinds.update({c: "date" for c in date_columns(data)})  # a QGIS Date field stays a date
-    columns = [
-        {"name": c, "dtype": kinds.get(c, kinds.get(data[c].dtype.kind, "str")), "required": False}
-        for c in data.columns
-        if c != "geometry"
-    ]
-    meta = {"title": title, "kind": "table", "columns": columns, "id_column": None}
-    if "geometry" in data.columns:
-        types = set(data.geometry.geom_type.dropna().str.replace("Multi", ""))
-
-        # several types: no geometry_type, so validation reports the mix (a layer that really
-        # mixes types, like urban_areas, declares "geometry_type": "" in its .meta.json)
-        meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else None)
-    meta["provenance"] = {"source": source, "licence": licence, "date": "",
-                          "processing": "imported with `gis import`"}  # fmt: skip
-    return meta
+    _echo(f"\n{path}: {check.features} feature(s), valid. Nothing was written.")
 
 
 @cli.command("import")
@@ -396,7 +303,7 @@ def _new_meta(data, *, title: str, source: str, licence: str) -> dict:
 @click.option("--as", "name", required=True, help="Layer name to create or replace.")
 @click.option("--crs", default=None, help="CRS of a file that does not state one (EPSG:9205).")
 @click.option("--layer", "sublayer", default=None, help="Layer inside a multi-layer file.")
-@click.option("--encoding", type=click.Choice(_ENCODINGS), default="auto",
+@click.option("--encoding", type=click.Choice(ENCODINGS), default="auto",
               help="Text encoding of a file that does not declare it (shapefile without .cpg, "
               "CSV); auto: UTF-8, else TCVN3/VNI when detected, else cp1258.")  # fmt: skip
 @click.option("--repair", is_flag=True, help="Repair invalid geometries and report what changed.")
@@ -422,7 +329,7 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
     "OpenStreetMap contributors" and ODbL-1.0.
     """
     from gis import osm
-    from gis.io import read_vector
+    from gis.transfer import OSM_LAYERS, import_file, import_osm
 
     profile = load_profile(province, layers_dir=layers_dir)
     store.check_layer_name(name)  # before reading: never a path (../x), a device name or 300 chars
@@ -435,107 +342,26 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
                 f"{', '.join(given)} do(es) not apply to an OpenStreetMap extract (WGS 84, "
                 "read from its 'lines' layer); leave it out."
             )
-        _import_osm(file, name, highway=highway, title=title, source=source, licence=licence,
-                    profile=profile)  # fmt: skip
-        return
-    if highway:
-        raise click.UsageError("--highway applies to OpenStreetMap extracts (.osm.pbf, .osm).")
-    data = _read_input(read_vector, file, sublayer, crs, encoding)
-    try:
-        meta = store.layer_meta(name, province=profile)
-    except LayerNotFoundError:
-        if not source or not licence:
-            raise LayerError(  # a data problem (exit 1), not a mistyped command line (exit 2)
-                f"'{name}' is a new layer: say where it comes from with --source and --licence, "
-                f"e.g. `gis import {file} --as {name} --source \"Sở TN&MT, 2024\" --licence "
-                "CC-BY-4.0`. Nothing was written."
-            ) from None
-        meta = _new_meta(data, title=title or name, source=source, licence=licence)
-        new_layer = True
-    else:
-        data = _long_names(data, file, meta)
-        new_layer = False
-    _needs_geometry(data, file, name, meta)
-    if swap_xy:
-        if meta["kind"] != "vector":
-            raise InputFileError(f"--swap-xy needs a file with geometries; '{file}' has none.")
-        geoms = shapely.transform(data.geometry.values, lambda c: c[:, ::-1])
-        data = data.set_geometry(gpd.GeoSeries(geoms, index=data.index, crs=data.crs))
-        _echo(f"swapped x and y of {int(data.geometry.notna().sum())} feature(s)")
-    if repair and meta["kind"] == "vector":
-        data, report = repair_geometries(data, id_column=meta.get("id_column"))
-        for line in report:
-            _echo(f"repaired {line}")
-        _echo(f"{len(report)} geometry(ies) repaired.")
-    path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}",
-                             if_version="" if new_layer else None)  # fmt: skip
-    _echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
-
-
-_OSM_LAYERS = ("osm_roads", "road_alignments")
-
-
-def _import_osm(file: Path, name: str, *, highway: str, title, source: str, licence: str,
-                profile) -> None:  # fmt: skip
-    """`gis import EXTRACT --as osm_roads|road_alignments`: gis.osm does the work."""
-    from gis import osm
-
-    if name not in _OSM_LAYERS:
-        raise click.UsageError(
-            f"an OpenStreetMap extract is imported --as osm_roads (its roads, clipped to the "
-            f"province) or --as road_alignments (lines for the schematic road segments), not "
-            f"--as {name}."
-        )
-    source, licence = source or "OpenStreetMap contributors", licence or "ODbL-1.0"
-    highways = osm.highway_classes(highway.split(","))
-    if name == "osm_roads":
-        outline = store.read_layer(profile.extra.get("outline_layer", "province"),
-                                   province=profile)  # fmt: skip
-        data = osm.read_osm_roads(file, outline, highways=highways)
-        counts = data["highway"].value_counts().reindex(highways).dropna().astype(int)
-        _echo(f"kept {len(data)} way(s) of {profile.name}, {data['length_km'].sum():,.1f} km: "
-              + ", ".join(f"{h} {n}" for h, n in counts.items()))  # fmt: skip
-    else:
-        if highway:
+        if name not in OSM_LAYERS:
+            raise click.UsageError(
+                f"an OpenStreetMap extract is imported --as osm_roads (its roads, clipped to the "
+                f"province) or --as road_alignments (lines for the schematic road segments), not "
+                f"--as {name}."
+            )
+        highways = osm.highway_classes(highway.split(","))
+        if name == "road_alignments" and highway:
             raise click.UsageError(
                 "--highway applies to --as osm_roads; alignments follow the road numbers on "
                 "the default classes."
             )
-        roads = store.read_layer("roads", province=profile)
-        result = osm.alignments_from_extract(
-            file, roads, source=osm.attribution(file, source=source, licence=licence)
-        )
-        rep = result.report
-        rows = [[r.segment_id, _short(r.road_ref, 24), r.status, _short(r.osm_ids or "-", 24),
-                 f"{r.schematic_km:.1f}" + (f" -> {r.alignment_km:.1f}"
-                                            if r.status == "matched" else ""), r.detail]
-                for r in rep.itertuples()]  # fmt: skip
-        for line in _table(rows, ["segment", "road_ref", "status", "OSM ways", "km", "detail"]):
-            _echo(line)
-        n = int((rep["status"] == "matched").sum())
-        _echo(f"matched {n} of {len(rep)} segment(s); unmatched ones stay schematic.")
-        if not n:
-            raise LayerError(
-                f"no segment of 'roads' matched the ways of '{file}' (reasons above). Is it "
-                "the extract of the right region, with the road numbers (ref=*) mapped? "
-                "Nothing was written."
-            )
-        try:
-            existing = store.read_layer(name, province=profile)
-        except LayerNotFoundError:
-            existing = None
-        data, kept = osm.combine_alignments(existing, result.alignments)
-        for sid in kept:
-            _echo(f"kept {sid} from the existing road_alignments (not OpenStreetMap); delete "
-                  "its row to take the OSM line")  # fmt: skip
-    meta = osm.layer_meta(name, source=source, licence=licence, extract=file, highways=highways,
-                          crs=profile.planning_crs)  # fmt: skip
-    if title:
-        meta["title"] = title
-    path = store.write_layer(data, name, meta=meta, province=profile, message=f"import {file}")
-    _echo(f"imported {len(data)} feature(s) from {file} as '{name}' -> {path}")
-    if name == "road_alignments":
-        _echo("now rebuild the roads: python tools/build_plan_layers.py, then gis validate")
+        import_osm(file, name, highways=highways, title=title, source=source, licence=licence,
+                   province=profile, on_message=_echo)  # fmt: skip
+        return
+    if highway:
+        raise click.UsageError("--highway applies to OpenStreetMap extracts (.osm.pbf, .osm).")
+    import_file(file, name, crs=crs, layer=sublayer, encoding=encoding, repair=repair,
+                swap_xy=swap_xy, title=title, source=source, licence=licence, province=profile,
+                on_message=_echo)  # fmt: skip
 
 
 @cli.command("export")
@@ -553,7 +379,7 @@ def export_cmd(layer, file, shorten_fields, project, province, layers_dir) -> No
     A GeoPackage carries the layer's QGIS style (as on the web maps) and its title, source and
     licence. `gis export --qgis-project plan.qgz` writes the whole province as a QGIS project.
     """
-    from gis.io import _short_names, write_vector
+    from gis.transfer import export_layer
 
     profile = load_profile(province, layers_dir=layers_dir)
     if project is not None:
@@ -569,69 +395,29 @@ def export_cmd(layer, file, shorten_fields, project, province, layers_dir) -> No
         raise click.UsageError("give LAYER and FILE (or --qgis-project PLAN.qgz).")
     data = store.read_layer(layer, province=profile)
     _outside_store(file, profile, f"export '{layer}' to")
-    try:
-        if not hasattr(data, "geometry"):
-            suffix = file.suffix.lower()
-            if suffix not in (".csv", ".xlsx"):
-                raise click.UsageError(f"'{layer}' is a table: export it to .csv or .xlsx.")
-            _export_table(data, file)
-        else:
-            if shorten_fields and file.suffix.lower() == ".shp":
-                mapping = _short_names([c for c in data.columns if c != data.geometry.name])
-                for old, new in mapping.items():
-                    _echo(f"field '{old}' -> '{new}'")
-            if file.suffix.lower() == ".gpkg":  # with its QGIS style, title and licence
-                from gis.qgis import export_geopackage
-
-                export_geopackage(file, layers=[layer], province=profile)
-            else:
-                write_vector(data, file, shorten_fields=shorten_fields)
-    except OSError as exc:  # read-only folder, full disk: the old file, if any, is kept
-        if isinstance(exc, GisError):
-            raise
-        from gis._writes import write_error
-
-        raise write_error(exc, file, what=f"export '{layer}'",
-                          writable_hint="export to another folder") from None  # fmt: skip
+    if not hasattr(data, "geometry") and file.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.UsageError(f"'{layer}' is a table: export it to .csv or .xlsx.")
+    export_layer(layer, file, shorten_fields=shorten_fields, data=data, province=profile,
+                 on_message=_echo)  # fmt: skip
     _echo(f"exported '{layer}' -> {file}")
 
 
 def _outside_store(target: Path, profile, what: str) -> None:
     """Refuse an output inside the province's store folder: only saves write there."""
-    folder = profile.path.resolve()
-    where = target.resolve()
-    if where == folder or folder in where.parents:
-        raise LayerError(
-            f"cannot {what} '{target}': it is inside the layer store ({profile.path}), where "
-            "only saves write (with history and validation); writing there could replace a "
-            "layer or its schema. Write it elsewhere; to change a layer use `gis import`."
-        )
+    from gis.transfer import check_outside_store
 
-
-def _export_table(data: pd.DataFrame, file: Path) -> None:
-    """A table layer to .csv or .xlsx: atomically, text a spreadsheet would run kept as text."""
-    from gis._safe_text import csv_frame, excel_frame, excel_sheet
-    from gis._writes import atomic_write
-
-    if not file.parent.is_dir():
-        raise InputFileError(f"cannot export to '{file}': folder '{file.parent}' does not exist.")
-
-    def _xlsx(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            excel_frame(data).to_excel(xl, index=False)
-            excel_sheet(next(iter(xl.sheets.values())))
-
-    def _csv(tmp: Path) -> None:
-        csv_frame(data).to_csv(tmp, index=False)
-
-    atomic_write(file, _csv if file.suffix.lower() == ".csv" else _xlsx)
+    check_outside_store(target, profile, what)
 
 
 @cli.command("history")
 @click.argument("layer")
 @_opts
 def history_cmd(layer: str, province: str | None, layers_dir: Path | None) -> None:
-    """Show the save history of LAYER."""
+    """Show the save history of LAYER.
+
+    One row per save: time, message, features, how many were added, removed and modified,
+    and the version saved (`gis restore LAYER VERSION` brings it back).
+    """
     log = store.history(layer, province=province, layers_dir=layers_dir)
     with pd.option_context("display.width", 200, "display.max_colwidth", 40):
         _echo(log.to_string(index=False) if len(log) else f"no history for '{layer}'")
@@ -642,9 +428,31 @@ def history_cmd(layer: str, province: str | None, layers_dir: Path | None) -> No
 @click.argument("version", required=False)
 @_opts
 def restore_cmd(layer, version, province, layers_dir) -> None:
-    """Restore LAYER to VERSION (default: the version before the last save)."""
+    """Bring back VERSION of LAYER.
+
+    `gis history LAYER` lists the versions; `gis undo LAYER` takes back the last save.
+    """
+    if version is None:
+        raise click.UsageError(
+            f"name the VERSION to bring back: `gis history {layer}` lists them; to take back "
+            f"the last save, use `gis undo {layer}`."
+        )
     path = store.restore(layer, version, province=province, layers_dir=layers_dir)
     _echo(f"restored '{layer}' -> {path}")
+
+
+@cli.command("undo")
+@click.argument("layer")
+@_opts
+def undo_cmd(layer, province, layers_dir) -> None:
+    """Take back the last save of LAYER.
+
+    The version before it comes back byte for byte; undoing again takes back the save before.
+    """
+    from gis.edit import undo
+
+    back = undo(layer, province=province, layers_dir=layers_dir)
+    _echo(f"undid the last save of '{layer}': back to version {back.attrs['version'][:12]}")
 
 
 @cli.command("stats")

@@ -32,6 +32,7 @@ from gis._overlay import intersection_measure
 from gis.crs import require_metric_crs, to_crs
 from gis.errors import LayerError
 from gis.plan import SCHEMATIC
+from gis.profile import DEFAULT_DISTANCES_M
 
 __all__ = [
     "SCHEMATIC_VI",
@@ -170,7 +171,7 @@ def corridor_coverage(
     units: gpd.GeoDataFrame,
     axis: gpd.GeoDataFrame,
     *,
-    distances_m: Sequence[float] = (5000, 10000, 20000),
+    distances_m: Sequence[float] = DEFAULT_DISTANCES_M,
     by: str | None = "plan_region",
     population_column: str | None = None,
     population_raster: str | Path | None = None,

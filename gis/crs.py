@@ -27,6 +27,7 @@ __all__ = [
     "TM3_EPSG_CODES",
     "VN2000_TOWGS84",
     "is_vn2000",
+    "pinned_crs",
     "require_crs",
     "require_metric_crs",
     "tm3_epsg",
@@ -51,7 +52,7 @@ def is_vn2000(crs: pyproj.CRS | str | int | None) -> bool:
     return geodetic is not None and geodetic.datum.name in _VN2000_DATUM_NAMES
 
 
-def _pinned(crs: pyproj.CRS) -> pyproj.CRS:
+def pinned_crs(crs: pyproj.CRS) -> pyproj.CRS:
     """Return ``crs`` with the pinned VN-2000 -> WGS 84 shift attached (a PROJ BoundCRS)."""
     with warnings.catch_warnings():  # PROJ warns that a PROJ string loses metadata: intended
         warnings.simplefilter("ignore", UserWarning)
@@ -64,8 +65,8 @@ def _pinned(crs: pyproj.CRS) -> pyproj.CRS:
 def _transformer_cached(src_wkt: str, dst_wkt: str) -> pyproj.Transformer:
     src, dst = pyproj.CRS.from_wkt(src_wkt), pyproj.CRS.from_wkt(dst_wkt)
     if is_vn2000(src) != is_vn2000(dst):
-        src = _pinned(src) if is_vn2000(src) else src
-        dst = _pinned(dst) if is_vn2000(dst) else dst
+        src = pinned_crs(src) if is_vn2000(src) else src
+        dst = pinned_crs(dst) if is_vn2000(dst) else dst
     return pyproj.Transformer.from_crs(src, dst, always_xy=True)
 
 

@@ -485,9 +485,7 @@ def deliver_province(
     from gis.deliver_check import check_delivery
     from gis.validate import validate_province
 
-    profile = (
-        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
-    )
+    profile = load_profile(province, layers_dir=layers_dir)
     missing = [k for k in ("approved", "period_end") if getattr(profile.plan, k) is None]
     if missing:
         raise ProfileError(

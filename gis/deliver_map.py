@@ -55,12 +55,15 @@ __all__ = [
     "LAYER_STYLES",
     "MAP_FILE",
     "MIN_DPI",
+    "SHEET_RC",
     "STRIP_PX",
     "dash_lines",
     "km_grid",
     "location_map",
+    "neighbour_provinces",
     "north_arrow",
     "preview_png",
+    "read_delivered",
     "scale_bar",
     "signature_block",
     "write_sheet",
@@ -78,7 +81,12 @@ STRIP_PX = 2048
 #: 1:100,000 sheet (1.2 GB of RGB) in memory.
 GDAL_CACHE_MB = 256
 _MM = 25.4
-_RC = {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"], "text.parse_math": False}
+#: Matplotlib settings of every delivery sheet: DejaVu Sans has the Vietnamese glyphs.
+SHEET_RC = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "text.parse_math": False,
+}
 #: How the delivered layers are drawn: layer -> (kind, style, legend label, z-order). Points over
 #: lines over areas (Art. 8.4); planned lines dashed (Phụ lục II.II.b). Layers absent from the
 #: delivery are skipped.
@@ -106,14 +114,16 @@ LAYER_STYLES: dict[str, tuple[str, dict, str, int]] = {
 }  # fmt: skip
 
 
-def _read(gdb: Path, layer: str, crs: str) -> gpd.GeoDataFrame | None:
+def read_delivered(gdb: Path, layer: str, crs: str) -> gpd.GeoDataFrame | None:
+    """Layer ``layer`` of a delivered geodatabase in ``crs``; None if it was not delivered."""
     try:
         return to_crs(pyogrio.read_dataframe(gdb, layer=layer), crs)
     except pyogrio.errors.DataLayerError:
         return None
 
 
-def _neighbours(profile: Profile, crs: str) -> gpd.GeoDataFrame | None:
+def neighbour_provinces(profile: Profile, crs: str) -> gpd.GeoDataFrame | None:
+    """The provinces of 2025 (``layers/_national``) in ``crs``, for the base of a sheet."""
     from gis.store import read_layer
 
     try:
@@ -403,7 +413,7 @@ def delivered_outline(
     if len(gdbs) != 1:
         raise LayerError(f"{delivery} holds {len(gdbs)} .gdb; deliver first (gis deliver).")
     gdb, crs = gdbs[0], profile.delivery_crs
-    outline = _read(gdb, "RanhGioiTinh_A", crs)
+    outline = read_delivered(gdb, "RanhGioiTinh_A", crs)
     if outline is None:
         raise LayerError(f"{gdb.name} has no RanhGioiTinh_A (the province outline) to frame.")
     return gdb, crs, outline
@@ -455,7 +465,7 @@ def location_map(
     frame_h_in = (y1 - y0) / scale * 1000 / _MM
     pad = 0.6 if grid else 0.4  # inches around the frame; title above, scale below
     sheet_w, sheet_h = frame_w_in + 2 * pad, frame_h_in + 2 * pad + 0.9
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(SHEET_RC):
         fig, ax = _draw(gdb, profile, crs, scale, dpi, grid, (x0, x1, y0, y1),
                         (frame_w_in, frame_h_in, pad, sheet_w, sheet_h))  # fmt: skip
         return write_sheet(fig, ax, (x0, x1, y0, y1), path, crs=crs, dpi=dpi,
@@ -483,7 +493,7 @@ def _draw(gdb, profile, crs, scale, dpi, grid, extent, sizes):
     if not grid:
         ax.set_xticks([])
         ax.set_yticks([])
-    neighbours = _neighbours(profile, crs)
+    neighbours = neighbour_provinces(profile, crs)
     if neighbours is not None:
         neighbours.plot(ax=ax, facecolor="#fbfcfc", edgecolor="#95a5a6", linewidth=0.5, zorder=0.8)
         own = neighbours["code"].astype(str) == str(profile.code)
@@ -496,7 +506,7 @@ def _draw(gdb, profile, crs, scale, dpi, grid, extent, sizes):
                         ha="center", zorder=0.9, clip_on=True)  # fmt: skip
     handles = []
     for layer, (kind, style, label, z) in LAYER_STYLES.items():
-        data = _read(gdb, layer, crs)
+        data = read_delivered(gdb, layer, crs)
         if data is None or data.empty:
             continue
         if kind == "area":

@@ -58,11 +58,11 @@ from gis._sheet import (
     renderer,
 )
 from gis.deliver_map import (
-    _RC,
     MIN_DPI,
-    _neighbours,
+    SHEET_RC,
     delivered_outline,
     km_grid,
+    neighbour_provinces,
     north_arrow,
     scale_bar,
     sheet_figure,
@@ -486,7 +486,7 @@ def thematic_map(
     side, top, bottom = max(side, 0.9), max(top, 1.2), max(bottom, 1.1)
     title = spec.title.format(province=profile.name)
     subtitle = spec.subtitle(profile)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(SHEET_RC):
         fig = sheet_figure(frame_w_in + 2 * side, frame_h_in + top + bottom, dpi)
         sw, sh = fig.get_figwidth(), fig.get_figheight()
         ax = fig.add_axes((side / sw, bottom / sh, frame_w_in / sw, frame_h_in / sh))
@@ -539,7 +539,7 @@ def thematic_map(
 
 
 def _neighbour_layer(ax, profile: Profile, crs: str, extent, k: float) -> None:
-    neighbours = _neighbours(profile, crs)
+    neighbours = neighbour_provinces(profile, crs)
     if neighbours is None:
         return
     x0, x1, y0, y1 = extent

@@ -492,7 +492,7 @@ def draw_map(
 
     Draw with the toolbar on the left of the map (polygon, line, marker; edit and delete).
     Then, in the next cell, ``dm.to_geodataframe()`` returns the drawing in the planning CRS,
-    ready for :func:`gis.edit.add_features` and :func:`gis.edit.check_layer`.
+    ready for :func:`gis.edit.add_features` and :func:`gis.store.check_layer`.
 
     Works offline: Leaflet and Leaflet.draw come from the ``jupyter-leaflet`` bundle served by
     the local Jupyter server (JupyterLab, Notebook 7, Voilà), and no tile layer is added unless
@@ -543,9 +543,7 @@ def draw_map(
     """
     _check_geometry_type(geometry_type)
     ipyleaflet, widgets = _ipyleaflet()
-    profile = (
-        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
-    )
+    profile = load_profile(province, layers_dir=layers_dir)
     refs = _references(layer, profile)
     extra, missing = _context(context, profile, skip={n for n, _ in refs})
     shown = [(name, _reference_frame(gdf, name)) for name, gdf in [*refs, *extra]]

@@ -5,11 +5,14 @@ The workflow a planner follows::
     plants = open_layer("hydropower_plants")        # remembers the version it read
     edited = plants.copy()
     edited.loc[edited["plant_id"] == "hp02", "capacity_mw"] = 90.0
-    check_layer(edited, "hydropower_plants")         # problems, one row each (empty = fine)
+    problems_frame(check_layer(edited, "hydropower_plants"))  # one row per problem
     diff(plants, edited)                             # what you are about to save
     plants = save_layer(edited, "hydropower_plants", message="hp02: capacity from EVN 2024")
-    log("hydropower_plants")                         # who saved what: added/removed/modified
+    history("hydropower_plants")                     # who saved what: added/removed/modified
     plants = undo("hydropower_plants")               # back to the version before that save
+
+(``check_layer`` and ``history`` are :func:`gis.store.check_layer` and
+:func:`gis.store.history`: the store's one check and one save log.)
 
 Edits are ordinary pandas/geopandas operations on the frame; these functions add what a shared
 store needs. :func:`save_layer` validates (schema, geometry, the profile's rules) and writes
@@ -27,15 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
-from gis.crs import require_crs, require_metric_crs, to_crs
+from gis._diff import change_counts, diff
+from gis.crs import require_crs, to_crs
 from gis.errors import ConflictError, GisError, LayerError, Problem
 from gis.profile import Profile, load_profile
 from gis.store import (
-    _prepare,
     history,
     layer_meta,
     layer_version,
@@ -44,28 +45,18 @@ from gis.store import (
     restore,
     write_layer,
 )
-from gis.validate import validate_frame
 
 __all__ = [
     "add_features",
-    "check_layer",
     "diff",
     "diff_versions",
-    "log",
     "open_layer",
     "problems_frame",
     "save_layer",
     "undo",
 ]
 
-#: Order of the ``change`` values in a diff.
-CHANGES = ("added", "removed", "modified")
 
-
-def _profile(province: str | Profile | None, layers_dir: str | Path | None) -> Profile:
-    if isinstance(province, Profile):
-        return province
-    return load_profile(province, layers_dir=layers_dir)
 
 
 def _with_attrs(df: pd.DataFrame, meta: dict[str, Any], name: str) -> pd.DataFrame:
@@ -106,7 +97,7 @@ def open_layer(
     >>> plants.attrs["id_column"], plants.crs.to_epsg()
     ('plant_id', 9205)
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     df = read_layer(name, province=profile)
     return _with_attrs(df, layer_meta(name, province=profile), name)
 
@@ -160,230 +151,28 @@ def add_features(data: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
-    """Return problems as a table: severity, feature, check, message, hint (one row each)."""
-    cols = ["severity", "feature", "check", "message", "hint"]
-    return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in problems], columns=cols)
-
-
-def check_layer(
-    data: pd.DataFrame,
-    name: str,
-    *,
-    province: str | Profile | None = None,
-    layers_dir: str | Path | None = None,
-) -> pd.DataFrame:
-    """Return every problem :func:`save_layer` would find in ``data`` as layer ``name``.
-
-    The data is checked as it would be stored (text in NFC, planning CRS, 1 cm grid) against
-    the layer's schema, geometry rules and the profile's rules naming the layer. Nothing is
-    written.
-
-    Returns
-    -------
-    DataFrame
-        One row per problem (see :func:`problems_frame`); empty when the data can be saved.
-        Rows with severity ``"warning"`` do not block a save.
-    """
-    profile = _profile(province, layers_dir)
-    meta = layer_meta(name, province=profile)
-    if isinstance(data, gpd.GeoDataFrame) and data.crs is None:
-        prepared = data  # validation reports the missing CRS with its hint
-    else:
-        prepared = _prepare(data, meta, profile, name)
-    return problems_frame(validate_frame(prepared, name, meta, profile=profile))
-
-
-def _id_column(old: pd.DataFrame, new: pd.DataFrame, id_column: str | None) -> str:
-    col = id_column or old.attrs.get("id_column") or new.attrs.get("id_column")
-    if not col:
-        raise LayerError(
-            "diff needs the column that identifies features; none was given and the frames do "
-            f"not name one. Pass id_column=, one of: {', '.join(map(str, old.columns))}."
-        )
-    for label, df in (("old", old), ("new", new)):
-        if col not in df.columns:
-            raise LayerError(
-                f"id column '{col}' is missing from the {label} frame (columns: "
-                f"{', '.join(map(str, df.columns))}); pass the right id_column=."
-            )
-        ids = df[col]
-        bad = ids[ids.isna() | ids.duplicated(keep=False)]
-        if len(bad):
-            shown = ", ".join(sorted({str(v) for v in bad})[:10])
-            raise LayerError(
-                f"diff needs a unique, non-empty '{col}' per feature; the {label} frame has "
-                f"{len(bad)} empty or repeated value(s): {shown}. Give each feature its own id."
-            )
-    return col
-
-
-def _same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Element-wise equality of two aligned columns; two empty values are equal."""
-    a_na, b_na = a.isna().to_numpy(), b.isna().to_numpy()
-    numeric = all(
-        pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) for s in (a, b)
-    )
-    if numeric:
-        av = a.astype("float64").to_numpy(na_value=np.nan)
-        bv = b.astype("float64").to_numpy(na_value=np.nan)
-        eq = np.isclose(av, bv, rtol=1e-9, atol=0.0)
-    else:
-        eq = np.array(
-            [
-                x == y if not (xn or yn) else False
-                for x, y, xn, yn in zip(a, b, a_na, b_na, strict=True)
-            ],
-            dtype=bool,
-        )
-    return np.where(a_na | b_na, a_na & b_na, eq)
-
-
-def _family(geoms: np.ndarray) -> set[str]:
-    types = shapely.get_type_id(geoms[~shapely.is_missing(geoms)])
-    fams = set()
-    if np.isin(types, [3, 6]).any():
-        fams.add("polygon")
-    if np.isin(types, [1, 2, 5]).any():
-        fams.add("line")
-    return fams
-
-
-def diff(
-    old: pd.DataFrame,
-    new: pd.DataFrame,
-    *,
-    id_column: str | None = None,
-    tolerance_m: float = 0.01,
-) -> pd.DataFrame:
-    """Return the features added, removed and modified between two versions of a layer.
-
-    Features are matched on ``id_column``. A feature is modified when an attribute differs
-    (two empty values are equal; numbers are compared to 1e-9 relative) or its geometry moved
-    by more than ``tolerance_m`` anywhere (Hausdorff distance).
+    """Return problems as a table: severity, feature, check, message, hint (one row each).
 
     Parameters
     ----------
-    old, new : GeoDataFrame or DataFrame
-        Two versions of the same layer; ``new`` is reprojected to the CRS of ``old``, which
-        must be in metres for a vector layer.
-    id_column : str, optional
-        Column identifying features; default ``old.attrs["id_column"]`` (set by
-        :func:`open_layer`).
-    tolerance_m : float
-        Geometry movements up to this distance are not changes (default 1 cm, the grid
-        layers are stored on).
+    problems : sequence of Problem
+        E.g. what :func:`gis.store.check_layer` finds in an edited frame before saving it.
 
     Returns
     -------
     DataFrame
-        One row per changed feature, sorted added / removed / modified then id, with columns:
-
-        - the id column;
-        - ``change``: ``"added"``, ``"removed"`` or ``"modified"``;
-        - ``columns``: the changed columns, comma-separated (``"geometry"`` when it moved);
-        - vector layers only: ``moved_m`` (distance between the centroids of the old and the
-          new geometry) and ``max_shift_m`` (Hausdorff distance: how far the farthest part
-          moved), empty for added and removed features;
-        - ``area_change_m2`` when the layer has polygons and ``length_change_m`` when it has
-          lines: new minus old (the whole area or length for added features, its negative for
-          removed ones).
-
-    Raises
-    ------
-    LayerError
-        If the id column is missing, empty or repeated in either frame.
-    CRSError
-        If a vector frame has no CRS or ``old`` is not in metres.
+        One row per problem, empty (with the columns) when there is none. Rows with severity
+        ``"warning"`` do not block a save.
 
     Examples
     --------
+    >>> from gis.store import check_layer
     >>> plants = open_layer("hydropower_plants")
-    >>> moved = plants.copy()
-    >>> moved.loc[moved["plant_id"] == "hp02", "geometry"] = moved.geometry.iloc[1:2].translate(
-    ...     xoff=300.0, yoff=400.0
-    ... ).to_numpy()
-    >>> d = diff(plants, moved)
-    >>> d[["plant_id", "change", "columns", "moved_m"]].to_dict("records")
-    [{'plant_id': 'hp02', 'change': 'modified', 'columns': 'geometry', 'moved_m': 500.0}]
+    >>> problems_frame(check_layer(plants, "hydropower_plants")).empty
+    True
     """
-    col = _id_column(old, new, id_column)
-    vector = isinstance(old, gpd.GeoDataFrame) or isinstance(new, gpd.GeoDataFrame)
-    if vector:
-        for label, df in (("old", old), ("new", new)):
-            if not isinstance(df, gpd.GeoDataFrame):
-                raise LayerError(
-                    f"the {label} frame has no geometry but the other has; diff two versions "
-                    "of the same layer."
-                )
-        require_metric_crs(old, name="old", purpose="measuring how far features moved")
-        require_crs(new, name="new")
-        new = to_crs(new, old.crs)
-    o = old.set_index(old[col].astype(str))
-    n = new.set_index(new[col].astype(str))
-    added = [i for i in n.index if i not in o.index]
-    removed = [i for i in o.index if i not in n.index]
-    common = [i for i in o.index if i in n.index]
-
-    geo_o = old.geometry.name if vector else None
-    geo_n = new.geometry.name if vector else None
-    attrs = [c for c in dict.fromkeys([*o.columns, *n.columns]) if c not in (col, geo_o, geo_n)]
-    changed: dict[str, list[str]] = {i: [] for i in common}
-    for c in attrs:
-        a = o[c].reindex(common) if c in o.columns else pd.Series(pd.NA, index=common)
-        b = n[c].reindex(common) if c in n.columns else pd.Series(pd.NA, index=common)
-        for i in np.asarray(common, dtype=object)[~_same_values(a, b)]:
-            changed[i].append(c)
-
-    rows = pd.DataFrame(
-        {
-            col: added + removed + common,
-            "change": ["added"] * len(added)
-            + ["removed"] * len(removed)
-            + ["modified"] * len(common),
-        }
-    )
-    if vector:
-        go = o.geometry.reindex(common).to_numpy()
-        gn = n.geometry.reindex(common).to_numpy()
-        miss_o, miss_n = shapely.is_missing(go), shapely.is_missing(gn)
-        both = ~miss_o & ~miss_n
-        same = np.where(both, False, miss_o & miss_n)
-        same[both] = shapely.equals_exact(go[both], gn[both], tolerance=tolerance_m)
-        max_shift = np.full(len(common), np.nan)
-        todo = both & ~same
-        max_shift[todo] = shapely.hausdorff_distance(go[todo], gn[todo])
-        moved = np.full(len(common), np.nan)
-        moved[todo] = shapely.distance(shapely.centroid(go[todo]), shapely.centroid(gn[todo]))
-        geom_changed = ~same & ~(todo & (max_shift <= tolerance_m))
-        for i, flag in zip(common, geom_changed, strict=True):
-            if flag:
-                changed[i].append("geometry")
-        nan_ar = [np.nan] * (len(added) + len(removed))
-        rows["moved_m"] = nan_ar + list(np.where(geom_changed, moved, 0.0))
-        rows["max_shift_m"] = nan_ar + list(np.where(geom_changed, max_shift, 0.0))
-        g_add = n.geometry.reindex(added).to_numpy()
-        g_rem = o.geometry.reindex(removed).to_numpy()
-        fams = _family(np.concatenate([o.geometry.to_numpy(), n.geometry.to_numpy()]))
-        for fam, column, measure in (
-            ("polygon", "area_change_m2", shapely.area),
-            ("line", "length_change_m", shapely.length),
-        ):
-            if fam in fams:
-                rows[column] = np.concatenate(
-                    [measure(g_add), -measure(g_rem), measure(gn) - measure(go)]
-                )
-    rows["columns"] = [""] * (len(added) + len(removed)) + [", ".join(changed[i]) for i in common]
-    rows = rows[(rows["change"] != "modified") | (rows["columns"] != "")]
-    order = {c: k for k, c in enumerate(CHANGES)}
-    rows = rows.sort_values([col], kind="stable").sort_values(
-        "change", key=lambda s: s.map(order), kind="stable"
-    )
-    first = [col, "change", "columns"]
-    return rows[first + [c for c in rows.columns if c not in first]].reset_index(drop=True)
-
-
-def _counts(changes: pd.DataFrame) -> dict[str, int]:
-    return {c: int((changes["change"] == c).sum()) for c in CHANGES}
+    cols = ["severity", "feature", "check", "message", "hint"]
+    return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in problems], columns=cols)
 
 
 def diff_versions(
@@ -400,7 +189,7 @@ def diff_versions(
     Parameters
     ----------
     old_version, new_version : str
-        Versions from :func:`log` (full hash or its first 16 characters or fewer if
+        Versions from :func:`gis.store.history` (full hash or its first 16 characters or fewer if
         unambiguous); ``new_version`` defaults to the current one.
 
     Raises
@@ -408,7 +197,7 @@ def diff_versions(
     LayerError
         If a version is neither current nor kept in history; the message lists the kept ones.
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     meta = layer_meta(name, province=profile)
     if new_version is None:
         new_version = layer_version(name, province=profile)
@@ -452,14 +241,14 @@ def save_layer(
     ------
     ValidationError
         If the data breaks the schema or a rule; ``err.problems`` lists every problem and
-        nothing is written. :func:`check_layer` shows the same list before saving.
+        nothing is written. :func:`gis.store.check_layer` shows the same list before saving.
     ConflictError
         If the layer changed on disk since ``version``; nothing is written.
     LayerError
         If the frame does not carry the version it was opened from.
     """
-    profile = _profile(province, layers_dir)
-    meta = layer_meta(name, province=profile)
+    profile = load_profile(province, layers_dir=layers_dir)
+    layer_meta(name, province=profile)  # an unknown layer: LayerNotFoundError lists the layers
     version = version or data.attrs.get("version")
     if not version:
         raise LayerError(
@@ -472,13 +261,7 @@ def save_layer(
     current = layer_version(name, province=profile)
     if current != version:
         raise ConflictError(_conflict_message(name, version, current, profile))
-    try:
-        counts = _counts(
-            diff(read_layer(name, province=profile), data, id_column=meta.get("id_column"))
-        )
-    except GisError:  # ids or CRS broken: the validation below says what to fix
-        counts = {}
-    write_layer(data, name, message=message, if_version=version, province=profile, log_extra=counts)
+    write_layer(data, name, message=message, if_version=version, province=profile)
     return open_layer(name, province=profile)
 
 
@@ -496,7 +279,7 @@ def _conflict_message(name: str, version: str, current: str | None, profile: Pro
     try:
         theirs = diff_versions(name, version, current, province=profile)
         text += " Changed since you opened it: " + ", ".join(
-            f"{n} {c}" for c, n in _counts(theirs).items()
+            f"{n} {c}" for c, n in change_counts(theirs).items()
         )
         text += f" ({', '.join(theirs.iloc[:, 0].astype(str).head(10))})." if len(theirs) else "."
     except GisError:
@@ -507,44 +290,6 @@ def _conflict_message(name: str, version: str, current: str | None, profile: Pro
     )
 
 
-def log(
-    name: str,
-    *,
-    province: str | Profile | None = None,
-    layers_dir: str | Path | None = None,
-) -> pd.DataFrame:
-    """Return the save history of layer ``name`` with the features each save changed.
-
-    Returns
-    -------
-    DataFrame
-        One row per save, oldest first: ``time`` (UTC), ``message``, ``features`` (count
-        after the save), ``added``, ``removed``, ``modified``, ``version``, ``previous`` and
-        ``undo_of`` (the version an :func:`undo` took back). Counts are written by
-        :func:`save_layer` and :func:`undo`; for other saves (``gis import``, ``gis restore``)
-        they are computed from the kept versions, and left empty if one is no longer kept.
-    """
-    profile = _profile(province, layers_dir)
-    h = history(name, province=profile).copy()
-    for c in (*CHANGES, "undo_of"):
-        if c not in h.columns:
-            h[c] = pd.NA
-    for i in h.index[h["added"].isna()]:
-        prev, ver = h.at[i, "previous"], h.at[i, "version"]
-        if not (isinstance(prev, str) and isinstance(ver, str)):
-            continue
-        try:
-            counts = _counts(diff_versions(name, prev, ver, province=profile))
-        except GisError:
-            continue
-        for c, v in counts.items():
-            h.at[i, c] = v
-    for c in CHANGES:
-        h[c] = h[c].astype("Int64")
-    cols = ["time", "message", "features", *CHANGES, "version", "previous", "undo_of"]
-    return h[cols].reset_index(drop=True)
-
-
 def undo(
     name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
 ) -> gpd.GeoDataFrame | pd.DataFrame:
@@ -552,7 +297,10 @@ def undo(
 
     The version before that save is restored byte for byte (through
     :func:`gis.store.restore`, which validates it and keeps the current version in history);
-    the log gets an ``"undo: <message>"`` entry. Undoing again takes back the save before.
+    the log gets an ``"undo: <message>"`` entry with the counts of the features it changed
+    back, and ``undo_of`` (the version taken back). Undoing again takes back the save before.
+    This is ``gis undo LAYER``; to bring back any kept version by name, use
+    :func:`gis.store.restore` (``gis restore LAYER VERSION``).
 
     Returns
     -------
@@ -567,7 +315,7 @@ def undo(
         If the layer was changed outside the toolkit since its last logged save (undo would
         throw that change away).
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     stack: list[dict[str, Any]] = []
     undone = 0
     for entry in history(name, province=profile).to_dict("records"):
@@ -586,18 +334,19 @@ def undo(
         raise ConflictError(
             f"layer '{name}' was changed outside the toolkit after its last logged save "
             f"('{top['message']}'); undo would throw that change away. Save it with save_layer "
-            "first, or bring back a version explicitly with gis.store.restore."
+            "first, or bring back a version explicitly with gis.store.restore "
+            f"(`gis history {name}` lists them, `gis restore {name} VERSION`)."
         )
     if not isinstance(top.get("previous"), str):
         raise LayerError(
             f"the save '{top['message']}' created layer '{name}'; there is no earlier version "
             "to go back to."
         )
-    extra: dict[str, Any] = {"undo_of": top["version"]}
-    if all(isinstance(top.get(c), int | float) and not pd.isna(top.get(c)) for c in CHANGES):
-        extra |= {"added": top["removed"], "removed": top["added"], "modified": top["modified"]}
-        extra = {k: (int(v) if k in CHANGES else v) for k, v in extra.items()}
     restore(
-        name, top["previous"], province=profile, message=f"undo: {top['message']}", log_extra=extra
+        name,
+        top["previous"],
+        province=profile,
+        message=f"undo: {top['message']}",
+        log_extra={"undo_of": top["version"]},
     )
     return open_layer(name, province=profile)

@@ -117,7 +117,15 @@ from gis._exchange import (
     tab_encoding_hint,
 )
 from gis._writes import disk_full_error, temp_dir
-from gis.crs import VN2000_TOWGS84, _pinned, is_vn2000, require_crs, tm3_epsg, to_crs, transformer
+from gis.crs import (
+    VN2000_TOWGS84,
+    is_vn2000,
+    pinned_crs,
+    require_crs,
+    tm3_epsg,
+    to_crs,
+    transformer,
+)
 from gis.errors import CRSError, GisError, InputFileError
 from gis.text import fix_legacy_columns, normalise_text_columns, to_nfc
 
@@ -129,7 +137,9 @@ __all__ = [
     "check_raster",
     "read_vector",
     "restore_long_names",
+    "short_names",
     "write_geopackage",
+    "write_table",
     "write_vector",
 ]
 
@@ -779,8 +789,12 @@ def _file_crs(gdf: gpd.GeoDataFrame, path: Path, ext: str, crs) -> gpd.GeoDataFr
     return gdf.set_crs(file_crs, allow_override=True)
 
 
-def _short_names(columns: list[str]) -> dict[str, str]:
-    """Map names longer than 10 UTF-8 bytes to unique names of at most 10 bytes."""
+def short_names(columns: list[str]) -> dict[str, str]:
+    """Map names longer than 10 UTF-8 bytes to unique names of at most 10 bytes.
+
+    The renames :func:`write_vector` makes with ``shorten_fields=True`` (and that
+    :func:`restore_long_names` undoes); names that fit are not in the mapping.
+    """
     taken, mapping = {c.lower() for c in columns if len(c.encode()) <= 10}, {}
     for col in columns:
         if len(col.encode()) <= 10:
@@ -823,7 +837,7 @@ def restore_long_names(
         If a field could be either of two columns (or two fields the same column).
     """
     missing = [c for c in columns if c not in data.columns and len(c.encode()) > 10]
-    shortened = _short_names(list(columns))
+    shortened = short_names(list(columns))
     candidates: dict[str, list[str]] = {}
     for field in data.columns:
         if field in columns or (isinstance(data, gpd.GeoDataFrame) and field == data.geometry.name):
@@ -918,12 +932,12 @@ def _prepare(
         options["ENCODING"] = "UTF-8"
         out = single_type_points(_tab_fields(out, path), path, ext)
         if is_vn2000(out.crs):
-            out = out.set_crs(_pinned(out.crs), allow_override=True)
+            out = out.set_crs(pinned_crs(out.crs), allow_override=True)
         pad = _TAB_PAD[bool(out.crs.is_geographic)]
         x0, y0, x1, y1 = out.total_bounds if len(out) else (0.0, 0.0, 0.0, 0.0)
         options["BOUNDS"] = f"{x0 - pad},{y0 - pad},{x1 + pad},{y1 + pad}"
     elif ext == ".shp":
-        mapping = _short_names([c for c in out.columns if c != out.geometry.name])
+        mapping = short_names([c for c in out.columns if c != out.geometry.name])
         if mapping and not shorten_fields:
             pairs = ", ".join(f"{k} -> {v}" for k, v in mapping.items())
             raise InputFileError(
@@ -1104,3 +1118,32 @@ def write_geopackage(
             finish(tmp)
 
     return atomic_write(path, _write)
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a table to ``.csv`` or ``.xlsx`` (by its extension), atomically; return ``path``.
+
+    Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` ...) is kept as text
+    (:mod:`gis._safe_text`); any other extension is written as .xlsx.
+
+    Raises
+    ------
+    InputFileError
+        If the folder of ``path`` does not exist.
+    """
+    from gis._safe_text import csv_frame, excel_frame, excel_sheet
+    from gis._writes import atomic_write
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputFileError(f"cannot export to '{path}': folder '{path.parent}' does not exist.")
+
+    def _xlsx(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            excel_frame(frame).to_excel(xl, index=False)
+            excel_sheet(next(iter(xl.sheets.values())))
+
+    def _csv(tmp: Path) -> None:
+        csv_frame(frame).to_csv(tmp, index=False)
+
+    return atomic_write(path, _csv if path.suffix.lower() == ".csv" else _xlsx)

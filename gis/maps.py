@@ -448,8 +448,7 @@ def build_maps(
         A map that could not be drawn at all (every layer it needs missing) is left out and
         reported in the index page and ``maps.json``.
     """
-    profile = province if isinstance(province, Profile) else load_profile(
-        province, layers_dir=layers_dir)  # fmt: skip
+    profile = load_profile(province, layers_dir=layers_dir)
     out = Path(out_dir if out_dir is not None else settings.MAPS_DIR)
     province_src = parts.Source(profile, profile.roles)
     nation_src = national_source(profile)

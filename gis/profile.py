@@ -418,13 +418,19 @@ def _role_settings(data: dict[str, Any], path: Path) -> dict[str, str]:
     return {**LAYER_ROLES, **{k: str(v) for k, v in table.items()}}
 
 
-def load_profile(province: str | None = None, *, layers_dir: str | Path | None = None) -> Profile:
+def load_profile(
+    province: str | Profile | None = None, *, layers_dir: str | Path | None = None
+) -> Profile:
     """Read and check a province profile.
+
+    Every function of the toolkit that takes ``province`` (a slug or a :class:`Profile`) and
+    ``layers_dir`` resolves them here, so a notebook can load a profile once and pass it on.
 
     Parameters
     ----------
-    province : str, optional
-        Profile slug; default :data:`gis.settings.PROVINCE`.
+    province : str or Profile, optional
+        Profile slug; default :data:`gis.settings.PROVINCE`. A :class:`Profile` is returned as
+        it is (``layers_dir`` is then ignored: the profile knows its folder).
     layers_dir : path, optional
         Root of the layer store; default :data:`gis.settings.LAYERS_DIR`.
 
@@ -444,6 +450,8 @@ def load_profile(province: str | None = None, *, layers_dir: str | Path | None =
     >>> load_profile("lai_chau").planning_crs
     'EPSG:9205'
     """
+    if isinstance(province, Profile):
+        return province
     if not (province or settings.PROVINCE):
         root = Path(layers_dir) if layers_dir is not None else Path(settings.LAYERS_DIR)
         known = list_profiles(layers_dir=root)

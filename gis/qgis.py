@@ -322,8 +322,7 @@ def export_geopackage(
     InputFileError
         Not a ``.gpkg`` path, or its folder does not exist.
     """
-    profile = province if isinstance(province, Profile) else load_profile(
-        province, layers_dir=layers_dir)  # fmt: skip
+    profile = load_profile(province, layers_dir=layers_dir)
     frames, metas = _store_layers(profile, layers)
     return write_geopackage(frames, path,
                             finish=lambda tmp: _describe(tmp, frames, metas, profile))  # fmt: skip
@@ -481,8 +480,7 @@ def write_qgis_project(
         )
     if not path.parent.is_dir():
         raise InputFileError(f"cannot write '{path}': folder '{path.parent}' does not exist.")
-    profile = province if isinstance(province, Profile) else load_profile(
-        province, layers_dir=layers_dir)  # fmt: skip
+    profile = load_profile(province, layers_dir=layers_dir)
     frames, metas = _store_layers(profile, None)
     gpkg = path.with_suffix(".gpkg")
     write_geopackage(frames, gpkg, finish=lambda tmp: _describe(tmp, frames, metas, profile))

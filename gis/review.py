@@ -283,8 +283,7 @@ def review_changes(
     -------
     Review
     """
-    profile = province if isinstance(province, Profile) else load_profile(
-        province, layers_dir=layers_dir)  # fmt: skip
+    profile = load_profile(province, layers_dir=layers_dir)
     names = list(layers) if layers else [n for n in profile.layers
                                            if layer_path(n, province=profile).exists()]  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="gis-review-") as tmp:
@@ -348,8 +347,7 @@ def write_review(review: Review, out_dir: str | Path, *, province: str | Profile
     from gis.maplayer import CLOSE_SIMPLIFY_M, MapLayer
     from gis.webmap import reproducible_ids, save_map, web_map
 
-    profile = province if isinstance(province, Profile) else load_profile(
-        province, layers_dir=layers_dir)  # fmt: skip
+    profile = load_profile(province, layers_dir=layers_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"table": out / "review.csv", "statistics": out / "review_statistics.csv"}

@@ -25,18 +25,18 @@ import pandas as pd
 
 from gis._frames import M2_PER_KM2
 from gis._stats_base import (
-    _CENSUS_HINT,
     CENSUS_DATE,
+    CENSUS_HINT,
     CENSUS_LAYER,
     UNIT_SYSTEMS,
-    _Inputs,
-    _label,
-    _missing,
-    _plan_urban_areas,
-    _unit_population,
+    Inputs,
+    missing_table,
+    plan_urban_areas,
+    table_label,
+    unit_population,
 )
-from gis._stats_coverage import _catchments, _corridor, _roads
-from gis._stats_national import _national_urbanisation
+from gis._stats_coverage import catchments_table, corridor_table, roads_tables
+from gis._stats_national import national_urbanisation_table
 from gis.census import POPULATION_COLUMNS, aggregate_population
 from gis.classification import OPERATORS, load_criteria, score_urban_areas
 from gis.profile import Profile, load_profile
@@ -69,7 +69,7 @@ def _facts_latest(facts: pd.DataFrame, scope: str, metrics: tuple[str, ...]) -> 
 AREA_FLAG_PCT = 1.0
 
 
-def _areas(inputs: _Inputs) -> pd.DataFrame:
+def _areas(inputs: Inputs) -> pd.DataFrame:
     profile, facts = inputs.profile, inputs.get("facts")
     rows = []
     prov = inputs.get("province")
@@ -128,7 +128,7 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
         out.loc[i, "note"] = f"differs by more than {AREA_FLAG_PCT:g} %: " + (
             why or "not explained in facts"
         )
-    return _label(
+    return table_label(
         out,
         "Unit areas, computed and reference",
         f"area_km2 = polygon area in {profile.planning_crs} (metres); reference_area_km2 = a "
@@ -143,19 +143,19 @@ def _areas(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
-def _population(inputs: _Inputs) -> pd.DataFrame:
+def _population(inputs: Inputs) -> pd.DataFrame:
     title = f"Population by unit, {CENSUS_DATE} (exact sums of census units)"
     census = inputs.get("census")
     names = ["districts", "communes", "crosswalk", "census"]
     if census is None:
-        frame = _missing(title, ["census"], inputs, "districts_pre2025; communes_2025")
-        frame["status"] = [_CENSUS_HINT]
-        frame.attrs["definition"] = f"Not computed: {_CENSUS_HINT}."
+        frame = missing_table(title, ["census"], inputs, "districts_pre2025; communes_2025")
+        frame["status"] = [CENSUS_HINT]
+        frame.attrs["definition"] = f"Not computed: {CENSUS_HINT}."
         return frame
     frames = []
     for role, system in UNIT_SYSTEMS:
         units = inputs.get(role)
-        pop = _unit_population(inputs, role)
+        pop = unit_population(inputs, role)
         area = units.geometry.area.to_numpy() / M2_PER_KM2
         frame = pd.DataFrame(
             {
@@ -192,7 +192,7 @@ def _population(inputs: _Inputs) -> pd.DataFrame:
     out = out.rename(columns={"urban_pct": "census_urban_pct"})
     int_cols = [*POPULATION_COLUMNS, "n_census_units"]
     out[int_cols] = out[int_cols].astype("Int64")
-    return _label(
+    return table_label(
         out,
         title,
         f"Population of the {CENSUS_DATE} (GSO; layer {CENSUS_LAYER}) summed over whole census "
@@ -225,7 +225,7 @@ _UNFILLED = {
 }
 
 
-def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
+def _urban_area_actuals(inputs: Inputs, urban: pd.DataFrame) -> pd.DataFrame:
     """Census population and density of each urban area, from the units that form it.
 
     ``population_total`` / ``density_total``: the 2025 commune(s) of the core
@@ -237,7 +237,7 @@ def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
     out = urban.copy()
     for col in ("population_total", "density_total", "population_inner"):
         out[col] = np.nan
-        out[f"{col}_source"] = f"missing: {_CENSUS_HINT}"
+        out[f"{col}_source"] = f"missing: {CENSUS_HINT}"
     for col, need in _UNFILLED.items():
         out[f"{col}_source"] = f"missing: {need}"
     if inputs.get("census") is None:
@@ -250,8 +250,8 @@ def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
         out[f"{col}_source"] = f"missing: no {column} for this urban area in urban_areas"
     communes = inputs.get("communes").set_index("code")
     area_km2 = communes.geometry.area / M2_PER_KM2
-    per_commune = _unit_population(inputs, "communes").set_index("code")
-    per_unit = _unit_population(inputs, "crosswalk").set_index("code")
+    per_commune = unit_population(inputs, "communes").set_index("code")
+    per_unit = unit_population(inputs, "crosswalk").set_index("code")
     unit_names = inputs.get("crosswalk").set_index("code")["name"]
     for i, row in out.iterrows():
         codes = [c for c in _codes(row.get("commune2025_code")) if c in per_commune.index]
@@ -280,7 +280,7 @@ def _urban_area_actuals(inputs: _Inputs, urban: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _urban_system(inputs: _Inputs) -> pd.DataFrame:
+def _urban_system(inputs: Inputs) -> pd.DataFrame:
     urban = inputs.get("urban_areas")
     if urban is not None:
         cls = urban["class_target"].fillna("(none)")
@@ -295,14 +295,14 @@ def _urban_system(inputs: _Inputs) -> pd.DataFrame:
     else:
         table = inputs.get("urban_areas_table")
         if table is None:
-            return _missing("Urban system: urban areas by class",
+            return missing_table("Urban system: urban areas by class",
                             ["urban_areas", "urban_areas_table"], inputs, "")  # fmt: skip
         out = table.groupby("urban_class_2030").size().rename("n_urban_areas").reset_index()
         out = out.rename(columns={"urban_class_2030": "urban_class"})
         name = inputs.profile.layer("urban_areas_table")
         out.insert(0, "source_document", f"{name} table ({inputs.profile.plan.document} summary)")
         names = ("urban_areas_table",)
-    return _label(
+    return table_label(
         out,
         "Urban system: urban areas by class",
         "Number of urban areas per source document, horizon and class at that horizon.",
@@ -311,10 +311,10 @@ def _urban_system(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
-def _classification(inputs: _Inputs) -> pd.DataFrame:
-    urban = _plan_urban_areas(inputs)
+def _classification(inputs: Inputs) -> pd.DataFrame:
+    urban = plan_urban_areas(inputs)
     if urban is None:
-        return _missing("Urban classification check", ["urban_areas"], inputs, "urban_areas")
+        return missing_table("Urban classification check", ["urban_areas"], inputs, "urban_areas")
     actual = _urban_area_actuals(inputs, urban)
     out = score_urban_areas(actual, load_criteria(), class_column="class_2030")
     definition = out.attrs["definition"] + (
@@ -327,7 +327,7 @@ def _classification(inputs: _Inputs) -> pd.DataFrame:
         "dựng đô thị), which is not in the layers: missing. Non-agricultural labour needs the "
         "labour statistics of the census or a labour survey: missing."
     )
-    return _label(
+    return table_label(
         out,
         f"Urban classification check ({inputs.profile.plan.document} urban areas, class 2030)",
         definition,
@@ -355,11 +355,11 @@ def _share_row(measure: str, system: str, urban: float, total: float, status: st
     }
 
 
-def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
+def _urbanisation(inputs: Inputs) -> pd.DataFrame:
     facts, code = inputs.get("facts"), inputs.profile.code
     census = inputs.get("census")
     rows = []
-    urban = _plan_urban_areas(inputs)
+    urban = plan_urban_areas(inputs)
     official = "official-style rate: recognised urban areas of the plan (class_current)"
     if urban is None:
         rows.append(
@@ -370,7 +370,7 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
             }
         )
     elif census is None:
-        rows.append({"measure": official, "unit_system": "urban_areas", "status": _CENSUS_HINT})
+        rows.append({"measure": official, "unit_system": "urban_areas", "status": CENSUS_HINT})
     else:
         actual = _urban_area_actuals(inputs, urban).assign(
             recognised=urban["class_current"].notna().to_numpy()
@@ -402,7 +402,7 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
             {
                 "measure": "census urban share",
                 "unit_system": "communes_2019",
-                "status": _CENSUS_HINT,
+                "status": CENSUS_HINT,
             }
         )
     else:
@@ -420,7 +420,7 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
                 f"{CENSUS_LAYER}: {len(census)} units of the census date",
             )
         )
-        per = _unit_population(inputs, "communes").merge(
+        per = unit_population(inputs, "communes").merge(
             inputs.get("communes")[["code", "type"]], on="code"
         )
         rows.append(
@@ -481,7 +481,7 @@ def _urbanisation(inputs: _Inputs) -> pd.DataFrame:
     out = pd.DataFrame(rows).reindex(columns=columns)
     for c in ("urban_population_persons", "total_population_persons"):
         out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
-    return _label(
+    return table_label(
         out,
         "Urbanisation under three definitions",
         f"Population from the {CENSUS_DATE} (layer {CENSUS_LAYER}). Official-style rate = "
@@ -513,11 +513,11 @@ def _slivers(frame: pd.DataFrame, polys: pd.DataFrame, units: pd.DataFrame) -> l
     return out
 
 
-def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
+def _urbanised_share(inputs: Inputs) -> pd.DataFrame:
     title = "Area of urban administrative units as a share of each unit (not built-up area)"
-    urban = _plan_urban_areas(inputs)
+    urban = plan_urban_areas(inputs)
     if urban is None:
-        return _missing(title, ["urban_areas"], inputs, "")
+        return missing_table(title, ["urban_areas"], inputs, "")
     polys = urban[urban.geom_type.isin(["Polygon", "MultiPolygon"])]
     points = urban.loc[~urban.index.isin(polys.index), "urban_area"].tolist()
     frames, slivers = [], []
@@ -541,7 +541,7 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
         f"{r.urban_area}: {r.geometry_source}"
         for r in polys[["urban_area", "geometry_source"]].itertuples(index=False)
     )
-    return _label(
+    return table_label(
         out,
         title,
         "Area of the urban administrative units (wards / townships) of the plan's urban areas "
@@ -564,7 +564,7 @@ def _urbanised_share(inputs: _Inputs) -> pd.DataFrame:
     )
 
 
-def _census_current(inputs: _Inputs) -> tuple[dict[str, tuple], str]:
+def _census_current(inputs: Inputs) -> tuple[dict[str, tuple], str]:
     """Current values from the 2019 census: ``{key: (value, year, source, source_type)}``, hint.
 
     ``census_urban_pct`` = 100 x urban / total persons (urban = people in phường and thị trấn
@@ -573,7 +573,7 @@ def _census_current(inputs: _Inputs) -> tuple[dict[str, tuple], str]:
     """
     census = inputs.get("census")
     if census is None:
-        return {}, _CENSUS_HINT
+        return {}, CENSUS_HINT
     counts = census[["population_persons", "population_urban_persons"]].apply(
         pd.to_numeric, errors="coerce"
     )
@@ -599,14 +599,14 @@ def _census_current(inputs: _Inputs) -> tuple[dict[str, tuple], str]:
     }, ""
 
 
-def _indicators(inputs: _Inputs) -> pd.DataFrame:
+def _indicators(inputs: Inputs) -> pd.DataFrame:
     targets = inputs.get("plan_targets")
     if targets is None:
-        return _missing("Indicators vs targets", ["plan_targets"], inputs, "province")
+        return missing_table("Indicators vs targets", ["plan_targets"], inputs, "province")
     targets = targets_in_force(targets)
     facts, code = inputs.get("facts"), inputs.profile.code
     prov = facts[(facts["scope"] == "province") & (facts["code"] == code)]
-    urban = _plan_urban_areas(inputs)
+    urban = plan_urban_areas(inputs)
     computed, census_hint = _census_current(inputs)
     hints = {k: census_hint for k in ("census_urban_pct", "census_population_persons")}
     hints["urban_areas_classified_now"] = "layer urban_areas missing"
@@ -679,7 +679,7 @@ def _indicators(inputs: _Inputs) -> pd.DataFrame:
                 "current_source_type": source_type,
             }
         )
-    return _label(
+    return table_label(
         pd.DataFrame(rows),
         "Plan indicators vs targets",
         "One row per target of one document (plan_targets layer): the plan draft, the approved "
@@ -711,7 +711,7 @@ class TableSpec:
 
     keys: tuple[str, ...]
     titles: tuple[str, ...]
-    build: Callable[[_Inputs], pd.DataFrame | tuple[pd.DataFrame, ...]]
+    build: Callable[[Inputs], pd.DataFrame | tuple[pd.DataFrame, ...]]
     needs: tuple[str, ...] = ()
     national: bool = False  # reads layers/_national too (gis._stats_national)
 
@@ -726,18 +726,18 @@ TABLES: tuple[TableSpec, ...] = (
               ("districts", "communes", "crosswalk")),
     TableSpec(("urbanised_share",), ("Area of urban administrative units",), _urbanised_share,
               ("districts", "communes")),
-    TableSpec(("corridor_coverage",), ("Corridor coverage of the axis",), _corridor,
+    TableSpec(("corridor_coverage",), ("Corridor coverage of the axis",), corridor_table,
               ("districts", "communes")),
     TableSpec(("road_density", "rural_access_index"),
-              ("Road density per unit", "Rural Access Index (area-based proxy)"), _roads,
+              ("Road density per unit", "Rural Access Index (area-based proxy)"), roads_tables,
               ("districts", "communes")),
-    TableSpec(("catchments",), ("Straight-line catchments",), _catchments,
+    TableSpec(("catchments",), ("Straight-line catchments",), catchments_table,
               ("communes", "province")),
     TableSpec(("urban_classification",), ("Urban classification check",), _classification,
               ("communes", "crosswalk")),
     TableSpec(("indicators_vs_targets",), ("Indicators vs targets",), _indicators,
               ("plan_targets", "facts")),
-    TableSpec(("national_urbanisation",), ("National urbanisation",), _national_urbanisation,
+    TableSpec(("national_urbanisation",), ("National urbanisation",), national_urbanisation_table,
               national=True),
 )  # fmt: skip
 
@@ -780,11 +780,9 @@ def compute_statistics(
     >>> bool(abs(area - 9068.73) / 9068.73 < 0.01)  # the official area, within 1 %
     True
     """
-    profile = (
-        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
-    )
+    profile = load_profile(province, layers_dir=layers_dir)
 
-    inputs = _Inputs(profile)
+    inputs = Inputs(profile)
     wanted = None if tables is None else set(tables)
     out: dict[str, pd.DataFrame] = {}
     for spec in TABLES:
@@ -793,7 +791,7 @@ def compute_statistics(
         inputs.touched = set()
         gone = [role for role in spec.needs if inputs.get(role) is None]
         if gone:
-            built = tuple(_missing(t, list(spec.needs), inputs, "") for t in spec.titles)
+            built = tuple(missing_table(t, list(spec.needs), inputs, "") for t in spec.titles)
         else:
             built = spec.build(inputs)
             built = built if isinstance(built, tuple) else (built,)

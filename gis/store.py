@@ -28,8 +28,10 @@ that changes the schema replaces two files (data, then meta): it first journals 
 and the next save completes the pair (or drops the journal if the data was not replaced). Invalid
 data is refused before anything is written. Each replaced version is kept in
 ``<slug>/.history/<name>/`` (with its schema, ``<version>.schema.json``, when the save changed the
-schema) and can be brought back with :func:`restore`. A lock file serialises
-concurrent writers and ``if_version`` refuses a save when someone else saved in between.
+schema) and can be brought back with :func:`restore`. Every save is logged in
+``.history/<name>/log.jsonl`` with the features it added, removed and modified (:func:`history`).
+A lock file serialises concurrent writers and ``if_version`` refuses a save when someone else
+saved in between.
 """
 
 from __future__ import annotations
@@ -55,12 +57,20 @@ import pyogrio
 import shapely
 
 from gis import settings
+from gis._diff import CHANGES, change_counts, diff
 from gis._rules import Get
 from gis._validation import check_frame
 from gis._writes import atomic_write as _atomic_write_bytes
 from gis._writes import disk_full_error, write_error
 from gis.crs import require_crs, to_crs
-from gis.errors import ConflictError, GisError, LayerError, LayerNotFoundError, ValidationError
+from gis.errors import (
+    ConflictError,
+    GisError,
+    LayerError,
+    LayerNotFoundError,
+    Problem,
+    ValidationError,
+)
 from gis.profile import Profile, load_profile
 from gis.text import normalise_text_columns
 
@@ -86,10 +96,6 @@ _PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "boo
 _READ_CACHE: dict[tuple[str, str, str], pd.DataFrame] | None = None
 
 
-def _profile(province: str | Profile | None, layers_dir: str | Path | None) -> Profile:
-    if isinstance(province, Profile):
-        return province
-    return load_profile(province, layers_dir=layers_dir)
 
 
 def _meta_path(profile: Profile, name: str) -> Path:
@@ -242,7 +248,7 @@ def layer_path(
 ) -> Path:
     """Return the data file of layer ``name`` (``.geojson``, ``.parquet`` or ``.csv``)."""
     meta = layer_meta(name, province=province, layers_dir=layers_dir)
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     return profile.path / f"{name}.{_suffix(meta)}"
 
 
@@ -256,7 +262,7 @@ def layer_meta(
     LayerNotFoundError
         If the layer has no ``.meta.json`` in the province folder; the message lists the layers.
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     problem = _name_problem(name)
     if problem:  # never a path (../x), nor a name the file system refuses
         raise LayerNotFoundError(problem)
@@ -292,7 +298,7 @@ def list_layers(
     >>> int(cat.loc[cat["name"] == "districts_pre2025", "features"].iloc[0])
     8
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     rows = []
     for name in _iter_layer_names(profile):
         meta = layer_meta(name, province=profile)
@@ -394,13 +400,14 @@ def read_layer(
     >>> read_layer("province", province="lai_chau").crs.to_epsg()
     9205
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     meta = layer_meta(name, province=profile)
     path = layer_path(name, province=profile)
     if not path.exists():
         raise LayerNotFoundError(
-            f"layer '{name}' has metadata but no data file {path.name}; restore it with "
-            f"`gis restore {name}` or from git."
+            f"layer '{name}' has metadata but no data file {path.name}; bring back a kept "
+            f"version with `gis restore {name} VERSION` (`gis history {name}` lists them) or "
+            "restore it from git."
         )
     # Parse the very bytes that are hashed: reading the file twice (once to parse, once to hash)
     # lets a save land in between, and a stale edit would then pass the if_version check.
@@ -417,7 +424,8 @@ def read_layer(
         raise LayerError(
             f"layer '{name}': cannot read {path} ({len(raw):,} bytes): {reason}. The file was "
             f"damaged outside the toolkit; bring back the last good version with "
-            f"`gis restore {name}` or `git checkout -- {path.name}`."
+            f"`gis restore {name} VERSION` (`gis history {name}` lists them) or "
+            f"`git checkout -- {path.name}`."
         ) from None
     df = _cast(df, meta)
     df.attrs["layer"] = name
@@ -610,7 +618,6 @@ def write_layer(
     message: str = "",
     if_version: str | None = None,
     check_rules: bool = True,
-    log_extra: dict[str, Any] | None = None,
 ) -> Path:
     """Validate and save ``data`` as layer ``name``, atomically, keeping the old version.
 
@@ -633,23 +640,22 @@ def write_layer(
         new, and the save is refused if someone created it in the meantime.
     check_rules : bool
         Also check the profile's topology rules naming this layer (default True).
-    log_extra : dict, optional
-        More fields for the history log entry (e.g. the counts of added, removed and modified
-        features written by :func:`gis.edit.save_layer`).
 
     Returns
     -------
     pathlib.Path
-        The data file written.
+        The data file written. The save is logged (:func:`history`) with the features it
+        added, removed and modified.
 
     Raises
     ------
     ValidationError
-        If the data breaks its schema or a rule; every problem is listed, nothing is written.
+        If the data breaks its schema or a rule; every problem is listed, nothing is written
+        (:func:`check_layer` finds the same problems without saving).
     ConflictError
         If ``if_version`` no longer matches the file on disk.
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     check_layer_name(name)
     if meta is None:
         meta = layer_meta(name, province=profile)
@@ -694,8 +700,9 @@ def write_layer(
             except Exception as exc:  # GDAL says "Cannot write feature" when the disk is full
                 raise disk_full_error(exc, tmp.parent) or exc from None
 
+    saved = _cast(prepared.copy(), meta)  # as a read gives it back: what the log's counts diff
     return _commit(
-        profile, name, suffix, _write, meta, message, if_version, len(prepared), log_extra
+        profile, name, suffix, _write, meta, message, if_version, len(prepared), saved=saved
     )
 
 
@@ -730,15 +737,48 @@ def check_layer(
     province: str | Profile | None = None,
     layers_dir: str | Path | None = None,
     check_rules: bool = True,
-) -> list:
+) -> list[Problem]:
     """Return the problems :func:`write_layer` would find in ``data`` as layer ``name``.
 
-    Nothing is written: a dry run of a save (``gis validate FILE --as LAYER``). Same parameters
-    as :func:`write_layer`; ``meta`` defaults to the layer's current metadata.
+    The one check of an edit or an import before it is saved: nothing is written (``gis
+    validate FILE --as LAYER``; in a notebook, :func:`gis.edit.problems_frame` shows the list
+    as a table). The data is checked as it would be stored (text in NFC, planning CRS, 1 cm
+    grid) against the layer's schema, its geometry rules, the province outline (a feature far
+    outside it, e.g. with longitude and latitude swapped, is reported as lying outside) and the
+    profile's rules naming the layer.
+
+    Parameters
+    ----------
+    data : GeoDataFrame or DataFrame
+        The new content, in any CRS.
+    name : str
+        Layer name.
+    meta : dict, optional
+        Schema to check against; default the layer's current metadata.
+    province, layers_dir : optional
+        Which store; defaults from :mod:`gis.settings`.
+    check_rules : bool
+        Also check the province outline and the profile's rules naming this layer (default
+        True).
+
+    Returns
+    -------
+    list of Problem
+        Every problem, empty when the data can be saved; problems with severity
+        ``"warning"`` do not block a save. A vector frame without a CRS gives one ``crs``
+        problem (:func:`write_layer` raises :class:`~gis.errors.CRSError` for it).
+
+    Examples
+    --------
+    >>> plants = read_layer("hydropower_plants", province="lai_chau")
+    >>> check_layer(plants, "hydropower_plants", province="lai_chau")
+    []
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     if meta is None:
         meta = layer_meta(name, province=profile)
+    if meta["kind"] != "table" and isinstance(data, gpd.GeoDataFrame) and data.crs is None:
+        return check_frame(data, name, meta, profile=profile, check_rules=False)  # "no CRS"
     return _checked(data, name, meta, profile, check_rules)[1]
 
 
@@ -758,10 +798,22 @@ def _extent_problems(data, name: str, meta: dict[str, Any], profile: Profile) ->
 
 
 def _commit(
-    profile, name, suffix, write, meta, message, if_version, n_features, log_extra=None
+    profile,
+    name,
+    suffix,
+    write,
+    meta,
+    message,
+    if_version,
+    n_features,
+    log_extra=None,
+    *,
+    saved=None,
 ) -> Path:
     """Under the layer's lock: check the version, keep the old file, write the new atomically.
 
+    ``saved`` is the new content as a read will give it back; the log entry gets the counts of
+    features added, removed and modified from the version replaced (see :func:`_change_counts`).
     A save that fails before the data file is replaced (a full disk, a read-only folder, a
     conflict) removes what it made (history copy, journal, a lock file it created): the store
     is left byte for byte as it was. An ``OSError`` becomes a :class:`WriteError` that says how
@@ -788,8 +840,10 @@ def _commit(
                     "or a colleague saved it). Nothing was written. Read it again, redo your "
                     "edit, and save; or compare with `gis.edit.diff` first."
                 )
+            counts: dict[str, int] = {}
             if current is not None:
                 _keep_history(profile, name, path, current, undo["made"])
+                counts = _change_counts(profile, name, path, saved, meta.get("id_column"))
             meta_text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
             meta_path = _meta_path(profile, name)
             new_meta = not meta_path.exists() or meta_path.read_text(encoding="utf-8") != meta_text
@@ -810,6 +864,7 @@ def _commit(
                 "previous": current,
                 "message": message,
                 "features": n_features,
+                **counts,
                 **(log_extra or {}),
             }
             _log(profile, name, entry)
@@ -823,6 +878,26 @@ def _commit(
             "`--layers COPY` or set GIS_LAYERS_DIR)",
         ) from None  # fmt: skip
     return path
+
+
+def _change_counts(
+    profile: Profile, name: str, path: Path, saved: pd.DataFrame | None, id_column: str | None
+) -> dict[str, int]:
+    """Count the features a save adds, removes and modifies (call under the lock, before the
+    data file ``path`` is replaced): the stored version against ``saved``, matched on
+    ``id_column`` (see :func:`gis._diff.diff`).
+
+    Empty when they cannot be matched: no frame given, no unique id column, or a stored file or
+    schema damaged outside the toolkit (the save replaces it; how much changed is unknown).
+    """
+    if saved is None or not id_column:
+        return {}
+    try:
+        meta = _read_meta(_meta_path(profile, name))
+        old = _cast(_read_bytes(path, meta), meta)
+        return change_counts(diff(old, saved, id_column=id_column))
+    except Exception:  # a damaged file (pandas and GDAL raise many types), ids repeated in the
+        return {}  # old version, a CRS changed by hand: the counts must never stop a save
 
 
 def _remove_leftovers(folder: Path, name: str) -> None:
@@ -951,19 +1026,52 @@ def _log(profile: Profile, name: str, entry: dict[str, Any]) -> None:
         os.close(fd)
 
 
+#: Columns of :func:`history`, in order.
+_HISTORY_COLUMNS = ["time", "message", "features", *CHANGES, "version", "previous", "undo_of"]
+
+
 def history(
     name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
 ) -> pd.DataFrame:
-    """Return the save log of layer ``name`` (time, version, previous, message, features)."""
+    """Return the save history of layer ``name``, with the features each save changed.
+
+    This is ``gis history LAYER``. Every save logs its counts when it is made:
+    :func:`write_layer` (``gis import``, :func:`gis.edit.save_layer`), :func:`restore` and
+    :func:`gis.edit.undo`.
+
+    Returns
+    -------
+    DataFrame
+        One row per save, oldest first: ``time`` (UTC), ``message``, ``features`` (count after
+        the save), ``added``, ``removed``, ``modified`` (features the save changed, matched on
+        the layer's id column), ``version`` (content hash of the saved file; :func:`restore`
+        brings it back), ``previous`` (the version it replaced, empty for the save that
+        created the layer) and ``undo_of`` (the version a :func:`gis.edit.undo` took back).
+        The counts are empty for the save that created the layer, for a layer without a
+        unique id column, and for saves logged before the store recorded counts.
+
+    Examples
+    --------
+    >>> list(history("hydropower_plants", province="lai_chau").columns)[:6]
+    ['time', 'message', 'features', 'added', 'removed', 'modified']
+    """
     check_layer_name(name)
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     log = _history_dir(profile, name) / "log.jsonl"
-    if not log.exists():
-        return pd.DataFrame(columns=["time", "layer", "version", "previous", "message", "features"])
-    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True) if log.exists() else []
     if lines and not lines[-1].endswith("\n"):
         lines = lines[:-1]  # the unfinished line of a save killed while logging
-    return pd.read_json(io.StringIO("".join(lines)), lines=True, dtype=False)
+    if lines:
+        h = pd.read_json(io.StringIO("".join(lines)), lines=True, dtype=False)
+    else:
+        h = pd.DataFrame(columns=_HISTORY_COLUMNS)
+    for column in _HISTORY_COLUMNS:
+        if column not in h.columns:
+            h[column] = pd.NA
+    for column in CHANGES:
+        h[column] = h[column].astype("Int64")
+    extra = [c for c in h.columns if c not in _HISTORY_COLUMNS and c != "layer"]
+    return h[_HISTORY_COLUMNS + extra].reset_index(drop=True)
 
 
 def _kept_file(profile: Profile, name: str, version: str | None, suffix: str) -> Path:
@@ -999,7 +1107,7 @@ def read_version(
     LayerError
         If that version is neither current nor kept; the message lists the kept versions.
     """
-    profile = _profile(province, layers_dir)
+    profile = load_profile(province, layers_dir=layers_dir)
     meta = layer_meta(name, province=profile)
     current = layer_version(name, province=profile)
     if current is not None and version and current.startswith(version):
@@ -1015,36 +1123,59 @@ def read_version(
 
 def restore(
     name: str,
-    version: str | None = None,
+    version: str,
     *,
     province: str | Profile | None = None,
     layers_dir: str | Path | None = None,
     message: str | None = None,
     log_extra: dict[str, Any] | None = None,
 ) -> Path:
-    """Bring back a previous version of layer ``name`` (default: the one before the last save).
+    """Bring back version ``version`` of layer ``name``, kept in its history.
 
-    The restored content goes through :func:`write_layer`, so it is validated and the version
-    it replaces is itself kept in history. ``message`` (default ``"restore <version>"``) and
-    ``log_extra`` go to the history log.
+    This is ``gis restore LAYER VERSION``. To take back the last save without naming a
+    version, use :func:`gis.edit.undo` (``gis undo LAYER``). The version comes back byte for
+    byte with its own schema; it is validated first, and the version it replaces is itself
+    kept in history.
+
+    Parameters
+    ----------
+    name : str
+        Layer name.
+    version : str
+        A version from :func:`history` (``gis history LAYER``): the full hash, or its first
+        characters (16 are always enough).
+    province, layers_dir : optional
+        Which store; defaults from :mod:`gis.settings`.
+    message : str, optional
+        Note for the history log; default ``"restore <version>"``.
+    log_extra : dict, optional
+        More fields for the log entry (:func:`gis.edit.undo` writes ``undo_of``).
+
+    Returns
+    -------
+    pathlib.Path
+        The data file written.
 
     Raises
     ------
     LayerError
-        If no such version is kept; the message lists the kept versions.
+        If no version is named, or no such version is kept (the message lists the kept ones).
+    ValidationError
+        If the kept version breaks the profile's rules as they are now; nothing is written.
     """
-    profile = _profile(province, layers_dir)
+    if not version:
+        raise LayerError(
+            f"name the version of layer '{name}' to bring back (`gis history {name}` lists "
+            f"them), or take back its last save with `gis undo {name}`."
+        )
+    profile = load_profile(province, layers_dir=layers_dir)
     meta = layer_meta(name, province=profile)
     suffix = f".{_suffix(meta)}"
-    if version is None:
-        log = history(name, province=profile)
-        previous = [v for v in log["previous"].tolist() if isinstance(v, str)]
-        version = previous[-1] if previous else None
     src = _kept_file(profile, name, version, suffix)
     meta = _kept_meta(profile, name, src) or meta  # a version comes back with its own schema
-    data = _read_bytes(src, meta)
+    data = _cast(_read_bytes(src, meta), meta)
     get = layer_reader(profile)
-    problems = check_frame(_cast(data, meta), name, meta, profile=profile, get=get)
+    problems = check_frame(data, name, meta, profile=profile, get=get)
     if any(p.severity == "error" for p in problems):
         raise ValidationError(name, problems)
     return _commit(
@@ -1057,4 +1188,5 @@ def restore(
         None,
         len(data),
         log_extra,
+        saved=data,
     )

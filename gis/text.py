@@ -58,7 +58,9 @@ __all__ = [
     "fold",
     "join_by_name",
     "normalise_text_columns",
+    "shorten",
     "strip_diacritics",
+    "text_table",
     "to_legacy",
     "to_nfc",
 ]
@@ -591,3 +593,26 @@ def join_by_name(
         right_df.assign(**{tmp: keys[1]}), on=tmp, how=how, suffixes=("", "_right")
     )
     return merged.drop(columns=tmp)
+
+
+def shorten(text: object, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with "…" (for a terminal table).
+
+    >>> shorten("Thủy điện   Lai Châu", 12)
+    'Thủy điện L…'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def text_table(rows: list[list[str]], header: list[str]) -> list[str]:
+    """``header`` and ``rows`` as lines of left-aligned columns two spaces apart.
+
+    >>> text_table([["a", "1"]], ["name", "n"])
+    ['name  n', 'a     1']
+    """
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]

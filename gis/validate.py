@@ -35,7 +35,13 @@ from typing import Any
 import pandas as pd
 
 from gis._rules import RULES, register_rule
-from gis._validation import GEOMETRY_FAMILIES, check_frame, repair_geometries, run_rules
+from gis._validation import (
+    GEOMETRY_FAMILIES,
+    check_frame,
+    repair_geometries,
+    rules_for,
+    run_rules,
+)
 from gis.errors import LayerError, Problem
 from gis.profile import Profile, load_profile
 from gis.store import layer_meta, layer_reader, list_layers, read_layer
@@ -45,6 +51,7 @@ __all__ = [
     "RULES",
     "register_rule",
     "repair_geometries",
+    "rules_for",
     "validate_frame",
     "validate_layer",
     "validate_province",
@@ -73,9 +80,7 @@ def validate_layer(
     name: str, *, province: str | Profile | None = None, layers_dir: str | Path | None = None
 ) -> list[Problem]:
     """Read layer ``name`` from the store and return all its problems."""
-    profile = (
-        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
-    )
+    profile = load_profile(province, layers_dir=layers_dir)
     meta = layer_meta(name, province=profile)
     return validate_frame(read_layer(name, province=profile), name, meta, profile=profile)
 
@@ -92,9 +97,7 @@ def validate_province(
     schema and geometry, and every rule of the profile that names one of them (a foreign key
     into a changed layer is checked again, from both sides). Default: every layer.
     """
-    profile = (
-        province if isinstance(province, Profile) else load_profile(province, layers_dir=layers_dir)
-    )
+    profile = load_profile(province, layers_dir=layers_dir)
     only = None if layers is None else set(layers)
     out: dict[str, list[Problem]] = {}
     frames: dict[str, pd.DataFrame] = {}

@@ -95,7 +95,7 @@ class OfflineError(GisError, ValueError):
 
 
 @cache
-def _leaflet_assets() -> tuple[str, str]:
+def leaflet_assets() -> tuple[str, str]:
     """Return Leaflet's (JavaScript, CSS) text from the installed ``django-js-lib-leaflet``."""
     try:
         base = resources.files(_LEAFLET_PACKAGE).joinpath(_LEAFLET_DIR)
@@ -160,7 +160,7 @@ LEGEND_PX = 330
 SWATCH_BOX_PX = 26
 
 
-class _Legend(MacroElement):
+class Legend(MacroElement):
     """Legend as a Leaflet control; a layer's section hides when the layer is switched off."""
 
     _template = Template(
@@ -469,7 +469,7 @@ def web_map(
     m.default_js, m.default_css = [], []  # instance lists: never mutate folium's module lists
     figure = m.get_root()
     figure.title = html.escape(title)
-    js, css = _leaflet_assets()
+    js, css = leaflet_assets()
     # after the charset declaration, which must come within the first 1024 bytes
     first = list(figure.header._children).index("meta_http") + 1
     figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=first)
@@ -593,7 +593,7 @@ def web_map(
     if any(layer.label for layer in layers):
         _Labels(LABEL_ZOOM_STEPS).add_to(m)  # after fit_bounds: the opening zoom is known
     folium.LayerControl(collapsed=True).add_to(m)
-    _Legend("".join(legend_html), sections, hidden).add_to(m)
+    Legend("".join(legend_html), sections, hidden).add_to(m)
     _Extras(source).add_to(m)
     return m
 

@@ -22,6 +22,19 @@ def copy_store(src: Path, dst: Path) -> Path:
     return dst
 
 
+def lai_chau_population_2025(layers_dir: Path):
+    """Lai Châu's 2019 census summed per 2025 commune (code, population_persons, ...): the
+    commune crosswalk applied to whole census units, as `gis stats` does."""
+    from gis.census import aggregate_population
+    from gis.store import read_layer
+
+    census = read_layer("population_census_2019", province="lai_chau", layers_dir=layers_dir)
+    crosswalk = read_layer("commune_crosswalk", province="lai_chau", layers_dir=layers_dir)
+    to_2025 = crosswalk.set_index("code")["ward2025_code"]
+    population = aggregate_population(census, census["code"].map(to_2025))
+    return population.rename_axis("code").reset_index()
+
+
 @pytest.fixture
 def store_copy(tmp_path: Path) -> Path:
     """A writable copy of the repository's layers/ (root of the store, like --layers)."""

@@ -159,3 +159,103 @@ def test_allowed_cycles_still_exist():
 )
 def test_find_cycles_on_known_graphs(graph, expected):
     assert find_cycles(graph) == expected
+
+
+
+# --- private names (issue 19: "no module imports a private name of another") -------------------
+
+#: Private names one module takes from another, each with its reason:
+#: (importing module, "module._name") -> reason. The test fails on any other, and on an entry
+#: that no longer occurs. Add one only with the reason it cannot be made public (or moved) yet.
+ALLOWED_PRIVATE: dict[tuple[str, str], str] = {}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_uses(source: str, here: str, modules: set[str]) -> list[tuple[int, str]]:
+    """(line, "gis.x._name") for each private name module ``here`` takes from another module.
+
+    Counted, anywhere in the module: ``from gis.x import _name``, and ``x._name`` where ``x``
+    names a module of the package (``from gis import x``, ``import gis.x as x``). A private
+    *module* may be imported (``from gis._validation import check_frame``): its public names are
+    the package's shared internals (docs/architecture.md).
+    """
+    tree = ast.parse(source)
+    found: list[tuple[int, str]] = []
+    aliases: dict[str, str] = {}  # local name -> module of the package
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                if full in modules:
+                    aliases[alias.asname or alias.name] = full
+                elif node.module in modules and node.module != here and _private(alias.name):
+                    found.append((node.lineno, full))
+        elif isinstance(node, ast.Import):
+            aliases |= {a.asname: a.name for a in node.names if a.asname and a.name in modules}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and aliases.get(node.value.id, here) != here
+            and _private(node.attr)
+        ):
+            found.append((node.lineno, f"{aliases[node.value.id]}.{node.attr}"))
+    return sorted(found)
+
+
+def private_imports() -> set[tuple[str, str]]:
+    """(module, "other._name") for each private name a module of gis/ takes from another."""
+    modules = _modules()
+    return {
+        (here, name)
+        for here, path in modules.items()
+        for _line, name in private_uses(path.read_text(encoding="utf-8"), here, set(modules))
+    }
+
+
+def test_no_module_imports_a_private_name_of_another():
+    extra = sorted(private_imports() - set(ALLOWED_PRIVATE))
+    listed = "\n".join(f"{here}: {name}" for here, name in extra)
+    assert not extra, (
+        "private names taken from another module: make them public (no `_`) where they are "
+        f"shared, or move them (see docs/architecture.md):\n{listed}"
+    )
+
+
+def test_allowed_private_imports_still_exist():
+    gone = set(ALLOWED_PRIVATE) - private_imports()
+    assert not gone, f"no longer taken, remove them from ALLOWED_PRIVATE: {sorted(gone)}"
+
+
+def test_cli_imports_only_public_names_of_public_modules():
+    """Each command parses its options and calls public functions, which a notebook can call
+    too: the command line imports no private module (``gis._decode``) and takes no private name
+    (``io._short_names``), not even one of the exceptions of ALLOWED_PRIVATE."""
+    modules = _modules()
+    source = (PACKAGE / "cli.py").read_text(encoding="utf-8")
+    bad = [f"line {line}: {name}" for line, name in private_uses(source, "gis.cli", set(modules))]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for target in sorted(_targets(node, "gis.cli", set(modules))):
+                if any(_private(part) for part in target.split(".")):
+                    bad.append(f"line {node.lineno}: module {target}")
+    assert not bad, "gis/cli.py uses private parts of the package:\n" + "\n".join(bad)
+
+
+def test_private_uses_sees_lazy_imports_and_attributes():
+    source = (
+        "from gis.io import read_vector, _short_names\n"
+        "from gis._decode import describe_report\n"
+        "def f():\n"
+        "    from gis import store\n"
+        "    return store._prepare(), store.read_layer, _own()\n"
+    )
+    modules = {"gis", "gis.io", "gis.store", "gis._decode", "gis.cli"}
+    assert private_uses(source, "gis.cli", modules) == [
+        (1, "gis.io._short_names"),
+        (5, "gis.store._prepare"),
+    ]
+    assert private_uses(source, "gis.store", modules) == [(1, "gis.io._short_names")]

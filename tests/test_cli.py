@@ -197,6 +197,8 @@ def test_csv_into_a_point_layer_says_csv_is_a_table(tmp_path, store_copy, comman
         (["validate", "--repair"], 2, "--repair needs a LAYER"),
         (["export", "facts", "facts.kml"], 2, "is a table"),
         (["import", "x.gpkg", "--as", "x", "--licnce", "CC0"], 2, "No such option '--licnce'"),
+        (["restore", "facts"], 2, "name the VERSION to bring back: `gis history facts` lists"),
+        (["undo", "rivers"], 1, "nothing to undo for layer 'rivers': it has no history"),
     ],
 )
 def test_user_errors_are_one_line_messages(store_copy_session, args, code, expected):
@@ -213,13 +215,27 @@ def _import_one_change(tmp_path, store):
     assert gis("import", str(path), "--as", "urban_areas_2030", layers=store)[0] == 0
 
 
-def test_history_and_restore(tmp_path, store_copy):
+def test_history_undo_and_restore(tmp_path, store_copy):
+    data = store_copy / "lai_chau" / "urban_areas_2030.csv"
+    original = data.read_bytes()
     _import_one_change(tmp_path, store_copy)
+    imported = data.read_bytes()
     code, out, _ = gis("history", "urban_areas_2030", layers=store_copy)
-    assert code == 0 and "import" in out
-    assert gis("restore", "urban_areas_2030", layers=store_copy)[0] == 0
+    header, row = out.splitlines()
+    assert code == 0 and header.split()[:6] == ["time", "message", "features", "added",
+                                                "removed", "modified"]  # fmt: skip
+    assert "import" in row and row.split()[4:7] == ["0", "0", "1"]  # counts logged by the import
+    code, _, err = gis("restore", "urban_areas_2030", layers=store_copy)
+    assert code == 2 and "`gis undo urban_areas_2030`" in err and data.read_bytes() == imported
+    code, out, err = gis("undo", "urban_areas_2030", layers=store_copy)
+    assert code == 0, err
+    assert out.startswith("undid the last save of 'urban_areas_2030': back to version ")
+    assert data.read_bytes() == original
+    version = hashlib.sha256(imported).hexdigest()[:16]
+    code, out, err = gis("restore", "urban_areas_2030", version, layers=store_copy)
+    assert code == 0 and out.startswith("restored 'urban_areas_2030' -> "), err
     u2 = read_layer("urban_areas_2030", province="lai_chau", layers_dir=store_copy)
-    assert u2.loc[0, "status"] == "existing city; provincial centre"
+    assert u2.loc[0, "status"] == "changed" and data.read_bytes() == imported
 
 
 @pytest.mark.parametrize("suffix", [".shp", ".geojson"])

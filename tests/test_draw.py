@@ -13,9 +13,9 @@ from shapely.geometry import Point, box, mapping
 
 from gis.crs import to_crs
 from gis.draw import LABEL_MAX_CHARS, draw_map, drawn_features
-from gis.edit import add_features, check_layer, open_layer, save_layer
+from gis.edit import add_features, open_layer, save_layer
 from gis.errors import CRSError, GisError, LayerError, MissingDependencyError
-from gis.store import read_layer
+from gis.store import check_layer, read_layer
 
 ipyleaflet = pytest.importorskip("ipyleaflet")
 
@@ -290,7 +290,7 @@ def test_what_is_drawn_comes_back_and_joins_the_layer(store_copy):
 
     new = drawn.assign(plant_id="hp_drawn", name="Thủy điện vẽ thử (exercise)")
     edited = add_features(plants, new)
-    assert check_layer(edited, PLANTS, **kw).empty
+    assert check_layer(edited, PLANTS, **kw) == []
     saved = save_layer(edited, PLANTS, message="drawn on the map (test)", **kw)
     back = read_layer(PLANTS, **kw)
     row = back[back["plant_id"] == "hp_drawn"]

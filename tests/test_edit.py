@@ -1,4 +1,5 @@
 import hashlib
+import json
 
 import geopandas as gpd
 import numpy as np
@@ -9,16 +10,15 @@ from shapely.geometry import LineString, Point, box
 from gis.crs import to_crs
 from gis.edit import (
     add_features,
-    check_layer,
     diff,
     diff_versions,
-    log,
     open_layer,
+    problems_frame,
     save_layer,
     undo,
 )
 from gis.errors import ConflictError, CRSError, LayerError, ValidationError
-from gis.store import layer_path, layer_version, restore, write_layer
+from gis.store import check_layer, history, layer_path, layer_version, restore, write_layer
 
 PLANTS = "hydropower_plants"
 
@@ -170,7 +170,7 @@ def test_save_writes_log_with_counts(kw):
     saved = save_layer(_edit_plants(plants), PLANTS, message="four edits", **kw)
     assert saved.attrs["version"] == layer_version(PLANTS, **kw) != plants.attrs["version"]
     assert len(saved) == len(plants)  # one added, one removed
-    entry = log(PLANTS, **kw).iloc[-1]
+    entry = history(PLANTS, **kw).iloc[-1]
     assert (entry["message"], entry["added"], entry["removed"], entry["modified"]) == (
         "four edits",
         1,
@@ -184,7 +184,7 @@ def test_save_writes_log_with_counts(kw):
     again = saved.copy()
     again.loc[again["plant_id"] == "hp99", "capacity_mw"] = 13.0
     save_layer(again, PLANTS, message="capacity", **kw)
-    assert log(PLANTS, **kw)["modified"].tolist() == [2, 1]
+    assert history(PLANTS, **kw)["modified"].tolist() == [2, 1]
 
 
 def test_concurrent_edit_is_refused(kw, store_copy):
@@ -232,7 +232,7 @@ def test_invalid_save_is_refused_and_store_untouched(kw, store_copy):
     bad = urban.copy()
     bad.loc[0, "urban_class_2030"] = "VI"
     bad.loc[1, "urban_area"] = bad.loc[2, "urban_area"]
-    problems = check_layer(bad, "urban_areas_2030", **kw)
+    problems = problems_frame(check_layer(bad, "urban_areas_2030", **kw))
     assert set(problems["check"]) == {"schema"}
     assert problems["message"].str.contains("'VI' is not an allowed value").sum() == 1
     assert problems["message"].str.contains("is not unique").sum() == 1  # once per value
@@ -243,7 +243,36 @@ def test_invalid_save_is_refused_and_store_untouched(kw, store_copy):
         save_layer(bad, "urban_areas_2030", message="bad", **kw)
     assert len(err.value.problems) == 2
     assert _digest(store_copy) == before
-    assert check_layer(urban, "urban_areas_2030", **kw).empty
+    assert check_layer(urban, "urban_areas_2030", **kw) == []
+    assert problems_frame([]).columns.tolist() == ["severity", "feature", "check", "message",
+                                                   "hint"]  # fmt: skip
+
+
+def test_check_finds_a_point_with_swapped_lon_lat_outside_the_province(kw, store_copy):
+    """The one check (the store's, also run by save_layer) includes the province outline: a
+    point given as (lat, lon) lies outside Lai Châu (``gis.edit.check_layer`` said only
+    "coordinates are not finite")."""
+    before = _digest(store_copy)
+    plants = open_layer(PLANTS, **kw)
+    swapped = gpd.GeoDataFrame(
+        {"plant_id": ["hp99"], "name": ["Thủy điện thử"], "capacity_mw": [12.5]},
+        geometry=[Point(22.40, 103.45)],  # (lat, lon) instead of (lon, lat)
+        crs="EPSG:4326",
+    )
+    edited = add_features(plants, swapped)
+    problems = problems_frame(check_layer(edited, PLANTS, **kw))
+    assert set(problems["feature"]) == {"hp99"} and (problems["severity"] == "error").all()
+    assert problems["message"].iloc[0].startswith("lies outside Lai Châu (lon 102.32-103.99")
+    with pytest.raises(ValidationError, match=r"hp99.*lies outside Lai Châu"):
+        save_layer(edited, PLANTS, message="swapped", **kw)
+    assert _digest(store_copy) == before
+
+
+def test_check_reports_a_missing_crs_as_a_problem(kw):
+    plants = open_layer(PLANTS, **kw)
+    naked = plants.set_crs(None, allow_override=True)
+    problems = problems_frame(check_layer(naked, PLANTS, **kw))
+    assert "crs" in set(problems["check"])
 
 
 def test_table_layer_attribute_edit(kw):
@@ -276,7 +305,7 @@ def test_undo_restores_bytes_step_by_step(kw):
     assert back.attrs["version"] == hashlib.sha256(v1).hexdigest()
     undo(PLANTS, **kw)  # a second undo goes further back, it does not redo "two"
     assert path.read_bytes() == v0
-    entries = log(PLANTS, **kw)
+    entries = history(PLANTS, **kw)
     assert entries["message"].tolist() == ["one", "two", "undo: two", "undo: one"]
     assert entries[["added", "removed", "modified"]].iloc[3].tolist() == [1, 1, 2]  # reversed
     with pytest.raises(LayerError, match="every save in its history is already undone"):
@@ -294,13 +323,36 @@ def test_undo_errors(kw):
         undo(PLANTS, **kw)
 
 
-def test_log_counts_saves_made_outside_save_layer(kw):
+def test_history_counts_saves_made_outside_save_layer(kw):
     plants = open_layer(PLANTS, **kw)
     write_layer(_edit_plants(plants), PLANTS, message="via the store", **kw)
-    restore(PLANTS, **kw)  # what `gis restore` does
-    entries = log(PLANTS, **kw)
+    restore(PLANTS, plants.attrs["version"], **kw)  # what `gis restore LAYER VERSION` does
+    entries = history(PLANTS, **kw)
     assert entries[["added", "removed", "modified"]].to_numpy().tolist() == [[1, 1, 2], [1, 1, 2]]
     assert entries["undo_of"].isna().all()
+    # The counts are written when the save is made: history only reads the log.
+    log_file = layer_path(PLANTS, **kw).parent / ".history" / PLANTS / "log.jsonl"
+    logged = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
+    assert [(e["added"], e["removed"], e["modified"]) for e in logged] == [(1, 1, 2), (1, 1, 2)]
+
+
+def test_history_of_an_entry_logged_without_counts(kw):
+    """A save logged before the store recorded counts shows them empty."""
+    folder = layer_path(PLANTS, **kw).parent / ".history" / PLANTS
+    folder.mkdir(parents=True)
+    entry = {"time": "2026-01-01T00:00:00+00:00", "layer": PLANTS, "version": "a" * 64,
+             "previous": "b" * 64, "message": "old save", "features": 7}  # fmt: skip
+    (folder / "log.jsonl").write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    h = history(PLANTS, **kw)
+    assert h.columns.tolist() == ["time", "message", "features", "added", "removed",
+                                  "modified", "version", "previous", "undo_of"]  # fmt: skip
+    assert h[["added", "removed", "modified"]].isna().all(axis=None)
+    assert h["message"].tolist() == ["old save"]
+
+
+def test_restore_needs_a_version(kw):
+    with pytest.raises(LayerError, match=r"name the version.*`gis undo hydropower_plants`"):
+        restore(PLANTS, None, **kw)
 
 
 def test_diff_versions_unknown_version(kw):

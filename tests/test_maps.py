@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import shapely
 from conftest import REPO
@@ -212,6 +213,26 @@ def test_road_density_map_agrees_with_the_statistics_report(built, stats_tables)
     assert set(shown) == set(expected) and len(shown) == 38 + 8
     for code, value in expected.items():
         assert shown[code] == pytest.approx(value, abs=0.005), code  # 2 decimals shown
+
+
+def test_corridor_map_agrees_with_the_statistics_report(built, stats_tables, store_copy_session):
+    """Area-weighted, the map's shares within corridor_share_m of the axis give the province's
+    share in `gis stats` (table corridor_coverage, all regions), on both unit systems."""
+    table = stats_tables["corridor_coverage"]
+    share_m = load_profile("lai_chau", layers_dir=store_copy_session).plan.corridor_share_m
+    props = _properties(built, "tk_hanh_lang")
+    shown = {p["code"]: _number_vi(p["axis_share_pct"]) for p in props if "axis_share_pct" in p}
+    for layer, system in (("communes_2025", "communes_2025"),
+                          ("districts_pre2025", "districts_pre2025")):  # fmt: skip
+        units = read_layer(layer, layers_dir=store_copy_session)
+        area = units.geometry.area.to_numpy()
+        share = np.array([shown[c] for c in units["code"]])
+        row = table[(table["unit_system"] == system) & (table["plan_region"] == "(all)")
+                    & (table["distance_m"] == share_m)]  # fmt: skip
+        assert len(row) == 1
+        # the tooltips round to 0.1 %: at most 0.05 points off per unit
+        assert (share * area).sum() / area.sum() == pytest.approx(
+            row["area_within_pct"].iloc[0], abs=0.05)
 
 
 #: Said by the road density map while the roads are schematic (gis.coverage.SCHEMATIC_VI).

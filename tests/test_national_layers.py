@@ -110,7 +110,7 @@ def test_parquet_layer_round_trips_with_history(store_copy):
     old = log["previous"].dropna().iloc[-1]
     assert read_version("three", old, province="lai_chau", layers_dir=store_copy)["name"].iloc[0] \
         == gdf["name"].iloc[0]  # fmt: skip
-    restore("three", province="lai_chau", layers_dir=store_copy)
+    restore("three", old, province="lai_chau", layers_dir=store_copy)
     assert path.read_bytes() == first
 
 

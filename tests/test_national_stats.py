@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import lai_chau_population_2025
 
-from gis.census import aggregate_population
 from gis.errors import LayerError
 from gis.national import class_counts, commune_indicators, national_tables, province_table
 from gis.store import read_layer
@@ -18,11 +18,8 @@ def lai_chau(store_copy_session):
     def read(name):
         return read_layer(name, province="lai_chau", layers_dir=store_copy_session)
 
-    census = read("population_census_2019")
-    to_2025 = read("commune_crosswalk").set_index("code")["ward2025_code"]
-    population = aggregate_population(census, census["code"].map(to_2025))
     communes = read("communes_2025").assign(province_code="12", province_name="Lai Châu")
-    return commune_indicators(communes, population.rename_axis("code").reset_index())
+    return commune_indicators(communes, lai_chau_population_2025(store_copy_session))
 
 
 def test_lai_chau_communes_sum_to_the_published_census(lai_chau):

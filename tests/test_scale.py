@@ -14,9 +14,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from conftest import lai_chau_population_2025
 from geopandas.testing import assert_geodataframe_equal
 
-from gis.census import aggregate_population
 from gis.coverage import corridor_coverage, road_density, within_distance
 from gis.crs import to_crs
 from gis.errors import CRSError, MissingDependencyError, ParallelError
@@ -34,11 +34,8 @@ def lai_chau(store_copy_session):
         return read_layer(name, province="lai_chau", layers_dir=store_copy_session)
 
     urban = read("urban_areas")
-    census = read("population_census_2019")
-    to_2025 = read("commune_crosswalk").set_index("code")["ward2025_code"]
-    population = aggregate_population(census, census["code"].map(to_2025))
     return {
-        "population": population.rename_axis("code").reset_index(),
+        "population": lai_chau_population_2025(store_copy_session),
         "districts": read("districts_pre2025"),
         "urban": urban[urban.geom_type == "Polygon"],
         "communes": read("communes_2025"),

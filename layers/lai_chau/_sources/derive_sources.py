@@ -5,9 +5,11 @@ It documents how the coordinates in ``waypoints.csv`` were converted (DMS to
 decimal degrees), how representative points of the 2025 communes were taken,
 and how ``region_assignment_communes.csv`` was computed.
 
-Run from the repository root, with the shared data beside it::
+Run from the repository root with the project's environment, giving the folder that holds
+the source layers (``laichau_wards_2025.geojson``, ``laichau_districts_pre2025.geojson``; the
+project's shared data, see ``README.md`` of this folder)::
 
-    /tmp/venv/bin/python layers/lai_chau/_sources/derive_sources.py /work/shared/data
+    .venv/bin/python layers/lai_chau/_sources/derive_sources.py SHARED_DATA_DIR
 
 It prints checks and rewrites ``waypoints.csv`` and
 ``region_assignment_communes.csv`` in this folder.
@@ -442,4 +444,7 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/data"))
+    if len(sys.argv) != 2 or not Path(sys.argv[1]).is_dir():
+        sys.exit(f"usage: {sys.argv[0]} SHARED_DATA_DIR (the folder holding "
+                 "laichau_wards_2025.geojson and laichau_districts_pre2025.geojson)")
+    main(Path(sys.argv[1]))
