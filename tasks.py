@@ -60,10 +60,12 @@ def ensure_chromium() -> None:
         run(apt, "update", "-qq", env=env)
         run(apt, "install", "-y", "-qq", "--no-install-recommends", *missing, env=env)
     else:
-        print(f"note: {', '.join(missing)} not found and cannot be installed here (need root "
-              "and apt-get); browser tests and the Debian GDAL check will be skipped. Install "
-              "Debian's 'chromium', 'chromium-driver' and 'gdal-bin' to run them.",
-              flush=True)  # fmt: skip
+        print(
+            f"note: {', '.join(missing)} not found and cannot be installed here (need root "
+            "and apt-get); browser tests and the Debian GDAL check will be skipped. Install "
+            "Debian's 'chromium', 'chromium-driver' and 'gdal-bin' to run them.",
+            flush=True,
+        )
 
 
 def build() -> None:
@@ -75,6 +77,7 @@ def test() -> None:
     setup("test")
     ensure_chromium()
     run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")  # the code is as `ruff format .` writes it
     if not sys.argv[2:]:  # the docstring examples run on the bundled data (9 s)
         run(PY, "-m", "pytest", "-q", "--doctest-modules", "gis")
     run(PY, "-m", "pytest", *sys.argv[2:])
@@ -96,8 +99,11 @@ def notebooks() -> None:
         description="Set up .venv with the notebooks extra (JupyterLab, ipyleaflet) and open "
         "notebooks/ in JupyterLab. Other options are passed to `jupyter lab`.",
     )
-    parser.add_argument("--no-browser", action="store_true",
-                        help="do not open a browser; open the printed URL yourself")  # fmt: skip
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="do not open a browser; open the printed URL yourself",
+    )
     parser.add_argument(
         "--port",
         type=int,
@@ -106,8 +112,13 @@ def notebooks() -> None:
     )
     args, rest = parser.parse_known_args(sys.argv[2:])
     setup("notebooks")
-    cmd = [BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
-           f"--port={args.port}", *rest]  # fmt: skip
+    cmd = [
+        BIN / "jupyter",
+        "lab",
+        f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+        f"--port={args.port}",
+        *rest,
+    ]
     if args.no_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in rest:

@@ -192,9 +192,14 @@ def _child_floor() -> dict:
         (out / name).write_bytes(data)
     t4 = time.perf_counter()
     shutil.rmtree(out)
-    return {"imports": t1 - t0, "read": t2 - t1, "write_html": t4 - t3,
-            "total": (t1 - t0) + (t2 - t1) + (t4 - t3), "files_read": n,
-            "html_files": len(pages)}  # fmt: skip
+    return {
+        "imports": t1 - t0,
+        "read": t2 - t1,
+        "write_html": t4 - t3,
+        "total": (t1 - t0) + (t2 - t1) + (t4 - t3),
+        "files_read": n,
+        "html_files": len(pages),
+    }
 
 
 # ----------------------------------------------------------------------------- parent
@@ -238,11 +243,20 @@ def scenarios(repeat: int, province: str) -> None:
     with tempfile.TemporaryDirectory(prefix="gis-bench-incr-") as tmp:
         tmp = Path(tmp)
         for slug in (province, "_national"):
-            shutil.copytree(REPO / "layers" / slug, tmp / "layers" / slug,
-                            ignore=shutil.ignore_patterns(".history", "*.lock"))  # fmt: skip
-        env = {**os.environ, "GIS_LAYERS_DIR": str(tmp / "layers"), "GIS_PROVINCE": province,
-               "GIS_MAPS_DIR": str(tmp / "maps"), "GIS_OUT_DIR": str(tmp / "out"),
-               "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}  # fmt: skip
+            shutil.copytree(
+                REPO / "layers" / slug,
+                tmp / "layers" / slug,
+                ignore=shutil.ignore_patterns(".history", "*.lock"),
+            )
+        env = {
+            **os.environ,
+            "GIS_LAYERS_DIR": str(tmp / "layers"),
+            "GIS_PROVINCE": province,
+            "GIS_MAPS_DIR": str(tmp / "maps"),
+            "GIS_OUT_DIR": str(tmp / "out"),
+            "PYTHONPATH": str(REPO),
+            "MPLBACKEND": "Agg",
+        }
         for i in range(repeat):
             times["full"].append(_timed([*build, "--force"], env))
             times["no-op"].append(_timed(build, env))
@@ -264,11 +278,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--province", default="lai_chau")
     ap.add_argument("--profile", help="also write a cProfile of one extra build to this file")
-    ap.add_argument("--baseline", type=Path,
-                    help="folder holding another version of the gis package (e.g. from `git "
-                         "archive`), timed in alternation with this one")  # fmt: skip
-    ap.add_argument("--scenarios", action="store_true",
-                    help="time full, no-op and one-layer-edit builds against the floor")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="folder holding another version of the gis package (e.g. from `git "
+        "archive`), timed in alternation with this one",
+    )
+    ap.add_argument(
+        "--scenarios",
+        action="store_true",
+        help="time full, no-op and one-layer-edit builds against the floor",
+    )
     ap.add_argument("--child", choices=("build", "floor"), help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -293,11 +313,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="gis-bench-build-") as tmp:
         tmp = Path(tmp)
         shutil.copytree(REPO / "layers" / args.province, tmp / "layers" / args.province)
-        envs = {v: {**os.environ, "GIS_LAYERS_DIR": str(tmp / "layers"),
-                    "GIS_PROVINCE": args.province, "GIS_MAPS_DIR": str(tmp / f"maps-{v}"),
-                    "GIS_OUT_DIR": str(tmp / f"out-{v}"), "PYTHONPATH": str(src),
-                    "MPLBACKEND": "Agg"}
-                for v, src in variants.items()}  # fmt: skip
+        envs = {
+            v: {
+                **os.environ,
+                "GIS_LAYERS_DIR": str(tmp / "layers"),
+                "GIS_PROVINCE": args.province,
+                "GIS_MAPS_DIR": str(tmp / f"maps-{v}"),
+                "GIS_OUT_DIR": str(tmp / f"out-{v}"),
+                "PYTHONPATH": str(src),
+                "MPLBACKEND": "Agg",
+            }
+            for v, src in variants.items()
+        }
         if args.profile:  # an extra run: the profiler slows the build down
             _run_child("build", envs["current"], "--profile-out", str(Path(args.profile).resolve()))
         for i in range(args.repeat):
@@ -305,29 +332,38 @@ def main(argv: list[str] | None = None) -> int:
                 builds[v].append(_run_child("build", envs[v]))
             floors.append(_run_child("floor", envs["current"]))
             done = ", ".join(f"{v} {b[-1]['total']:.2f} s" for v, b in builds.items())
-            print(f"run {i + 1}/{args.repeat}: build {done}; floor {floors[-1]['total']:.2f} s",
-                  flush=True)  # fmt: skip
+            print(
+                f"run {i + 1}/{args.repeat}: build {done}; floor {floors[-1]['total']:.2f} s",
+                flush=True,
+            )
 
     med = statistics.median
     runs = builds["current"]
     n_html, mb = runs[0]["html_files"], runs[0]["html_bytes"] / 1e6
-    print(f"\nmedian of {args.repeat} runs (phases: medians, exclusive), {args.province}, "
-          f"{n_html} HTML files, {mb:.2f} MB")  # fmt: skip
+    print(
+        f"\nmedian of {args.repeat} runs (phases: medians, exclusive), {args.province}, "
+        f"{n_html} HTML files, {mb:.2f} MB"
+    )
     print(f"{'phase':<14} {'calls':>6}" + "".join(f" {v + ' s':>12}" for v in variants))
     for phase in PHASES:
         cells = "".join(f" {med(b['phases'][phase] for b in builds[v]):>12.2f}" for v in variants)
         print(f"{phase:<14} {runs[0]['calls'][phase]:>6}{cells}")
-    for label, key, fmt in (("total (median)", "total", med), ("total (min)", "total", min),
-                            ("CPU (median)", "cpu_s", med)):  # fmt: skip
+    for label, key, fmt in (
+        ("total (median)", "total", med),
+        ("total (min)", "total", min),
+        ("CPU (median)", "cpu_s", med),
+    ):
         cells = "".join(f" {fmt(b[key] for b in builds[v]):>12.2f}" for v in variants)
         print(f"{label:<21}{cells}")
     cells = "".join(f" {med(b['peak_rss_mb'] for b in builds[v]):>12.0f}" for v in variants)
     print(f"{'peak RSS MB':<21}{cells}")
     f_imp, f_read, f_write = (med(f[k] for f in floors) for k in ("imports", "read", "write_html"))
     f_total = med(f["total"] for f in floors)
-    print(f"\nfloor: import pyogrio+pandas {f_imp:.2f} s, read {floors[0]['files_read']} layer "
-          f"files {f_read:.2f} s, write {floors[0]['html_files']} HTML files {f_write:.3f} s; "
-          f"total {f_total:.2f} s")  # fmt: skip
+    print(
+        f"\nfloor: import pyogrio+pandas {f_imp:.2f} s, read {floors[0]['files_read']} layer "
+        f"files {f_read:.2f} s, write {floors[0]['html_files']} HTML files {f_write:.3f} s; "
+        f"total {f_total:.2f} s"
+    )
     print(f"build / floor: {med(b['total'] for b in runs) / f_total:.1f}x")
     if args.profile:
         print(f"cProfile of an extra build: {args.profile}")

@@ -75,8 +75,9 @@ def build_lai_chau(tmp: Path, province: str) -> list[Path]:
     from gis.maps import build_maps
 
     shutil.copytree(REPO / "layers" / province, tmp / "layers" / province)
-    written = build_maps(province=province, layers_dir=tmp / "layers", out_dir=tmp / "maps",
-                         prints=False)  # fmt: skip
+    written = build_maps(
+        province=province, layers_dir=tmp / "layers", out_dir=tmp / "maps", prints=False
+    )
     return [p for p in written if p.suffix == ".html" and p.name != "index.html"]
 
 
@@ -99,11 +100,19 @@ def build_national(tmp: Path, tolerances: list[float]) -> list[tuple[str, Path, 
     )
     out = []
     for tol in tolerances:
-        layer = MapLayer(districts, "Diện tích huyện (km²)", column="area_calc_km2",
-                         kind="choropleth", scheme="FisherJenks", k=5, cmap="Greens",
-                         unit="km²", fill_opacity=0.75, weight=0.4,
-                         fields={"name": "Huyện", "province_name": "Tỉnh",
-                                 "area_calc_km2": "Diện tích (km²)"})  # fmt: skip
+        layer = MapLayer(
+            districts,
+            "Diện tích huyện (km²)",
+            column="area_calc_km2",
+            kind="choropleth",
+            scheme="FisherJenks",
+            k=5,
+            cmap="Greens",
+            unit="km²",
+            fill_opacity=0.75,
+            weight=0.4,
+            fields={"name": "Huyện", "province_name": "Tỉnh", "area_calc_km2": "Diện tích (km²)"},
+        )
         t0 = time.perf_counter()
         page = web_map([layer], title="Diện tích huyện, cả nước (trước 2025)", simplify_m=tol)
         path = save_map(page, tmp / f"national_districts_{tol:g}m.html")
@@ -195,8 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, mb, secs, t in rows:
         build = f"{secs:.1f}" if secs is not None else "-"
         flag = "  OVER 5 MB" if mb > BUDGET_MB else ""
-        print(f"{label:<44} {mb:>6.2f} {build:>8} {t['paths']:>6.0f} {t['dcl']:>6.0f} "
-              f"{t['load']:>6.0f} {t['drawn']:>6.0f}{flag}")  # fmt: skip
+        print(
+            f"{label:<44} {mb:>6.2f} {build:>8} {t['paths']:>6.0f} {t['dcl']:>6.0f} "
+            f"{t['load']:>6.0f} {t['drawn']:>6.0f}{flag}"
+        )
     if args.communes:  # canvas map with detail chunks: its own timing (drawn, detail)
         from bench.national_commune_map import main as weigh_communes
 

@@ -89,8 +89,9 @@ def build(out_dir: Path, source: Path = SOURCE, *, measure: bool = True):
     levels = coverage_levels(communes.geometry, measure=measure)
     t_levels = time.perf_counter() - t0
     t0 = time.perf_counter()
-    page = write_national_commune_map(communes, provinces, out_dir, levels=levels,
-                                      highlight_codes=("12", "04"))  # fmt: skip
+    page = write_national_commune_map(
+        communes, provinces, out_dir, levels=levels, highlight_codes=("12", "04")
+    )
     return page, levels, t_levels, time.perf_counter() - t0, communes
 
 

@@ -58,16 +58,30 @@ def _child(n_provinces: int, engine: str, workers: int, peer: bool) -> dict:
     out = Path(tempfile.mkdtemp(prefix="national_cost_"))
     with PeakRSS() as mem:
         t = time.perf_counter()
-        layers = {n: read_layer(n, province=NATIONAL) for n in (
-            "communes_2025", "commune_crosswalk_2025", "census_2019", "crosswalk_decisions",
-            "provinces_2025", "urbanisation_targets")}  # fmt: skip
+        layers = {
+            n: read_layer(n, province=NATIONAL)
+            for n in (
+                "communes_2025",
+                "commune_crosswalk_2025",
+                "census_2019",
+                "crosswalk_decisions",
+                "provinces_2025",
+                "urbanisation_targets",
+            )
+        }
         times["read"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        population = population_by_2025_commune(
-            layers["census_2019"], layers["commune_crosswalk_2025"],
-            decisions=layers["crosswalk_decisions"], unmatched="drop",
-        ).rename_axis("code").reset_index()  # fmt: skip
+        population = (
+            population_by_2025_commune(
+                layers["census_2019"],
+                layers["commune_crosswalk_2025"],
+                decisions=layers["crosswalk_decisions"],
+                unmatched="drop",
+            )
+            .rename_axis("code")
+            .reset_index()
+        )
         times["census"] = time.perf_counter() - t
 
         codes = sorted(layers["provinces_2025"]["code"])[:n_provinces]
@@ -117,25 +131,33 @@ def _child(n_provinces: int, engine: str, workers: int, peer: bool) -> dict:
             t = time.perf_counter()
             counts = population[["code", "population_persons", "population_urban_persons"]]
             merged = communes.merge(counts, on="code", how="left")
-            merged["urban_pct"] = 100 * merged["population_urban_persons"] / merged[
-                "population_persons"]  # fmt: skip
+            merged["urban_pct"] = (
+                100 * merged["population_urban_persons"] / merged["population_persons"]
+            )
             merged["density"] = merged["population_persons"] / merged["area_km2"]
             merged.drop(columns="geometry").groupby("province_code")[
-                ["population_persons", "population_urban_persons", "area_km2"]].sum()  # fmt: skip
+                ["population_persons", "population_urban_persons", "area_km2"]
+            ].sum()
             times["peer statistics"] = time.perf_counter() - t
             t = time.perf_counter()
             shown = merged[["code", "name", "urban_pct", "geometry"]].to_crs(4326)
             m = folium.Map(location=[16, 106], zoom_start=6, tiles=None)
-            folium.Choropleth(shown, data=shown, columns=["code", "urban_pct"],
-                              key_on="feature.properties.code").add_to(m)  # fmt: skip
+            folium.Choropleth(
+                shown, data=shown, columns=["code", "urban_pct"], key_on="feature.properties.code"
+            ).add_to(m)
             m.save(out / "peer.html")
             times["peer map"] = time.perf_counter() - t
             peer_mb = (out / "peer.html").stat().st_size / 2**20
     shutil.rmtree(out, ignore_errors=True)
     return {
-        "provinces": n_provinces, "communes": len(communes), "engine": engine,
-        "seconds": times, "peak_mb": mem.peak_mb, "outputs_mb": outputs_mb, "peer_map_mb": peer_mb,
-    }  # fmt: skip
+        "provinces": n_provinces,
+        "communes": len(communes),
+        "engine": engine,
+        "seconds": times,
+        "peak_mb": mem.peak_mb,
+        "outputs_mb": outputs_mb,
+        "peer_map_mb": peer_mb,
+    }
 
 
 def _fit(rows: pd.DataFrame, phase: str) -> tuple[float, float] | None:
@@ -179,11 +201,11 @@ def main() -> None:
             fit = _fit(single, phase)
             if fit:
                 a, b = fit
-                print(f"  {phase:<12} b = {b:.2f}; at 33,210 units: {a * 33_210 ** b:.1f} s")
+                print(f"  {phase:<12} b = {b:.2f}; at 33,210 units: {a * 33_210**b:.1f} s")
     fit_mem = _fit(single.rename(columns={"peak_mb": "mem"}), "mem")
     if fit_mem:
         a, b = fit_mem
-        print(f"  peak memory  b = {b:.2f}; at 33,210 units: {a * 33_210 ** b:,.0f} MB")
+        print(f"  peak memory  b = {b:.2f}; at 33,210 units: {a * 33_210**b:,.0f} MB")
 
 
 if __name__ == "__main__":

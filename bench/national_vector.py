@@ -106,10 +106,13 @@ def national_layers(n_communes: int = 10_000) -> dict[str, gpd.GeoDataFrame]:
     outline = shapely.union_all(provinces.geometry.values)
     communes = _communes(outline, n_communes)
     axis = to_crs(
-        gpd.GeoDataFrame({"name": ["QL.1A (approx.)"]},
-                         geometry=[shapely.LineString(AXIS_LONLAT)], crs="EPSG:4326"),
+        gpd.GeoDataFrame(
+            {"name": ["QL.1A (approx.)"]},
+            geometry=[shapely.LineString(AXIS_LONLAT)],
+            crs="EPSG:4326",
+        ),
         NATIONAL_CRS,
-    )  # fmt: skip
+    )
     axis["geometry"] = shapely.segmentize(axis.geometry.values, 1000.0)
     capitals = gpd.GeoDataFrame(
         {"code": provinces["code"].to_numpy(), "name": provinces["name"].to_numpy()},
@@ -236,10 +239,21 @@ def run(
     rows = []
 
     def record(layer: str, task: str, engine: str, secs: float, peak: float, diff: float) -> None:
-        rows.append({"units": layer, "n": len(data[layer]), "task": task, "engine": engine,
-                     "seconds": secs, "peak_mb": peak, "max_abs_diff": diff})  # fmt: skip
-        print(f"  {layer:10s} {task:16s} {engine:22s} {secs:8.2f} s {peak:8.0f} MB  "
-              f"diff {diff:.3g}", flush=True)  # fmt: skip
+        rows.append(
+            {
+                "units": layer,
+                "n": len(data[layer]),
+                "task": task,
+                "engine": engine,
+                "seconds": secs,
+                "peak_mb": peak,
+                "max_abs_diff": diff,
+            }
+        )
+        print(
+            f"  {layer:10s} {task:16s} {engine:22s} {secs:8.2f} s {peak:8.0f} MB  diff {diff:.3g}",
+            flush=True,
+        )
 
     reference: dict[tuple[str, str], gpd.GeoDataFrame] = {}
     for layer in layers:
@@ -251,18 +265,33 @@ def run(
         for layer in layers if "threads" in engines else []:
             for task, (func, args, kw) in tasks(data).items():
                 out, secs, peak = _timed(map_units, func, data[layer], *args, npartitions=2, **kw)
-                record(layer, task, "dask threads x2", secs, peak,
-                       max_abs_diff(reference[layer, task], out))  # fmt: skip
+                record(
+                    layer,
+                    task,
+                    "dask threads x2",
+                    secs,
+                    peak,
+                    max_abs_diff(reference[layer, task], out),
+                )
     for workers in [w for w in (1, 2) if f"cluster{w}" in engines]:
         t = time.perf_counter()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)  # fmt: skip
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = cluster.get_client()
         # warm-up: workers import the toolkit on their first task; not counted
-        map_units(within_distance, data["provinces"], data["capitals"], distance_m=1.0,
-                  npartitions=workers, client=client)  # fmt: skip
-        print(f"  (LocalCluster of {workers} worker(s) up and warm in "
-              f"{time.perf_counter() - t:.1f} s)")  # fmt: skip
+        map_units(
+            within_distance,
+            data["provinces"],
+            data["capitals"],
+            distance_m=1.0,
+            npartitions=workers,
+            client=client,
+        )
+        print(
+            f"  (LocalCluster of {workers} worker(s) up and warm in "
+            f"{time.perf_counter() - t:.1f} s)"
+        )
         try:
             for layer in layers:
                 for task, (func, args, kw) in tasks(data).items():
@@ -276,8 +305,9 @@ def run(
                         **kw,
                     )
                     engine = f"dask cluster {workers} proc"
-                    record(layer, task, engine, secs, peak,
-                           max_abs_diff(reference[layer, task], out))  # fmt: skip
+                    record(
+                        layer, task, engine, secs, peak, max_abs_diff(reference[layer, task], out)
+                    )
         finally:
             client.close()
             cluster.close()

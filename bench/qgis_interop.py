@@ -76,9 +76,14 @@ def make_exports(out: Path) -> dict:
     """Export the layers with the venv's ``gis`` and return the expected values."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     flags = {k: v[1] for k, v in LAYERS.items()}
-    run = subprocess.run([str(VENV_PYTHON), "-c", _MAKE, str(out), json.dumps(flags),
-                          json.dumps(FORMATS)], cwd=REPO, env=env, capture_output=True,
-                         text=True, check=False)  # fmt: skip
+    run = subprocess.run(
+        [str(VENV_PYTHON), "-c", _MAKE, str(out), json.dumps(flags), json.dumps(FORMATS)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     for line in (run.stdout + run.stderr).splitlines():
         if line.startswith(("Error", "Warning")):
             print(f"    gis: {line[:200]}", file=sys.stderr)
@@ -129,8 +134,12 @@ def main() -> None:
             ys.append(centre.y())
             if label in fields and f[label] not in (None, ""):
                 names.append(str(f[label]))
-            if flag and flag in fields and f[flag] not in (None, "") and (
-                    f[flag] is True or str(f[flag]).lower() in ("1", "true", "t")):  # fmt: skip
+            if (
+                flag
+                and flag in fields
+                and f[flag] not in (None, "")
+                and (f[flag] is True or str(f[flag]).lower() in ("1", "true", "t"))
+            ):
                 true += 1
         centre = (sum(xs) / len(xs), sum(ys) / len(ys)) if xs else (0.0, 0.0)
         return {"area_km2": area, "names": sorted(names), "true": true, "centre": centre}
@@ -171,9 +180,19 @@ def main() -> None:
             renderer = layer.renderer().type() if layer.renderer() else "none"
             licence = "; ".join(layer.metadata().licenses())[:40] or "–"
             crs = layer.crs().authid() or layer.crs().description()
-            cells = [f"{name}{ext}", "valid", f"{layer.featureCount()} ({spec['features']})", crs,
-                     f"{got['area_km2']:,.3f} ({spec['area_km2']:,.3f})", f"{shift:.3f}",
-                     names_ok, true, renderer, licence, said]  # fmt: skip
+            cells = [
+                f"{name}{ext}",
+                "valid",
+                f"{layer.featureCount()} ({spec['features']})",
+                crs,
+                f"{got['area_km2']:,.3f} ({spec['area_km2']:,.3f})",
+                f"{shift:.3f}",
+                names_ok,
+                true,
+                renderer,
+                licence,
+                said,
+            ]
             print("| " + " | ".join(cells) + " |")
 
     project = QgsProject.instance()
@@ -197,9 +216,11 @@ def main() -> None:
             la = node.layer()
             rend = la.renderer()
             cats = len(rend.categories()) if rend and rend.type() == "categorizedSymbol" else "–"
-            print(f"| {group.name()} | {la.name()} | {la.isValid()} | {la.featureCount()} | "
-                  f"{rend.type() if rend else 'none'} | {cats} | {la.labelsEnabled()} | "
-                  f"{'; '.join(la.metadata().licenses())[:40] or '–'} |")  # fmt: skip
+            print(
+                f"| {group.name()} | {la.name()} | {la.isValid()} | {la.featureCount()} | "
+                f"{rend.type() if rend else 'none'} | {cats} | {la.labelsEnabled()} | "
+                f"{'; '.join(la.metadata().licenses())[:40] or '–'} |"
+            )
     gpkg = out / "plan.gpkg"  # the SLD of each layer, as another program would take it
     with sqlite3.connect(gpkg) as con:
         slds = con.execute("SELECT f_table_name, styleSLD FROM layer_styles").fetchall()
@@ -208,10 +229,14 @@ def main() -> None:
         (out / "style.sld").write_text(sld, encoding="utf-8")
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         ok = layer.loadSldStyle(str(out / "style.sld"))[1]
-        rules = layer.renderer().rootRule().children() if ok and layer.renderer().type() == (
-            "RuleRenderer") else []  # fmt: skip
-        loaded.append(f"{name} {'ok' if ok else 'FAILED'}" + (f" ({len(rules)} rules)"
-                                                             if rules else ""))  # fmt: skip
+        rules = (
+            layer.renderer().rootRule().children()
+            if ok and layer.renderer().type() == ("RuleRenderer")
+            else []
+        )
+        loaded.append(
+            f"{name} {'ok' if ok else 'FAILED'}" + (f" ({len(rules)} rules)" if rules else "")
+        )
     print(f"\nSLD of layer_styles loaded by QGIS: {'; '.join(loaded)}.")
     settings = QgsMapSettings()  # a picture of the project as it opens, to compare by eye
     settings.setLayers([n.layer() for n in root.findLayers() if n.isVisible()])

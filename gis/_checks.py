@@ -46,11 +46,18 @@ _EXPECTED_CONTENT = {
     ".csv": ("plain text (e.g. CSV)", "JSON text", "MapInfo TAB"),
 }
 _KIND_EXT = {
-    "an SQLite database (GeoPackage)": ".gpkg", "a Shapefile .shp": ".shp",
-    "FlatGeobuf": ".fgb", "a zip archive": ".zip", "a PNG image": ".png",
-    "a JPEG image": ".jpg", "a PDF document": ".pdf", "a TIFF image (raster)": ".tif",
-    "JSON text": ".geojson", "plain text (e.g. CSV)": ".csv", "HTML": ".html",
-}  # fmt: skip
+    "an SQLite database (GeoPackage)": ".gpkg",
+    "a Shapefile .shp": ".shp",
+    "FlatGeobuf": ".fgb",
+    "a zip archive": ".zip",
+    "a PNG image": ".png",
+    "a JPEG image": ".jpg",
+    "a PDF document": ".pdf",
+    "a TIFF image (raster)": ".tif",
+    "JSON text": ".geojson",
+    "plain text (e.g. CSV)": ".csv",
+    "HTML": ".html",
+}
 
 
 def _sniff(path: Path) -> str | None:
@@ -125,11 +132,15 @@ def check_raster(path: str | os.PathLike) -> dict:
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
             with rasterio.open(path) as ds:
                 info = {
-                    "driver": ds.driver, "width": ds.width, "height": ds.height,
-                    "count": ds.count, "dtype": ds.dtypes[0] if ds.count else None,
-                    "crs": ds.crs.to_string() if ds.crs else None, "nodata": ds.nodata,
+                    "driver": ds.driver,
+                    "width": ds.width,
+                    "height": ds.height,
+                    "count": ds.count,
+                    "dtype": ds.dtypes[0] if ds.count else None,
+                    "crs": ds.crs.to_string() if ds.crs else None,
+                    "nodata": ds.nodata,
                     "bounds": tuple(ds.bounds),
-                }  # fmt: skip
+                }
                 if ds.count:  # read one block: a truncated file fails here, not at open
                     ds.read(1, window=((ds.height - 1, ds.height), (0, min(ds.width, 256))))
     except RasterioIOError as exc:

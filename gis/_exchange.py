@@ -131,13 +131,17 @@ def single_type_points(out: gpd.GeoDataFrame, path: Path, ext: str) -> gpd.GeoDa
                 "MultiPoints), or split them into points with their own ids first (QGIS: "
                 "Vector > Geometry Tools > Multipart to Singleparts)."
             )
-        geoms = [shapely.get_geometry(g, 0) if m else g
-                 for g, m in zip(out.geometry.values, multi, strict=True)]  # fmt: skip
+        geoms = [
+            shapely.get_geometry(g, 0) if m else g
+            for g, m in zip(out.geometry.values, multi, strict=True)
+        ]
         return out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
     single = kinds == "Point"
     if ext == ".shp" and single.any():
-        geoms = [shapely.MultiPoint([g]) if s else g
-                 for g, s in zip(out.geometry.values, single, strict=True)]  # fmt: skip
+        geoms = [
+            shapely.MultiPoint([g]) if s else g
+            for g, s in zip(out.geometry.values, single, strict=True)
+        ]
         warnings.warn(
             f"{path}: a Shapefile holds one geometry type; the layer mixes Points and "
             f"MultiPoints, so its {int(single.sum())} Point(s) are written as one-point "

@@ -88,9 +88,15 @@ OVERVIEW_DECIMALS = 4
 DETAIL_DECIMALS = 5
 #: Columns the communes frame must have.
 COMMUNE_COLUMNS = (
-    "code", "name", "type", "province_code", "province_name",
-    "population_persons", "population_urban_persons", "area_km2",
-)  # fmt: skip
+    "code",
+    "name",
+    "type",
+    "province_code",
+    "province_name",
+    "population_persons",
+    "population_urban_persons",
+    "area_km2",
+)
 #: Holes of a province outline smaller than this (km²) are not drawn.
 OUTLINE_MIN_HOLE_KM2 = 1.0
 NO_DATA_VI = "chưa có số liệu"
@@ -98,9 +104,11 @@ NO_DATA_COLOR = "#d0d0d0"
 #: Vietnamese labels of the urban share classes of the national tables
 #: (:data:`gis.national.URBAN_SHARE_CLASSES`, same order: the map and the tables agree).
 URBAN_LABELS = (
-    "0 % (toàn bộ nông thôn)", "trên 0 đến dưới 50 %", "50 đến dưới 100 %",
+    "0 % (toàn bộ nông thôn)",
+    "trên 0 đến dưới 50 %",
+    "50 đến dưới 100 %",
     "100 % (toàn bộ đô thị)",
-)  # fmt: skip
+)
 URBAN_COLORS = ("#fff7ec", "#fdbb84", "#e34a33", "#7f0000")
 #: Density classes (people per km²), left-closed.
 DENSITY_BREAKS = (0, 50, 100, 300, 1_000, 5_000, 20_000)
@@ -302,22 +310,28 @@ def _popup_values(communes: pd.DataFrame, cls: pd.DataFrame) -> list[list[str]]:
     out = []
     shared = communes.get("apportioned_persons", pd.Series(0, index=communes.index))
     for pop, share, dens, area, part in zip(
-        communes["population_persons"], cls["urban_pct"], cls["density_per_km2"],
-        communes["area_km2"], pd.to_numeric(shared, errors="coerce"), strict=True,
-    ):  # fmt: skip
+        communes["population_persons"],
+        cls["urban_pct"],
+        cls["density_per_km2"],
+        communes["area_km2"],
+        pd.to_numeric(shared, errors="coerce"),
+        strict=True,
+    ):
         has = pd.notna(pop)
         estimate = (
             f"{format_vi(round(part))} người (chia đều từ xã cũ bị tách)"
             if has and pd.notna(part) and part > 0
             else ""
         )
-        out.append([
-            f"{format_vi(round(pop))} người" if has else NO_DATA_VI,
-            f"{format_vi(float(share), decimals=1)} %" if pd.notna(share) else NO_DATA_VI,
-            f"{_density_text(float(dens))} người/km²" if pd.notna(dens) else NO_DATA_VI,
-            f"{format_vi(float(area), decimals=1 if area < 1000 else 0)} km²",
-            estimate,
-        ])  # fmt: skip
+        out.append(
+            [
+                f"{format_vi(round(pop))} người" if has else NO_DATA_VI,
+                f"{format_vi(float(share), decimals=1)} %" if pd.notna(share) else NO_DATA_VI,
+                f"{_density_text(float(dens))} người/km²" if pd.notna(dens) else NO_DATA_VI,
+                f"{format_vi(float(area), decimals=1 if area < 1000 else 0)} km²",
+                estimate,
+            ]
+        )
     return out
 
 
@@ -398,8 +412,9 @@ def write_national_commune_map(
     overview = _to_display(levels.overview)
     detail = _to_display(levels.detail)
     prov_codes = communes["province_code"].astype(str).to_numpy()
-    prov_names = dict(zip(provinces["code"].astype(str), provinces["name"].astype(str),
-                          strict=True))  # fmt: skip
+    prov_names = dict(
+        zip(provinces["code"].astype(str), provinces["name"].astype(str), strict=True)
+    )
     order = sorted(set(prov_codes), key=lambda c: (_fold(prov_names[c]), c))
     prov_index = {c: i for i, c in enumerate(order)}
     types = list(dict.fromkeys(communes["type"].astype(str)))
@@ -410,12 +425,17 @@ def write_national_commune_map(
         outline_o = shapely.coverage_union_all(levels.overview[members])
         outline_d = shapely.coverage_union_all(levels.detail[members])
         w, s, e, n = shapely.total_bounds(overview[members])
-        province_rows.append({
-            "code": code, "name": prov_names[code], "key": _fold(prov_names[code]),
-            "bounds": [[round(s, 4), round(w, 4)], [round(n, 4), round(e, 4)]],
-            "outline": _outline(outline_o, OVERVIEW_DECIMALS), "n": len(members),
-            "hl": code in highlight,
-        })  # fmt: skip
+        province_rows.append(
+            {
+                "code": code,
+                "name": prov_names[code],
+                "key": _fold(prov_names[code]),
+                "bounds": [[round(s, 4), round(w, 4)], [round(n, 4), round(e, 4)]],
+                "outline": _outline(outline_o, OVERVIEW_DECIMALS),
+                "n": len(members),
+                "hl": code in highlight,
+            }
+        )
         chunks[code] = {
             "ids": members.tolist(),
             "geo": [_encode(g, DETAIL_DECIMALS) for g in detail[members]],
@@ -424,8 +444,13 @@ def write_national_commune_map(
 
     def legend(labels: Sequence[str], colors: Sequence[str], classes: np.ndarray) -> dict:
         counts = np.bincount(classes[classes >= 0], minlength=len(labels)).tolist()
-        return {"labels": list(labels), "colors": list(colors), "counts": counts,
-                "none": int((classes < 0).sum()), "idx": classes.tolist()}  # fmt: skip
+        return {
+            "labels": list(labels),
+            "colors": list(colors),
+            "counts": counts,
+            "none": int((classes < 0).sum()),
+            "idx": classes.tolist(),
+        }
 
     density_labels = [_density_label(i) for i in range(len(DENSITY_BREAKS))]
     data = {
@@ -485,12 +510,15 @@ def _page(*, title: str, source: str | None, data_js: str, build: str) -> str:
         .replace("__LEAFLET_CSS__", css)
         .replace("__PAGE_CSS__", _CSS.replace("__BACKGROUND__", BACKGROUND))
         .replace("__LEAFLET_JS__", js)
-        .replace("__SCRIPT__", _SCRIPT.replace("__DATA__", data_js)
-                 .replace("__BUILD__", json.dumps(build))
-                 .replace("__SOURCE__", json.dumps(attribution))
-                 .replace("__PROVINCE_COLOR__", PROVINCE_COLOR)
-                 .replace("__HIGHLIGHT_COLOR__", HIGHLIGHT_COLOR))
-    )  # fmt: skip
+        .replace(
+            "__SCRIPT__",
+            _SCRIPT.replace("__DATA__", data_js)
+            .replace("__BUILD__", json.dumps(build))
+            .replace("__SOURCE__", json.dumps(attribution))
+            .replace("__PROVINCE_COLOR__", PROVINCE_COLOR)
+            .replace("__HIGHLIGHT_COLOR__", HIGHLIGHT_COLOR),
+        )
+    )
 
 
 _PAGE = """<!DOCTYPE html>

@@ -59,8 +59,11 @@ ZONE_MARK_MERGE_M = 3000.0
 #: Width of the ring of an urban class drawn hollow (px).
 URBAN_RING_PX = 3.0
 #: Urban areas: tooltip (hover) and popup (click) fields.
-URBAN_FIELDS = {"urban_area": "Tên", "class_now_vi": "Loại hiện nay",
-                "class_2030_vi": "Loại đến 2030"}  # fmt: skip
+URBAN_FIELDS = {
+    "urban_area": "Tên",
+    "class_now_vi": "Loại hiện nay",
+    "class_2030_vi": "Loại đến 2030",
+}
 URBAN_POPUP = {
     "urban_area": "Đô thị",
     "status_vi": "Tính chất",
@@ -217,10 +220,19 @@ def base(src: Source, *, units: str | None = "communes") -> list[MapLayer]:
     if com is not None:
         label = "Xã, phường (2025)" if units == "communes" else "Huyện (trước 2025)"
         shown = with_unit_facts(src, units, com)
-        layers.append(MapLayer(shown, label, color="#ffffff", weight=0.6,
-                               fill_opacity=0.0, opacity=0.6, coverage=True,
-                               fields={"unit_name": "Đơn vị", "code": "Mã"},
-                               popup=UNIT_POPUP))  # fmt: skip
+        layers.append(
+            MapLayer(
+                shown,
+                label,
+                color="#ffffff",
+                weight=0.6,
+                fill_opacity=0.0,
+                opacity=0.6,
+                coverage=True,
+                fields={"unit_name": "Đơn vị", "code": "Mã"},
+                popup=UNIT_POPUP,
+            )
+        )
     rivers = src.get("rivers")
     if rivers is not None:
         color, weight = LINE_STYLES["rivers"]
@@ -228,13 +240,15 @@ def base(src: Source, *, units: str | None = "communes") -> list[MapLayer]:
     border = src.get("border")
     if border is not None:
         color, weight = LINE_STYLES["border"]
-        layers.append(MapLayer(frame(src, border), "Biên giới quốc gia", color=color,
-                               weight=weight))  # fmt: skip
+        layers.append(
+            MapLayer(frame(src, border), "Biên giới quốc gia", color=color, weight=weight)
+        )
     prov = src.get("province")
     if prov is not None:
         color, weight = LINE_STYLES["province"]
-        layers.append(outline(prov, f"Ranh giới tỉnh {src.profile.name}", color=color,
-                              weight=weight))  # fmt: skip
+        layers.append(
+            outline(prov, f"Ranh giới tỉnh {src.profile.name}", color=color, weight=weight)
+        )
     return layers
 
 
@@ -268,8 +282,10 @@ def unit_facts(src: Source, role: str) -> pd.DataFrame:
 
 def _unit_facts(src: Source, role: str, units: gpd.GeoDataFrame) -> pd.DataFrame:
     codes = units["code"].astype(str)
-    out = pd.DataFrame({"area_calc_km2": (units.geometry.area / M2_PER_KM2).to_numpy()},
-                       index=pd.Index(codes, name="code"))  # fmt: skip
+    out = pd.DataFrame(
+        {"area_calc_km2": (units.geometry.area / M2_PER_KM2).to_numpy()},
+        index=pd.Index(codes, name="code"),
+    )
     census = src.get("census")
     counts = None
     if census is not None and (role == "districts" or src.get("crosswalk") is not None):
@@ -293,8 +309,9 @@ def _unit_facts(src: Source, role: str, units: gpd.GeoDataFrame) -> pd.DataFrame
         if "plan_region_vi" in assignment:
             label = assignment["plan_region_vi"].fillna(label)
         label = label.fillna(assignment["plan_region"])
-        out["region_vi"] = codes.map(dict(zip(assignment[key].astype(str), label,
-                                              strict=True))).to_numpy()  # fmt: skip
+        out["region_vi"] = codes.map(
+            dict(zip(assignment[key].astype(str), label, strict=True))
+        ).to_numpy()
     return out
 
 
@@ -337,9 +354,17 @@ def regions_layer(src: Source, regions: gpd.GeoDataFrame) -> MapLayer:
         lbl: plan.region_colors.get(code, "#cccccc")
         for code, lbl in zip(regions["plan_region"], regions["region_vi"], strict=True)
     }
-    return MapLayer(regions, plan.regions_vi, column="region_vi", kind="category", colors=colors,
-                    fields={"region_vi": "Vùng", "area_km2": "Diện tích (km²)"},
-                    fill_opacity=0.55, weight=0.8, legend_title=plan.regions_vi)  # fmt: skip
+    return MapLayer(
+        regions,
+        plan.regions_vi,
+        column="region_vi",
+        kind="category",
+        colors=colors,
+        fields={"region_vi": "Vùng", "area_km2": "Diện tích (km²)"},
+        fill_opacity=0.55,
+        weight=0.8,
+        legend_title=plan.regions_vi,
+    )
 
 
 def points(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -370,8 +395,11 @@ def urban(src: Source) -> tuple[gpd.GeoDataFrame | None, list[str]]:
         docs.insert(0, plan.document)
     blank = pd.Series(np.nan, index=urban.index, dtype=object)
     urban["status_vi"] = urban["status"].map(urban_status_vi) if "status" in urban else blank
-    urban["document_vi"] = (urban["source_document"].map(plan.document_name_vi, na_action="ignore")
-                            if "source_document" in urban else blank)  # fmt: skip
+    urban["document_vi"] = (
+        urban["source_document"].map(plan.document_name_vi, na_action="ignore")
+        if "source_document" in urban
+        else blank
+    )
     region = urban["plan_region"].map(plan.region_vi) if "plan_region" in urban else blank
     regions_ = src.get("regions")
     if regions_ is not None and "plan_region" in urban and "plan_region_vi" in regions_:
@@ -416,8 +444,17 @@ def _urban_census(src: Source, urban: gpd.GeoDataFrame) -> None:
         urban.at[i, "urban_pct_2019"] = round(share, 1)
 
 
-def urban_class_layers(urban, column: str, title: str, *, show=True, label=True, hollow=False,
-                       dashed=False, heading: str | None = None) -> list[MapLayer]:  # fmt: skip
+def urban_class_layers(
+    urban,
+    column: str,
+    title: str,
+    *,
+    show=True,
+    label=True,
+    hollow=False,
+    dashed=False,
+    heading: str | None = None,
+) -> list[MapLayer]:
     """One layer per urban class, largest first; the symbol's size is the class, whatever else
     is drawn at the same place (``stack=False``).
 
@@ -441,14 +478,25 @@ def urban_class_layers(urban, column: str, title: str, *, show=True, label=True,
             color = ring_color(color)
             rows = rows.assign(_dash=dashed)
         popup = {k: v for k, v in URBAN_POPUP.items() if k in rows}
-        layers.append(MapLayer(rows, f"{title} – {class_vi(cls)}", color=color, radius=radius,
-                               fill_opacity=0.95, show=show, hollow=hollow, stack=False,
-                               weight=URBAN_RING_PX if hollow else 1.0,
-                               dashed="_dash" if hollow else None,
-                               fields=URBAN_FIELDS, popup=popup,
-                               label="urban_area" if label else None,
-                               label_zoom=CLASS_LABEL_ZOOM.get(cls, 0),
-                               legend_title=heading if i == 0 else None))  # fmt: skip
+        layers.append(
+            MapLayer(
+                rows,
+                f"{title} – {class_vi(cls)}",
+                color=color,
+                radius=radius,
+                fill_opacity=0.95,
+                show=show,
+                hollow=hollow,
+                stack=False,
+                weight=URBAN_RING_PX if hollow else 1.0,
+                dashed="_dash" if hollow else None,
+                fields=URBAN_FIELDS,
+                popup=popup,
+                label="urban_area" if label else None,
+                label_zoom=CLASS_LABEL_ZOOM.get(cls, 0),
+                legend_title=heading if i == 0 else None,
+            )
+        )
     return layers
 
 
@@ -458,12 +506,14 @@ def facility(src: Source, kinds: tuple[str, ...] | None = None) -> gpd.GeoDataFr
         return None
     if kinds is not None:
         fac = fac[fac["kind"].isin(kinds)]
-    return fac.assign(kind_vi=translate(fac["kind"], FACILITY_VI),
-                      status_vi=translate(fac["status"], STATUS_VI))  # fmt: skip
+    return fac.assign(
+        kind_vi=translate(fac["kind"], FACILITY_VI), status_vi=translate(fac["status"], STATUS_VI)
+    )
 
 
-def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True,
-                   label_zoom: int = 0) -> MapLayer:  # fmt: skip
+def facility_layer(
+    fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True, label_zoom: int = 0
+) -> MapLayer:
     """Facilities by kind; the more important kinds are drawn last, on top of others at the same
     place (:data:`gis.maplabels.FACILITY_RANK`; the lower ones show as rings around them).
     Labelled with the name without its note in parentheses; border gates at the opening view,
@@ -471,15 +521,30 @@ def facility_layer(fac: gpd.GeoDataFrame, name: str, *, radius=7.0, label=True,
     colors = {FACILITY_VI.get(k, k): FACILITY_COLORS.get(k, "#444444") for k in fac["kind"]}
     rank = fac["kind"].map({k: i for i, k in enumerate(FACILITY_RANK)}).fillna(-1)
     fac = fac.iloc[np.argsort(rank.to_numpy(), kind="stable")]
-    fac = fac.assign(label=fac["name"].map(name_without_note),
-                     label_zoom=np.where(fac["kind"] == "border_gate", 0, label_zoom))  # fmt: skip
-    return MapLayer(fac, name, column="kind_vi", kind="category", colors=colors, radius=radius,
-                    fill_opacity=0.95,
-                    fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
-                    popup={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng",
-                           "area_ha": "Diện tích (ha)", "source": "Nguồn",
-                           **{k: v for k, v in LEGAL_POPUP.items() if k in fac}},
-                    label="label" if label else None, label_zoom="label_zoom")  # fmt: skip
+    fac = fac.assign(
+        label=fac["name"].map(name_without_note),
+        label_zoom=np.where(fac["kind"] == "border_gate", 0, label_zoom),
+    )
+    return MapLayer(
+        fac,
+        name,
+        column="kind_vi",
+        kind="category",
+        colors=colors,
+        radius=radius,
+        fill_opacity=0.95,
+        fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
+        popup={
+            "name": "Tên",
+            "kind_vi": "Loại",
+            "status_vi": "Hiện trạng",
+            "area_ha": "Diện tích (ha)",
+            "source": "Nguồn",
+            **{k: v for k, v in LEGAL_POPUP.items() if k in fac},
+        },
+        label="label" if label else None,
+        label_zoom="label_zoom",
+    )
 
 
 def facility_zone_layers(fac: gpd.GeoDataFrame) -> list[MapLayer]:
@@ -487,13 +552,22 @@ def facility_zone_layers(fac: gpd.GeoDataFrame) -> list[MapLayer]:
     lightly filled, one layer per kind, under the point symbols."""
     zones = fac[fac.geom_type.isin(["Polygon", "MultiPolygon"])]
     return [
-        MapLayer(rows, str(kind_vi), color=FACILITY_COLORS.get(kind, "#444444"), weight=2.0,
-                 fill_opacity=0.12, coverage=False,
-                 fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
-                 popup={"area_ha": "Diện tích (ha)", "source": "Nguồn",
-                        **{k: v for k, v in LEGAL_POPUP.items() if k in rows}})
+        MapLayer(
+            rows,
+            str(kind_vi),
+            color=FACILITY_COLORS.get(kind, "#444444"),
+            weight=2.0,
+            fill_opacity=0.12,
+            coverage=False,
+            fields={"name": "Tên", "kind_vi": "Loại", "status_vi": "Hiện trạng"},
+            popup={
+                "area_ha": "Diện tích (ha)",
+                "source": "Nguồn",
+                **{k: v for k, v in LEGAL_POPUP.items() if k in rows},
+            },
+        )
         for (kind, kind_vi), rows in zones.groupby(["kind", "kind_vi"], sort=True)
-    ]  # fmt: skip
+    ]
 
 
 def planned(data: gpd.GeoDataFrame) -> pd.Series:
@@ -537,12 +611,16 @@ def split_outside(gdf: gpd.GeoDataFrame, src: Source) -> tuple[gpd.GeoDataFrame,
     return frame(inner, keep_in), frame(outer, keep_out)
 
 
-def axis_layers(src: Source, axis: gpd.GeoDataFrame, *, legend_title: str | None = None
-                ) -> list[MapLayer]:  # fmt: skip
+def axis_layers(
+    src: Source, axis: gpd.GeoDataFrame, *, legend_title: str | None = None
+) -> list[MapLayer]:
     """The axis inside the province (road numbers written on it), and its parts outside drawn
     grey (:data:`gis.maplabels.OUTSIDE_COLOR`), with the far end of each named."""
-    axis = axis.assign(status_vi=translate(axis["status"], STATUS_VI), planned=planned(axis),
-                       ref_label=axis["road_ref"].map(name_without_note))  # fmt: skip
+    axis = axis.assign(
+        status_vi=translate(axis["status"], STATUS_VI),
+        planned=planned(axis),
+        ref_label=axis["road_ref"].map(name_without_note),
+    )
     inside, outside = split_outside(axis, src)
     # one label per road, on its longest piece inside, if that is long enough to carry it
     length = inside.geometry.length
@@ -553,25 +631,54 @@ def axis_layers(src: Source, axis: gpd.GeoDataFrame, *, legend_title: str | None
     title = PLANNED_NOTE if inside["planned"].any() else None
     heading = legend_title or (title and f"Trục kinh tế động lực ({title})")
     color, weight = LINE_STYLES["axis"]
-    layers = [MapLayer(inside, "Trục kinh tế động lực", color=color, weight=weight, opacity=1.0,
-                       fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng"},
-                       popup={"road_ref": "Tuyến", "status_vi": "Hiện trạng",
-                              "source": "Nguồn"}, dashed="planned", label="ref_label",
-                       legend_title=heading)]  # fmt: skip
+    layers = [
+        MapLayer(
+            inside,
+            "Trục kinh tế động lực",
+            color=color,
+            weight=weight,
+            opacity=1.0,
+            fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng"},
+            popup={"road_ref": "Tuyến", "status_vi": "Hiện trạng", "source": "Nguồn"},
+            dashed="planned",
+            label="ref_label",
+            legend_title=heading,
+        )
+    ]
     if len(outside):
         outside = outside.assign(where_vi=OUTSIDE_VI)
-        layers.append(MapLayer(outside, f"Trục kinh tế động lực – đoạn {OUTSIDE_VI}",
-                               color=OUTSIDE_COLOR, weight=2.0, opacity=1.0, dashed="planned",
-                               fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng",
-                                       "where_vi": "Vị trí"},
-                               popup={"road_ref": "Tuyến", "status_vi": "Hiện trạng",
-                                      "where_vi": "Vị trí", "source": "Nguồn"}))  # fmt: skip
+        layers.append(
+            MapLayer(
+                outside,
+                f"Trục kinh tế động lực – đoạn {OUTSIDE_VI}",
+                color=OUTSIDE_COLOR,
+                weight=2.0,
+                opacity=1.0,
+                dashed="planned",
+                fields={"road_ref": "Tuyến", "status_vi": "Hiện trạng", "where_vi": "Vị trí"},
+                popup={
+                    "road_ref": "Tuyến",
+                    "status_vi": "Hiện trạng",
+                    "where_vi": "Vị trí",
+                    "source": "Nguồn",
+                },
+            )
+        )
         ends = _far_ends(src, outside)
         if len(ends):
-            layers.append(MapLayer(ends, f"Điểm cuối của trục ({OUTSIDE_VI})", color=OUTSIDE_COLOR,
-                                   hollow=True, weight=2.0, radius=5.0, label="label",
-                                   fields={"name": "Điểm cuối"},
-                                   popup={"name": "Điểm cuối"}))  # fmt: skip
+            layers.append(
+                MapLayer(
+                    ends,
+                    f"Điểm cuối của trục ({OUTSIDE_VI})",
+                    color=OUTSIDE_COLOR,
+                    hollow=True,
+                    weight=2.0,
+                    radius=5.0,
+                    label="label",
+                    fields={"name": "Điểm cuối"},
+                    popup={"name": "Điểm cuối"},
+                )
+            )
     return layers
 
 
@@ -598,14 +705,21 @@ def _far_ends(src: Source, outside: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             name = outside.loc[d.idxmin(), "road_ref"] if len(d) else None
         if isinstance(name, str):
             short = name_without_note(name).split(", ")[0]  # "Nút giao IC16, cao tốc ..."
-            rows.append({"label": f"→ {short} ({OUTSIDE_VI})", "name": f"{name} ({OUTSIDE_VI})",
-                         "geometry": end})  # fmt: skip
-    return gpd.GeoDataFrame(rows, columns=["label", "name", "geometry"], geometry="geometry",
-                            crs=outside.crs)  # fmt: skip
+            rows.append(
+                {
+                    "label": f"→ {short} ({OUTSIDE_VI})",
+                    "name": f"{name} ({OUTSIDE_VI})",
+                    "geometry": end,
+                }
+            )
+    return gpd.GeoDataFrame(
+        rows, columns=["label", "name", "geometry"], geometry="geometry", crs=outside.crs
+    )
 
 
-def rings(origins: gpd.GeoDataFrame, outline, label: str,
-          distances_m: tuple[float, ...]) -> gpd.GeoDataFrame:  # fmt: skip
+def rings(
+    origins: gpd.GeoDataFrame, outline, label: str, distances_m: tuple[float, ...]
+) -> gpd.GeoDataFrame:
     """Dissolved buffers of ``origins`` as rings 0-d1, d1-d2 ..., clipped to ``outline``."""
     rows, inner = [], None
     geoms = origins.geometry.values
@@ -616,24 +730,42 @@ def rings(origins: gpd.GeoDataFrame, outline, label: str,
             zone = shapely.intersection(zone, outline)
         ring = zone if inner is None else shapely.difference(zone, inner)
         band = f"{lo / 1000:g}–{d / 1000:g} km"
-        rows.append({"band": band, "origin": label, "area_km2": shapely.area(ring) / M2_PER_KM2,
-                     "geometry": ring})  # fmt: skip
+        rows.append(
+            {
+                "band": band,
+                "origin": label,
+                "area_km2": shapely.area(ring) / M2_PER_KM2,
+                "geometry": ring,
+            }
+        )
         inner, lo = zone, d
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=origins.crs)
 
 
-def band_layers(rings: gpd.GeoDataFrame, name: str, palette: list[str], *, show=True,
-                hollow=False) -> list[MapLayer]:  # fmt: skip
+def band_layers(
+    rings: gpd.GeoDataFrame, name: str, palette: list[str], *, show=True, hollow=False
+) -> list[MapLayer]:
     """One layer per ring, nearest first (a category legend would sort '10–20' before '5–10').
 
     ``hollow``: the rings' outlines only, to be read over other filled bands."""
     return [
-        MapLayer(rings.iloc[[i]], f"{name}: {band}", color=color, show=show, fill_opacity=0.45,
-                 weight=2.0 if hollow else 0.5, coverage=False, hollow=hollow,
-                 fields={"origin": "Tính từ", "band": "Khoảng cách",
-                         "area_km2": "Diện tích trong tỉnh (km²)"})
+        MapLayer(
+            rings.iloc[[i]],
+            f"{name}: {band}",
+            color=color,
+            show=show,
+            fill_opacity=0.45,
+            weight=2.0 if hollow else 0.5,
+            coverage=False,
+            hollow=hollow,
+            fields={
+                "origin": "Tính từ",
+                "band": "Khoảng cách",
+                "area_km2": "Diện tích trong tỉnh (km²)",
+            },
+        )
         for i, (band, color) in enumerate(zip(rings["band"], palette[: len(rings)], strict=True))
-    ]  # fmt: skip
+    ]
 
 
 def outline_geom(src: Source):
@@ -650,8 +782,10 @@ def outline_geom(src: Source):
 
 
 def _pillar_columns(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return data.assign(pillar_vi=translate(data["pillar"], PILLAR_VI),
-                       member_vi=translate(data["member"], MEMBER_VI))  # fmt: skip
+    return data.assign(
+        pillar_vi=translate(data["pillar"], PILLAR_VI),
+        member_vi=translate(data["member"], MEMBER_VI),
+    )
 
 
 def _pillar_colors(data: gpd.GeoDataFrame) -> dict[str, str]:
@@ -679,25 +813,52 @@ def pillar_layers(src: Source) -> tuple[list[MapLayer], list[MapLayer]]:
         colors = _pillar_colors(zones)
         bounded = zones[zones.geom_type.isin(["Polygon", "MultiPolygon"])]
         if len(bounded):
-            layers.append(MapLayer(bounded, f"{pillars}: ranh giới vùng", column="pillar_vi",
-                                   kind="category", colors=_pillar_colors(bounded), hollow=True,
-                                   weight=2.0, show=False, coverage=False,
-                                   legend_title=f"{pillars}: ranh giới vùng",
-                                   fields={"name": "Tên", "pillar_vi": "Trụ cột",
-                                           "member_vi": "Lĩnh vực"},
-                                   popup={"name": "Tên", "pillar_vi": "Trụ cột",
-                                          "member_vi": "Lĩnh vực", "source": "Nguồn",
-                                          **LEGAL_POPUP}))  # fmt: skip
+            layers.append(
+                MapLayer(
+                    bounded,
+                    f"{pillars}: ranh giới vùng",
+                    column="pillar_vi",
+                    kind="category",
+                    colors=_pillar_colors(bounded),
+                    hollow=True,
+                    weight=2.0,
+                    show=False,
+                    coverage=False,
+                    legend_title=f"{pillars}: ranh giới vùng",
+                    fields={"name": "Tên", "pillar_vi": "Trụ cột", "member_vi": "Lĩnh vực"},
+                    popup={
+                        "name": "Tên",
+                        "pillar_vi": "Trụ cột",
+                        "member_vi": "Lĩnh vực",
+                        "source": "Nguồn",
+                        **LEGAL_POPUP,
+                    },
+                )
+            )
         marks = _zone_marks(src, zones)
-        layers.append(MapLayer(marks, f"{pillars}: vùng sản xuất, dịch vụ", column="pillar_vi",
-                               kind="category", colors=colors, hollow=True, weight=3.0,
-                               radius=9.0, label="label", label_zoom=1,
-                               legend_title=f"{pillars} – vùng (vòng tròn)",
-                               fields={"pillar_vi": "Trụ cột", "members_vi": "Lĩnh vực",
-                                       "scope_vi": "Phạm vi"},
-                               popup={"pillar_vi": "Trụ cột", "names": "Tên",
-                                      "members_vi": "Lĩnh vực", "scope_vi": "Phạm vi",
-                                      "source": "Nguồn"}))  # fmt: skip
+        layers.append(
+            MapLayer(
+                marks,
+                f"{pillars}: vùng sản xuất, dịch vụ",
+                column="pillar_vi",
+                kind="category",
+                colors=colors,
+                hollow=True,
+                weight=3.0,
+                radius=9.0,
+                label="label",
+                label_zoom=1,
+                legend_title=f"{pillars} – vùng (vòng tròn)",
+                fields={"pillar_vi": "Trụ cột", "members_vi": "Lĩnh vực", "scope_vi": "Phạm vi"},
+                popup={
+                    "pillar_vi": "Trụ cột",
+                    "names": "Tên",
+                    "members_vi": "Lĩnh vực",
+                    "scope_vi": "Phạm vi",
+                    "source": "Nguồn",
+                },
+            )
+        )
     sites = src.get("pillar_sites")
     if sites is not None and len(sites):
         sites = _pillar_columns(sites).assign(label=sites["name"].map(name_without_note))
@@ -705,11 +866,22 @@ def pillar_layers(src: Source) -> tuple[list[MapLayer], list[MapLayer]]:
         fields = {"name": "Tên", "pillar_vi": "Trụ cột", "member_vi": "Lĩnh vực"}
         popup = {**fields, "source": "Nguồn"}
         if len(inside):
-            over.append(MapLayer(inside, f"{pillars}: cơ sở", column="pillar_vi",
-                                   kind="category", colors=_pillar_colors(inside), radius=5.5,
-                                   fill_opacity=0.95, label="label", label_zoom=1,
-                                   legend_title=f"{pillars} – cơ sở (chấm tròn)",
-                                   fields=fields, popup=popup))  # fmt: skip
+            over.append(
+                MapLayer(
+                    inside,
+                    f"{pillars}: cơ sở",
+                    column="pillar_vi",
+                    kind="category",
+                    colors=_pillar_colors(inside),
+                    radius=5.5,
+                    fill_opacity=0.95,
+                    label="label",
+                    label_zoom=1,
+                    legend_title=f"{pillars} – cơ sở (chấm tròn)",
+                    fields=fields,
+                    popup=popup,
+                )
+            )
         if len(outside):
             outside = outside.assign(name=outside["name"] + f" ({OUTSIDE_VI})")
             over.append(outside_points(outside, fields, popup))
@@ -718,8 +890,16 @@ def pillar_layers(src: Source) -> tuple[list[MapLayer], list[MapLayer]]:
 
 def outside_points(data: gpd.GeoDataFrame, fields, popup) -> MapLayer:
     """Points outside the province: grey rings (:data:`gis.maplabels.OUTSIDE_COLOR`)."""
-    return MapLayer(data, OUTSIDE_VI.capitalize(), color=OUTSIDE_COLOR, hollow=True, weight=2.0,
-                    radius=5.5, fields=fields, popup=popup)  # fmt: skip
+    return MapLayer(
+        data,
+        OUTSIDE_VI.capitalize(),
+        color=OUTSIDE_COLOR,
+        hollow=True,
+        weight=2.0,
+        radius=5.5,
+        fields=fields,
+        popup=popup,
+    )
 
 
 def _visual_centre(geom, tolerance_m: float = 100.0):
@@ -759,20 +939,35 @@ def _zone_marks(src: Source, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 names = unit_names.get(role, {})
                 scope = ", ".join(str(names.get(c, c)) for c in codes)
                 break
-        rows.append({"place": places.index(centre), "pillar": zone["pillar"],
-                     "pillar_vi": zone["pillar_vi"], "member_vi": zone["member_vi"],
-                     "name": zone["name"], "scope": scope, "source": zone.get("source"),
-                     "geometry": centre})  # fmt: skip
+        rows.append(
+            {
+                "place": places.index(centre),
+                "pillar": zone["pillar"],
+                "pillar_vi": zone["pillar_vi"],
+                "member_vi": zone["member_vi"],
+                "name": zone["name"],
+                "scope": scope,
+                "source": zone.get("source"),
+                "geometry": centre,
+            }
+        )
     marks = []
     for (place, pillar), group in pd.DataFrame(rows).groupby(["place", "pillar"], sort=False):
         members = ", ".join(dict.fromkeys(str(m) for m in group["member_vi"].dropna()))
         sources = dict.fromkeys(str(v) for v in group["source"].dropna())
-        marks.append({"pillar": pillar, "pillar_vi": group["pillar_vi"].iloc[0],
-                      "members_vi": members, "names": "; ".join(dict.fromkeys(group["name"])),
-                      "scope_vi": " | ".join(dict.fromkeys(group["scope"])),
-                      "source": "; ".join(sources) or "–",
-                      "label": f"{group['pillar_vi'].iloc[0]}: {members}", "place": place,
-                      "geometry": group["geometry"].iloc[0]})  # fmt: skip
+        marks.append(
+            {
+                "pillar": pillar,
+                "pillar_vi": group["pillar_vi"].iloc[0],
+                "members_vi": members,
+                "names": "; ".join(dict.fromkeys(group["name"])),
+                "scope_vi": " | ".join(dict.fromkeys(group["scope"])),
+                "source": "; ".join(sources) or "–",
+                "label": f"{group['pillar_vi'].iloc[0]}: {members}",
+                "place": place,
+                "geometry": group["geometry"].iloc[0],
+            }
+        )
     out = gpd.GeoDataFrame(marks, geometry="geometry", crs=zones.crs)
     # one label per place, a line per pillar, on its first (outermost) ring
     lines = out.groupby("place")["label"].transform(lambda s: "\n".join(s))

@@ -79,7 +79,10 @@ def fraction_progress(
         tenth = int(frac * 10)
         if tenth > shown[0]:
             shown[0] = tenth
-            print(f"[{desc}] {round(frac * total):,} of {total:,} {unit}s", file=sys.stderr,
-                  flush=True)  # fmt: skip
+            print(
+                f"[{desc}] {round(frac * total):,} of {total:,} {unit}s",
+                file=sys.stderr,
+                flush=True,
+            )
 
     yield line

@@ -59,8 +59,9 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype.kind in "OSU" or isinstance(out[col].dtype, pd.StringDtype):
             values = out[col]
-            risky = values.map(lambda v: isinstance(v, str) and (_risky(v) or "\r" in v),
-                               na_action="ignore")  # fmt: skip
+            risky = values.map(
+                lambda v: isinstance(v, str) and (_risky(v) or "\r" in v), na_action="ignore"
+            )
             if risky.fillna(False).astype(bool).any():
                 out[col] = values.astype(object).map(csv_cell)
     return out.rename(columns=lambda c: csv_cell(c) if isinstance(c, str) else c)
@@ -79,8 +80,9 @@ def excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype.kind in "OSU" or isinstance(out[col].dtype, pd.StringDtype):
             values = out[col]
-            bad = values.map(lambda v: isinstance(v, str) and bool(_XML_ILLEGAL.search(v)),
-                             na_action="ignore")  # fmt: skip
+            bad = values.map(
+                lambda v: isinstance(v, str) and bool(_XML_ILLEGAL.search(v)), na_action="ignore"
+            )
             if bad.fillna(False).astype(bool).any():
                 out[col] = values.astype(object).map(_xml_text)
     return out.rename(columns=_xml_text)
@@ -127,8 +129,10 @@ def markdown_text(value: object) -> str:
     i = 0
     while i < len(runs):
         opening = runs[i]
-        close = next((j for j in range(i + 1, len(runs))
-                      if len(runs[j].group()) == len(opening.group())), None)  # fmt: skip
+        close = next(
+            (j for j in range(i + 1, len(runs)) if len(runs[j].group()) == len(opening.group())),
+            None,
+        )
         if close is None:  # an unmatched run is literal text: escaped below
             i += 1
             continue

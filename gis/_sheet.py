@@ -23,8 +23,16 @@ from matplotlib.patches import Patch
 from gis.deliver_map import SHEET_RC, dash_lines, read_delivered
 from gis.profile import Profile
 
-__all__ = ["Painter", "darker", "layout", "legend", "legend_size_in", "lighter", "place_labels",
-           "renderer"]  # fmt: skip
+__all__ = [
+    "Painter",
+    "darker",
+    "layout",
+    "legend",
+    "legend_size_in",
+    "lighter",
+    "place_labels",
+    "renderer",
+]
 
 _MM = 25.4
 
@@ -61,35 +69,74 @@ class Painter:
     def area(self, data, *, face, edge, lw=0.5, dashed=False, alpha=1.0, z=1.0, label=None):
         lw = lw * self.k
         if face != "none":
-            self.ops.append(lambda ax: data.plot(ax=ax, facecolor=face, edgecolor="none",
-                                                 alpha=alpha, zorder=z))  # fmt: skip
+            self.ops.append(
+                lambda ax: data.plot(ax=ax, facecolor=face, edgecolor="none", alpha=alpha, zorder=z)
+            )
         edges = data.boundary
         if dashed:  # shared edges once: two dash patterns on one edge would read as a solid line
-            edges = gpd.GeoSeries([shapely.line_merge(shapely.union_all(edges.values))],
-                                  crs=data.crs)  # fmt: skip
+            edges = gpd.GeoSeries(
+                [shapely.line_merge(shapely.union_all(edges.values))], crs=data.crs
+            )
         if edge != "none":
-            self.line(edges.to_frame("geometry"), color=edge, lw=lw / self.k, dashed=dashed,
-                      z=z + 0.1)  # fmt: skip
+            self.line(
+                edges.to_frame("geometry"), color=edge, lw=lw / self.k, dashed=dashed, z=z + 0.1
+            )
         if label:
-            self.legend.append((None, Patch(facecolor=face, edgecolor=edge, alpha=alpha,
-                                            linewidth=lw, label=label,
-                                            linestyle=(0, (3, 2)) if dashed else "-")))  # fmt: skip
+            self.legend.append(
+                (
+                    None,
+                    Patch(
+                        facecolor=face,
+                        edgecolor=edge,
+                        alpha=alpha,
+                        linewidth=lw,
+                        label=label,
+                        linestyle=(0, (3, 2)) if dashed else "-",
+                    ),
+                )
+            )
 
     def line(self, data, *, color, lw, dashed=False, z=4.0, alpha=1.0, label=None):
         lw = lw * self.k
         geoms = data.geometry
         if dashed:
-            geoms = gpd.GeoSeries(dash_lines(geoms, 3 * lw * self.m_per_pt,
-                                             2 * lw * self.m_per_pt), crs=data.crs)  # fmt: skip
-        self.ops.append(lambda ax: geoms.plot(ax=ax, color=color, linewidth=lw, alpha=alpha,
-                                              zorder=z, capstyle="butt"))  # fmt: skip
+            geoms = gpd.GeoSeries(
+                dash_lines(geoms, 3 * lw * self.m_per_pt, 2 * lw * self.m_per_pt), crs=data.crs
+            )
+        self.ops.append(
+            lambda ax: geoms.plot(
+                ax=ax, color=color, linewidth=lw, alpha=alpha, zorder=z, capstyle="butt"
+            )
+        )
         if label:
-            self.legend.append((None, Line2D([], [], color=color, linewidth=lw, alpha=alpha,
-                                             linestyle=(0, (3, 2)) if dashed else "-",
-                                             label=label)))  # fmt: skip
+            self.legend.append(
+                (
+                    None,
+                    Line2D(
+                        [],
+                        [],
+                        color=color,
+                        linewidth=lw,
+                        alpha=alpha,
+                        linestyle=(0, (3, 2)) if dashed else "-",
+                        label=label,
+                    ),
+                )
+            )
 
-    def points(self, data, *, marker, size_pt, face, edge="#222222", planned=False, z=7.0,
-               label=None, sizes=None):  # fmt: skip
+    def points(
+        self,
+        data,
+        *,
+        marker,
+        size_pt,
+        face,
+        edge="#222222",
+        planned=False,
+        z=7.0,
+        label=None,
+        sizes=None,
+    ):
         """Point symbols (radius ``size_pt`` × k); planned ones hollow in a dashed ring.
 
         A symbol that would cover one drawn before is moved beside it (Art. 8.4: the symbol of
@@ -97,26 +144,53 @@ class Painter:
         Returns the symbols' drawn positions, for their labels.
         """
         r = (np.full(len(data), size_pt) if sizes is None else np.asarray(sizes)) * self.k
-        xy = self._displace(np.column_stack([data.geometry.x, data.geometry.y]), r,
-                            2.2 * self.k if planned else 0.0)  # fmt: skip
+        xy = self._displace(
+            np.column_stack([data.geometry.x, data.geometry.y]), r, 2.2 * self.k if planned else 0.0
+        )
         fill = "white" if planned else face
         line = darker(face, 0.65) if planned else edge  # a pale class colour needs a darker ring
-        self.ops.append(lambda ax: ax.scatter(xy[:, 0], xy[:, 1], s=(2 * r) ** 2, marker=marker,
-                                              facecolor=fill, edgecolor=line,
-                                              linewidths=0.5 * self.k * (2 if planned else 1),
-                                              zorder=z))  # fmt: skip
+        self.ops.append(
+            lambda ax: ax.scatter(
+                xy[:, 0],
+                xy[:, 1],
+                s=(2 * r) ** 2,
+                marker=marker,
+                facecolor=fill,
+                edgecolor=line,
+                linewidths=0.5 * self.k * (2 if planned else 1),
+                zorder=z,
+            )
+        )
         if planned:
-            rings = [shapely.Point(x, y).buffer((ri + 2.2 * self.k) * self.m_per_pt)
-                     for (x, y), ri in zip(xy, r, strict=True)]  # fmt: skip
+            rings = [
+                shapely.Point(x, y).buffer((ri + 2.2 * self.k) * self.m_per_pt)
+                for (x, y), ri in zip(xy, r, strict=True)
+            ]
             ring_frame = gpd.GeoDataFrame(geometry=rings, crs=data.crs)
-            self.line(ring_frame.boundary.to_frame("geometry").set_geometry("geometry"),
-                      color=line, lw=0.6, dashed=True, z=z - 0.05)  # fmt: skip
+            self.line(
+                ring_frame.boundary.to_frame("geometry").set_geometry("geometry"),
+                color=line,
+                lw=0.6,
+                dashed=True,
+                z=z - 0.05,
+            )
         if label:
-            self.legend.append((None, Line2D([], [], linestyle="none", marker=marker,
-                                             markersize=2 * float(np.median(r)),
-                                             markerfacecolor=fill, markeredgecolor=line,
-                                             markeredgewidth=0.5 * self.k * (2 if planned else 1),
-                                             label=label)))  # fmt: skip
+            self.legend.append(
+                (
+                    None,
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="none",
+                        marker=marker,
+                        markersize=2 * float(np.median(r)),
+                        markerfacecolor=fill,
+                        markeredgecolor=line,
+                        markeredgewidth=0.5 * self.k * (2 if planned else 1),
+                        label=label,
+                    ),
+                )
+            )
         return xy
 
     def _displace(self, xy: np.ndarray, r_pt: np.ndarray, ring_pt: float) -> np.ndarray:
@@ -124,11 +198,11 @@ class Painter:
         for i, (x, y) in enumerate(xy):
             radius = (r_pt[i] + ring_pt) * self.m_per_pt
             for dx, dy in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1)):
-                step = max([pr + radius + self.k * self.m_per_pt for *_, pr in self.placed],
-                           default=0.0)  # fmt: skip
+                step = max(
+                    [pr + radius + self.k * self.m_per_pt for *_, pr in self.placed], default=0.0
+                )
                 cx, cy = x + dx * step, y + dy * step
-                if all(math.hypot(cx - px, cy - py) >= pr + radius
-                       for px, py, pr in self.placed):  # fmt: skip
+                if all(math.hypot(cx - px, cy - py) >= pr + radius for px, py, pr in self.placed):
                     break
             out[i] = (cx, cy)
             self.placed.append((cx, cy, radius))
@@ -163,10 +237,19 @@ def legend(ax_or_fig, p: Painter, **where):
             handles.append(Line2D([], [], linestyle="none", label=heading))
         else:
             handles.append(handle)
-    leg = ax_or_fig.legend(handles=handles, fontsize=5.2 * p.k, title="CHÚ GIẢI",
-                           title_fontproperties={"weight": "bold", "size": 6.5 * p.k},
-                           frameon=True, framealpha=1, edgecolor="black", alignment="left",
-                           handlelength=2.6, borderpad=0.8, **where)  # fmt: skip
+    leg = ax_or_fig.legend(
+        handles=handles,
+        fontsize=5.2 * p.k,
+        title="CHÚ GIẢI",
+        title_fontproperties={"weight": "bold", "size": 6.5 * p.k},
+        frameon=True,
+        framealpha=1,
+        edgecolor="black",
+        alignment="left",
+        handlelength=2.6,
+        borderpad=0.8,
+        **where,
+    )
     leg.get_frame().set_linewidth(0.6 * p.k)
     for i in bold:
         leg.get_texts()[i].set_fontweight("bold")
@@ -208,33 +291,64 @@ def place_labels(ax, p: Painter, blocked: list, dpi: float) -> list[str]:
         boxed = style.pop("boxed", False)
         area = gap == 0 and not boxed
         if area:
-            options = [(0, 0, "center", "center"), (0, size, "center", "center"),
-                       (0, -size, "center", "center")]  # fmt: skip
+            options = [
+                (0, 0, "center", "center"),
+                (0, size, "center", "center"),
+                (0, -size, "center", "center"),
+            ]
         elif boxed:
-            options = [(0, 0, "center", "center"), (0, 2 * size, "center", "center"),
-                       (0, -2 * size, "center", "center")]  # fmt: skip
+            options = [
+                (0, 0, "center", "center"),
+                (0, 2 * size, "center", "center"),
+                (0, -2 * size, "center", "center"),
+            ]
         else:
             d = gap * 0.75
-            options = [(gap, 0, "left", "center"), (-gap, 0, "right", "center"),
-                       (0, gap, "center", "bottom"), (0, -gap, "center", "top"),
-                       (d, d, "left", "bottom"), (d, -d, "left", "top"),
-                       (-d, d, "right", "bottom"), (-d, -d, "right", "top")]  # fmt: skip
+            options = [
+                (gap, 0, "left", "center"),
+                (-gap, 0, "right", "center"),
+                (0, gap, "center", "bottom"),
+                (0, -gap, "center", "top"),
+                (d, d, "left", "bottom"),
+                (d, -d, "left", "top"),
+                (-d, d, "right", "bottom"),
+                (-d, -d, "right", "top"),
+            ]
         kept = False
         for dx, dy, ha, va in options:
-            ann = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha,
-                              va=va, fontsize=size, zorder=12, **style)  # fmt: skip
+            ann = ax.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=size,
+                zorder=12,
+                **style,
+            )
             if boxed:
-                ann.set_bbox({"boxstyle": "round,pad=0.2", "facecolor": "white",
-                              "edgecolor": style.get("color", "black"),
-                              "linewidth": 0.4 * p.k})  # fmt: skip
+                ann.set_bbox(
+                    {
+                        "boxstyle": "round,pad=0.2",
+                        "facecolor": "white",
+                        "edgecolor": style.get("color", "black"),
+                        "linewidth": 0.4 * p.k,
+                    }
+                )
             else:
                 from matplotlib import patheffects
 
-                ann.set_path_effects([patheffects.withStroke(linewidth=1.6 * p.k,
-                                                             foreground="white")])  # fmt: skip
+                ann.set_path_effects(
+                    [patheffects.withStroke(linewidth=1.6 * p.k, foreground="white")]
+                )
             bb = ann.get_window_extent(text_renderer)
-            inside = (bb.x0 >= ax_box.x0 and bb.x1 <= ax_box.x1 and bb.y0 >= ax_box.y0
-                      and bb.y1 <= ax_box.y1)  # fmt: skip
+            inside = (
+                bb.x0 >= ax_box.x0
+                and bb.x1 <= ax_box.x1
+                and bb.y0 >= ax_box.y0
+                and bb.y1 <= ax_box.y1
+            )
             if inside and not any(bb.overlaps(o) for o in placed):
                 placed.append(bb)
                 kept = True
@@ -255,11 +369,15 @@ def layout(province, frame, legend, signature, inch_m: float, gap: float) -> tup
     x0, x1, low = frame
     (leg_w, leg_h), (sig_w, sig_h) = legend, signature
     layouts = {  # boxes: (x from, x to, bottom above the frame's, height), inches
-        "split": [(x0 + gap * inch_m, x0 + (gap + leg_w) * inch_m, gap, leg_h),
-                  (x1 - (gap + sig_w) * inch_m, x1 - gap * inch_m, gap, sig_h)],
-        "stack": [(x0 + gap * inch_m, x0 + (gap + sig_w) * inch_m, gap, sig_h),
-                  (x0 + gap * inch_m, x0 + (gap + leg_w) * inch_m, 2 * gap + sig_h, leg_h)],
-    }  # fmt: skip
+        "split": [
+            (x0 + gap * inch_m, x0 + (gap + leg_w) * inch_m, gap, leg_h),
+            (x1 - (gap + sig_w) * inch_m, x1 - gap * inch_m, gap, sig_h),
+        ],
+        "stack": [
+            (x0 + gap * inch_m, x0 + (gap + sig_w) * inch_m, gap, sig_h),
+            (x0 + gap * inch_m, x0 + (gap + leg_w) * inch_m, 2 * gap + sig_h, leg_h),
+        ],
+    }
     best = None
     _, by0, _, by1 = province.bounds
     for name, boxes in layouts.items():

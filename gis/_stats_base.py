@@ -70,8 +70,9 @@ def missing_table(title: str, roles: list[str], inputs: Inputs, unit_system: str
     gone = [inputs.names[r] for r in roles if inputs.get(r) is None]
     status = "; ".join(f"layer {n} missing" for n in gone)
     frame = pd.DataFrame({"status": [status]})
-    return table_label(frame, title, f"Not computed: {status}.", unit_system,
-                       inputs.sources(*roles))
+    return table_label(
+        frame, title, f"Not computed: {status}.", unit_system, inputs.sources(*roles)
+    )
 
 
 #: The census population layer (default name of the role ``census``) and what the tables call it.
@@ -103,9 +104,7 @@ def unit_population(inputs: Inputs, layer: str) -> pd.DataFrame:
             out[c] = np.nan
         out["census_units"] = ""
         return out
-    level = {"districts": "district", "crosswalk": "list"}.get(
-        layer, "commune_2025"
-    )
+    level = {"districts": "district", "crosswalk": "list"}.get(layer, "commune_2025")
     by = census_unit_to(census, level, inputs.get("crosswalk"))
     labelled = census.assign(label=census["type"] + " " + census["name"])  # "Xã Mường Tè"...
     counts = aggregate_population(labelled, by, name_column="label")

@@ -177,8 +177,7 @@ def _schematic_note(existing: pd.DataFrame) -> tuple[str, str]:
         "lines through waypoints, not surveyed alignments): a line can be kilometres off the "
         "road, and lengths are underestimated on winding mountain roads"
         + (
-            f"; with schematic roads ({SCHEMATIC_VI}) the figures are a sketch, not a "
-            "measurement. "
+            f"; with schematic roads ({SCHEMATIC_VI}) the figures are a sketch, not a measurement. "
             if sketch
             else ". "
         )

@@ -136,16 +136,26 @@ def _check_columns(df: pd.DataFrame, name: str, meta: Mapping[str, Any]) -> list
                         "faithfully: it would be saved as empty or as another number)",
                         ids[idx],
                         f"write a finite number in '{cname}'"
-                        + (" of at most 19 digits, or make it a float column" if dtype == "int"
-                           else ""),
+                        + (
+                            " of at most 19 digits, or make it a float column"
+                            if dtype == "int"
+                            else ""
+                        ),
                     )
                 )
         elif dtype == "date":
             days = pd.to_datetime(present, errors="coerce")
             bad = days.isna() | (days != days.dt.normalize())
             for idx in present.index[bad.to_numpy(dtype=bool)]:
-                problems.append(Problem(name, "schema", f"'{cname}' = {_show(present[idx])} is "
-                                        "not a date", ids[idx], "write a date as 2024-03-15"))
+                problems.append(
+                    Problem(
+                        name,
+                        "schema",
+                        f"'{cname}' = {_show(present[idx])} is not a date",
+                        ids[idx],
+                        "write a date as 2024-03-15",
+                    )
+                )
         elif dtype == "bool":
             ok = present.map(lambda v: isinstance(v, bool | np.bool_) or v in (0, 1))
             for idx in present.index[~ok.to_numpy(dtype=bool)]:
@@ -421,8 +431,6 @@ def _metric(df: pd.DataFrame, layer: str) -> gpd.GeoDataFrame:
 
 
 @register_rule("area")
-
-
 def _rule_area(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
     layer = rule["layer"]
     gdf = _metric(get(layer), layer)
@@ -444,8 +452,6 @@ def _rule_area(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> l
 
 
 @register_rule("partition")
-
-
 def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
     layer = rule["layer"]
     gdf = _metric(get(layer), layer)
@@ -523,8 +529,6 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
 
 
 @register_rule("within")
-
-
 def _rule_within(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
     layer, container = rule["layer"], rule["container"]
     gdf = _metric(get(layer), layer)
@@ -554,8 +558,6 @@ def _rule_within(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) ->
 
 
 @register_rule("foreign_key")
-
-
 def _rule_foreign_key(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
     layer, column = rule["layer"], rule["column"]
     ref_layer, ref_column = rule["ref_layer"], rule["ref_column"]

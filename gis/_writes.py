@@ -116,8 +116,9 @@ def temp_dir(path: str | os.PathLike) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{_stem(path)}{os.getpid()}-", dir=path.parent))
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], object], *,
-                 durable: bool = True) -> Path:  # fmt: skip
+def atomic_write(
+    path: str | os.PathLike, write: Callable[[Path], object], *, durable: bool = True
+) -> Path:
     """Call ``write(tmp)`` then move the result over ``path``; return ``path``.
 
     ``tmp`` is a path beside ``path`` that does not exist yet (GDAL refuses to write over a
@@ -129,8 +130,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], object], *,
     path = Path(path)
     _check_name_length(path)
     remove_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{_stem(path)}{os.getpid()}-",
-                               suffix=_suffix(path))  # fmt: skip
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f"{_stem(path)}{os.getpid()}-", suffix=_suffix(path)
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -176,8 +178,14 @@ _READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
-def write_error(exc: OSError, target: str | os.PathLike, *, what: str, changed: bool = False,
-                writable_hint: str = "choose a writable folder") -> WriteError:  # fmt: skip
+def write_error(
+    exc: OSError,
+    target: str | os.PathLike,
+    *,
+    what: str,
+    changed: bool = False,
+    writable_hint: str = "choose a writable folder",
+) -> WriteError:
     """A :class:`WriteError` for ``exc`` raised while writing ``target``.
 
     Parameters

@@ -226,18 +226,24 @@ def build_province(
     tables_then = stats_record.get("tables", {}) if not full else {}
     files = [f"{k}.csv" for k in tables_then] + ["statistics.xlsx", "report.md", str(_TABLE_CACHE)]
     unchanged = [k for k, names in tables_then.items() if _same(names, now, then)]
-    if (tables_then and len(unchanged) == len(tables_then)
-            and _hashes(stats_out, files) == stats_record.get("outputs")):  # fmt: skip
+    if (
+        tables_then
+        and len(unchanged) == len(tables_then)
+        and _hashes(stats_out, files) == stats_record.get("outputs")
+    ):
         # nothing to do (and the outputs are those written): not even imports
         result.tables_kept = list(tables_then)
         tables_record = tables_then
     else:
-        tables_record = _statistics(profile, stats_out, language, now, unchanged, tables_then,
-                                    result)  # fmt: skip
+        tables_record = _statistics(
+            profile, stats_out, language, now, unchanged, tables_then, result
+        )
     files = [f"{k}.csv" for k in tables_record]
     files += ["statistics.xlsx", "report.md", str(_TABLE_CACHE)]
-    _write_record(stats_out, {**base, "layers": now, "tables": tables_record,
-                              "outputs": _hashes(stats_out, files)})  # fmt: skip
+    _write_record(
+        stats_out,
+        {**base, "layers": now, "tables": tables_record, "outputs": _hashes(stats_out, files)},
+    )
 
     # --- maps
     say("maps")
@@ -253,11 +259,15 @@ def build_province(
             names.add(NATIONAL)  # the locator map of the print
         files = _map_files([entry])
         return _same(names, now, maps_then) and _hashes(maps_out, files) == {
-            f: written.get(f) for f in files}  # fmt: skip
+            f: written.get(f) for f in files
+        }
 
-    if entries and all(map(inputs_same, entries)) and _hashes(
-        maps_out, ["index.html", "maps.json"]
-    ) == {f: written.get(f) for f in ("index.html", "maps.json")}:  # nothing to do
+    if (
+        entries
+        and all(map(inputs_same, entries))
+        and _hashes(maps_out, ["index.html", "maps.json"])
+        == {f: written.get(f) for f in ("index.html", "maps.json")}
+    ):  # nothing to do
         result.maps_kept = [e["slug"] for e in entries]
     else:
         from gis.maps import MAPS, build_maps
@@ -359,9 +369,12 @@ NATIONAL_PHASES = ("read layers", "census to 2025 communes", "indicators", "tabl
 
 
 def national_indicators(
-    *, layers_dir: str | Path | None = None, client=None, npartitions: int | None = None,
+    *,
+    layers_dir: str | Path | None = None,
+    client=None,
+    npartitions: int | None = None,
     steps=None,
-) -> tuple:  # fmt: skip
+) -> tuple:
     """Read the national layers and compute the indicators of every 2025 commune.
 
     Returns ``(indicators, provinces, target_pct)``: :func:`gis.national.commune_indicators` of
@@ -380,16 +393,28 @@ def national_indicators(
     with steps("read layers"):
         layers = {
             name: read_layer(name, province=profile)
-            for name in ("communes_2025", "commune_crosswalk_2025", "census_2019",
-                         "crosswalk_decisions", "provinces_2025", "urbanisation_targets")
-        }  # fmt: skip
+            for name in (
+                "communes_2025",
+                "commune_crosswalk_2025",
+                "census_2019",
+                "crosswalk_decisions",
+                "provinces_2025",
+                "urbanisation_targets",
+            )
+        }
     with steps("census to 2025 communes"):
         # unmatched census units (4, 17,741 people) are listed in census_2019_unmatched and
         # counted per province as unplaced_persons by gis.national.province_table
-        population = population_by_2025_commune(
-            layers["census_2019"], layers["commune_crosswalk_2025"],
-            decisions=layers["crosswalk_decisions"], unmatched="drop",
-        ).rename_axis("code").reset_index()  # fmt: skip
+        population = (
+            population_by_2025_commune(
+                layers["census_2019"],
+                layers["commune_crosswalk_2025"],
+                decisions=layers["crosswalk_decisions"],
+                unmatched="drop",
+            )
+            .rename_axis("code")
+            .reset_index()
+        )
     with steps("indicators"):
         communes = layers["communes_2025"]
         if client is None and npartitions is None:
@@ -397,8 +422,9 @@ def national_indicators(
         else:
             from gis.scale import map_units
 
-            indicators = map_units(commune_indicators, communes, population, client=client,
-                                   npartitions=npartitions)  # fmt: skip
+            indicators = map_units(
+                commune_indicators, communes, population, client=client, npartitions=npartitions
+            )
     targets = layers["urbanisation_targets"].set_index("target_id")
     target_pct = float(targets.loc["national_2030", "target_pct"])
     return indicators, layers["provinces_2025"], target_pct
@@ -452,13 +478,15 @@ def build_national(
             f"{NATIONAL}/{name} [{p.get('source', '')}; {p.get('licence', '')}]"
             for name, p in provenance.items()
         )
-        result.tables = national_tables(indicators, provinces, target_pct=target_pct,
-                                        sources=sources)  # fmt: skip
+        result.tables = national_tables(
+            indicators, provinces, target_pct=target_pct, sources=sources
+        )
         write_statistics(result.tables, stats_out, language=language, title="Statistics: Việt Nam")
     with steps("map"):
         root = load_profile(NATIONAL, layers_dir=layers_dir).path.parent
-        highlight = [load_profile(slug, layers_dir=root).code for slug in list_profiles(
-            layers_dir=root)]  # the provinces of the store: outlined and listed first
+        highlight = [
+            load_profile(slug, layers_dir=root).code for slug in list_profiles(layers_dir=root)
+        ]  # the provinces of the store: outlined and listed first
         prov = provenance["communes_2025"]
         credit = (
             f"Ranh giới xã, phường 2025: {prov.get('url', '')} (giấy phép "

@@ -24,10 +24,9 @@ from gis.errors import GisError
 from gis.io import ENCODINGS
 from gis.profile import load_profile
 from gis.text import shorten, text_table
-from gis.validate import RULES, repair_geometries, validate_layer, validate_province
+from gis.validate import RULES, repair_layer, validate_layer, validate_province
 
 __all__ = ["cli", "main"]
-
 
 
 def _clean(text: str) -> str:
@@ -54,7 +53,8 @@ def _opts(f):
         help="Root of the layer store (default: layers/ or $GIS_LAYERS_DIR).",
     )(f)
     return click.option(
-        "--province", default=None,
+        "--province",
+        default=None,
         help="Province profile slug (default: GIS_PROVINCE or layers/default_province.txt).",
     )(f)
 
@@ -111,8 +111,12 @@ def _allowed(values) -> str:
 def _wrapped(label: str, text: str) -> list[str]:
     import textwrap
 
-    return textwrap.wrap(" ".join(str(text).split()), width=100, initial_indent=f"  {label:<11}",
-                         subsequent_indent=" " * 13) or [f"  {label}"]  # fmt: skip
+    return textwrap.wrap(
+        " ".join(str(text).split()),
+        width=100,
+        initial_indent=f"  {label:<11}",
+        subsequent_indent=" " * 13,
+    ) or [f"  {label}"]
 
 
 @cli.command("info")
@@ -142,8 +146,10 @@ def info_cmd(layer: str, as_json: bool, province: str | None, layers_dir: Path |
         declared = meta.get("geometry_type") or "mixed"
         actual = _geometry_types(data)
         geom = declared if actual in ("none", declared) else f"{declared} (data: {actual})"
-        _echo(f"  kind       vector, {len(data)} feature{'' if len(data) == 1 else 's'}, "
-              f"geometry {geom}")
+        _echo(
+            f"  kind       vector, {len(data)} feature{'' if len(data) == 1 else 's'}, "
+            f"geometry {geom}"
+        )
         _echo(f"  CRS        {data.crs.to_string() if data.crs else '?'}")
         if data.geometry.notna().any():
             x0, y0, x1, y1 = data.total_bounds
@@ -155,26 +161,37 @@ def info_cmd(layer: str, as_json: bool, province: str | None, layers_dir: Path |
     log = store.history(layer, province=profile)
     if len(log):
         last = log.iloc[-1]
-        _echo(f"  last save  {last['time']}: {shorten(last['message'], 70)} "
-              f"({len(log)} save(s); `gis history {layer}`)")  # fmt: skip
+        _echo(
+            f"  last save  {last['time']}: {shorten(last['message'], 70)} "
+            f"({len(log)} save(s); `gis history {layer}`)"
+        )
     else:
         _echo("  last save  - (no saves with the toolkit yet)")
     columns = meta.get("columns", [])
     _echo(f"\ncolumns ({len(columns)}; id: {meta.get('id_column') or '-'})")
     rows = [
-        [c["name"], c.get("dtype", "str"), "yes" if c.get("required") else "",
-         shorten(_allowed(c.get("allowed")), 30), shorten(c.get("description", ""), 40)]
+        [
+            c["name"],
+            c.get("dtype", "str"),
+            "yes" if c.get("required") else "",
+            shorten(_allowed(c.get("allowed")), 30),
+            shorten(c.get("description", ""), 40),
+        ]
         for c in columns
-    ]  # fmt: skip
+    ]
     for line in text_table(rows, ["name", "type", "required", "allowed", "description"]):
         _echo(f"  {line}")
     prov = meta.get("provenance", {})
     _echo("\nprovenance")
-    for label, text in [("source", prov.get("source")), ("url", prov.get("url")),
-                        ("licence", prov.get("licence")), ("date", prov.get("date")),
-                        ("processing", prov.get("processing")),
-                        ("accuracy", meta.get("accuracy") or prov.get("accuracy")),
-                        ("notes", meta.get("notes"))]:  # fmt: skip
+    for label, text in [
+        ("source", prov.get("source")),
+        ("url", prov.get("url")),
+        ("licence", prov.get("licence")),
+        ("date", prov.get("date")),
+        ("processing", prov.get("processing")),
+        ("accuracy", meta.get("accuracy") or prov.get("accuracy")),
+        ("notes", meta.get("notes")),
+    ]:
         if text or label in ("source", "licence", "date"):
             for line in _wrapped(label, text or "-"):
                 _echo(line)
@@ -231,8 +248,12 @@ def _is_file(arg: str) -> bool:
 @click.option("--as", "name", default=None, help="FILE only: check it as this layer.")
 @click.option("--crs", default=None, help="FILE only: CRS of a file that states none.")
 @click.option("--layer", "sublayer", default=None, help="FILE only: layer inside the file.")
-@click.option("--encoding", type=click.Choice(ENCODINGS), default="auto",
-              help="FILE only: text encoding of a file that does not declare it.")  # fmt: skip
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS),
+    default="auto",
+    help="FILE only: text encoding of a file that does not declare it.",
+)
 @_opts
 def validate_cmd(target, repair, name, crs, sublayer, encoding, province, layers_dir) -> None:
     """Validate LAYER (or every layer), or check FILE before importing it.
@@ -253,14 +274,9 @@ def validate_cmd(target, repair, name, crs, sublayer, encoding, province, layers
     if repair:
         if layer is None:
             raise click.UsageError("--repair needs a LAYER name.")
-        meta = store.layer_meta(layer, province=profile)
-        fixed, report = repair_geometries(
-            store.read_layer(layer, province=profile), id_column=meta.get("id_column")
-        )
+        report = repair_layer(layer, province=profile)
         for line in report:
             _echo(f"repaired {line}")
-        if report:
-            store.write_layer(fixed, layer, province=profile, message="gis validate --repair")
         _echo(f"{len(report)} geometry(ies) repaired in '{layer}'.")
     if layer:
         results = {layer: validate_layer(layer, province=profile)}
@@ -280,13 +296,16 @@ def validate_cmd(target, repair, name, crs, sublayer, encoding, province, layers
 def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
     from gis.transfer import check_file
 
-    check = check_file(path, name, crs=crs, layer=sublayer, encoding=encoding, province=profile,
-                       on_message=_echo)  # fmt: skip
+    check = check_file(
+        path, name, crs=crs, layer=sublayer, encoding=encoding, province=profile, on_message=_echo
+    )
     if check.raster is not None:
         info = check.raster
-        _echo(f"{path}: {info['driver']} raster {info['width']} x {info['height']}, "
-              f"{info['count']} band(s) {info['dtype']}, CRS {info['crs']}, "
-              f"nodata {info['nodata']}")  # fmt: skip
+        _echo(
+            f"{path}: {info['driver']} raster {info['width']} x {info['height']}, "
+            f"{info['count']} band(s) {info['dtype']}, CRS {info['crs']}, "
+            f"nodata {info['nodata']}"
+        )
         if _print_problems(info["problems"], name=path.name) or info["problems"]:
             _echo(f"\n{path}: fix the problem(s) above before using the raster.", err=True)
             sys.exit(1)
@@ -303,20 +322,40 @@ def _validate_file(path: Path, name, crs, sublayer, encoding, profile) -> None:
 @click.option("--as", "name", required=True, help="Layer name to create or replace.")
 @click.option("--crs", default=None, help="CRS of a file that does not state one (EPSG:9205).")
 @click.option("--layer", "sublayer", default=None, help="Layer inside a multi-layer file.")
-@click.option("--encoding", type=click.Choice(ENCODINGS), default="auto",
-              help="Text encoding of a file that does not declare it (shapefile without .cpg, "
-              "CSV); auto: UTF-8, else TCVN3/VNI when detected, else cp1258.")  # fmt: skip
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS),
+    default="auto",
+    help="Text encoding of a file that does not declare it (shapefile without .cpg, "
+    "CSV); auto: UTF-8, else TCVN3/VNI when detected, else cp1258.",
+)
 @click.option("--repair", is_flag=True, help="Repair invalid geometries and report what changed.")
 @click.option("--swap-xy", is_flag=True, help="Exchange x and y (a file written lat, lon).")
 @click.option("--title", default=None, help="Title of a new layer.")
 @click.option("--source", default="", help="Where the data comes from (new layer).")
 @click.option("--licence", default="", help="Licence of the data (new layer).")
-@click.option("--highway", default="",
-              help="OSM extract --as osm_roads: more road classes to keep, comma-separated "
-              "(unclassified, track, residential).")  # fmt: skip
+@click.option(
+    "--highway",
+    default="",
+    help="OSM extract --as osm_roads: more road classes to keep, comma-separated "
+    "(unclassified, track, residential).",
+)
 @_opts
-def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, source, licence,
-               highway, province, layers_dir):  # fmt: skip
+def import_cmd(
+    file,
+    name,
+    crs,
+    sublayer,
+    encoding,
+    repair,
+    swap_xy,
+    title,
+    source,
+    licence,
+    highway,
+    province,
+    layers_dir,
+):
     """Import FILE (GeoPackage, GeoJSON, Shapefile, MapInfo TAB, KML, FlatGeobuf; CSV: tables).
 
     The data is reprojected to the planning CRS, validated against the layer's schema and the
@@ -334,8 +373,13 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
     profile = load_profile(province, layers_dir=layers_dir)
     store.check_layer_name(name)  # before reading: never a path (../x), a device name or 300 chars
     if osm.is_osm_file(file):
-        not_for_osm = {"--crs": crs, "--layer": sublayer, "--swap-xy": swap_xy,
-                       "--repair": repair, "--encoding": encoding != "auto"}  # fmt: skip
+        not_for_osm = {
+            "--crs": crs,
+            "--layer": sublayer,
+            "--swap-xy": swap_xy,
+            "--repair": repair,
+            "--encoding": encoding != "auto",
+        }
         given = [opt for opt, value in not_for_osm.items() if value]
         if given:
             raise click.UsageError(
@@ -354,24 +398,51 @@ def import_cmd(file, name, crs, sublayer, encoding, repair, swap_xy, title, sour
                 "--highway applies to --as osm_roads; alignments follow the road numbers on "
                 "the default classes."
             )
-        import_osm(file, name, highways=highways, title=title, source=source, licence=licence,
-                   province=profile, on_message=_echo)  # fmt: skip
+        import_osm(
+            file,
+            name,
+            highways=highways,
+            title=title,
+            source=source,
+            licence=licence,
+            province=profile,
+            on_message=_echo,
+        )
         return
     if highway:
         raise click.UsageError("--highway applies to OpenStreetMap extracts (.osm.pbf, .osm).")
-    import_file(file, name, crs=crs, layer=sublayer, encoding=encoding, repair=repair,
-                swap_xy=swap_xy, title=title, source=source, licence=licence, province=profile,
-                on_message=_echo)  # fmt: skip
+    import_file(
+        file,
+        name,
+        crs=crs,
+        layer=sublayer,
+        encoding=encoding,
+        repair=repair,
+        swap_xy=swap_xy,
+        title=title,
+        source=source,
+        licence=licence,
+        province=profile,
+        on_message=_echo,
+    )
 
 
 @cli.command("export")
 @click.argument("layer", required=False)
 @click.argument("file", type=click.Path(path_type=Path), required=False)
-@click.option("--shorten-fields", is_flag=True,
-              help="Shapefile: shorten names over 10 bytes (prints the mapping).")  # fmt: skip
-@click.option("--qgis-project", "project", type=click.Path(path_type=Path), default=None,
-              help="Write a QGIS project (.qgz) of every vector layer, styled like the web "
-              "maps, and the GeoPackage it opens beside it (same name, .gpkg).")  # fmt: skip
+@click.option(
+    "--shorten-fields",
+    is_flag=True,
+    help="Shapefile: shorten names over 10 bytes (prints the mapping).",
+)
+@click.option(
+    "--qgis-project",
+    "project",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write a QGIS project (.qgz) of every vector layer, styled like the web "
+    "maps, and the GeoPackage it opens beside it (same name, .gpkg).",
+)
 @_opts
 def export_cmd(layer, file, shorten_fields, project, province, layers_dir) -> None:
     """Export LAYER to FILE (format from the extension: .gpkg .geojson .shp .tab .kml .fgb).
@@ -397,8 +468,9 @@ def export_cmd(layer, file, shorten_fields, project, province, layers_dir) -> No
     _outside_store(file, profile, f"export '{layer}' to")
     if not hasattr(data, "geometry") and file.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"'{layer}' is a table: export it to .csv or .xlsx.")
-    export_layer(layer, file, shorten_fields=shorten_fields, data=data, province=profile,
-                 on_message=_echo)  # fmt: skip
+    export_layer(
+        layer, file, shorten_fields=shorten_fields, data=data, province=profile, on_message=_echo
+    )
     _echo(f"exported '{layer}' -> {file}")
 
 
@@ -486,14 +558,17 @@ def stats_cmd(out_dir, vietnamese, province, layers_dir, language=None) -> Path:
     language = "vi" if vietnamese else language or profile.report_language
     start = time.perf_counter()
     tables = compute_statistics(profile)
-    written = write_statistics(tables, out_dir, language=language,
-                               title=f"Statistics: {profile.name}")  # fmt: skip
+    written = write_statistics(
+        tables, out_dir, language=language, title=f"Statistics: {profile.name}"
+    )
     for name, frame in tables.items():
         status = frame["status"].iloc[0] if list(frame.columns) == ["status"] else ""
         _echo(f"{name:<24} {len(frame):>4} rows  {status}")
-    _echo(f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
-          f"({language or 'en'}) to {written['report'].parent} "
-          f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+    _echo(
+        f"wrote {len(tables)} tables, {written['excel'].name} and {written['report'].name} "
+        f"({language or 'en'}) to {written['report'].parent} "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     return written["report"].parent
 
 
@@ -534,14 +609,26 @@ def maps_cmd(out_dir, province, layers_dir) -> Path:
 
 @cli.command("init")
 @click.argument("slug")
-@click.option("--province-code", "code", required=True,
-              help="GSO code of the 2025 province (e.g. 12).")
-@click.option("--from", "national_dir", required=True, type=click.Path(path_type=Path),
-              help="Folder with the national data files (vn_communes_2025.fgb ...).")
-@click.option("--crs", default=None,
-              help="Planning CRS as an EPSG code; overrides the TM-3 meridian table.")
-@click.option("--layers", "layers_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Root of the layer store (default: layers/ or $GIS_LAYERS_DIR).")
+@click.option(
+    "--province-code", "code", required=True, help="GSO code of the 2025 province (e.g. 12)."
+)
+@click.option(
+    "--from",
+    "national_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder with the national data files (vn_communes_2025.fgb ...).",
+)
+@click.option(
+    "--crs", default=None, help="Planning CRS as an EPSG code; overrides the TM-3 meridian table."
+)
+@click.option(
+    "--layers",
+    "layers_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Root of the layer store (default: layers/ or $GIS_LAYERS_DIR).",
+)
 def init_cmd(slug, code, national_dir, crs, layers_dir) -> None:
     """Start province SLUG: profile and base layers cut from the national data files."""
     from gis.newprovince import init_province
@@ -553,12 +640,26 @@ def init_cmd(slug, code, national_dir, crs, layers_dir) -> None:
 
 @cli.command("review")
 @click.argument("layers", nargs=-1)
-@click.option("--from", "from_rev", default="HEAD", show_default=True,
-              help="Before: a git revision, or a version from `gis history LAYER`.")
-@click.option("--to", "to_rev", default=None,
-              help="After: a git revision or history version (default: the current files).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: out/review or $GIS_OUT_DIR/review).")
+@click.option(
+    "--from",
+    "from_rev",
+    default="HEAD",
+    show_default=True,
+    help="Before: a git revision, or a version from `gis history LAYER`.",
+)
+@click.option(
+    "--to",
+    "to_rev",
+    default=None,
+    help="After: a git revision or history version (default: the current files).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: out/review or $GIS_OUT_DIR/review).",
+)
 @_opts
 def review_cmd(layers, from_rev, to_rev, out_dir, province, layers_dir) -> None:
     """Review what changed in LAYERS (default: all): a table and an offline map of the changes."""
@@ -567,13 +668,16 @@ def review_cmd(layers, from_rev, to_rev, out_dir, province, layers_dir) -> None:
     profile = load_profile(province, layers_dir=layers_dir)
     out = out_dir or default_out_dir()
     _outside_store(out, profile, "write the review to")
-    review = review_changes(list(layers) or None, from_rev=from_rev, to_rev=to_rev,
-                            province=profile)  # fmt: skip
+    review = review_changes(
+        list(layers) or None, from_rev=from_rev, to_rev=to_rev, province=profile
+    )
     paths = write_review(review, out, province=profile)
     counts = review.changes["change"].value_counts().sort_index()
-    _echo(f"{review.labels[0]} -> {review.labels[1]}: {len(review.changes)} feature(s) changed "
-          f"({', '.join(f'{n} {k}' for k, n in counts.items()) or 'none'}); "
-          f"{len(review.statistics)} statistic(s) moved")  # fmt: skip
+    _echo(
+        f"{review.labels[0]} -> {review.labels[1]}: {len(review.changes)} feature(s) changed "
+        f"({', '.join(f'{n} {k}' for k, n in counts.items()) or 'none'}); "
+        f"{len(review.statistics)} statistic(s) moved"
+    )
     for r in review.changes.itertuples(index=False):
         dist = f", {r.distance_m:,.0f} m" if r.distance_m == r.distance_m else ""
         _echo(f"  {r.layer} {r.id} {r.name}: {r.change}{dist} {r.changes}".rstrip())
@@ -582,14 +686,27 @@ def review_cmd(layers, from_rev, to_rev, out_dir, province, layers_dir) -> None:
 
 @cli.command("build")
 @click.option("--force", is_flag=True, help="Rebuild every output, changed or not.")
-@click.option("--national", is_flag=True,
-              help="Build the national tables and commune map (layers/_national) instead.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="With --national: compute on a local dask cluster of this many processes.")
+@click.option(
+    "--national",
+    is_flag=True,
+    help="Build the national tables and commune map (layers/_national) instead.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --national: compute on a local dask cluster of this many processes.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @_opts
-def build_cmd(force: bool, national: bool, workers: int | None, quiet: bool,
-              province: str | None, layers_dir: Path | None) -> None:  # fmt: skip
+def build_cmd(
+    force: bool,
+    national: bool,
+    workers: int | None,
+    quiet: bool,
+    province: str | None,
+    layers_dir: Path | None,
+) -> None:
     """Validate the layers and build statistics and maps, redoing only what changed."""
     import time
 
@@ -609,8 +726,10 @@ def build_cmd(force: bool, national: bool, workers: int | None, quiet: bool,
             sys.exit(1)
         kinds = [store.layer_meta(name, province=profile)["kind"] for name in result.validated]
         changed = "" if result.reason else " changed"
-        _echo(f"\n{len(result.validated)}{changed} layer(s) valid ({kinds.count('vector')} vector, "
-              f"{kinds.count('table')} table); `gis layers` shows the catalogue.\n")  # fmt: skip
+        _echo(
+            f"\n{len(result.validated)}{changed} layer(s) valid ({kinds.count('vector')} vector, "
+            f"{kinds.count('table')} table); `gis layers` shows the catalogue.\n"
+        )
     else:
         _echo("no layer changed since the last build: not validated again")
     if result.reason:
@@ -619,8 +738,10 @@ def build_cmd(force: bool, national: bool, workers: int | None, quiet: bool,
         if name in result.tables_redone:
             status = frame["status"].iloc[0] if list(frame.columns) == ["status"] else ""
             _echo(f"{name:<24} {len(frame):>4} rows  {status}")
-    _echo(f"statistics: {len(result.tables_redone)} table(s) computed, "
-          f"{len(result.tables_kept)} unchanged, in {result.stats_dir}")  # fmt: skip
+    _echo(
+        f"statistics: {len(result.tables_redone)} table(s) computed, "
+        f"{len(result.tables_kept)} unchanged, in {result.stats_dir}"
+    )
     for m in result.maps:
         missing = ", ".join(m["missing_layers"])
         if m["slug"] not in result.maps_redone:
@@ -632,8 +753,10 @@ def build_cmd(force: bool, national: bool, workers: int | None, quiet: bool,
     index = result.maps_dir / "index.html"
     _echo(f"maps: {len(result.maps_redone)} drawn, {len(result.maps_kept)} unchanged")
     _echo(f"done in {time.perf_counter() - start:.1f} s")
-    _echo(f"\nbuilt {profile.name}: statistics and report in {result.stats_dir}, maps in "
-          f"{result.maps_dir} (open {index})")  # fmt: skip
+    _echo(
+        f"\nbuilt {profile.name}: statistics and report in {result.stats_dir}, maps in "
+        f"{result.maps_dir} (open {index})"
+    )
 
 
 def _build_national(layers_dir: Path | None, workers: int | None, quiet: bool) -> None:
@@ -648,19 +771,29 @@ def _build_national(layers_dir: Path | None, workers: int | None, quiet: bool) -
             result = build_national(layers_dir=layers_dir, client=client, quiet=quiet)
     table = result.tables["national_provinces"]
     country = table.iloc[-1]
-    _echo(f"{int(country['communes']):,} communes, {int(country['population_persons']):,} people "
-          f"placed of {int(country['census_persons']):,} in the census; urban "
-          f"{country['urban_pct']:.2f} %")  # fmt: skip
+    _echo(
+        f"{int(country['communes']):,} communes, {int(country['population_persons']):,} people "
+        f"placed of {int(country['census_persons']):,} in the census; urban "
+        f"{country['urban_pct']:.2f} %"
+    )
     _echo(f"statistics in {result.stats_dir}; map {result.map_file}")
 
 
 @cli.command("deliver")
 @click.argument("out_dir", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--check", "check_only", is_flag=True,
-              help="Only check the delivery already in OUT; write nothing.")  # fmt: skip
-@click.option("--maps", "maps", default="all", show_default=True,
-              help="Maps of Phụ lục I to draw at 300 dpi: all, none, or numbers such as "
-                   "III.1,III.7.")  # fmt: skip
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only check the delivery already in OUT; write nothing.",
+)
+@click.option(
+    "--maps",
+    "maps",
+    default="all",
+    show_default=True,
+    help="Maps of Phụ lục I to draw at 300 dpi: all, none, or numbers such as III.1,III.7.",
+)
 @_opts
 def deliver_cmd(out_dir: Path, check_only: bool, maps: str, province, layers_dir) -> None:
     """Write the plan's database as Circular 04/2023/TT-BKHĐT asks, then check it.
@@ -684,11 +817,16 @@ def deliver_cmd(out_dir: Path, check_only: bool, maps: str, province, layers_dir
     results = check_delivery(out_dir, profile)
     n_errors = _print_results(results)
     if n_errors:
-        _echo(f"\n{n_errors} error(s) in the delivery in {out_dir}: it does not conform to "
-              "Circular 04/2023/TT-BKHĐT.", err=True)  # fmt: skip
+        _echo(
+            f"\n{n_errors} error(s) in the delivery in {out_dir}: it does not conform to "
+            "Circular 04/2023/TT-BKHĐT.",
+            err=True,
+        )
         sys.exit(1)
-    _echo(f"\nThe delivery in {out_dir} conforms: {len(results) - 1} layer(s) checked (names, "
-          "IDs, mandatory fields, CRS, geometry types, GML and metadata).")  # fmt: skip
+    _echo(
+        f"\nThe delivery in {out_dir} conforms: {len(results) - 1} layer(s) checked (names, "
+        "IDs, mandatory fields, CRS, geometry types, GML and metadata)."
+    )
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -718,18 +856,23 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except OSError as exc:  # disk full, read-only folder, network share gone...
         # name the file being written, not its temporary name (gis._writes: .NAME.part-PID-...)
-        name = re.sub(r"(^|/)\.([^/]+)\.part-\d+-[^/]*(/[^/]+)?$", r"\1\2",
-                      str(exc.filename or ""))  # fmt: skip
+        name = re.sub(r"(^|/)\.([^/]+)\.part-\d+-[^/]*(/[^/]+)?$", r"\1\2", str(exc.filename or ""))
         where = f": {name}" if name else ""
-        _echo(f"Error: {exc.strerror or exc}{where}. Free space or choose a writable folder, "
-              "then run the command again.", err=True)  # fmt: skip
+        _echo(
+            f"Error: {exc.strerror or exc}{where}. Free space or choose a writable folder, "
+            "then run the command again.",
+            err=True,
+        )
         sys.exit(1)
     except Exception as exc:  # a bug: one line for the planner, the traceback on request
         if os.environ.get("GIS_DEBUG"):
             raise
-        _echo(f"Error: unexpected {type(exc).__name__}: {_clean(str(exc))[:300]}. This is a "
-              "bug in gis, not in your data: please report the command; run it again with "
-              "GIS_DEBUG=1 to see the details.", err=True)  # fmt: skip
+        _echo(
+            f"Error: unexpected {type(exc).__name__}: {_clean(str(exc))[:300]}. This is a "
+            "bug in gis, not in your data: please report the command; run it again with "
+            "GIS_DEBUG=1 to see the details.",
+            err=True,
+        )
         sys.exit(1)
 
 

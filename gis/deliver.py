@@ -528,8 +528,7 @@ def deliver_province(
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         _write(tmp, report, profile, targets, frames, used)
-        for item in (report.package.name, report.project.name, "gml", "metadata",
-                     "delivery.json"):  # fmt: skip
+        for item in (report.package.name, report.project.name, "gml", "metadata", "delivery.json"):
             _replace(tmp / item, out_dir / item)
     except OSError as exc:
         raise write_error(exc, out_dir, what="write the delivery", changed=False) from None
@@ -566,8 +565,10 @@ def _map_note(code: str, drawn: dict) -> str:
     paper = "" if drawn.get("fits_paper", True) else f", larger than {drawn['paper']}"
     left = drawn.get("labels_left_out") or []
     out = f"; {len(left)} label(s) left out: {', '.join(left[:5])}" if left else ""
-    return (f"{code} (Phụ lục I) 1:{drawn['scale']:,}, {w} × {h} mm{paper}, {drawn['width']} × "
-            f"{drawn['height']} px at {drawn['dpi']} dpi: {drawn['path']}{out}")
+    return (
+        f"{code} (Phụ lục I) 1:{drawn['scale']:,}, {w} × {h} mm{paper}, {drawn['width']} × "
+        f"{drawn['height']} px at {drawn['dpi']} dpi: {drawn['path']}{out}"
+    )
 
 
 def _write(tmp: Path, report: DeliveryReport, profile: Profile, targets, frames, used) -> None:
@@ -675,9 +676,16 @@ def _write(tmp: Path, report: DeliveryReport, profile: Profile, targets, frames,
         stamp=today,
     )
     (tmp / "metadata" / f"{package_name(profile)}.xml").write_bytes(to_xml(package))
-    delivery_project(tmp / report.project.name, report.package.name, frames,
-                     {n: (theme_of[t.row.theme], t.row.group) for n, t in targets.items()},
-                     project_metas, profile, crs=report.crs, title=package.title)  # fmt: skip
+    delivery_project(
+        tmp / report.project.name,
+        report.package.name,
+        frames,
+        {n: (theme_of[t.row.theme], t.row.group) for n, t in targets.items()},
+        project_metas,
+        profile,
+        crs=report.crs,
+        title=package.title,
+    )
     manifest = {
         "circular": "04/2023/TT-BKHĐT",
         "province": profile.name,

@@ -91,27 +91,61 @@ SHEET_RC = {
 #: lines over areas (Art. 8.4); planned lines dashed (Phụ lục II.II.b). Layers absent from the
 #: delivery are skipped.
 LAYER_STYLES: dict[str, tuple[str, dict, str, int]] = {
-    "DinhHuongVungKinhTe_A": ("area", {"facecolor": "#fde9c9", "edgecolor": "#d9a55b",
-                                       "linewidth": 0.4}, "Vùng định hướng phát triển", 1),
-    "HienTrangKhuKinhTe_A": ("area", {"facecolor": "#f4b6c2", "edgecolor": "#c0392b",
-                                      "linewidth": 0.6}, "Khu kinh tế cửa khẩu", 2),
-    "RanhGioiTinh_A": ("area", {"facecolor": "none", "edgecolor": "#b03060", "linewidth": 1.6},
-                       "Ranh giới tỉnh", 3),
-    "HienTrangDuongBo_L": ("line", {"color": "#d35400", "linewidth": 1.1},
-                           "Quốc lộ, đường tỉnh (hiện trạng)", 4),
-    "DinhHuongDuongBo_L": ("line", {"color": "#d35400", "linewidth": 1.3, "linestyle": (0, (4, 2))},
-                           "Đường bộ quy hoạch (nét đứt)", 5),
-    "DinhHuongHanhLangKinhTe_L": ("line", {"color": "#8e44ad", "linewidth": 2.2, "alpha": 0.55,
-                                           "linestyle": (0, (6, 3))},
-                                  "Hành lang kinh tế (định hướng, nét đứt)", 5),
-    "HienTrangCuaKhau_P": ("point", {"marker": "D", "color": "#c0392b", "markersize": 5},
-                           "Cửa khẩu", 7),
-    "DinhHuongDoThi_P": ("point", {"marker": "o", "color": "#1f4e79", "markersize": 5,
-                                   "markeredgecolor": "white"}, "Đô thị (định hướng đến 2030)", 8),
-    "DinhHuongCangHangKhong_P": ("point", {"marker": "^", "color": "#2c3e50", "markersize": 6,
-                                           "markerfacecolor": "white"},
-                                 "Cảng hàng không (dự kiến)", 8),
-}  # fmt: skip
+    "DinhHuongVungKinhTe_A": (
+        "area",
+        {"facecolor": "#fde9c9", "edgecolor": "#d9a55b", "linewidth": 0.4},
+        "Vùng định hướng phát triển",
+        1,
+    ),
+    "HienTrangKhuKinhTe_A": (
+        "area",
+        {"facecolor": "#f4b6c2", "edgecolor": "#c0392b", "linewidth": 0.6},
+        "Khu kinh tế cửa khẩu",
+        2,
+    ),
+    "RanhGioiTinh_A": (
+        "area",
+        {"facecolor": "none", "edgecolor": "#b03060", "linewidth": 1.6},
+        "Ranh giới tỉnh",
+        3,
+    ),
+    "HienTrangDuongBo_L": (
+        "line",
+        {"color": "#d35400", "linewidth": 1.1},
+        "Quốc lộ, đường tỉnh (hiện trạng)",
+        4,
+    ),
+    "DinhHuongDuongBo_L": (
+        "line",
+        {"color": "#d35400", "linewidth": 1.3, "linestyle": (0, (4, 2))},
+        "Đường bộ quy hoạch (nét đứt)",
+        5,
+    ),
+    "DinhHuongHanhLangKinhTe_L": (
+        "line",
+        {"color": "#8e44ad", "linewidth": 2.2, "alpha": 0.55, "linestyle": (0, (6, 3))},
+        "Hành lang kinh tế (định hướng, nét đứt)",
+        5,
+    ),
+    "HienTrangCuaKhau_P": (
+        "point",
+        {"marker": "D", "color": "#c0392b", "markersize": 5},
+        "Cửa khẩu",
+        7,
+    ),
+    "DinhHuongDoThi_P": (
+        "point",
+        {"marker": "o", "color": "#1f4e79", "markersize": 5, "markeredgecolor": "white"},
+        "Đô thị (định hướng đến 2030)",
+        8,
+    ),
+    "DinhHuongCangHangKhong_P": (
+        "point",
+        {"marker": "^", "color": "#2c3e50", "markersize": 6, "markerfacecolor": "white"},
+        "Cảng hàng không (dự kiến)",
+        8,
+    ),
+}
 
 
 def read_delivered(gdb: Path, layer: str, crs: str) -> gpd.GeoDataFrame | None:
@@ -133,8 +167,17 @@ def neighbour_provinces(profile: Profile, crs: str) -> gpd.GeoDataFrame | None:
         return None
 
 
-def signature_block(fig, rect, profile: Profile, title: str, scale: int, crs_name: str,
-                    sources: str, *, k: float = 1.0) -> None:  # fmt: skip
+def signature_block(
+    fig,
+    rect,
+    profile: Profile,
+    title: str,
+    scale: int,
+    crs_name: str,
+    sources: str,
+    *,
+    k: float = 1.0,
+) -> None:
     """The provincial signature block (Phụ lục II.I.2.b) in ``rect`` (figure fraction).
 
     Map name and scale, the dossier reference, the four signature boxes, "Hệ tọa độ: VN-2000"
@@ -146,30 +189,61 @@ def signature_block(fig, rect, profile: Profile, title: str, scale: int, crs_nam
     sig.set_axis_off()
     sig.set_xlim(0, 1)
     sig.set_ylim(0, 1)
-    sig.add_patch(Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black",
-                            linewidth=0.6 * k, clip_on=False))  # fmt: skip
+    sig.add_patch(
+        Rectangle(
+            (0, 0), 1, 1, facecolor="white", edgecolor="black", linewidth=0.6 * k, clip_on=False
+        )
+    )
     text = dict(zorder=2, ha="center", va="top")
-    sig.text(0.5, 0.975, "\n".join(_wrap(f"TÊN SƠ ĐỒ, BẢN ĐỒ: {title.upper()}", 70)),
-             fontsize=5.2 * k, weight="bold", **text)  # fmt: skip
+    sig.text(
+        0.5,
+        0.975,
+        "\n".join(_wrap(f"TÊN SƠ ĐỒ, BẢN ĐỒ: {title.upper()}", 70)),
+        fontsize=5.2 * k,
+        weight="bold",
+        **text,
+    )
     sig.text(0.5, 0.865, f"TỶ LỆ: 1:{format_vi(scale)}", fontsize=5.2 * k, **text)
-    ref = (f"Hồ sơ trình thẩm định, trình quyết định hoặc phê duyệt quy hoạch tại Tờ trình số … "
-           f"ngày … của …; hoặc đã cập nhật, bổ sung, hoàn thiện theo văn bản quyết định hoặc phê "
-           f"duyệt quy hoạch số {profile.plan.document_vi or '…'}")  # fmt: skip
+    ref = (
+        f"Hồ sơ trình thẩm định, trình quyết định hoặc phê duyệt quy hoạch tại Tờ trình số … "
+        f"ngày … của …; hoặc đã cập nhật, bổ sung, hoàn thiện theo văn bản quyết định hoặc phê "
+        f"duyệt quy hoạch số {profile.plan.document_vi or '…'}"
+    )
     sig.text(0.5, 0.79, "\n".join(_wrap(ref, 92)), fontsize=4.0 * k, **text)
-    boxes = [f"ỦY BAN NHÂN DÂN TỈNH {name}", "CƠ QUAN LẬP QUY HOẠCH TỈNH",
-             "CƠ QUAN, TỔ CHỨC CÓ LIÊN QUAN (nếu có)", "ĐƠN VỊ TƯ VẤN LẬP QUY HOẠCH"]  # fmt: skip
+    boxes = [
+        f"ỦY BAN NHÂN DÂN TỈNH {name}",
+        "CƠ QUAN LẬP QUY HOẠCH TỈNH",
+        "CƠ QUAN, TỔ CHỨC CÓ LIÊN QUAN (nếu có)",
+        "ĐƠN VỊ TƯ VẤN LẬP QUY HOẠCH",
+    ]
     for i, label in enumerate(boxes):
         bx = i / 4
-        sig.add_patch(Rectangle((bx, 0.167), 0.25, 0.40, facecolor="none", edgecolor="black",
-                                linewidth=0.4 * k))  # fmt: skip
-        sig.text(bx + 0.125, 0.547, "\n".join(_wrap(label, 22)), fontsize=3.8 * k,
-                 weight="bold", **text)  # fmt: skip
-        sig.text(bx + 0.125, 0.267, "(chữ ký của người có thẩm quyền,\ndấu/chữ ký của cơ "
-                 "quan, tổ chức)", fontsize=3.0 * k, style="italic", **text)  # fmt: skip
-    sig.text(0.016, 0.143, f"Hệ tọa độ: VN-2000 ({crs_name})", fontsize=4.4 * k,
-             **{**text, "ha": "left"})  # fmt: skip
-    sig.text(0.016, 0.083, "\n".join(_wrap(f"Nguồn tài liệu: {sources}", 110)[:3]),
-             fontsize=3.6 * k, **{**text, "ha": "left"})  # fmt: skip
+        sig.add_patch(
+            Rectangle(
+                (bx, 0.167), 0.25, 0.40, facecolor="none", edgecolor="black", linewidth=0.4 * k
+            )
+        )
+        sig.text(
+            bx + 0.125, 0.547, "\n".join(_wrap(label, 22)), fontsize=3.8 * k, weight="bold", **text
+        )
+        sig.text(
+            bx + 0.125,
+            0.267,
+            "(chữ ký của người có thẩm quyền,\ndấu/chữ ký của cơ quan, tổ chức)",
+            fontsize=3.0 * k,
+            style="italic",
+            **text,
+        )
+    sig.text(
+        0.016, 0.143, f"Hệ tọa độ: VN-2000 ({crs_name})", fontsize=4.4 * k, **{**text, "ha": "left"}
+    )
+    sig.text(
+        0.016,
+        0.083,
+        "\n".join(_wrap(f"Nguồn tài liệu: {sources}", 110)[:3]),
+        fontsize=3.6 * k,
+        **{**text, "ha": "left"},
+    )
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -185,15 +259,37 @@ def north_arrow(ax, *, k: float = 1.0, x: float = 0.955, y: float = 0.955) -> No
 
     inches = ax.figure.dpi_scale_trans + ScaledTranslation(x, y, ax.transAxes)
     length = 0.8 * k
-    ax.add_patch(FancyArrow(0, -length, 0, length, width=0.08 * k, head_width=0.3 * k,
-                            head_length=0.3 * k, transform=inches, color="black", zorder=20,
-                            length_includes_head=True))  # fmt: skip
-    ax.text(0, 0.03 * k, "B", transform=inches, ha="center", va="bottom", fontsize=9 * k,
-            weight="bold", zorder=20)  # fmt: skip
+    ax.add_patch(
+        FancyArrow(
+            0,
+            -length,
+            0,
+            length,
+            width=0.08 * k,
+            head_width=0.3 * k,
+            head_length=0.3 * k,
+            transform=inches,
+            color="black",
+            zorder=20,
+            length_includes_head=True,
+        )
+    )
+    ax.text(
+        0,
+        0.03 * k,
+        "B",
+        transform=inches,
+        ha="center",
+        va="bottom",
+        fontsize=9 * k,
+        weight="bold",
+        zorder=20,
+    )
 
 
-def km_grid(ax, step_m: float, *, k: float = 1.0, crs: str | None = None,
-            geo_step_min: int | None = None) -> None:  # fmt: skip
+def km_grid(
+    ax, step_m: float, *, k: float = 1.0, crs: str | None = None, geo_step_min: int | None = None
+) -> None:
     """Kilometre grid with its coordinates (every map but the location map, Phụ lục II.I.1.3).
 
     ``crs`` and ``geo_step_min`` also mark geographic coordinates (degrees and minutes) on the
@@ -209,8 +305,15 @@ def km_grid(ax, step_m: float, *, k: float = 1.0, crs: str | None = None,
         ax.plot([x0, x1], [y, y], color="#7f8c8d", linewidth=0.3 * k, zorder=0.5)
     ax.set_xticks(xs, [f"{x / 1000:.0f}" for x in xs], fontsize=5 * k)
     ax.set_yticks(ys, [f"{y / 1000:.0f}" for y in ys], fontsize=5 * k, rotation=90, va="center")
-    ax.tick_params(top=True, labeltop=True, right=True, labelright=True, length=2 * k,
-                   width=0.5 * k, pad=1.5 * k)  # fmt: skip
+    ax.tick_params(
+        top=True,
+        labeltop=True,
+        right=True,
+        labelright=True,
+        length=2 * k,
+        width=0.5 * k,
+        pad=1.5 * k,
+    )
     if crs is None or not geo_step_min:
         return
     to_geo = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
@@ -223,19 +326,38 @@ def km_grid(ax, step_m: float, *, k: float = 1.0, crs: str | None = None,
     }
     for ex, ey, which, (dx, dy) in edges.values():
         values = np.asarray(to_geo.transform(ex, ey)[which]) * 60  # minutes
-        for m in range(math.ceil(values.min() / geo_step_min) * geo_step_min,
-                       math.floor(values.max() / geo_step_min) * geo_step_min + 1,
-                       geo_step_min):  # fmt: skip
-            i = int(np.searchsorted(values, m)) if values[-1] > values[0] else int(
-                np.searchsorted(-values, -m))  # fmt: skip
+        for m in range(
+            math.ceil(values.min() / geo_step_min) * geo_step_min,
+            math.floor(values.max() / geo_step_min) * geo_step_min + 1,
+            geo_step_min,
+        ):
+            i = (
+                int(np.searchsorted(values, m))
+                if values[-1] > values[0]
+                else int(np.searchsorted(-values, -m))
+            )
             i = min(max(i, 0), n - 1)
             px, py = ex[i], ey[i]
             label = f"{m // 60}°{m % 60:02d}'"
-            ax.annotate(label, (px, py), xytext=(dx * k, dy * k), textcoords="offset points",
-                        ha="center", va="center", fontsize=4.6 * k, color="#1a5276",
-                        rotation=90 if which == 1 else 0, annotation_clip=False,
-                        arrowprops={"arrowstyle": "-", "color": "#1a5276",
-                                    "lw": 0.5 * k, "shrinkA": 0, "shrinkB": 0})  # fmt: skip
+            ax.annotate(
+                label,
+                (px, py),
+                xytext=(dx * k, dy * k),
+                textcoords="offset points",
+                ha="center",
+                va="center",
+                fontsize=4.6 * k,
+                color="#1a5276",
+                rotation=90 if which == 1 else 0,
+                annotation_clip=False,
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": "#1a5276",
+                    "lw": 0.5 * k,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                },
+            )
 
 
 def scale_bar(fig, ax, scale: int, y_in: float, *, k: float = 1.0, km: float | None = None):
@@ -248,8 +370,16 @@ def scale_bar(fig, ax, scale: int, y_in: float, *, k: float = 1.0, km: float | N
     left = 0.5 - length_in / sheet_w / 2
     bar = fig.add_axes((left, y_in / sheet_h, length_in / sheet_w, 0.06 * k / sheet_h))
     for i in range(4):
-        bar.add_patch(Rectangle((i / 4, 0), 0.25, 1, facecolor="black" if i % 2 == 0 else "white",
-                                edgecolor="black", linewidth=0.5 * k))  # fmt: skip
+        bar.add_patch(
+            Rectangle(
+                (i / 4, 0),
+                0.25,
+                1,
+                facecolor="black" if i % 2 == 0 else "white",
+                edgecolor="black",
+                linewidth=0.5 * k,
+            )
+        )
     bar.set_xlim(0, 1)
     bar.set_ylim(0, 1)
     bar.set_xticks([0, 0.5, 1], ["0", f"{km / 2:g}", f"{km:g} km"], fontsize=6 * k)
@@ -287,7 +417,7 @@ def dash_lines(geoms, on_m: float, off_m: float):
             first = np.searchsorted(dist, starts, side="right")
             last = np.searchsorted(dist, ends, side="left")
             for i in range(len(starts)):
-                dashes.append(np.vstack([a[i], xy[first[i]:last[i]], b[i]]))
+                dashes.append(np.vstack([a[i], xy[first[i] : last[i]], b[i]]))
         out.append(shapely.MultiLineString(dashes) if dashes else shapely.MultiLineString())
     return out
 
@@ -320,9 +450,20 @@ def sheet_figure(width_in: float, height_in: float, dpi: int) -> Figure:
     return Figure(figsize=(int(width_in * dpi) / dpi, int(height_in * dpi) / dpi), dpi=dpi)
 
 
-def write_sheet(fig: Figure, ax, extent, path: str | Path, *, crs: str, dpi: int, title: str,
-                scale: int, geopdf: bool = True, strip_px: int = STRIP_PX,
-                overviews: bool = False) -> dict:  # fmt: skip
+def write_sheet(
+    fig: Figure,
+    ax,
+    extent,
+    path: str | Path,
+    *,
+    crs: str,
+    dpi: int,
+    title: str,
+    scale: int,
+    geopdf: bool = True,
+    strip_px: int = STRIP_PX,
+    overviews: bool = False,
+) -> dict:
     """Render ``fig`` in strips into a georeferenced GeoTIFF (and GeoPDF) at ``path``.
 
     ``ax`` is the map frame showing ``extent`` = (x0, x1, y0, y1) in ``crs`` at equal aspect; the
@@ -346,29 +487,48 @@ def write_sheet(fig: Figure, ax, extent, path: str | Path, *, crs: str, dpi: int
     strips = list(range(0, height, strip_px))
 
     def _write(tmp: Path) -> None:
-        profile = dict(driver="GTiff", width=width, height=height, count=3, dtype="uint8",
-                       crs=pyproj.CRS.from_user_input(crs).to_wkt(), transform=transform,
-                       compress="deflate", photometric="RGB", tiled=True, blockxsize=512,
-                       blockysize=512, BIGTIFF="IF_SAFER")  # fmt: skip
+        profile = dict(
+            driver="GTiff",
+            width=width,
+            height=height,
+            count=3,
+            dtype="uint8",
+            crs=pyproj.CRS.from_user_input(crs).to_wkt(),
+            transform=transform,
+            compress="deflate",
+            photometric="RGB",
+            tiled=True,
+            blockxsize=512,
+            blockysize=512,
+            BIGTIFF="IF_SAFER",
+        )
         with rasterio.open(tmp, "w", **profile) as dst:
             for top in strips:
                 rows = min(strip_px, height - top)
                 # +0.01 px: Agg truncates the canvas size; the 1/100 px shift is invisible
-                box = Bbox.from_bounds(0, (height - top - rows) / dpi, (width + 0.01) / dpi,
-                                       (rows + 0.01) / dpi)  # fmt: skip
+                box = Bbox.from_bounds(
+                    0, (height - top - rows) / dpi, (width + 0.01) / dpi, (rows + 0.01) / dpi
+                )
                 buf = io.BytesIO()
-                fig.savefig(buf, format="raw", dpi=dpi, bbox_inches=box, pad_inches=0,
-                            facecolor="white")  # fmt: skip
+                fig.savefig(
+                    buf, format="raw", dpi=dpi, bbox_inches=box, pad_inches=0, facecolor="white"
+                )
                 rgba = np.frombuffer(buf.getbuffer(), dtype=np.uint8)
                 if rgba.size != rows * width * 4:
-                    raise LayerError(f"strip at row {top} rendered as {rgba.size} bytes, not "
-                                     f"{rows} × {width} RGBA; cannot write the sheet.")  # fmt: skip
+                    raise LayerError(
+                        f"strip at row {top} rendered as {rgba.size} bytes, not "
+                        f"{rows} × {width} RGBA; cannot write the sheet."
+                    )
                 rgba = rgba.reshape(rows, width, 4)
                 dst.write(np.moveaxis(rgba[:, :, :3], 2, 0), window=Window(0, top, width, rows))
                 del rgba, buf
-            dst.update_tags(TIFFTAG_XRESOLUTION=str(dpi), TIFFTAG_YRESOLUTION=str(dpi),
-                            TIFFTAG_RESOLUTIONUNIT="2", TIFFTAG_DOCUMENTNAME=title,
-                            SCALE=f"1:{scale}")  # fmt: skip
+            dst.update_tags(
+                TIFFTAG_XRESOLUTION=str(dpi),
+                TIFFTAG_YRESOLUTION=str(dpi),
+                TIFFTAG_RESOLUTIONUNIT="2",
+                TIFFTAG_DOCUMENTNAME=title,
+                SCALE=f"1:{scale}",
+            )
         if overviews:
             from rasterio.enums import Resampling
 
@@ -384,9 +544,17 @@ def write_sheet(fig: Figure, ax, extent, path: str | Path, *, crs: str, dpi: int
 
             pdf = path.with_suffix(".pdf")
             atomic_write(pdf, lambda tmp: rasterio.shutil.copy(path, tmp, driver="PDF", DPI=dpi))
-    return {"path": path, "pdf": pdf, "width": width, "height": height, "dpi": dpi, "scale": scale,
-            "crs": crs, "sheet_mm": (round(width / dpi * _MM), round(height / dpi * _MM)),
-            "strips": len(strips)}  # fmt: skip
+    return {
+        "path": path,
+        "pdf": pdf,
+        "width": width,
+        "height": height,
+        "dpi": dpi,
+        "scale": scale,
+        "crs": crs,
+        "sheet_mm": (round(width / dpi * _MM), round(height / dpi * _MM)),
+        "strips": len(strips),
+    }
 
 
 def preview_png(tif: str | Path, png: str | Path, *, width_px: int = 2000) -> Path:
@@ -466,10 +634,27 @@ def location_map(
     pad = 0.6 if grid else 0.4  # inches around the frame; title above, scale below
     sheet_w, sheet_h = frame_w_in + 2 * pad, frame_h_in + 2 * pad + 0.9
     with matplotlib.rc_context(SHEET_RC):
-        fig, ax = _draw(gdb, profile, crs, scale, dpi, grid, (x0, x1, y0, y1),
-                        (frame_w_in, frame_h_in, pad, sheet_w, sheet_h))  # fmt: skip
-        return write_sheet(fig, ax, (x0, x1, y0, y1), path, crs=crs, dpi=dpi,
-                           title=_title(profile), scale=scale, geopdf=geopdf)  # fmt: skip
+        fig, ax = _draw(
+            gdb,
+            profile,
+            crs,
+            scale,
+            dpi,
+            grid,
+            (x0, x1, y0, y1),
+            (frame_w_in, frame_h_in, pad, sheet_w, sheet_h),
+        )
+        return write_sheet(
+            fig,
+            ax,
+            (x0, x1, y0, y1),
+            path,
+            crs=crs,
+            dpi=dpi,
+            title=_title(profile),
+            scale=scale,
+            geopdf=geopdf,
+        )
 
 
 def _title(profile: Profile) -> str:
@@ -482,8 +667,9 @@ def _draw(gdb, profile, crs, scale, dpi, grid, extent, sizes):
     frame_w_in, frame_h_in, pad, sheet_w, sheet_h = sizes
     fig = sheet_figure(sheet_w, sheet_h, dpi)
     sheet_w, sheet_h = fig.get_figwidth(), fig.get_figheight()
-    ax = fig.add_axes((pad / sheet_w, (pad + 0.45) / sheet_h, frame_w_in / sheet_w,
-                       frame_h_in / sheet_h))  # fmt: skip
+    ax = fig.add_axes(
+        (pad / sheet_w, (pad + 0.45) / sheet_h, frame_w_in / sheet_w, frame_h_in / sheet_h)
+    )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
@@ -502,8 +688,16 @@ def _draw(gdb, profile, crs, scale, dpi, grid, extent, sizes):
             inside = row.geometry.intersection(box)
             if inside.area > 0.02 * box.area:
                 p = inside.representative_point()
-                ax.text(p.x, p.y, str(row.get("name", "")).upper(), fontsize=6, color="#7f8c8d",
-                        ha="center", zorder=0.9, clip_on=True)  # fmt: skip
+                ax.text(
+                    p.x,
+                    p.y,
+                    str(row.get("name", "")).upper(),
+                    fontsize=6,
+                    color="#7f8c8d",
+                    ha="center",
+                    zorder=0.9,
+                    clip_on=True,
+                )
     handles = []
     for layer, (kind, style, label, z) in LAYER_STYLES.items():
         data = read_delivered(gdb, layer, crs)
@@ -521,31 +715,71 @@ def _draw(gdb, profile, crs, scale, dpi, grid, extent, sizes):
             handles.append(Line2D([], [], linestyle="none", label=label, **style))
             if layer == "DinhHuongDoThi_P":
                 for _, row in data.iterrows():
-                    ax.annotate(row["ten"], (row.geometry.x, row.geometry.y), xytext=(3, 3),
-                                textcoords="offset points", fontsize=5, zorder=z + 1)  # fmt: skip
+                    ax.annotate(
+                        row["ten"],
+                        (row.geometry.x, row.geometry.y),
+                        xytext=(3, 3),
+                        textcoords="offset points",
+                        fontsize=5,
+                        zorder=z + 1,
+                    )
     ax.set_xlabel("")
     ax.set_ylabel("")
     if grid:
         km_grid(ax, 20_000 if scale <= 500_000 else 50_000)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.legend(handles=handles, loc="lower left", fontsize=5.5, title="CHÚ GIẢI",
-              title_fontsize=6.5, frameon=True, framealpha=1, edgecolor="black").set_zorder(20)
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        fontsize=5.5,
+        title="CHÚ GIẢI",
+        title_fontsize=6.5,
+        frameon=True,
+        framealpha=1,
+        edgecolor="black",
+    ).set_zorder(20)
     north_arrow(ax)
     title = _title(profile)
     crs_name = pyproj.CRS.from_user_input(crs).name
-    sources = (f"{profile.plan.document_vi or profile.name}; cơ sở dữ liệu {gdb.name} theo "
-               "Thông tư 04/2023/TT-BKHĐT (nguồn của từng đối tượng: trường nguon)")
+    sources = (
+        f"{profile.plan.document_vi or profile.name}; cơ sở dữ liệu {gdb.name} theo "
+        "Thông tư 04/2023/TT-BKHĐT (nguồn của từng đối tượng: trường nguon)"
+    )
     if neighbours is not None:
         sources += "; ranh giới các tỉnh lân cận: lớp provinces_2025 (dữ liệu quốc gia)"
     pos = ax.get_position()  # the block in the frame's bottom-right, as a share of the frame
-    signature_block(fig, (pos.x0 + 0.60 * pos.width, pos.y0 + 0.015 * pos.height,
-                          0.385 * pos.width, 0.30 * pos.height), profile, title, scale,
-                    crs_name, sources)  # fmt: skip
-    fig.text(0.5, 1 - (pad * 0.5) / sheet_h, title.upper(), ha="center", va="center",
-             fontsize=13, weight="bold")  # fmt: skip
-    fig.text(0.5, (pad + 0.12) / sheet_h, f"Tỷ lệ 1:{format_vi(scale)}", ha="center",
-             va="center", fontsize=9)  # fmt: skip
+    signature_block(
+        fig,
+        (
+            pos.x0 + 0.60 * pos.width,
+            pos.y0 + 0.015 * pos.height,
+            0.385 * pos.width,
+            0.30 * pos.height,
+        ),
+        profile,
+        title,
+        scale,
+        crs_name,
+        sources,
+    )
+    fig.text(
+        0.5,
+        1 - (pad * 0.5) / sheet_h,
+        title.upper(),
+        ha="center",
+        va="center",
+        fontsize=13,
+        weight="bold",
+    )
+    fig.text(
+        0.5,
+        (pad + 0.12) / sheet_h,
+        f"Tỷ lệ 1:{format_vi(scale)}",
+        ha="center",
+        va="center",
+        fontsize=9,
+    )
     scale_bar(fig, ax, scale, pad + 0.3)
     return fig, ax
 

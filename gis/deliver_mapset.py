@@ -122,18 +122,34 @@ def _communes(p: Painter, *, fill: bool, labels: bool) -> None:
         return
     wards = communes["ten"].astype(str).str.startswith("Phường")
     if fill:
-        for rows, face, text in ((communes[~wards], "#eef3d6", "Xã (khu vực nông thôn)"),
-                                 (communes[wards], "#f8cfbf", "Phường (khu vực đô thị)")):
+        for rows, face, text in (
+            (communes[~wards], "#eef3d6", "Xã (khu vực nông thôn)"),
+            (communes[wards], "#f8cfbf", "Phường (khu vực đô thị)"),
+        ):
             if len(rows):
                 p.area(rows, face=face, edge="#9a9a9a", lw=0.35, z=1.0, label=text)
     else:
-        p.area(communes, face="none", edge="#b0b0b0", lw=0.3, z=1.4,
-               label="Ranh giới xã, phường (2025)")  # fmt: skip
+        p.area(
+            communes,
+            face="none",
+            edge="#b0b0b0",
+            lw=0.3,
+            z=1.4,
+            label="Ranh giới xã, phường (2025)",
+        )
     if labels:
         for _, row in communes.iterrows():
             at = _anchor(row.geometry)
-            p.label(row["ten"], at.x, at.y, gap_pt=0, size=3.3, rank=-1, color="#555555",
-                    fontstyle="italic")  # fmt: skip
+            p.label(
+                row["ten"],
+                at.x,
+                at.y,
+                gap_pt=0,
+                size=3.3,
+                rank=-1,
+                color="#555555",
+                fontstyle="italic",
+            )
 
 
 def _anchor(geom):
@@ -180,17 +196,38 @@ def _roads(p: Painter, *, heading: bool, labels: bool, thin: float = 1.0) -> Non
             if dashed and "loaiQuyHoach" in rows:
                 for kind, sub in rows.groupby(rows["loaiQuyHoach"].fillna(_PLANNED)):
                     upgrade = "nâng cấp" in str(kind)  # an existing road upgraded: lighter
-                    p.line(sub, color=lighter(color) if upgrade else color, lw=lw * thin,
-                           dashed=True, z=5.0, label=f"{cls[:1].upper()}{cls[1:]} ({kind})")
+                    p.line(
+                        sub,
+                        color=lighter(color) if upgrade else color,
+                        lw=lw * thin,
+                        dashed=True,
+                        z=5.0,
+                        label=f"{cls[:1].upper()}{cls[1:]} ({kind})",
+                    )
             else:
-                p.line(rows, color=color, lw=lw * thin, dashed=dashed, z=4.5,
-                       label=f"{cls[:1].upper()}{cls[1:]} ({status})")  # fmt: skip
+                p.line(
+                    rows,
+                    color=color,
+                    lw=lw * thin,
+                    dashed=dashed,
+                    z=4.5,
+                    label=f"{cls[:1].upper()}{cls[1:]} ({status})",
+                )
     if labels and existing is not None:
         for ref, rows in existing.groupby("ten"):
             longest = rows.geometry.length.idxmax()
             at = rows.geometry[longest].interpolate(0.5, normalized=True)
-            p.label(ref, at.x, at.y, gap_pt=0, size=3.6, rank=1, color="#7b241c",
-                    weight="bold", boxed=True)  # fmt: skip
+            p.label(
+                ref,
+                at.x,
+                at.y,
+                gap_pt=0,
+                size=3.6,
+                rank=1,
+                color="#7b241c",
+                weight="bold",
+                boxed=True,
+            )
 
 
 def _urban(p: Painter, *, scale_symbols: float = 1.0, label: bool = True) -> None:
@@ -211,29 +248,76 @@ def _urban(p: Painter, *, scale_symbols: float = 1.0, label: bool = True) -> Non
             if len(sub):
                 xy = p.points(sub, marker="o", size_pt=size, face=color, planned=planned, z=8.0)
                 at.update(zip(sub["maGoc"], map(tuple, xy), strict=True))
-        p.legend.append((None, Line2D([], [], linestyle="none", marker="o",
-                                      markersize=2 * size * p.k, markerfacecolor=color,
-                                      markeredgecolor="#222222",
-                                      label=f"{cls[:1].upper()}{cls[1:]}")))  # fmt: skip
-    p.legend.append((None, Line2D([], [], linestyle="none", marker="o", markersize=6 * p.k,
-                                  markerfacecolor="#bbbbbb", markeredgecolor="#222222",
-                                  label="Đô thị hiện có (nền đặc)")))  # fmt: skip
-    p.legend.append((None, Line2D([], [], linestyle="none", marker="o", markersize=6 * p.k,
-                                  markerfacecolor="white", markeredgecolor="#777777",
-                                  markeredgewidth=p.k,
-                                  label="Đô thị mới (quy hoạch: rỗng, vòng nét đứt)")))  # fmt: skip
+        p.legend.append(
+            (
+                None,
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=2 * size * p.k,
+                    markerfacecolor=color,
+                    markeredgecolor="#222222",
+                    label=f"{cls[:1].upper()}{cls[1:]}",
+                ),
+            )
+        )
+    p.legend.append(
+        (
+            None,
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=6 * p.k,
+                markerfacecolor="#bbbbbb",
+                markeredgecolor="#222222",
+                label="Đô thị hiện có (nền đặc)",
+            ),
+        )
+    )
+    p.legend.append(
+        (
+            None,
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=6 * p.k,
+                markerfacecolor="white",
+                markeredgecolor="#777777",
+                markeredgewidth=p.k,
+                label="Đô thị mới (quy hoạch: rỗng, vòng nét đứt)",
+            ),
+        )
+    )
     if not label:
         return
     for _, row in plan.iterrows():
         cls = str(row["phanLoai"]).replace("đô thị loại ", "")
         before = str(now.get(row["maGoc"], "")).replace("đô thị loại ", "")
-        note = (f"{before} → {cls}" if before and before != cls else
-                f"loại {cls}" if before else f"mới, loại {cls}")  # fmt: skip
+        note = (
+            f"{before} → {cls}"
+            if before and before != cls
+            else f"loại {cls}"
+            if before
+            else f"mới, loại {cls}"
+        )
         radius = _CLASS.get(row["phanLoai"], (3.0, ""))[0] * scale_symbols
         x, y = at.get(row["maGoc"], (row.geometry.x, row.geometry.y))
         ring = 0.0 if before else 2.2  # a new urban area's dashed ring
-        p.label(f"{row['ten']} ({note})", x, y, gap_pt=radius + ring + 1.5, size=4.0, rank=5,
-                weight="bold")  # fmt: skip
+        p.label(
+            f"{row['ten']} ({note})",
+            x,
+            y,
+            gap_pt=radius + ring + 1.5,
+            size=4.0,
+            rank=5,
+            weight="bold",
+        )
 
 
 def _urban_rural(p: Painter) -> None:
@@ -242,8 +326,15 @@ def _urban_rural(p: Painter) -> None:
     agri = p.read("DinhHuongVungSanXuatNongNghiep_A")
     if agri is not None:
         p.heading("Tổ chức lãnh thổ nông thôn")
-        p.area(agri, face="none", edge="#2e7d32", lw=0.9, dashed=True, z=2.5,
-               label="Vùng sản xuất nông nghiệp tập trung (định hướng)")  # fmt: skip
+        p.area(
+            agri,
+            face="none",
+            edge="#2e7d32",
+            lw=0.9,
+            dashed=True,
+            z=2.5,
+            label="Vùng sản xuất nông nghiệp tập trung (định hướng)",
+        )
     _rivers(p)
     _outline(p)
     _roads(p, heading=True, labels=True, thin=0.8)
@@ -252,8 +343,14 @@ def _urban_rural(p: Painter) -> None:
 
 def _facilities(p: Painter, *, labels: bool) -> None:
     specs = [  # layer, marker, radius, colour, planned, legend, label?
-        ("HienTrangNguonDien_P", "o", None, "#1f78b4", False,
-         "Nhà máy thủy điện (hiện trạng; cỡ: < 30, 30–300, ≥ 300 MW)"),
+        (
+            "HienTrangNguonDien_P",
+            "o",
+            None,
+            "#1f78b4",
+            False,
+            "Nhà máy thủy điện (hiện trạng; cỡ: < 30, 30–300, ≥ 300 MW)",
+        ),
         ("HienTrangCuaKhau_P", "D", 3.4, "#111111", False, "Cửa khẩu (hiện trạng)"),
         ("DinhHuongCuaKhau_P", "D", 3.4, "#111111", True, "Cửa khẩu (quy hoạch)"),
         ("HienTrangCangHangKhong_P", "^", 4.2, "#1a237e", False, "Cảng hàng không (hiện trạng)"),
@@ -263,13 +360,18 @@ def _facilities(p: Painter, *, labels: bool) -> None:
         ("HienTrangCumCongNghiep_P", "s", 2.6, "#9e7cc1", False, "Cụm công nghiệp (hiện trạng)"),
         ("DinhHuongCumCongNghiep_P", "s", 2.6, "#9e7cc1", True, "Cụm công nghiệp (quy hoạch)"),
         ("HienTrangTrungTamLogistics_P", "p", 3.2, "#ff7f00", False, "Trung tâm logistics"),
-        ("DinhHuongTrungTamLogistics_P", "p", 3.2, "#ff7f00", True,
-         "Trung tâm logistics (quy hoạch)"),
+        (
+            "DinhHuongTrungTamLogistics_P",
+            "p",
+            3.2,
+            "#ff7f00",
+            True,
+            "Trung tâm logistics (quy hoạch)",
+        ),
         ("HienTrangKhuVucKhoangSan_P", "X", 3.0, "#616161", False, "Khu vực khoáng sản"),
-        ("DinhHuongKhuVucKhoangSan_P", "X", 3.0, "#616161", True,
-         "Khu vực khoáng sản (quy hoạch)"),
+        ("DinhHuongKhuVucKhoangSan_P", "X", 3.0, "#616161", True, "Khu vực khoáng sản (quy hoạch)"),
         ("DinhHuongKhuKinhTe_P", "h", 4.0, "#b15928", True, "Khu kinh tế (ký hiệu, quy hoạch)"),
-    ]  # fmt: skip
+    ]
     for layer, marker, radius, color, planned, text in specs:
         data = p.read(layer)
         if data is None:
@@ -279,31 +381,58 @@ def _facilities(p: Painter, *, labels: bool) -> None:
             mw = pd.to_numeric(data.get("congSuatMW"), errors="coerce").fillna(0)
             sizes = np.select([mw >= 300, mw >= 30], [4.5, 3.3], 2.3)
             radius = 3.3
-        xy = p.points(data, marker=marker, size_pt=radius, face=color, planned=planned,
-                      sizes=sizes, label=text, z=7.5 if planned else 7.0)  # fmt: skip
+        xy = p.points(
+            data,
+            marker=marker,
+            size_pt=radius,
+            face=color,
+            planned=planned,
+            sizes=sizes,
+            label=text,
+            z=7.5 if planned else 7.0,
+        )
         if labels:
             for i, (_, row) in enumerate(data.iterrows()):
                 name = str(row["ten"]).split(" (")[0]
                 if "congSuatMW" in row and pd.notna(row["congSuatMW"]):
                     name += f" ({format_vi(row['congSuatMW'])} MW)"
                 r = sizes[i] if sizes is not None else radius
-                p.label(name, xy[i, 0], xy[i, 1], gap_pt=r + 1.5 + 2.2 * planned, size=3.6,
-                        rank=3 if "CuaKhau" in layer else 2, color="#222222")  # fmt: skip
+                p.label(
+                    name,
+                    xy[i, 0],
+                    xy[i, 1],
+                    gap_pt=r + 1.5 + 2.2 * planned,
+                    size=3.6,
+                    rank=3 if "CuaKhau" in layer else 2,
+                    color="#222222",
+                )
 
 
 def _zone(p: Painter) -> None:
-    for layer, dashed, text in (("HienTrangKhuKinhTe_A", False, "Khu kinh tế cửa khẩu"),
-                                ("DinhHuongKhuKinhTe_A", True, "Khu kinh tế (quy hoạch)"),
-                                ("HienTrangKhuCongNghiep_A", False, "Khu công nghiệp"),
-                                ("DinhHuongKhuCongNghiep_A", True,
-                                 "Khu công nghiệp (quy hoạch)")):  # fmt: skip
+    for layer, dashed, text in (
+        ("HienTrangKhuKinhTe_A", False, "Khu kinh tế cửa khẩu"),
+        ("DinhHuongKhuKinhTe_A", True, "Khu kinh tế (quy hoạch)"),
+        ("HienTrangKhuCongNghiep_A", False, "Khu công nghiệp"),
+        ("DinhHuongKhuCongNghiep_A", True, "Khu công nghiệp (quy hoạch)"),
+    ):
         data = p.read(layer)
         if data is not None:
             basis = data.get("canCuPhapLy")
-            cited = f" (ranh giới theo {basis.iloc[0].split(' phê duyệt')[0]})" if (
-                basis is not None and len(data) == 1 and basis.iloc[0]) else ""  # fmt: skip
-            p.area(data, face="#f4b6c2", edge="#b15928", lw=1.2, dashed=dashed, alpha=0.55,
-                   z=2.2, label=f"{text}{cited}")  # fmt: skip
+            cited = (
+                f" (ranh giới theo {basis.iloc[0].split(' phê duyệt')[0]})"
+                if (basis is not None and len(data) == 1 and basis.iloc[0])
+                else ""
+            )
+            p.area(
+                data,
+                face="#f4b6c2",
+                edge="#b15928",
+                lw=1.2,
+                dashed=dashed,
+                alpha=0.55,
+                z=2.2,
+                label=f"{text}{cited}",
+            )
 
 
 def _infrastructure(p: Painter) -> None:
@@ -326,13 +455,25 @@ def _orientation(p: Painter) -> None:
         for i, (_, row) in enumerate(regions.iterrows()):
             own = plan.regions.get(row["maGoc"])
             color = own.color if own is not None else palette[i % len(palette)]
-            p.area(regions.loc[[row.name]], face=color, edge="none", alpha=0.55, z=1.0,
-                   label=str(row["ten"]))  # fmt: skip
+            p.area(
+                regions.loc[[row.name]],
+                face=color,
+                edge="none",
+                alpha=0.55,
+                z=1.0,
+                label=str(row["ten"]),
+            )
         outer = shapely.union_all(regions.geometry.values).boundary.buffer(1.0)
         inner = shapely.union_all(regions.boundary.values).difference(outer)
         if not inner.is_empty:  # between the regions only: the outer edge is the province's
-            p.line(gpd.GeoDataFrame(geometry=[inner], crs=regions.crs), color="#6e4b1f",
-                   lw=1.3, dashed=True, z=1.2, label="Ranh giới giữa các vùng (định hướng)")
+            p.line(
+                gpd.GeoDataFrame(geometry=[inner], crs=regions.crs),
+                color="#6e4b1f",
+                lw=1.3,
+                dashed=True,
+                z=1.2,
+                label="Ranh giới giữa các vùng (định hướng)",
+            )
     _communes(p, fill=False, labels=False)
     _rivers(p)
     _outline(p)
@@ -341,27 +482,51 @@ def _orientation(p: Painter) -> None:
         p.heading(f"{plan.axis_vi} (hành lang kinh tế, nét đứt)")
         for role, rows in axis.groupby(axis["vaiTro"].fillna("trục"), sort=False):
             main = role == "trục chính"
-            p.line(rows, color="#7d3c98", lw=3.0 if main else 1.8, dashed=True, alpha=0.8,
-                   z=5.5, label=f"{role[:1].upper()}{role[1:]}")  # fmt: skip
+            p.line(
+                rows,
+                color="#7d3c98",
+                lw=3.0 if main else 1.8,
+                dashed=True,
+                alpha=0.8,
+                z=5.5,
+                label=f"{role[:1].upper()}{role[1:]}",
+            )
     p.heading(plan.pillars_vi)
-    for layer, color, text in (("DinhHuongVungSanXuatNongNghiep_A", "#2e7d32",
-                                "Vùng sản xuất nông nghiệp tập trung"),
-                               ("DinhHuongVungCongNghiepCheBien_A", "#6a3d9a",
-                                "Vùng công nghiệp chế biến")):  # fmt: skip
+    for layer, color, text in (
+        ("DinhHuongVungSanXuatNongNghiep_A", "#2e7d32", "Vùng sản xuất nông nghiệp tập trung"),
+        ("DinhHuongVungCongNghiepCheBien_A", "#6a3d9a", "Vùng công nghiệp chế biến"),
+    ):
         data = p.read(layer)
         if data is not None:
-            p.area(data, face="none", edge=color, lw=0.9, dashed=True, z=2.5,
-                   label=f"{text} (định hướng)")  # fmt: skip
+            p.area(
+                data,
+                face="none",
+                edge=color,
+                lw=0.9,
+                dashed=True,
+                z=2.5,
+                label=f"{text} (định hướng)",
+            )
     _zone(p)
-    for layer, planned, text in (("HienTrangKhuDuLich_P", False, "Khu, điểm du lịch"),
-                                 ("DinhHuongKhuDuLich_P", True, "Khu du lịch (quy hoạch)")):
+    for layer, planned, text in (
+        ("HienTrangKhuDuLich_P", False, "Khu, điểm du lịch"),
+        ("DinhHuongKhuDuLich_P", True, "Khu du lịch (quy hoạch)"),
+    ):
         data = p.read(layer)
         if data is not None:
-            xy = p.points(data, marker="*", size_pt=4.2, face="#1f78b4", planned=planned, z=7.2,
-                          label=text)  # fmt: skip
+            xy = p.points(
+                data, marker="*", size_pt=4.2, face="#1f78b4", planned=planned, z=7.2, label=text
+            )
             for i, (_, row) in enumerate(data.iterrows()):
-                p.label(str(row["ten"]).split(" (")[0], xy[i, 0], xy[i, 1],
-                        gap_pt=5.7 + 2.2 * planned, size=3.6, rank=2, color="#1f4e79")
+                p.label(
+                    str(row["ten"]).split(" (")[0],
+                    xy[i, 0],
+                    xy[i, 1],
+                    gap_pt=5.7 + 2.2 * planned,
+                    size=3.6,
+                    rank=2,
+                    color="#1f4e79",
+                )
     for layer, marker, color, planned, text in (
         ("HienTrangCuaKhau_P", "D", "#111111", False, "Cửa khẩu"),
         ("DinhHuongKhuCongNghiep_P", "s", "#6a3d9a", True, "Khu công nghiệp (quy hoạch)"),
@@ -369,8 +534,9 @@ def _orientation(p: Painter) -> None:
     ):
         data = p.read(layer)
         if data is not None:
-            p.points(data, marker=marker, size_pt=3.0, face=color, planned=planned, z=7.4,
-                     label=text)  # fmt: skip
+            p.points(
+                data, marker=marker, size_pt=3.0, face=color, planned=planned, z=7.4, label=text
+            )
     _urban(p, scale_symbols=0.8)
 
 
@@ -381,25 +547,43 @@ def _subtitle_orientation(profile: Profile) -> str | None:
 
 #: The map set, in the order of Phụ lục I.
 MAP_SET: tuple[SheetSpec, ...] = (
-    SheetSpec("III.4", "SoDoHeThongDoThiNongThon_III4",
-              "Sơ đồ phương án quy hoạch hệ thống đô thị, nông thôn tỉnh {province}",
-              _urban_rural, ("DinhHuongDoThi_P", "HienTrangDoThi_P", "RanhGioiXa_A")),
-    SheetSpec("III.5", "SoDoToChucKhongGian_III5",
-              "Sơ đồ phương án tổ chức không gian và phân vùng chức năng tỉnh {province}",
-              _orientation, ("DinhHuongVungKinhTe_A", "DinhHuongHanhLangKinhTe_L"),
-              subtitle=_subtitle_orientation),
-    SheetSpec("III.7", "SoDoHaTangKyThuat_III7",
-              "Sơ đồ phương án phát triển kết cấu hạ tầng kỹ thuật tỉnh {province}",
-              _infrastructure, ("HienTrangDuongBo_L", "DinhHuongDuongBo_L", "HienTrangNguonDien_P",
-                                "HienTrangCuaKhau_P", "DinhHuongCangHangKhong_P")),
-)  # fmt: skip
+    SheetSpec(
+        "III.4",
+        "SoDoHeThongDoThiNongThon_III4",
+        "Sơ đồ phương án quy hoạch hệ thống đô thị, nông thôn tỉnh {province}",
+        _urban_rural,
+        ("DinhHuongDoThi_P", "HienTrangDoThi_P", "RanhGioiXa_A"),
+    ),
+    SheetSpec(
+        "III.5",
+        "SoDoToChucKhongGian_III5",
+        "Sơ đồ phương án tổ chức không gian và phân vùng chức năng tỉnh {province}",
+        _orientation,
+        ("DinhHuongVungKinhTe_A", "DinhHuongHanhLangKinhTe_L"),
+        subtitle=_subtitle_orientation,
+    ),
+    SheetSpec(
+        "III.7",
+        "SoDoHaTangKyThuat_III7",
+        "Sơ đồ phương án phát triển kết cấu hạ tầng kỹ thuật tỉnh {province}",
+        _infrastructure,
+        (
+            "HienTrangDuongBo_L",
+            "DinhHuongDuongBo_L",
+            "HienTrangNguonDien_P",
+            "HienTrangCuaKhau_P",
+            "DinhHuongCangHangKhong_P",
+        ),
+    ),
+)
 
 
 # --- scale and layout --------------------------------------------------------------------------
 
 
-def choose_scale(width_m: float, height_m: float, *, paper: str = "A0",
-                 scales: tuple[int, ...] = SCALES) -> tuple[int, bool]:  # fmt: skip
+def choose_scale(
+    width_m: float, height_m: float, *, paper: str = "A0", scales: tuple[int, ...] = SCALES
+) -> tuple[int, bool]:
     """The scale of a sheet showing ``width_m`` × ``height_m`` of ground, and whether it fits.
 
     The largest scale (smallest denominator) of ``scales`` whose frame plus the sheet's margins
@@ -479,8 +663,9 @@ def thematic_map(
     sig_w, sig_h = 4.15 * k, 3.75 * k  # inches (105 × 95 mm for k = 1)
     inch_m = scale * _MM / 1000
     province = shapely.union_all(outline.geometry.values)
-    y0, arrangement = layout(province, (x0, x1, by0 - m), (leg_w, leg_h), (sig_w, sig_h), inch_m,
-                         0.12 * k)  # fmt: skip
+    y0, arrangement = layout(
+        province, (x0, x1, by0 - m), (leg_w, leg_h), (sig_w, sig_h), inch_m, 0.12 * k
+    )
     frame_h_in = (y1 - y0) / scale * 1000 / _MM
     side, top, bottom = (v / _MM * k / 1.6 for v in (_SIDE_MM, _TOP_MM, _BOTTOM_MM))
     side, top, bottom = max(side, 0.9), max(top, 1.2), max(bottom, 1.1)
@@ -508,8 +693,14 @@ def thematic_map(
         gx, gy = gap / frame_w_in, gap / frame_h_in
         if arrangement == "stack":  # signature block bottom-left, the legend above it
             gy = (2 * gap + sig_h) / frame_h_in
-        leg = legend(ax, p, loc="lower left", bbox_to_anchor=(gx, gy),
-                      bbox_transform=ax.transAxes, borderaxespad=0)  # fmt: skip
+        leg = legend(
+            ax,
+            p,
+            loc="lower left",
+            bbox_to_anchor=(gx, gy),
+            bbox_transform=ax.transAxes,
+            borderaxespad=0,
+        )
         leg.set_zorder(25)
         north_arrow(ax, k=k)
         crs_name = pyproj.CRS.from_user_input(crs).name
@@ -520,22 +711,65 @@ def thematic_map(
         blocked = [leg.get_window_extent(renderer(dpi))]
         from matplotlib.transforms import Bbox
 
-        blocked.append(Bbox.from_bounds(sig_rect[0] * sw * dpi, sig_rect[1] * sh * dpi,
-                                        sig_rect[2] * sw * dpi, sig_rect[3] * sh * dpi))
+        blocked.append(
+            Bbox.from_bounds(
+                sig_rect[0] * sw * dpi,
+                sig_rect[1] * sh * dpi,
+                sig_rect[2] * sw * dpi,
+                sig_rect[3] * sh * dpi,
+            )
+        )
         dropped = place_labels(ax, p, blocked, dpi)
-        fig.text(0.5, 1 - top * 0.30 / sh, title.upper(), ha="center", va="center",
-                 fontsize=22 * k, weight="bold")  # fmt: skip
+        fig.text(
+            0.5,
+            1 - top * 0.30 / sh,
+            title.upper(),
+            ha="center",
+            va="center",
+            fontsize=22 * k,
+            weight="bold",
+        )
         if subtitle:
-            fig.text(0.5, 1 - top * 0.58 / sh, subtitle, ha="center", va="center",
-                     fontsize=13 * k, style="italic")  # fmt: skip
-        fig.text(0.5, bottom * 0.28 / sh, f"Tỷ lệ 1:{format_vi(scale)}", ha="center",
-                 va="center", fontsize=10 * k)  # fmt: skip
+            fig.text(
+                0.5,
+                1 - top * 0.58 / sh,
+                subtitle,
+                ha="center",
+                va="center",
+                fontsize=13 * k,
+                style="italic",
+            )
+        fig.text(
+            0.5,
+            bottom * 0.28 / sh,
+            f"Tỷ lệ 1:{format_vi(scale)}",
+            ha="center",
+            va="center",
+            fontsize=10 * k,
+        )
         scale_bar(fig, ax, scale, bottom * 0.55, k=k)
-        out = write_sheet(fig, ax, (x0, x1, y0, y1), path, crs=crs, dpi=dpi, title=title,
-                          scale=scale, geopdf=geopdf, overviews=True)  # fmt: skip
-    return {**out, "code": code, "title": title, "fits_paper": fits, "paper": paper,
-            "layers": list(dict.fromkeys(p.layers)), "labels_dropped": len(dropped),
-            "labels_left_out": dropped}  # fmt: skip
+        out = write_sheet(
+            fig,
+            ax,
+            (x0, x1, y0, y1),
+            path,
+            crs=crs,
+            dpi=dpi,
+            title=title,
+            scale=scale,
+            geopdf=geopdf,
+            overviews=True,
+        )
+    return {
+        **out,
+        "code": code,
+        "title": title,
+        "fits_paper": fits,
+        "paper": paper,
+        "layers": list(dict.fromkeys(p.layers)),
+        "labels_dropped": len(dropped),
+        "labels_left_out": dropped,
+    }
 
 
 def _neighbour_layer(ax, profile: Profile, crs: str, extent, k: float) -> None:
@@ -547,27 +781,44 @@ def _neighbour_layer(ax, profile: Profile, crs: str, extent, k: float) -> None:
     # the province's own national polygon without its edge: another survey than the delivered
     # outline, its line would double the province boundary
     neighbours[own].plot(ax=ax, facecolor="#fbfcfc", edgecolor="none", zorder=0.8)
-    neighbours[~own].plot(ax=ax, facecolor="#fbfcfc", edgecolor="#95a5a6", linewidth=0.5 * k,
-                          zorder=0.8)  # fmt: skip
+    neighbours[~own].plot(
+        ax=ax, facecolor="#fbfcfc", edgecolor="#95a5a6", linewidth=0.5 * k, zorder=0.8
+    )
     box = shapely.box(x0, y0, x1, y1)
     for _, row in neighbours[~own].iterrows():
         inside = row.geometry.intersection(box)
         if inside.area > 0.03 * box.area:
             at = _anchor(inside)
-            ax.text(at.x, at.y, str(row.get("name", "")).upper(), fontsize=9 * k,
-                    color="#7f8c8d", ha="center", va="center", zorder=0.9)  # fmt: skip
+            ax.text(
+                at.x,
+                at.y,
+                str(row.get("name", "")).upper(),
+                fontsize=9 * k,
+                color="#7f8c8d",
+                ha="center",
+                va="center",
+                zorder=0.9,
+            )
 
 
 def _sources(p: Painter) -> str:
-    text = (f"{p.profile.plan.document_vi or p.profile.name}; cơ sở dữ liệu {p.gdb.name} theo "
-            f"Thông tư 04/2023/TT-BKHĐT (lớp {', '.join(dict.fromkeys(p.layers))}; nguồn của "
-            "từng đối tượng: trường nguon); nền: sông chính Natural Earth 1:10m, ranh giới "
-            "tỉnh lân cận (dữ liệu quốc gia) — chưa phải bản đồ địa hình quốc gia")  # fmt: skip
+    text = (
+        f"{p.profile.plan.document_vi or p.profile.name}; cơ sở dữ liệu {p.gdb.name} theo "
+        f"Thông tư 04/2023/TT-BKHĐT (lớp {', '.join(dict.fromkeys(p.layers))}; nguồn của "
+        "từng đối tượng: trường nguon); nền: sông chính Natural Earth 1:10m, ranh giới "
+        "tỉnh lân cận (dữ liệu quốc gia) — chưa phải bản đồ địa hình quốc gia"
+    )
     return text
 
 
-def map_set(delivery: str | Path, profile: Profile, out_dir: str | Path | None = None, *,
-            codes: tuple[str, ...] | None = None, **options) -> list[dict]:  # fmt: skip
+def map_set(
+    delivery: str | Path,
+    profile: Profile,
+    out_dir: str | Path | None = None,
+    *,
+    codes: tuple[str, ...] | None = None,
+    **options,
+) -> list[dict]:
     """Draw every map of :data:`MAP_SET` (or ``codes``) into ``out_dir`` (default
     ``delivery/maps``) as ``<stem>.tif`` and ``.pdf``; ``options`` go to :func:`thematic_map`.
 
@@ -585,9 +836,15 @@ def map_set(delivery: str | Path, profile: Profile, out_dir: str | Path | None =
         if codes is not None and spec.code not in codes:
             continue
         if present and not present & set(spec.needs_any):
-            results.append({"code": spec.code, "title": spec.title.format(province=profile.name),
-                            "skipped": f"none of {', '.join(spec.needs_any)} is delivered"})
+            results.append(
+                {
+                    "code": spec.code,
+                    "title": spec.title.format(province=profile.name),
+                    "skipped": f"none of {', '.join(spec.needs_any)} is delivered",
+                }
+            )
             continue
-        results.append(thematic_map(delivery, profile, spec.code, out / f"{spec.stem}.tif",
-                                    **options))  # fmt: skip
+        results.append(
+            thematic_map(delivery, profile, spec.code, out / f"{spec.stem}.tif", **options)
+        )
     return results

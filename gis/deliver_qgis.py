@@ -54,10 +54,21 @@ def _style(name: str, theme: Theme, group: str) -> LayerStyle:
         weight = mpl.get("linewidth", weight)
     elif name.startswith("RanhGioi"):  # administrative units: their boundaries only
         color, hollow, weight = "#666666", True, 0.6
-    symbol = Symbol(color=color, weight=weight, opacity=0.95, fill_opacity=fill_opacity,
-                    radius=5.0, hollow=hollow, dashed=planned)  # fmt: skip
-    return LayerStyle(geometry=kind, symbol=symbol, label_field="ten" if kind == "point" else None,
-                      extra={"outline_in_color": True})  # fmt: skip
+    symbol = Symbol(
+        color=color,
+        weight=weight,
+        opacity=0.95,
+        fill_opacity=fill_opacity,
+        radius=5.0,
+        hollow=hollow,
+        dashed=planned,
+    )
+    return LayerStyle(
+        geometry=kind,
+        symbol=symbol,
+        label_field="ten" if kind == "point" else None,
+        extra={"outline_in_color": True},
+    )
 
 
 def delivery_project(
@@ -94,14 +105,23 @@ def delivery_project(
     letters = sorted({theme.letter for theme, _ in layer_themes.values()})
     layers = []
     for letter in letters:
-        names = sorted((n for n, (t, _) in layer_themes.items() if t.letter == letter),
-                       key=lambda n: (_DRAW_ORDER.index(_KIND[n[-1]]), n))  # fmt: skip
+        names = sorted(
+            (n for n, (t, _) in layer_themes.items() if t.letter == letter),
+            key=lambda n: (_DRAW_ORDER.index(_KIND[n[-1]]), n),
+        )
         for name in names:
             theme, group = layer_themes[name]
-            layers.append(ProjectLayer(name, metas[name].get("title") or name,
-                                       f"{theme.name_vi} ({theme.dataset})",
-                                       _style(name, theme, group), True,
-                                       ogr_source(gdb, name)))  # fmt: skip
+            layers.append(
+                ProjectLayer(
+                    name,
+                    metas[name].get("title") or name,
+                    f"{theme.name_vi} ({theme.dataset})",
+                    _style(name, theme, group),
+                    True,
+                    ogr_source(gdb, name),
+                )
+            )
     order = sorted(layers, key=lambda la: _DRAW_ORDER.index(la.style.geometry))
-    return save_project(path, layers, frames, metas, profile, crs=pyproj.CRS(crs), title=title,
-                        render_order=order)  # fmt: skip
+    return save_project(
+        path, layers, frames, metas, profile, crs=pyproj.CRS(crs), title=title, render_order=order
+    )

@@ -86,8 +86,13 @@ CONTEXT_STYLES: dict[str, dict[str, Any]] = {
     "urban_areas": {"color": "#222222", "weight": 1, "fillColor": "#222222", "fillOpacity": 0.1},
 }
 #: Circle style of the points of a context layer (towns are dark dots).
-CONTEXT_POINT_STYLE = {"radius": 5, "color": "#ffffff", "weight": 1, "fillColor": "#222222",
-                       "fillOpacity": 0.9}  # fmt: skip
+CONTEXT_POINT_STYLE = {
+    "radius": 5,
+    "color": "#ffffff",
+    "weight": 1,
+    "fillColor": "#222222",
+    "fillOpacity": 0.9,
+}
 #: Columns that name a feature on the hover readout, after the layer's id column.
 NAME_COLUMNS = ("name", "urban_area", "road_ref")
 #: How close (screen pixels) the pointer must be to a point or line for the readout to name it.
@@ -594,10 +599,13 @@ def draw_map(
                 feature["properties"]["style"] = {**own, **({"dashArray": "8 6"} if dashed else {})}
         m.add(
             ipyleaflet.GeoJSON(
-                data=data, name=name, style=style, point_style=point_style,
+                data=data,
+                name=name,
+                style=style,
+                point_style=point_style,
                 hover_style={"weight": 3},
             )
-        )  # fmt: skip
+        )
         cols = _label_columns(source)
         readout_layers.append((name, frame, cols))
         if i >= len(refs) and frame.geom_type.isin(["Point", "MultiPoint"]).any():
@@ -606,8 +614,9 @@ def draw_map(
     hover = widgets.HTML(value="")
     boxes = [status, hover]
     if missing:
-        boxes.append(widgets.HTML(value=f"<i>Not in the store: {html.escape(', '.join(missing))}"
-                                        "</i>"))  # fmt: skip
+        boxes.append(
+            widgets.HTML(value=f"<i>Not in the store: {html.escape(', '.join(missing))}</i>")
+        )
     boxes.append(widgets.HTML(value=_LABEL_BOX_CSS))
     readout = _Readout(hover, m, readout_layers)
     m.on_interaction(readout)
@@ -633,8 +642,15 @@ def draw_map(
     if len(shown) > 1 or basemap:
         m.add(ipyleaflet.LayersControl(position="topright"))
     target = crs if crs is not None else profile.planning_crs
-    return DrawMap(m, control, crs=target, geometry_type=geometry_type, status=status,
-                   missing=missing, readout=readout)  # fmt: skip
+    return DrawMap(
+        m,
+        control,
+        crs=target,
+        geometry_type=geometry_type,
+        status=status,
+        missing=missing,
+        readout=readout,
+    )
 
 
 def _name_labels(ipyleaflet, frame: gpd.GeoDataFrame, cols: list[str], name: str):
@@ -649,6 +665,9 @@ def _name_labels(ipyleaflet, frame: gpd.GeoDataFrame, cols: list[str], name: str
             icon_size=[0, 0],
             icon_anchor=[-7, 7],  # beside the dot, not on it
         )
-        markers.append(ipyleaflet.Marker(location=[p.y, p.x], icon=icon, draggable=False,
-                                         keyboard=False, title=""))  # fmt: skip
+        markers.append(
+            ipyleaflet.Marker(
+                location=[p.y, p.x], icon=icon, draggable=False, keyboard=False, title=""
+            )
+        )
     return ipyleaflet.LayerGroup(layers=markers, name=f"{name}: names")

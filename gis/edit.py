@@ -57,8 +57,6 @@ __all__ = [
 ]
 
 
-
-
 def _with_attrs(df: pd.DataFrame, meta: dict[str, Any], name: str) -> pd.DataFrame:
     df.attrs["layer"] = name
     if meta.get("id_column"):

@@ -105,9 +105,11 @@ def check_extent(
             )
         else:
             centre = shapely.union_all(_lonlat(geoms)[present]).envelope.centroid
-            far = "far away" if not np.isfinite(centre.x) else (
-                f"centred near lon {centre.x:.2f}, lat {centre.y:.2f}"
-            )  # fmt: skip
+            far = (
+                "far away"
+                if not np.isfinite(centre.x)
+                else (f"centred near lon {centre.x:.2f}, lat {centre.y:.2f}")
+            )
             message = f"no feature lies within {extent}: the layer spans {found}, {far}"
             hint = (
                 "check the file's CRS (a VN-2000 zone or UTM 48N/49N mix-up moves data by "

@@ -166,10 +166,19 @@ _PARTS = {  # sidecar files of multi-file formats; stale ones are removed on exp
     ".tab": (".tab", ".dat", ".map", ".id", ".ind"),
 }
 _KML_UNSET = {  # LIBKML bookkeeping columns and their "not set" value
-    "id": None, "description": None, "timestamp": None, "begin": None, "end": None,
-    "altitudeMode": None, "tessellate": -1, "extrude": 0, "visibility": -1, "drawOrder": None,
-    "icon": None, "Name": None,
-}  # fmt: skip
+    "id": None,
+    "description": None,
+    "timestamp": None,
+    "begin": None,
+    "end": None,
+    "altitudeMode": None,
+    "tessellate": -1,
+    "extrude": 0,
+    "visibility": -1,
+    "drawOrder": None,
+    "icon": None,
+    "Name": None,
+}
 _IN_ZIP = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml")  # readable inside a .zip
 _TAB_PAD = {True: 10.0, False: 1_000_000.0}  # BOUNDS padding: degrees / metres
 #: A zip that unpacks to more than this many times its size (and more than _ZIP_CHECKED_FROM
@@ -337,8 +346,7 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[dict
     """Read a CSV as text columns (bytes as latin-1, decoded by :func:`decode_frame`)."""
     raw_enc = "latin-1" if encoding in (None, "auto", "tcvn3", "vni") else encoding
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                         encoding=raw_enc)  # fmt: skip
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=raw_enc)
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"cannot read '{path}' as {encoding} text ({exc}). Save it as 'CSV UTF-8' in "
@@ -483,8 +491,9 @@ def read_vector(
     try:
         with gdal_config(**config):
             info = _pyogrio(pyogrio.read_info, path, "read", source, layer=layer)
-            gdf = _pyogrio(pyogrio.read_dataframe, path, "read", source, layer=layer,
-                           encoding=read_encoding)  # fmt: skip
+            gdf = _pyogrio(
+                pyogrio.read_dataframe, path, "read", source, layer=layer, encoding=read_encoding
+            )
     except InputFileError as exc:
         hint = tab_encoding_hint(path) if ext == ".tab" and encoding is None else None
         if hint is None or not isinstance(exc.__cause__, UnicodeDecodeError):
@@ -677,9 +686,14 @@ def _drop_z_and_m(gdf, info: dict, path: Path):
     """Drop heights (Z) and measures (M), saying so: layers are 2-D."""
     kind = str(info.get("geometry_type") or "")
     has_z = isinstance(gdf, gpd.GeoDataFrame) and bool(gdf.has_z.any())
-    dropped = [w for w, on in (("heights (Z)", has_z or kind.endswith(" Z") or "3D" in kind),
-                               ("measures (M)", kind.startswith("Measured") or kind.endswith("M")))
-               if on]  # fmt: skip
+    dropped = [
+        w
+        for w, on in (
+            ("heights (Z)", has_z or kind.endswith(" Z") or "3D" in kind),
+            ("measures (M)", kind.startswith("Measured") or kind.endswith("M")),
+        )
+        if on
+    ]
     if dropped:
         warnings.warn(
             f"{path}: its geometries carry {' and '.join(dropped)} ({kind}); layers are 2-D, "
@@ -726,8 +740,10 @@ def _tm3_on_wgs84(crs: pyproj.CRS) -> int | None:
     (None if it is not such a CRS): what MapInfo, and QGIS's TAB writer, make of VN-2000."""
     op = crs.coordinate_operation if crs.is_projected else None
     datum = (crs.datum.name or "").upper() if crs.datum else ""
-    if op is None or op.method_name != "Transverse Mercator" or not (
-        "WGS" in datum or "WORLD GEODETIC SYSTEM 1984" in datum
+    if (
+        op is None
+        or op.method_name != "Transverse Mercator"
+        or not ("WGS" in datum or "WORLD GEODETIC SYSTEM 1984" in datum)
     ):
         return None
     params = {p.name: p.value for p in op.params}
@@ -848,8 +864,11 @@ def restore_long_names(
         if found:
             candidates[field] = found
     targets = [c for found in candidates.values() for c in found]
-    ambiguous = {f: found for f, found in candidates.items()
-                 if len(found) > 1 or any(targets.count(c) > 1 for c in found)}  # fmt: skip
+    ambiguous = {
+        f: found
+        for f, found in candidates.items()
+        if len(found) > 1 or any(targets.count(c) > 1 for c in found)
+    }
     if ambiguous:
         listing = "; ".join(f"'{f}' -> {' or '.join(map(repr, c))}" for f, c in ambiguous.items())
         raise InputFileError(
@@ -887,19 +906,24 @@ def _tab_fields(out: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
         if s.dtype.kind in "iu" and (s.empty or s.abs().max() < 2**31):
             out[col] = s.astype("int32")
         elif s.dtype.kind in "iu":
-            losses.append(f"'{col}' holds integers beyond 32 bits (MapInfo LargeInt: GDAL before "
-                          "3.7 cannot read the file)")  # fmt: skip
+            losses.append(
+                f"'{col}' holds integers beyond 32 bits (MapInfo LargeInt: GDAL before "
+                "3.7 cannot read the file)"
+            )
         if s.dtype.kind in "fiub" or isinstance(s.dtype, pd.BooleanDtype | pd.Int64Dtype):
             n = int(s.isna().sum())
             if n:
                 zero = "F" if s.dtype.kind == "b" or isinstance(s.dtype, pd.BooleanDtype) else "0"
-                losses.append(f"{n} empty value(s) of '{col}' become {zero} (MapInfo has no "
-                              "empty number or boolean)")  # fmt: skip
+                losses.append(
+                    f"{n} empty value(s) of '{col}' become {zero} (MapInfo has no "
+                    "empty number or boolean)"
+                )
         elif s.dtype.kind == "O" or isinstance(s.dtype, pd.StringDtype):
             long = s.map(lambda v: isinstance(v, str) and len(v.encode()) > TAB_TEXT_BYTES)
             if long.any():
-                losses.append(f"{int(long.sum())} value(s) of '{col}' are cut to "
-                              f"{TAB_TEXT_BYTES} bytes")  # fmt: skip
+                losses.append(
+                    f"{int(long.sum())} value(s) of '{col}' are cut to {TAB_TEXT_BYTES} bytes"
+                )
     if losses:
         warnings.warn(
             f"{path}: MapInfo TAB changes data: {'; '.join(losses)}. Export to .gpkg to keep "
@@ -1023,11 +1047,16 @@ def write_vector(
         target = tmp_dir / path.name
         try:
             with gdal_config(**config):
-                pyogrio.write_dataframe(data, target, layer=path.stem, driver=driver,
-                                        encoding="UTF-8" if ext == ".shp" else None,
-                                        layer_options=options, use_arrow=bool(dates),
-                                        dataset_options={"VERSION": "1.2"}
-                                        if driver == "GPKG" else None)  # fmt: skip
+                pyogrio.write_dataframe(
+                    data,
+                    target,
+                    layer=path.stem,
+                    driver=driver,
+                    encoding="UTF-8" if ext == ".shp" else None,
+                    layer_options=options,
+                    use_arrow=bool(dates),
+                    dataset_options={"VERSION": "1.2"} if driver == "GPKG" else None,
+                )
         except Exception as exc:
             full = disk_full_error(exc, path.parent)  # GDAL gives no errno for a full disk
             if full is not None:
@@ -1098,14 +1127,22 @@ def write_geopackage(
         require_crs(gdf, name=name)
         data = _prepare(gdf, ".gpkg", path, False)[0]
         dates = date_columns(data)
-        prepared[name] = (data.assign(**{c: data[c].dt.date.astype(object) for c in dates}),
-                          bool(dates))  # fmt: skip
+        prepared[name] = (
+            data.assign(**{c: data[c].dt.date.astype(object) for c in dates}),
+            bool(dates),
+        )
 
     def _write(tmp: Path) -> None:
         for i, (name, (data, arrow)) in enumerate(prepared.items()):
             try:
-                pyogrio.write_dataframe(data, tmp, layer=name, driver="GPKG", use_arrow=arrow,
-                                        dataset_options={"VERSION": "1.2"} if i == 0 else None)
+                pyogrio.write_dataframe(
+                    data,
+                    tmp,
+                    layer=name,
+                    driver="GPKG",
+                    use_arrow=arrow,
+                    dataset_options={"VERSION": "1.2"} if i == 0 else None,
+                )
             except Exception as exc:
                 full = disk_full_error(exc, path.parent)
                 if full is not None:

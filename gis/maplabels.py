@@ -145,12 +145,14 @@ SOURCE_CREDITS = (
     ("WardSeeder", "điểm mốc: danh mục xã của TCTK, TravelMapping"),
     ("dvhcvn", "ranh giới: dvhcvn/gis.chinhphu.vn"),
     ("sapnhap.bando.com.vn", "xã, phường 2025: sapnhap.bando.com.vn"),
-    ("thanglequoc", "xã, phường 2025: thanglequoc/vietnamese-provinces-database "
-     "(sapnhap.bando.com.vn)"),
+    (
+        "thanglequoc",
+        "xã, phường 2025: thanglequoc/vietnamese-provinces-database (sapnhap.bando.com.vn)",
+    ),
     ("Open Development Mekong", "thủy điện: Open Development Mekong"),
     ("giaothong", "đường cũ: CTU-SematX/LegoCity"),
     ("Natural Earth", "sông, biên giới: Natural Earth"),
-)  # fmt: skip
+)
 
 #: Urban classes from the highest; Resolution 1210/2016 (special, I..V).
 CLASS_ORDER = ("special", "I", "II", "III", "IV", "V")

@@ -139,18 +139,31 @@ def _urban_system(src: parts.Source) -> list[MapLayer]:
     if urban is None:
         return layers
     plan = urban[urban["source_document"] == docs[0]] if docs[0] else urban
-    layers += parts.urban_class_layers(plan, "class_2030", "Đến 2030",
-                                       heading="Đến 2030 (hình tròn đặc)")  # fmt: skip
+    layers += parts.urban_class_layers(
+        plan, "class_2030", "Đến 2030", heading="Đến 2030 (hình tròn đặc)"
+    )
     if "class_current" in plan:
         layers += parts.urban_class_layers(
-            plan, "class_current", "Hiện trạng", hollow=True, label=False,
-            heading="Hiện trạng (vòng tròn đậm; không có vòng: chưa là đô thị)")  # fmt: skip
+            plan,
+            "class_current",
+            "Hiện trạng",
+            hollow=True,
+            label=False,
+            heading="Hiện trạng (vòng tròn đậm; không có vòng: chưa là đô thị)",
+        )
     for doc in docs[1:]:
         other = urban[urban["source_document"] == doc]
         name = f"2030 theo {src.profile.plan.document_name_vi(doc)}"
-        layers += parts.urban_class_layers(other, "class_2030", name, show=False, hollow=True,
-                                           dashed=True, label=False,
-                                           heading=f"{name} (vòng nét đứt)")  # fmt: skip
+        layers += parts.urban_class_layers(
+            other,
+            "class_2030",
+            name,
+            show=False,
+            hollow=True,
+            dashed=True,
+            label=False,
+            heading=f"{name} (vòng nét đứt)",
+        )
     return layers
 
 
@@ -159,48 +172,89 @@ def _infrastructure(src: parts.Source) -> list[MapLayer]:
     legacy = src.get("roads_legacy")
     if legacy is not None:
         color, weight = LINE_STYLES["roads_legacy"]
-        layers.append(MapLayer(legacy, "Đường (dữ liệu cũ, thô)", color=color, weight=weight,
-                               show=False, fields={"name": "Tên"}))  # fmt: skip
+        layers.append(
+            MapLayer(
+                legacy,
+                "Đường (dữ liệu cũ, thô)",
+                color=color,
+                weight=weight,
+                show=False,
+                fields={"name": "Tên"},
+            )
+        )
     roads = src.get("roads")
     if roads is not None:
         cls = translate(roads["road_class"], ROAD_CLASS_VI)
         st = translate(roads["status"], STATUS_VI)
-        roads = roads.assign(kind_vi=cls + " – " + st, status_vi=st, planned=parts.planned(roads),
-                             horizon_vi=translate(roads["horizon"], HORIZON_VI))  # fmt: skip
+        roads = roads.assign(
+            kind_vi=cls + " – " + st,
+            status_vi=st,
+            planned=parts.planned(roads),
+            horizon_vi=translate(roads["horizon"], HORIZON_VI),
+        )
         colors = {
             f"{ROAD_CLASS_VI.get(c, c)} – {STATUS_VI.get(s, s)}": ROAD_COLORS.get((c, s), "#666")
             for c, s in zip(roads["road_class"], roads["status"], strict=True)
         }
-        layers.append(MapLayer(roads, "Đường theo cấp và hiện trạng", column="kind_vi",
-                               kind="category", colors=colors, weight=2.0, opacity=1.0,
-                               fields={"road_ref": "Tuyến", "kind_vi": "Cấp – hiện trạng",
-                                       "horizon_vi": "Thời hạn"},
-                               popup={"source": "Nguồn"}, dashed="planned",
-                               legend_title="Đường theo cấp và hiện trạng "
-                                            f"({parts.PLANNED_NOTE})"))  # fmt: skip
+        layers.append(
+            MapLayer(
+                roads,
+                "Đường theo cấp và hiện trạng",
+                column="kind_vi",
+                kind="category",
+                colors=colors,
+                weight=2.0,
+                opacity=1.0,
+                fields={
+                    "road_ref": "Tuyến",
+                    "kind_vi": "Cấp – hiện trạng",
+                    "horizon_vi": "Thời hạn",
+                },
+                popup={"source": "Nguồn"},
+                dashed="planned",
+                legend_title=f"Đường theo cấp và hiện trạng ({parts.PLANNED_NOTE})",
+            )
+        )
     hydro = src.get("hydropower")
     if hydro is not None:
         if "in_province" in hydro.columns:  # plants of neighbouring provinces: off at start
             inside = hydro["in_province"].fillna(False).astype(bool)
         else:
             inside = pd.Series(True, index=hydro.index)
-        for rows, name, show in ((hydro[inside], "Nhà máy thủy điện", True),
-                                 (hydro[~inside], "Thủy điện tỉnh lân cận", False)):  # fmt: skip
+        for rows, name, show in (
+            (hydro[inside], "Nhà máy thủy điện", True),
+            (hydro[~inside], "Thủy điện tỉnh lân cận", False),
+        ):
             if len(rows):
-                layers.append(MapLayer(rows, name, column="status", kind="category",
-                                       cmap="tab10", radius=4.5, fill_opacity=0.9, show=show,
-                                       legend_title=f"{name} (hiện trạng)",
-                                       fields={"name": "Tên", "capacity_mw": "Công suất (MW)",
-                                               "status": "Hiện trạng"},
-                                       popup={"basin": "Lưu vực", "operation_start":
-                                              "Năm vận hành"}))  # fmt: skip
+                layers.append(
+                    MapLayer(
+                        rows,
+                        name,
+                        column="status",
+                        kind="category",
+                        cmap="tab10",
+                        radius=4.5,
+                        fill_opacity=0.9,
+                        show=show,
+                        legend_title=f"{name} (hiện trạng)",
+                        fields={
+                            "name": "Tên",
+                            "capacity_mw": "Công suất (MW)",
+                            "status": "Hiện trạng",
+                        },
+                        popup={"basin": "Lưu vực", "operation_start": "Năm vận hành"},
+                    )
+                )
     fac = parts.facility(src)
     if fac is not None and len(fac):
         fac = fac[fac["kind"] != "hydropower"]  # large plants are in the hydropower layer
         layers += parts.facility_zone_layers(fac)
         points = fac[fac.geom_type == "Point"]
-        layers.append(parts.facility_layer(points, "Cửa khẩu, sân bay, khu công nghiệp",
-                                           radius=7.5, label_zoom=1))  # fmt: skip
+        layers.append(
+            parts.facility_layer(
+                points, "Cửa khẩu, sân bay, khu công nghiệp", radius=7.5, label_zoom=1
+            )
+        )
     return layers
 
 
@@ -209,8 +263,9 @@ def _corridor(src: parts.Source) -> list[MapLayer]:
     axis = src.get("axis")
     if axis is None:
         return layers
-    rings = parts.rings(axis, parts.outline_geom(src), "trục",
-                        src.profile.plan.corridor_distances_m)  # fmt: skip
+    rings = parts.rings(
+        axis, parts.outline_geom(src), "trục", src.profile.plan.corridor_distances_m
+    )
     layers[:0] = parts.band_layers(rings, "Hành lang quanh trục", ["#bd0026", "#fd8d3c", "#fed976"])
     return layers + parts.axis_layers(src, axis)
 
@@ -244,30 +299,53 @@ def _catchments(src: parts.Source) -> list[MapLayer]:
 def _stat_layers(src, compute, column, title, unit, cmap) -> list[MapLayer]:
     """A choropleth per unit system: values from the stored geometry, drawn on the shown one."""
     layers = []
-    for role, level, show, zoom in (("communes", "xã, phường 2025", True, 1),
-                                    ("districts", "huyện trước 2025", False, 0)):  # fmt: skip
+    for role, level, show, zoom in (
+        ("communes", "xã, phường 2025", True, 1),
+        ("districts", "huyện trước 2025", False, 0),
+    ):
         stored = src.get(role)
         if stored is None:
             continue
         values = np.asarray(compute(stored[["code", "name", "geometry"]], role), dtype=float)
-        units = src.shown(role)[["code", "name", *(["full_name"] if "full_name" in stored
-                                                    else []), "geometry"]].copy()  # fmt: skip
+        units = src.shown(role)[
+            ["code", "name", *(["full_name"] if "full_name" in stored else []), "geometry"]
+        ].copy()
         units[column] = values
         units = parts.with_unit_facts(src, role, units)
         popup = {"unit_name": "Đơn vị", column: f"{title} ({unit})", **parts.UNIT_POPUP}
-        layers.append(MapLayer(units, f"{title} – {level}", column=column, kind="choropleth",
-                               scheme="FisherJenks", k=5, cmap=cmap, unit=unit, show=show,
-                               coverage=True, fill_opacity=0.75, weight=0.6, label="name",
-                               label_zoom=zoom,
-                               legend_title=f"{level[0].upper()}{level[1:]} ({unit})",
-                               fields={"name": "Tên", column: f"{title} ({unit})",
-                                       "code": "Mã"}, popup=popup))  # fmt: skip
+        layers.append(
+            MapLayer(
+                units,
+                f"{title} – {level}",
+                column=column,
+                kind="choropleth",
+                scheme="FisherJenks",
+                k=5,
+                cmap=cmap,
+                unit=unit,
+                show=show,
+                coverage=True,
+                fill_opacity=0.75,
+                weight=0.6,
+                label="name",
+                label_zoom=zoom,
+                legend_title=f"{level[0].upper()}{level[1:]} ({unit})",
+                fields={"name": "Tên", column: f"{title} ({unit})", "code": "Mã"},
+                popup=popup,
+            )
+        )
     return layers + parts.base(src, units=None)
 
 
 def _stat_area(src: parts.Source) -> list[MapLayer]:
-    return _stat_layers(src, lambda u, _: u.geometry.area / M2_PER_KM2, "area_calc_km2",
-                        "Diện tích", "km²", "Greens")  # fmt: skip
+    return _stat_layers(
+        src,
+        lambda u, _: u.geometry.area / M2_PER_KM2,
+        "area_calc_km2",
+        "Diện tích",
+        "km²",
+        "Greens",
+    )
 
 
 def _stat_urban(src: parts.Source) -> list[MapLayer]:
@@ -279,12 +357,15 @@ def _stat_urban(src: parts.Source) -> list[MapLayer]:
         facts = parts.unit_facts(src, role)
         values = units["code"].astype(str).map(facts["urban_pct_2019"]).astype(float)
         if values.isna().any():
-            src.notes.append(f"{int(values.isna().sum())} đơn vị của lớp {src.names[role]} "
-                             "không có số liệu Tổng điều tra 2019")  # fmt: skip
+            src.notes.append(
+                f"{int(values.isna().sum())} đơn vị của lớp {src.names[role]} "
+                "không có số liệu Tổng điều tra 2019"
+            )
         return values
 
-    return _stat_layers(src, share, "urban_pct_2019_calc", "Tỷ lệ dân số đô thị 2019", "%",
-                        "Purples")  # fmt: skip
+    return _stat_layers(
+        src, share, "urban_pct_2019_calc", "Tỷ lệ dân số đô thị 2019", "%", "Purples"
+    )
 
 
 def _stat_roads(src: parts.Source) -> list[MapLayer]:
@@ -310,11 +391,24 @@ def _stat_roads(src: parts.Source) -> list[MapLayer]:
             f"{src.names['roads']}"
         )
     layers = _stat_layers(
-        src, lambda u, _: road_density(u, existing)["road_density_km_per_km2"],
-        "road_km_per_km2", name, "km/km²", "Oranges")  # fmt: skip
+        src,
+        lambda u, _: road_density(u, existing)["road_density_km_per_km2"],
+        "road_km_per_km2",
+        name,
+        "km/km²",
+        "Oranges",
+    )
     roads = roads.assign(planned=parts.planned(roads))
-    return [*layers, MapLayer(roads, "Đường (sơ đồ)" if src.schematic("roads") else "Đường",
-                              color="#7f2704", weight=1.2, dashed="planned")]  # fmt: skip
+    return [
+        *layers,
+        MapLayer(
+            roads,
+            "Đường (sơ đồ)" if src.schematic("roads") else "Đường",
+            color="#7f2704",
+            weight=1.2,
+            dashed="planned",
+        ),
+    ]
 
 
 def _stat_corridor(src: parts.Source) -> list[MapLayer]:
@@ -323,8 +417,13 @@ def _stat_corridor(src: parts.Source) -> list[MapLayer]:
         return parts.base(src)
     d = src.profile.plan.corridor_share_m
     layers = _stat_layers(
-        src, lambda u, _: within_distance(u, axis, distance_m=d)[f"near_{d:g}m_pct"],
-        "axis_share_pct", f"Diện tích trong {d / 1000:g} km quanh trục", "%", "Reds")  # fmt: skip
+        src,
+        lambda u, _: within_distance(u, axis, distance_m=d)[f"near_{d:g}m_pct"],
+        "axis_share_pct",
+        f"Diện tích trong {d / 1000:g} km quanh trục",
+        "%",
+        "Reds",
+    )
     return [*layers, *parts.axis_layers(src, axis)]
 
 
@@ -351,36 +450,71 @@ class MapSpec:
 
 #: The maps, in the order of the index page.
 MAPS: tuple[MapSpec, ...] = (
-    MapSpec("dinh_huong", "Định hướng phát triển không gian tỉnh {province}{orientation}",
-            _orientation, print_title="Định hướng phát triển không gian tỉnh {province}",
-            print_subtitle="{Orientation}",
-            needs_any=("regions", "districts_regions", "axis", "pillar_sites", "pillar_zones")),
-    MapSpec("do_thi", "Hệ thống đô thị tỉnh {province}: hiện trạng và đến 2030", _urban_system,
-            needs_any=("urban_areas",)),
-    MapSpec("ha_tang", "Hạ tầng tỉnh {province}: giao thông, năng lượng, cửa khẩu",
-            _infrastructure, needs_any=("roads", "roads_legacy", "hydropower", "facilities")),
-    MapSpec("hanh_lang", "Hành lang kinh tế: dải {bands} km quanh trục", _corridor,
-            needs_any=("axis",)),
-    MapSpec("vung_phuc_vu", "Vùng phục vụ của đô thị và cửa khẩu (đường chim bay)", _catchments,
-            needs_any=("urban_areas", "facilities")),
-    MapSpec("tk_dien_tich", "Thống kê: diện tích đơn vị hành chính (km²)", _stat_area,
-            needs_any=("communes", "districts")),
-    MapSpec("tk_do_thi_hoa", "Thống kê: tỷ lệ dân số đô thị theo Tổng điều tra 2019 (%)",
-            _stat_urban, print_title="Tỷ lệ dân số đô thị tỉnh {province} (Tổng điều tra 2019)",
-            print_subtitle="Dân số phường, thị trấn / tổng dân số; theo xã, phường 2025",
-            needs_any=("census",)),
+    MapSpec(
+        "dinh_huong",
+        "Định hướng phát triển không gian tỉnh {province}{orientation}",
+        _orientation,
+        print_title="Định hướng phát triển không gian tỉnh {province}",
+        print_subtitle="{Orientation}",
+        needs_any=("regions", "districts_regions", "axis", "pillar_sites", "pillar_zones"),
+    ),
+    MapSpec(
+        "do_thi",
+        "Hệ thống đô thị tỉnh {province}: hiện trạng và đến 2030",
+        _urban_system,
+        needs_any=("urban_areas",),
+    ),
+    MapSpec(
+        "ha_tang",
+        "Hạ tầng tỉnh {province}: giao thông, năng lượng, cửa khẩu",
+        _infrastructure,
+        needs_any=("roads", "roads_legacy", "hydropower", "facilities"),
+    ),
+    MapSpec(
+        "hanh_lang", "Hành lang kinh tế: dải {bands} km quanh trục", _corridor, needs_any=("axis",)
+    ),
+    MapSpec(
+        "vung_phuc_vu",
+        "Vùng phục vụ của đô thị và cửa khẩu (đường chim bay)",
+        _catchments,
+        needs_any=("urban_areas", "facilities"),
+    ),
+    MapSpec(
+        "tk_dien_tich",
+        "Thống kê: diện tích đơn vị hành chính (km²)",
+        _stat_area,
+        needs_any=("communes", "districts"),
+    ),
+    MapSpec(
+        "tk_do_thi_hoa",
+        "Thống kê: tỷ lệ dân số đô thị theo Tổng điều tra 2019 (%)",
+        _stat_urban,
+        print_title="Tỷ lệ dân số đô thị tỉnh {province} (Tổng điều tra 2019)",
+        print_subtitle="Dân số phường, thị trấn / tổng dân số; theo xã, phường 2025",
+        needs_any=("census",),
+    ),
     # {tag}: " (sơ đồ – không phải số đo)" while the roads are schematic (_stat_roads).
-    MapSpec("tk_mat_do_duong", "Thống kê: mật độ đường, km/km²{tag}", _stat_roads,
-            needs_any=("roads",)),
-    MapSpec("tk_hanh_lang", "Thống kê: tỷ lệ diện tích trong {share_km} km quanh trục (%)",
-            _stat_corridor,
-            print_title="Tỷ lệ diện tích trong {share_km} km quanh trục kinh tế (%)",
-            print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục",
-            needs_any=("axis",)),
-    MapSpec("do_thi_hoa_toan_quoc", "Đô thị hóa toàn quốc: tỷ lệ dân số đô thị 2019 của các tỉnh "
-            "và mục tiêu trên 50 % năm 2030 (Nghị quyết 06-NQ/TW)", _national,
-            national=True, simplify_m=0.0, finish=_finish_national),
-)  # fmt: skip
+    MapSpec(
+        "tk_mat_do_duong", "Thống kê: mật độ đường, km/km²{tag}", _stat_roads, needs_any=("roads",)
+    ),
+    MapSpec(
+        "tk_hanh_lang",
+        "Thống kê: tỷ lệ diện tích trong {share_km} km quanh trục (%)",
+        _stat_corridor,
+        print_title="Tỷ lệ diện tích trong {share_km} km quanh trục kinh tế (%)",
+        print_subtitle="Theo xã, phường (2025); khoảng cách đường chim bay tới trục",
+        needs_any=("axis",),
+    ),
+    MapSpec(
+        "do_thi_hoa_toan_quoc",
+        "Đô thị hóa toàn quốc: tỷ lệ dân số đô thị 2019 của các tỉnh "
+        "và mục tiêu trên 50 % năm 2030 (Nghị quyết 06-NQ/TW)",
+        _national,
+        national=True,
+        simplify_m=0.0,
+        finish=_finish_national,
+    ),
+)
 
 
 def _title(template: str | None, profile: Profile, tag: str = "") -> str | None:
@@ -471,17 +605,23 @@ def build_maps(
         present = [role for role in spec.needs_any if src.get(role) is not None]
         layers = spec.build(src) if present or not spec.needs_any else []
         title = _title(spec.title, profile, src.tag)
-        entry = {"slug": spec.slug, "title": title, "missing_layers": list(src.missing),
-                 "notes": list(src.notes), "layers": [la.name for la in layers],
-                 "store_layers": list(src.used)}  # fmt: skip
+        entry = {
+            "slug": spec.slug,
+            "title": title,
+            "missing_layers": list(src.missing),
+            "notes": list(src.notes),
+            "layers": [la.name for la in layers],
+            "store_layers": list(src.used),
+        }
         if not layers:
             entry["file"] = None
             manifest.append(entry)
             continue
         source = _source_note(src)
         with reproducible_ids(f"{profile.slug}/{spec.slug}"):
-            page = web_map(layers, title=title, source=f"Nguồn: {source}",
-                           simplify_m=spec.simplify_m)  # fmt: skip
+            page = web_map(
+                layers, title=title, source=f"Nguồn: {source}", simplify_m=spec.simplify_m
+            )
             if spec.finish is not None:
                 spec.finish(page, src)
         path = save_map(page, out / f"{spec.slug}.html")
@@ -491,31 +631,48 @@ def build_maps(
             if not inset:
                 inset.append(locator_inset(profile))  # None without layers/_national
             printed = print_map(
-                _printable(layers), out / "print" / spec.slug, title=print_title,
-                subtitle=_title(spec.print_subtitle, profile), paper="A3", inset=inset[0],
-                source=f"{source}. Lập ngày {made}")  # fmt: skip
+                _printable(layers),
+                out / "print" / spec.slug,
+                title=print_title,
+                subtitle=_title(spec.print_subtitle, profile),
+                paper="A3",
+                inset=inset[0],
+                source=f"{source}. Lập ngày {made}",
+            )
             if inset[0] is None:
-                entry["notes"].append("bản in không có bản đồ vị trí: thiếu lớp "
-                                      "_national/provinces_2025 (tools/import_national.py)")
+                entry["notes"].append(
+                    "bản in không có bản đồ vị trí: thiếu lớp "
+                    "_national/provinces_2025 (tools/import_national.py)"
+                )
             print_files += [(p, print_title) for p in printed]
             entry["print"] = [p.name for p in printed]
         entry.update(file=path.name, bytes=path.stat().st_size)
         manifest.append(entry)
     for p, print_title in print_files:
         index[f"Bản in A3 ({p.suffix[1:].upper()}): {print_title}"] = p
-    failed = [f"{e['title']} (cần một trong các lớp: {', '.join(e['missing_layers'])})"
-              for e in manifest if e["file"] is None]  # fmt: skip
+    failed = [
+        f"{e['title']} (cần một trong các lớp: {', '.join(e['missing_layers'])})"
+        for e in manifest
+        if e["file"] is None
+    ]
     note = (
         f"Bản đồ tỉnh {profile.name} dựng bằng lệnh gis build từ các lớp dữ liệu của dự án; "
         "mở được khi không có Internet (nền OpenStreetMap là lớp tùy chọn, cần Internet)."
     )
     if failed:
         note += f" Không dựng được (thiếu lớp dữ liệu): {'; '.join(failed)}."
-    idx = index_page(index, out / "index.html", title=f"Bản đồ quy hoạch tỉnh {profile.name}",
-                     note=note)  # fmt: skip
+    idx = index_page(
+        index, out / "index.html", title=f"Bản đồ quy hoạch tỉnh {profile.name}", note=note
+    )
     mf = out / "maps.json"
-    text = json.dumps({"province": profile.slug, "budget_bytes": MAP_BUDGET_BYTES,
-                       "maps": manifest}, ensure_ascii=False, indent=2) + "\n"  # fmt: skip
+    text = (
+        json.dumps(
+            {"province": profile.slug, "budget_bytes": MAP_BUDGET_BYTES, "maps": manifest},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
     atomic_write(mf, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return [*html_files, idx, *(p for p, _ in print_files), mf]
 
@@ -538,8 +695,11 @@ def _kept(out: Path, entry: dict, printed: bool) -> bool:
     if entry.get("file") is None:
         return True
     names = [entry["file"], *(f"print/{p}" for p in entry.get("print", []) if printed)]
-    return (out / entry["file"]).is_file() and all((out / n).is_file() for n in names) and (
-        bool(entry.get("print")) == bool(printed))
+    return (
+        (out / entry["file"]).is_file()
+        and all((out / n).is_file() for n in names)
+        and (bool(entry.get("print")) == bool(printed))
+    )
 
 
 def _printable(layers: list[MapLayer]) -> list[MapLayer]:

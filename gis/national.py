@@ -60,8 +60,12 @@ def urban_share_class(pct: pd.Series) -> pd.Series:
     """
     values = pd.to_numeric(pct, errors="coerce").to_numpy(dtype=float)
     labels = [label for label, _, _ in URBAN_SHARE_CLASSES]
-    conditions = [values == 0, (values > 0) & (values < 50), (values >= 50) & (values < 100),
-                  values == 100]  # fmt: skip
+    conditions = [
+        values == 0,
+        (values > 0) & (values < 50),
+        (values >= 50) & (values < 100),
+        values == 100,
+    ]
     return pd.Series(np.select(conditions, labels, NO_DATA), index=pct.index, dtype=object)
 
 
@@ -143,10 +147,14 @@ def province_table(
         in the province's own table ``national_urbanisation``. A last row ``VN`` totals the
         country.
     """
-    require_columns(indicators, ["province_code", "area_km2", *POPULATION_COLUMNS],
-                    name="indicators")  # fmt: skip
-    require_columns(provinces, ["code", "name", "population_persons", "population_urban_persons"],
-                    name="provinces")  # fmt: skip
+    require_columns(
+        indicators, ["province_code", "area_km2", *POPULATION_COLUMNS], name="indicators"
+    )
+    require_columns(
+        provinces,
+        ["code", "name", "population_persons", "population_urban_persons"],
+        name="provinces",
+    )
     frame = pd.DataFrame(indicators.drop(columns="geometry", errors="ignore"))
     frame["no_population"] = frame["population_persons"].isna()
     sums = frame.groupby("province_code").agg(
@@ -199,9 +207,18 @@ def class_counts(indicators: pd.DataFrame) -> pd.DataFrame:
 
 #: Columns of the commune table, in order (the population method comes from the census step).
 COMMUNE_COLUMNS = (
-    "code", "name", "type", "province_code", "province_name", "area_km2", *POPULATION_COLUMNS,
-    "urban_pct", "density_persons_per_km2", "urban_share_class", *EXTRA_COLUMNS,
-)  # fmt: skip
+    "code",
+    "name",
+    "type",
+    "province_code",
+    "province_name",
+    "area_km2",
+    *POPULATION_COLUMNS,
+    "urban_pct",
+    "density_persons_per_km2",
+    "urban_share_class",
+    *EXTRA_COLUMNS,
+)
 UNIT_SYSTEM = "communes from 1 July 2025 (3,321) and provinces from 1 July 2025 (34)"
 _DEFINITION = (
     "Census urban share: persons counted on 01/04/2019 in units that were urban then (phường, "
@@ -224,8 +241,11 @@ def national_tables(
     above = by_province.iloc[:-1]
     n_above = int((above["urban_pct"] > target_pct).sum())
     tables = {
-        "national_communes": (communes, "Census urban share and density of every commune of 2025",
-                              _DEFINITION),
+        "national_communes": (
+            communes,
+            "Census urban share and density of every commune of 2025",
+            _DEFINITION,
+        ),
         "national_provinces": (
             by_province,
             f"Census urban share of the 34 provinces of 2025 against the > {target_pct:g} % "
@@ -235,12 +255,14 @@ def national_tables(
             "matched to the 2025 list (see census_2019_unmatched).",
         ),
         "national_urban_classes": (
-            classes, "Communes of 2025 by census urban share class",
+            classes,
+            "Communes of 2025 by census urban share class",
             "Number of communes per class of census urban share: 0 % (only units rural in 2019), "
             "100 % (only urban ones), or mixed, split at 50 %.",
         ),
-    }  # fmt: skip
+    }
     for frame, title, definition in tables.values():
-        frame.attrs.update(title=title, definition=definition, unit_system=UNIT_SYSTEM,
-                           sources=sources)  # fmt: skip
+        frame.attrs.update(
+            title=title, definition=definition, unit_system=UNIT_SYSTEM, sources=sources
+        )
     return {name: frame for name, (frame, _, _) in tables.items()}

@@ -876,15 +876,36 @@ def _profile_text(
         )
     cw, cm, pop = "commune_crosswalk", "communes_2025", "population_census_2019"
     rules += [
-        _fk("Every old commune goes to a 2025 commune of the province.",
-            cw, "ward2025_code", f"{cm}.code", id_column="code"),
-        _fk("And back: every old commune a 2025 commune names exists in the crosswalk.",
-            cm, "old_commune_codes", f"{cw}.code", id_column="code", sep=";"),
-        _fk("And every 2025 commune receives at least one old commune.",
-            cm, "code", f"{cw}.ward2025_code", id_column="code"),
-        _fk("Every matched census unit holds a code of the crosswalk's old communes.",
-            pop, "code", f"{cw}.code", id_column="census_id"),
-    ]  # fmt: skip
+        _fk(
+            "Every old commune goes to a 2025 commune of the province.",
+            cw,
+            "ward2025_code",
+            f"{cm}.code",
+            id_column="code",
+        ),
+        _fk(
+            "And back: every old commune a 2025 commune names exists in the crosswalk.",
+            cm,
+            "old_commune_codes",
+            f"{cw}.code",
+            id_column="code",
+            sep=";",
+        ),
+        _fk(
+            "And every 2025 commune receives at least one old commune.",
+            cm,
+            "code",
+            f"{cw}.ward2025_code",
+            id_column="code",
+        ),
+        _fk(
+            "Every matched census unit holds a code of the crosswalk's old communes.",
+            pop,
+            "code",
+            f"{cw}.code",
+            id_column="census_id",
+        ),
+    ]
     missing = census.list_units_without_census
     if missing:
         rules.append(
@@ -897,10 +918,15 @@ def _profile_text(
         )
     else:
         rules.append(
-            _fk("And every old commune holds at least one census unit (measured at init: all "
+            _fk(
+                "And every old commune holds at least one census unit (measured at init: all "
                 "do), else its population would be missing.",
-                cw, "code", f"{pop}.code", id_column="code")
-        )  # fmt: skip
+                cw,
+                "code",
+                f"{pop}.code",
+                id_column="code",
+            )
+        )
     if has_districts:
         rules += [
             _fk("", cw, "district_code", "districts_pre2025.code", id_column="code"),

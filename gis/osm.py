@@ -118,9 +118,17 @@ __all__ = [
 
 #: ``highway=*`` values kept by default (see the module docstring for the choice).
 DEFAULT_HIGHWAYS: tuple[str, ...] = (
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-    "secondary", "secondary_link", "tertiary", "tertiary_link",
-)  # fmt: skip
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+)
 #: ``highway=*`` values kept only when asked for (``gis import ... --highway track``).
 OPTIONAL_HIGHWAYS: tuple[str, ...] = ("unclassified", "track", "residential")
 
@@ -144,14 +152,37 @@ _SUFFIXES = (".osm.pbf", ".pbf", ".osm")
 _COMPRESSED = (".osm.bz2", ".osm.gz", ".osm.zip", ".pbf.zip")
 _SURFACES = {
     "paved": {
-        "paved", "asphalt", "concrete", "concrete:plates", "concrete:lanes", "chipseal",
-        "paving_stones", "sett", "cobblestone", "unhewn_cobblestone", "bricks", "metal", "wood",
+        "paved",
+        "asphalt",
+        "concrete",
+        "concrete:plates",
+        "concrete:lanes",
+        "chipseal",
+        "paving_stones",
+        "sett",
+        "cobblestone",
+        "unhewn_cobblestone",
+        "bricks",
+        "metal",
+        "wood",
     },
     "unpaved": {
-        "unpaved", "gravel", "fine_gravel", "compacted", "dirt", "earth", "ground", "grass",
-        "mud", "sand", "rock", "pebblestone", "woodchips", "grass_paver",
+        "unpaved",
+        "gravel",
+        "fine_gravel",
+        "compacted",
+        "dirt",
+        "earth",
+        "ground",
+        "grass",
+        "mud",
+        "sand",
+        "rock",
+        "pebblestone",
+        "woodchips",
+        "grass_paver",
     },
-}  # fmt: skip
+}
 _CLASS_RANK = {"expressway": 0, "national": 1, "provincial": 2, "other": 3}
 _PREFIX_CLASS = {"CT": "expressway", "QL": "national", "ĐT": "provincial"}
 _NUMBER = r"\s*[.\-]?\s*(\d{1,3}[A-Z]?)"
@@ -475,8 +506,9 @@ def _read_roads(
         road_ref=tags.map(lambda t: normalise_ref(t.get("ref"))),
         surface=tags.map(lambda t: surface_class(t.get("surface"))),
     )
-    data["road_class"] = [road_class(r, h) for r, h in zip(data["road_ref"], data["highway"],
-                                                           strict=True)]  # fmt: skip
+    data["road_class"] = [
+        road_class(r, h) for r, h in zip(data["road_ref"], data["highway"], strict=True)
+    ]
     data = to_crs(data, crs)
     outline = shapely.union_all(np.asarray(area.geometry.values))
     shapely.prepare(outline)
@@ -567,8 +599,16 @@ def _path(ways: list[tuple[int, shapely.LineString]], start, end) -> _Path:
     return _Path(shapely.LineString(nodes), ids, 0.0, start_m, end_m)
 
 
-def _match_segment(geom, ref: str, names: list[str], ways: gpd.GeoDataFrame, refs: pd.Series,
-                   *, buffer_m: float, end_m: float) -> tuple[_Path | None, str]:  # fmt: skip
+def _match_segment(
+    geom,
+    ref: str,
+    names: list[str],
+    ways: gpd.GeoDataFrame,
+    refs: pd.Series,
+    *,
+    buffer_m: float,
+    end_m: float,
+) -> tuple[_Path | None, str]:
     """The path of one segment along the ways carrying ``ref``, or None and the reason."""
     if not _ROAD_NUMBER.fullmatch(ref):
         return None, (
@@ -673,30 +713,43 @@ def match_alignments(
             f"'{seg[c]}'" if c in roads.columns and isinstance(seg[c], str) and seg[c] else label
             for c, label in (("from_waypoint", "its start"), ("to_waypoint", "its end"))
         ]
-        path, detail = _match_segment(geom, ref, names, ways, refs, buffer_m=buffer_m,
-                                      end_m=end_m)  # fmt: skip
+        path, detail = _match_segment(geom, ref, names, ways, refs, buffer_m=buffer_m, end_m=end_m)
         ids = ";".join(str(i) for i in path.osm_ids) if path else ""
-        rows.append({
-            "segment_id": str(seg[segment_id]),
-            "road_ref": ref or given,
-            "status": "matched" if path else "unmatched",
-            "osm_ids": ids,
-            "schematic_km": round(geom.length / M_PER_KM, 3) if geom is not None else None,
-            "alignment_km": round(path.line.length / M_PER_KM, 3) if path else None,
-            "detail": detail,
-        })  # fmt: skip
-        if path:
-            lines.append({
+        rows.append(
+            {
                 "segment_id": str(seg[segment_id]),
-                "road_ref": ref,
-                "accuracy": f"{OSM_ACCURACY_PREFIX} {ids} (ref {ref}), as mapped in OSM; ends "
-                            f"{path.start_m:,.0f} m and {path.end_m:,.0f} m from the segment's "
-                            "waypoints",
-                "source": source,
-                "geometry": path.line,
-            })  # fmt: skip
-    report = pd.DataFrame(rows, columns=["segment_id", "road_ref", "status", "osm_ids",
-                                         "schematic_km", "alignment_km", "detail"])  # fmt: skip
+                "road_ref": ref or given,
+                "status": "matched" if path else "unmatched",
+                "osm_ids": ids,
+                "schematic_km": round(geom.length / M_PER_KM, 3) if geom is not None else None,
+                "alignment_km": round(path.line.length / M_PER_KM, 3) if path else None,
+                "detail": detail,
+            }
+        )
+        if path:
+            lines.append(
+                {
+                    "segment_id": str(seg[segment_id]),
+                    "road_ref": ref,
+                    "accuracy": f"{OSM_ACCURACY_PREFIX} {ids} (ref {ref}), as mapped in OSM; ends "
+                    f"{path.start_m:,.0f} m and {path.end_m:,.0f} m from the segment's "
+                    "waypoints",
+                    "source": source,
+                    "geometry": path.line,
+                }
+            )
+    report = pd.DataFrame(
+        rows,
+        columns=[
+            "segment_id",
+            "road_ref",
+            "status",
+            "osm_ids",
+            "schematic_km",
+            "alignment_km",
+            "detail",
+        ],
+    )
     columns = ["segment_id", "road_ref", "accuracy", "source", "geometry"]
     alignments = gpd.GeoDataFrame(lines, columns=columns, geometry="geometry", crs=crs)
     return AlignmentMatch(alignments, report)
@@ -724,10 +777,15 @@ def alignments_from_extract(
     require_metric_crs(roads, name="roads", purpose="matching distances")
     lines = roads.geometry[roads.geometry.notna() & ~roads.geometry.is_empty]
     corridors = gpd.GeoSeries([shapely.union_all(lines.buffer(buffer_m).values)], crs=roads.crs)
-    osm = _read_roads(Path(path), corridors, highways=DEFAULT_HIGHWAYS,
-                      hint="Road segments are matched on these classes only.")  # fmt: skip
-    return match_alignments(osm, roads, source=source or attribution(path),
-                            buffer_m=buffer_m, end_m=end_m)  # fmt: skip
+    osm = _read_roads(
+        Path(path),
+        corridors,
+        highways=DEFAULT_HIGHWAYS,
+        hint="Road segments are matched on these classes only.",
+    )
+    return match_alignments(
+        osm, roads, source=source or attribution(path), buffer_m=buffer_m, end_m=end_m
+    )
 
 
 def combine_alignments(
@@ -759,10 +817,22 @@ def combine_alignments(
 # --- layer metadata ------------------------------------------------------------------------------
 
 
-def _col(name: str, dtype: str = "str", *, required: bool = False, unique: bool = False,
-         allowed: Sequence[str] = (), description: str = "") -> dict:  # fmt: skip
-    out = {"name": name, "dtype": dtype, "required": required, "unique": unique,
-           "description": description}  # fmt: skip
+def _col(
+    name: str,
+    dtype: str = "str",
+    *,
+    required: bool = False,
+    unique: bool = False,
+    allowed: Sequence[str] = (),
+    description: str = "",
+) -> dict:
+    out = {
+        "name": name,
+        "dtype": dtype,
+        "required": required,
+        "unique": unique,
+        "description": description,
+    }
     if allowed:
         out["allowed"] = list(allowed)
     return out
@@ -799,22 +869,37 @@ def layer_meta(
     when = extract_date(extract)
     name = Path(extract).name
     if kind == "osm_roads":
-        title = "Roads from OpenStreetMap (" + ", ".join(h for h in highways
-                                                         if "_link" not in h) + ")"  # fmt: skip
+        title = (
+            "Roads from OpenStreetMap (" + ", ".join(h for h in highways if "_link" not in h) + ")"
+        )
         columns = [
             _col("osm_id", "int", required=True, unique=True, description="OSM way id"),
             _col("highway", required=True, allowed=highways, description="OSM highway=*"),
-            _col("road_ref", description="road number(s) normalised (QL.4D, ĐT.127, CT.05), "
-                 "';'-joined; other refs as given"),
+            _col(
+                "road_ref",
+                description="road number(s) normalised (QL.4D, ĐT.127, CT.05), "
+                "';'-joined; other refs as given",
+            ),
             _col("name", description="OSM name"),
-            _col("surface", required=True, allowed=["paved", "unpaved", "unknown"],
-                 description="from OSM surface=*"),
-            _col("road_class", required=True,
-                 allowed=["expressway", "national", "provincial", "other"],
-                 description="from the ref prefix (CT, QL, ĐT), else motorway = expressway"),
-            _col("length_km", "float", required=True,
-                 description="length inside the province, in the planning CRS"),
-        ]  # fmt: skip
+            _col(
+                "surface",
+                required=True,
+                allowed=["paved", "unpaved", "unknown"],
+                description="from OSM surface=*",
+            ),
+            _col(
+                "road_class",
+                required=True,
+                allowed=["expressway", "national", "provincial", "other"],
+                description="from the ref prefix (CT, QL, ĐT), else motorway = expressway",
+            ),
+            _col(
+                "length_km",
+                "float",
+                required=True,
+                description="length inside the province, in the planning CRS",
+            ),
+        ]
         processing = (
             f"gis.osm.read_osm_roads: ways of {name} with highway in {', '.join(highways)} "
             "read with GDAL's OSM driver within the province's bounding box, reprojected with "
@@ -825,12 +910,16 @@ def layer_meta(
     elif kind == "road_alignments":
         title = "Road alignments from OpenStreetMap, matched to the schematic road segments"
         columns = [
-            _col("segment_id", required=True, unique=True,
-                 description="segment of the roads layer the line replaces"),
+            _col(
+                "segment_id",
+                required=True,
+                unique=True,
+                description="segment of the roads layer the line replaces",
+            ),
             _col("road_ref", description="road number matched in OSM"),
             _col("accuracy", required=True, description="OSM way ids and distance of the ends"),
             _col("source", required=True),
-        ]  # fmt: skip
+        ]
         processing = (
             f"gis.osm.match_alignments on {name}: per segment, OSM ways (no links) with its road "
             "number within the corridor, shortest path between the points nearest the "

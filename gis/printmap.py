@@ -282,11 +282,11 @@ def _draw_layer(
         if (~dashed).any():
             data[~dashed].plot(ax=ax, color=c[~dashed], linewidth=lw, zorder=3)
         if dashed.any():
-            data[dashed].plot(ax=ax, color=c[dashed], linewidth=lw, linestyle=(0, DASHES),
-                              zorder=3)  # fmt: skip
+            data[dashed].plot(ax=ax, color=c[dashed], linewidth=lw, linestyle=(0, DASHES), zorder=3)
     elif outline:  # unfilled units (districts under the regions): boundaries only
-        data.plot(ax=ax, facecolor="none", edgecolor=c, linewidth=0.4 * layer.weight * scale,
-                  zorder=2)  # fmt: skip
+        data.plot(
+            ax=ax, facecolor="none", edgecolor=c, linewidth=0.4 * layer.weight * scale, zorder=2
+        )
     else:
         data.plot(
             ax=ax,
@@ -387,10 +387,18 @@ def _symbols_px(ax, layers, frames, radii, scale: float, renderer) -> shapely.Ge
 
 def _annotate(ax, label: _Label, text: str, dx, dy, ha, va, halo_scale: float):
     return ax.annotate(
-        text, (label.x, label.y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-        fontsize=label.fontsize, zorder=5, path_effects=[_halo(halo_scale)],
-        annotation_clip=False, **label.style,
-    )  # fmt: skip
+        text,
+        (label.x, label.y),
+        xytext=(dx, dy),
+        textcoords="offset points",
+        ha=ha,
+        va=va,
+        fontsize=label.fontsize,
+        zorder=5,
+        path_effects=[_halo(halo_scale)],
+        annotation_clip=False,
+        **label.style,
+    )
 
 
 def _place_labels(
@@ -429,8 +437,11 @@ def _place_labels(
             width = max(LABEL_WRAP_CHARS, len(label.text) // 2 + 1)
             wrapped = textwrap.fill(label.text, width=width)
             # very long labels read better on two lines wherever they fit
-            texts = [wrapped, label.text] if len(label.text) > 2 * LABEL_WRAP_CHARS else [
-                label.text, wrapped]  # fmt: skip
+            texts = (
+                [wrapped, label.text]
+                if len(label.text) > 2 * LABEL_WRAP_CHARS
+                else [label.text, wrapped]
+            )
         tiers: dict[int, tuple] = {}  # 0: off lines and symbols, 1: off lines, 2: free
         for text in texts:
             for dx, dy, ha, va in _candidates(label):
@@ -511,8 +522,7 @@ def _fill_alpha(layer: MapLayer) -> float:
 def _savefig(fig: Figure, path: Path, fmt: str, dpi: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {"CreationDate": None} if fmt == "pdf" else None  # reproducible bytes
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi,
-                                                      metadata=metadata))  # fmt: skip
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata))
 
 
 def _draw_inset(fig: Figure, ax, inset: Inset, crs, legend, orientation: str, scale: float):
@@ -536,8 +546,11 @@ def _draw_inset(fig: Figure, ax, inset: Inset, crs, legend, orientation: str, sc
     sub.set_anchor("N")
     units.plot(ax=sub, color="#dddddd", edgecolor="#ffffff", linewidth=0.3 * scale)
     if inset.highlight is not None and not inset.highlight.empty:
-        shown = to_crs(inset.highlight, units.crs) if inset.highlight.crs != units.crs else (
-            inset.highlight)  # fmt: skip
+        shown = (
+            to_crs(inset.highlight, units.crs)
+            if inset.highlight.crs != units.crs
+            else (inset.highlight)
+        )
         shown.plot(ax=sub, color="#d7191c", edgecolor="#7f0000", linewidth=0.3 * scale)
     # the printed frame, densified so that it stays a true outline in the inset's CRS
     fx0, fx1 = ax.get_xlim()

@@ -29,8 +29,15 @@ import pyproj
 from gis import settings
 from gis.errors import ProfileError
 
-__all__ = ["LAYER_ROLES", "Delivery", "Plan", "Profile", "list_profiles", "load_profile",
-           "province_dir"]  # fmt: skip
+__all__ = [
+    "LAYER_ROLES",
+    "Delivery",
+    "Plan",
+    "Profile",
+    "list_profiles",
+    "load_profile",
+    "province_dir",
+]
 
 _REQUIRED = ("slug", "code", "name", "planning_crs")
 #: Settings of the ``[report]`` table of a profile (``gis stats``) and their allowed values.
@@ -276,11 +283,25 @@ def _report_settings(data: dict[str, Any], path: Path) -> dict[str, str]:
     return table
 
 
-_PLAN_TEXT = ("document", "document_vi", "credit_vi", "orientation_vi", "axis_vi", "regions_vi",
-              "pillars_vi")  # fmt: skip
+_PLAN_TEXT = (
+    "document",
+    "document_vi",
+    "credit_vi",
+    "orientation_vi",
+    "axis_vi",
+    "regions_vi",
+    "pillars_vi",
+)
 _PLAN_DATES = ("approved", "period_end")
-_PLAN_KEYS = {*_PLAN_TEXT, *_PLAN_DATES, "credit_match", "regions", "documents_vi",
-              "corridor_distances_m", "corridor_share_m"}  # fmt: skip
+_PLAN_KEYS = {
+    *_PLAN_TEXT,
+    *_PLAN_DATES,
+    "credit_match",
+    "regions",
+    "documents_vi",
+    "corridor_distances_m",
+    "corridor_share_m",
+}
 _DELIVERY_KEYS = ("crs", "package_name", "map_scale")
 #: Scales ``[delivery] map_scale`` accepts: Phụ lục I III.2-III.12, and an A0 reduction [I].
 DELIVERY_MAP_SCALES = (25_000, 50_000, 100_000, 250_000)
@@ -335,20 +356,23 @@ def _delivery_settings(data: dict[str, Any], path: Path) -> Delivery:
             parsed = pyproj.CRS.from_user_input(crs)
         except pyproj.exceptions.CRSError:
             parsed = None
-        if not isinstance(crs, str) or parsed is None or not parsed.is_projected or (
-            not is_vn2000(parsed)
+        if (
+            not isinstance(crs, str)
+            or parsed is None
+            or not parsed.is_projected
+            or (not is_vn2000(parsed))
         ):
             raise ProfileError(
                 f"{path}: [delivery] crs = {crs!r} is not a projected VN-2000 CRS; Circular "
                 "04/2023/TT-BKHĐT (Art. 6.1) requires VN-2000: use a VN-2000 / UTM zone "
                 "(EPSG:3405 zone 48N, EPSG:3406 zone 49N) or the province's TM-3 zone (the "
-                "planning CRS), e.g. crs = \"EPSG:9205\"."
+                'planning CRS), e.g. crs = "EPSG:9205".'
             )
     name = table.get("package_name")
     if name is not None and not re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(name)):
         raise ProfileError(
             f"{path}: [delivery] package_name = {name!r} must be capitalised words joined without "
-            "diacritics, spaces or signs (Phụ lục III Mục 1), e.g. package_name = \"BacGiang\"."
+            'diacritics, spaces or signs (Phụ lục III Mục 1), e.g. package_name = "BacGiang".'
         )
     scale = table.get("map_scale")
     if scale is not None and (type(scale) is not int or scale not in DELIVERY_MAP_SCALES):
@@ -376,8 +400,10 @@ def _plan_settings(data: dict[str, Any], path: Path) -> Plan:
             raise ProfileError(f"{path}: [plan] {key} must be text in quotes.")
     regions = {}
     for code, region in table.get("regions", {}).items():
-        if not isinstance(region, dict) or set(region) - {"name_vi", "color"} or (
-            "name_vi" not in region
+        if (
+            not isinstance(region, dict)
+            or set(region) - {"name_vi", "color"}
+            or ("name_vi" not in region)
         ):
             raise ProfileError(
                 f"{path}: [plan.regions.{code}] needs name_vi (and may set color), e.g. "
@@ -385,8 +411,10 @@ def _plan_settings(data: dict[str, Any], path: Path) -> Plan:
             )
         regions[code] = Region(**region)
     distances = table.get("corridor_distances_m", DEFAULT_DISTANCES_M)
-    if not isinstance(distances, list | tuple) or not 1 <= len(distances) <= 3 or not all(
-        isinstance(d, int | float) and d > 0 for d in distances
+    if (
+        not isinstance(distances, list | tuple)
+        or not 1 <= len(distances) <= 3
+        or not all(isinstance(d, int | float) and d > 0 for d in distances)
     ):
         raise ProfileError(
             f"{path}: [plan] corridor_distances_m must be a list of one to three positive "

@@ -70,16 +70,21 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Đô thị", ("urban_areas",)),
     ("Hạ tầng", ("facilities", "hydropower", "roads", "roads_legacy", "rivers")),
     ("Hành chính", ("border", "province", "districts", "communes")),
-    ("Định hướng", ("pillar_sites", "waypoints", "axis", "pillar_zones", "regions",
-                    "regions_2025")),
+    (
+        "Định hướng",
+        ("pillar_sites", "waypoints", "axis", "pillar_zones", "regions", "regions_2025"),
+    ),
     ("Khác", ()),
-)  # fmt: skip
+)
 #: Roles whose layers are off when the project opens (as on the web maps, or not on them).
 HIDDEN_ROLES = ("roads_legacy", "pillar_zones", "regions_2025", "waypoints")
 _QGIS_DTD = "http://mrcc.com/qgis.dtd"
 _PLAIN_URI = "http://www.geopackage.org/spec/#metadata_plain_text"
-_WKB = {"point": ("Point", "Point"), "line": ("Line", "LineString"),
-        "polygon": ("Polygon", "Polygon")}  # fmt: skip
+_WKB = {
+    "point": ("Point", "Point"),
+    "line": ("Line", "LineString"),
+    "polygon": ("Polygon", "Polygon"),
+}
 _GEOMETRY_TYPE = {"point": "Point", "line": "LineString", "polygon": "Polygon"}
 
 
@@ -132,8 +137,9 @@ def project_layers(
                 title = f"{title} ({_GEOMETRY_TYPE[kind]})"
             source = ogr_source(gpkg, name, kind if len(kinds) > 1 else None)
             style = layer_style(name, gdf, profile, geometry=kind)
-            out.append(ProjectLayer(name, title, _group(role), style, role not in HIDDEN_ROLES,
-                                    source))  # fmt: skip
+            out.append(
+                ProjectLayer(name, title, _group(role), style, role not in HIDDEN_ROLES, source)
+            )
     return out
 
 
@@ -142,12 +148,20 @@ def project_layers(
 
 def _metadata_fields(meta: dict) -> dict[str, str]:
     prov = meta.get("provenance") or {}
-    return {k: str(v) for k, v in {
-        "title": meta.get("title", ""), "description": meta.get("description", ""),
-        "source": prov.get("source", ""), "url": prov.get("url", ""),
-        "licence": prov.get("licence", ""), "date": prov.get("date", ""),
-        "processing": prov.get("processing", ""), "accuracy": meta.get("accuracy", ""),
-    }.items() if v}  # fmt: skip
+    return {
+        k: str(v)
+        for k, v in {
+            "title": meta.get("title", ""),
+            "description": meta.get("description", ""),
+            "source": prov.get("source", ""),
+            "url": prov.get("url", ""),
+            "licence": prov.get("licence", ""),
+            "date": prov.get("date", ""),
+            "processing": prov.get("processing", ""),
+            "accuracy": meta.get("accuracy", ""),
+        }.items()
+        if v
+    }
 
 
 def _abstract(meta: dict) -> str:
@@ -173,9 +187,17 @@ def _qgis_metadata(parent: ET.Element, name: str, meta: dict, crs: pyproj.CRS, p
     ET.SubElement(parent, "contact")
     links = ET.SubElement(parent, "links")
     if "url" in f:
-        ET.SubElement(links, "link", name=f.get("source", "source")[:200], type="WWW:LINK",
-                      url=f["url"], description="source", format="", mimeType="",
-                      size="")  # fmt: skip
+        ET.SubElement(
+            links,
+            "link",
+            name=f.get("source", "source")[:200],
+            type="WWW:LINK",
+            url=f["url"],
+            description="source",
+            format="",
+            mimeType="",
+            size="",
+        )
     if "processing" in f:
         ET.SubElement(parent, "history").text = f["processing"]
     ET.SubElement(parent, "fees")
@@ -245,31 +267,43 @@ def _describe(path: Path, frames, metas, profile: Profile) -> None:
                     "UPDATE gpkg_contents SET identifier = ?, description = ? WHERE table_name = ?",
                     (f.get("title", name), _abstract(meta), name),
                 )
-                geom_col = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE "
-                                       "table_name = ?", (name,)).fetchone()[0]  # fmt: skip
-                root = _qgis_metadata(ET.Element("qgis", version=QGIS_VERSION), name, meta,
-                                      gdf.crs, profile)  # fmt: skip
+                geom_col = con.execute(
+                    "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
+                ).fetchone()[0]
+                root = _qgis_metadata(
+                    ET.Element("qgis", version=QGIS_VERSION), name, meta, gdf.crs, profile
+                )
                 records = [
                     (_QGIS_DTD, "text/xml", ET.tostring(root, encoding="unicode")),
                     (_PLAIN_URI, "text/plain", _plain_metadata(name, meta, profile)),
                 ]
                 for uri, mime, text in records:
-                    cur = con.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, "
-                                      "mime_type, metadata) VALUES ('dataset', ?, ?, ?)",
-                                      (uri, mime, text))  # fmt: skip
-                    con.execute("INSERT INTO gpkg_metadata_reference (reference_scope, "
-                                "table_name, timestamp, md_file_id) VALUES ('table', ?, ?, ?)",
-                                (name, now, cur.lastrowid))  # fmt: skip
+                    cur = con.execute(
+                        "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, "
+                        "mime_type, metadata) VALUES ('dataset', ?, ?, ?)",
+                        (uri, mime, text),
+                    )
+                    con.execute(
+                        "INSERT INTO gpkg_metadata_reference (reference_scope, "
+                        "table_name, timestamp, md_file_id) VALUES ('table', ?, ?, ?)",
+                        (name, now, cur.lastrowid),
+                    )
                 style = layer_style(name, gdf, profile)
                 con.execute(
                     "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
                     "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
                     "description, owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, "
                     "'', NULL, ?)",
-                    (name, geom_col, name, style_qml(style), style_sld(style, name),
-                     f"as on the web maps of gis build{'; ' + style.note if style.note else ''}",
-                     now),
-                )  # fmt: skip
+                    (
+                        name,
+                        geom_col,
+                        name,
+                        style_qml(style),
+                        style_sld(style, name),
+                        f"as on the web maps of gis build{'; ' + style.note if style.note else ''}",
+                        now,
+                    ),
+                )
     finally:
         con.close()
 
@@ -277,8 +311,9 @@ def _describe(path: Path, frames, metas, profile: Profile) -> None:
 def _store_layers(profile: Profile, layers: list[str] | None) -> tuple[dict, dict]:
     """Read the vector layers (all of the province, or ``layers``) and their metadata."""
     catalogue = store.list_layers(province=profile)
-    vectors = [str(n) for n, k in zip(catalogue["name"], catalogue["kind"], strict=True)
-               if k == "vector"]  # fmt: skip
+    vectors = [
+        str(n) for n, k in zip(catalogue["name"], catalogue["kind"], strict=True) if k == "vector"
+    ]
     names = vectors if layers is None else list(layers)
     tables = [n for n in names if n not in vectors]
     if tables:
@@ -324,8 +359,7 @@ def export_geopackage(
     """
     profile = load_profile(province, layers_dir=layers_dir)
     frames, metas = _store_layers(profile, layers)
-    return write_geopackage(frames, path,
-                            finish=lambda tmp: _describe(tmp, frames, metas, profile))  # fmt: skip
+    return write_geopackage(frames, path, finish=lambda tmp: _describe(tmp, frames, metas, profile))
 
 
 # ----------------------------------------------------------------------------- the project
@@ -356,27 +390,41 @@ def _extent(parent: ET.Element, bounds) -> None:
         ET.SubElement(ext, key).text = f"{float(value):.3f}"
 
 
-def _project_xml(layers: list[ProjectLayer], frames, metas, profile: Profile,
-                 crs: pyproj.CRS, title: str, render_order=None) -> bytes:  # fmt: skip
+def _project_xml(
+    layers: list[ProjectLayer],
+    frames,
+    metas,
+    profile: Profile,
+    crs: pyproj.CRS,
+    title: str,
+    render_order=None,
+) -> bytes:
     root = ET.Element("qgis", projectname=title, version=QGIS_VERSION)
     ET.SubElement(root, "homePath", path="")
     ET.SubElement(root, "title").text = title
     _spatialrefsys(ET.SubElement(root, "projectCrs"), crs)
-    ids = {id(la): f"{la.name}_{la.style.geometry}_{_short_id(la.title)}"
-           for la in layers}  # fmt: skip
+    ids = {id(la): f"{la.name}_{la.style.geometry}_{_short_id(la.title)}" for la in layers}
 
     tree = ET.SubElement(root, "layer-tree-group")
     ET.SubElement(tree, "customproperties")
     for group in dict.fromkeys(la.group for la in layers):  # in the order of ``layers``
         members = [la for la in layers if la.group == group]
-        node = ET.SubElement(tree, "layer-tree-group", name=group, checked="Qt::Checked",
-                             expanded="1")  # fmt: skip
+        node = ET.SubElement(
+            tree, "layer-tree-group", name=group, checked="Qt::Checked", expanded="1"
+        )
         ET.SubElement(node, "customproperties")
         for la in members:
             checked = "Qt::Checked" if la.visible else "Qt::Unchecked"
-            leaf = ET.SubElement(node, "layer-tree-layer", id=ids[id(la)], name=la.title,
-                                 source=la.source, providerKey="ogr", expanded="0",
-                                 checked=checked)  # fmt: skip
+            leaf = ET.SubElement(
+                node,
+                "layer-tree-layer",
+                id=ids[id(la)],
+                name=la.title,
+                source=la.source,
+                providerKey="ogr",
+                expanded="0",
+                checked=checked,
+            )
             ET.SubElement(leaf, "customproperties")
     if render_order is not None:  # QGIS's "control rendering order": top first
         custom = ET.SubElement(tree, "custom-order", enabled="1")
@@ -386,9 +434,16 @@ def _project_xml(layers: list[ProjectLayer], frames, metas, profile: Profile,
     ET.SubElement(canvas, "units").text = "meters"
     everything = [f.to_crs(crs).total_bounds for f in frames.values() if len(f)]
     outline = frames.get(profile.roles.get("province", ""))
-    bounds = (outline.to_crs(crs).total_bounds if outline is not None and len(outline) else
-              [min(b[0] for b in everything), min(b[1] for b in everything),
-               max(b[2] for b in everything), max(b[3] for b in everything)])  # fmt: skip
+    bounds = (
+        outline.to_crs(crs).total_bounds
+        if outline is not None and len(outline)
+        else [
+            min(b[0] for b in everything),
+            min(b[1] for b in everything),
+            max(b[2] for b in everything),
+            max(b[3] for b in everything),
+        ]
+    )
     _extent(canvas, bounds)
     view = ET.SubElement(root, "ProjectViewSettings", UseProjectScales="0")
     ET.SubElement(view, "Scales")
@@ -409,18 +464,25 @@ def _project_xml(layers: list[ProjectLayer], frames, metas, profile: Profile,
         wkb = _WKB[la.style.geometry]
         kinds = gdf.geom_type.str.replace("Multi", "")
         multi = gdf.geom_type[kinds == _GEOMETRY_TYPE[la.style.geometry]].str.startswith("Multi")
-        el = ET.SubElement(project, "maplayer", type="vector", geometry=wkb[0],
-                           wkbType=("Multi" if multi.any() else "") + wkb[1],
-                           labelsEnabled="1" if la.style.label_field else "0",
-                           styleCategories="AllStyleCategories", autoRefreshEnabled="0",
-                           hasScaleBasedVisibilityFlag="0")  # fmt: skip
+        el = ET.SubElement(
+            project,
+            "maplayer",
+            type="vector",
+            geometry=wkb[0],
+            wkbType=("Multi" if multi.any() else "") + wkb[1],
+            labelsEnabled="1" if la.style.label_field else "0",
+            styleCategories="AllStyleCategories",
+            autoRefreshEnabled="0",
+            hasScaleBasedVisibilityFlag="0",
+        )
         _extent(el, gdf.total_bounds if len(gdf) else (0, 0, 0, 0))
         ET.SubElement(el, "id").text = ids[id(la)]
         ET.SubElement(el, "datasource").text = la.source
         ET.SubElement(el, "layername").text = la.title
         _spatialrefsys(ET.SubElement(el, "srs"), gdf.crs)
-        _qgis_metadata(ET.SubElement(el, "resourceMetadata"), la.name, metas[la.name], gdf.crs,
-                       profile)  # fmt: skip
+        _qgis_metadata(
+            ET.SubElement(el, "resourceMetadata"), la.name, metas[la.name], gdf.crs, profile
+        )
         ET.SubElement(el, "provider", encoding="UTF-8").text = "ogr"
         el.append(renderer_xml(la.style))
         labels = labeling_xml(la.style)
@@ -486,8 +548,9 @@ def write_qgis_project(
     write_geopackage(frames, gpkg, finish=lambda tmp: _describe(tmp, frames, metas, profile))
     layers = project_layers(frames, metas, profile, gpkg.name)
     crs = pyproj.CRS.from_user_input(profile.planning_crs)
-    project = save_project(path, layers, frames, metas, profile, crs=crs,
-                           title=f"Quy hoạch tỉnh {profile.name}")  # fmt: skip
+    project = save_project(
+        path, layers, frames, metas, profile, crs=crs, title=f"Quy hoạch tỉnh {profile.name}"
+    )
     return project, gpkg
 
 

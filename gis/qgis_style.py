@@ -111,8 +111,10 @@ def geometry_kinds(gdf: gpd.GeoDataFrame) -> list[str]:
 
 
 def _cats(values, labels, symbols) -> tuple[Category, ...]:
-    return tuple(Category(tuple(v) if isinstance(v, tuple) else (v,), lbl, s)
-                 for v, lbl, s in zip(values, labels, symbols, strict=True))  # fmt: skip
+    return tuple(
+        Category(tuple(v) if isinstance(v, tuple) else (v,), lbl, s)
+        for v, lbl, s in zip(values, labels, symbols, strict=True)
+    )
 
 
 def _present(gdf: gpd.GeoDataFrame, column: str) -> list[str]:
@@ -142,15 +144,25 @@ def layer_style(
         color, weight = LINE_STYLES["province"]  # drawn as a line: twice its weight
         return LayerStyle(kind, Symbol(color, weight=2 * weight, hollow=True, opacity=0.9))
     if role in ("districts", "communes"):
-        return LayerStyle(kind, Symbol("#ffffff", weight=0.6, opacity=0.6, fill_opacity=0.0),
-                          label_field="name" if "name" in gdf.columns else None)  # fmt: skip
+        return LayerStyle(
+            kind,
+            Symbol("#ffffff", weight=0.6, opacity=0.6, fill_opacity=0.0),
+            label_field="name" if "name" in gdf.columns else None,
+        )
     if role in ("regions", "regions_2025"):
         plan = profile.plan
         codes = list(dict.fromkeys([*plan.region_colors, *_present(gdf, "plan_region")]))
         sym = Symbol("#cccccc", weight=0.8, fill_opacity=0.55)
-        return LayerStyle(kind, sym, ("plan_region",), _cats(
-            codes, [plan.region_vi.get(c, c) for c in codes],
-            [replace(sym, color=plan.region_colors.get(c, "#cccccc")) for c in codes]))  # fmt: skip
+        return LayerStyle(
+            kind,
+            sym,
+            ("plan_region",),
+            _cats(
+                codes,
+                [plan.region_vi.get(c, c) for c in codes],
+                [replace(sym, color=plan.region_colors.get(c, "#cccccc")) for c in codes],
+            ),
+        )
     if role in ("axis", "roads"):
         return _road_style(role, kind, gdf)
     if role in ("roads_legacy", "rivers", "border"):
@@ -160,36 +172,64 @@ def layer_style(
         return _hydropower_style(kind, gdf)
     if role == "facilities":
         kinds = list(dict.fromkeys([*FACILITY_COLORS, *_present(gdf, "kind")]))
-        sym = (Symbol("#444444", radius=7.5, fill_opacity=0.95) if kind == "point"
-               else Symbol("#444444", weight=2.0, fill_opacity=0.12, opacity=0.9))  # fmt: skip
+        sym = (
+            Symbol("#444444", radius=7.5, fill_opacity=0.95)
+            if kind == "point"
+            else Symbol("#444444", weight=2.0, fill_opacity=0.12, opacity=0.9)
+        )
         cats = [replace(sym, color=FACILITY_COLORS.get(k, "#444444")) for k in kinds]
         extra = {"outline_in_color": True} if kind == "polygon" else {}  # zones: their colour
         labels = [FACILITY_VI.get(k, k) for k in kinds]
-        return LayerStyle(kind, sym, ("kind",), _cats(kinds, labels, cats), label_field="name",
-                          extra=extra)  # fmt: skip
+        return LayerStyle(
+            kind, sym, ("kind",), _cats(kinds, labels, cats), label_field="name", extra=extra
+        )
     if role == "urban_areas":
         column = "class_2030" if "class_2030" in gdf.columns else "class_target"
         radius, color = UNCLASSIFIED_STYLE
         sym = Symbol(color, radius=radius, fill_opacity=0.95)
-        return LayerStyle(kind, sym, (column,), _cats(
-            CLASS_ORDER, [class_vi(c) for c in CLASS_ORDER],
-            [Symbol(CLASS_STYLE[c][1], radius=CLASS_STYLE[c][0], fill_opacity=0.95)
-             for c in CLASS_ORDER]), label_field="urban_area", other_label=UNCLASSIFIED_VI,
+        return LayerStyle(
+            kind,
+            sym,
+            (column,),
+            _cats(
+                CLASS_ORDER,
+                [class_vi(c) for c in CLASS_ORDER],
+                [
+                    Symbol(CLASS_STYLE[c][1], radius=CLASS_STYLE[c][0], fill_opacity=0.95)
+                    for c in CLASS_ORDER
+                ],
+            ),
+            label_field="urban_area",
+            other_label=UNCLASSIFIED_VI,
             note="the class of 2030 (the web map also rings today's class)",
-            extra={"centroid_marker": True})  # fmt: skip
+            extra={"centroid_marker": True},
+        )
     if role in ("pillar_sites", "pillar_zones"):
         pillars = list(dict.fromkeys([*PILLAR_COLORS, *_present(gdf, "pillar")]))
         zones = role == "pillar_zones"
-        sym = (Symbol("#888888", weight=2.0, hollow=True) if zones
-               else Symbol("#888888", radius=5.5, fill_opacity=0.95))  # fmt: skip
-        return LayerStyle(kind, sym, ("pillar",), _cats(
-            pillars, [PILLAR_VI.get(p, p) for p in pillars],
-            [replace(sym, color=PILLAR_COLORS.get(p, "#888888")) for p in pillars]),
-            label_field=None if zones else "name")  # fmt: skip
+        sym = (
+            Symbol("#888888", weight=2.0, hollow=True)
+            if zones
+            else Symbol("#888888", radius=5.5, fill_opacity=0.95)
+        )
+        return LayerStyle(
+            kind,
+            sym,
+            ("pillar",),
+            _cats(
+                pillars,
+                [PILLAR_VI.get(p, p) for p in pillars],
+                [replace(sym, color=PILLAR_COLORS.get(p, "#888888")) for p in pillars],
+            ),
+            label_field=None if zones else "name",
+        )
     if role == "waypoints":
-        return LayerStyle(kind, Symbol(OUTSIDE_COLOR, radius=3.0, fill_opacity=0.9),
-                          label_field="name" if "name" in gdf.columns else None,
-                          note="not on the web maps")  # fmt: skip
+        return LayerStyle(
+            kind,
+            Symbol(OUTSIDE_COLOR, radius=3.0, fill_opacity=0.9),
+            label_field="name" if "name" in gdf.columns else None,
+            note="not on the web maps",
+        )
     return LayerStyle(kind, Symbol(MapLayer.color), note="no role: the web maps' default")
 
 
@@ -199,20 +239,38 @@ def _road_style(role: str, kind: str, gdf: gpd.GeoDataFrame) -> LayerStyle:
     if role == "axis":
         color, weight = LINE_STYLES["axis"]
         sym = Symbol(color, weight=weight, opacity=1.0)
-        statuses = list(dict.fromkeys(["existing", "upgrading", "planned",
-                                       *_present(gdf, "status")]))  # fmt: skip
-        return LayerStyle(kind, sym, ("status",), _cats(
-            statuses, [STATUS_VI.get(s, s) for s in statuses],
-            [replace(sym, dashed=s == "planned") for s in statuses]),
-            label_field="road_ref")  # fmt: skip
+        statuses = list(
+            dict.fromkeys(["existing", "upgrading", "planned", *_present(gdf, "status")])
+        )
+        return LayerStyle(
+            kind,
+            sym,
+            ("status",),
+            _cats(
+                statuses,
+                [STATUS_VI.get(s, s) for s in statuses],
+                [replace(sym, dashed=s == "planned") for s in statuses],
+            ),
+            label_field="road_ref",
+        )
     sym = Symbol("#666666", weight=2.0, opacity=1.0)
     stored = zip(gdf.get("road_class", []), gdf.get("status", []), strict=True)
     pairs = list(dict.fromkeys([*ROAD_COLORS, *stored]))
     pairs = [p for p in pairs if all(isinstance(v, str) for v in p)]
-    return LayerStyle(kind, sym, ("road_class", "status"), _cats(
-        pairs, [f"{ROAD_CLASS_VI.get(c, c)} – {STATUS_VI.get(s, s)}" for c, s in pairs],
-        [replace(sym, color=ROAD_COLORS.get(p, "#666666"), dashed=p[1] == "planned")
-         for p in pairs]), label_field="road_ref")  # fmt: skip
+    return LayerStyle(
+        kind,
+        sym,
+        ("road_class", "status"),
+        _cats(
+            pairs,
+            [f"{ROAD_CLASS_VI.get(c, c)} – {STATUS_VI.get(s, s)}" for c, s in pairs],
+            [
+                replace(sym, color=ROAD_COLORS.get(p, "#666666"), dashed=p[1] == "planned")
+                for p in pairs
+            ],
+        ),
+        label_field="road_ref",
+    )
 
 
 def _hydropower_style(kind: str, gdf: gpd.GeoDataFrame) -> LayerStyle:
@@ -226,13 +284,18 @@ def _hydropower_style(kind: str, gdf: gpd.GeoDataFrame) -> LayerStyle:
     for part in (inside, gdf.drop(index=inside.index)):
         rows = part[part["status"].notna()] if "status" in part.columns else part.iloc[:0]
         if len(rows):
-            colors, _ = layer_legend(MapLayer(rows, "x", column="status", kind="category",
-                                              cmap="tab10"))  # fmt: skip
+            colors, _ = layer_legend(
+                MapLayer(rows, "x", column="status", kind="category", cmap="tab10")
+            )
             for value, color in zip(rows["status"], colors, strict=True):
                 palette.setdefault(str(value), color)
-    return LayerStyle(kind, sym, ("status",), _cats(
-        list(palette), list(palette), [replace(sym, color=c) for c in palette.values()]),
-        label_field="name" if "name" in gdf.columns else None)  # fmt: skip
+    return LayerStyle(
+        kind,
+        sym,
+        ("status",),
+        _cats(list(palette), list(palette), [replace(sym, color=c) for c in palette.values()]),
+        label_field="name" if "name" in gdf.columns else None,
+    )
 
 
 # ----------------------------------------------------------------------------- QML
@@ -251,17 +314,31 @@ def _options(parent: ET.Element, values: dict[str, str]) -> None:
 
 def _symbol_xml(style: LayerStyle, sym: Symbol, name: str, extra: dict) -> ET.Element:
     qtype, _ = _QGIS_TYPE[style.geometry]
-    el = ET.Element("symbol", type=qtype, name=name, alpha="1", clip_to_extent="1",
-                    force_rhr="0")  # fmt: skip
+    el = ET.Element("symbol", type=qtype, name=name, alpha="1", clip_to_extent="1", force_rhr="0")
     layer = ET.SubElement(el, "layer", {"enabled": "1", "locked": "0", "pass": "0"})
-    dash = {"use_custom_dash": "1", "customdash": DASH_ARRAY.replace(" ", ";"),
-            "customdash_unit": "Pixel"} if sym.dashed else {"use_custom_dash": "0"}  # fmt: skip
+    dash = (
+        {
+            "use_custom_dash": "1",
+            "customdash": DASH_ARRAY.replace(" ", ";"),
+            "customdash_unit": "Pixel",
+        }
+        if sym.dashed
+        else {"use_custom_dash": "0"}
+    )
     if style.geometry == "line":
         layer.set("class", "SimpleLine")
-        _options(layer, {"line_color": _rgba(sym.color, sym.opacity),
-                         "line_width": f"{2 * sym.weight:g}", "line_width_unit": "Pixel",
-                         "line_style": "dash" if sym.dashed else "solid",
-                         "capstyle": "round", "joinstyle": "round", **dash})  # fmt: skip
+        _options(
+            layer,
+            {
+                "line_color": _rgba(sym.color, sym.opacity),
+                "line_width": f"{2 * sym.weight:g}",
+                "line_width_unit": "Pixel",
+                "line_style": "dash" if sym.dashed else "solid",
+                "capstyle": "round",
+                "joinstyle": "round",
+                **dash,
+            },
+        )
     elif style.geometry == "polygon" and extra.get("centroid_marker"):
         # the web map draws such polygons as a symbol at a point inside (representative_point)
         layer.set("class", "CentroidFill")
@@ -271,22 +348,34 @@ def _symbol_xml(style: LayerStyle, sym: Symbol, name: str, extra: dict) -> ET.El
     elif style.geometry == "polygon":
         layer.set("class", "SimpleFill")
         outline = sym.color if sym.hollow or extra.get("outline_in_color") else OUTLINE
-        _options(layer, {"color": _rgba(sym.color, 0.0 if sym.hollow else sym.fill_opacity),
-                         "style": "no" if sym.hollow or sym.fill_opacity == 0 else "solid",
-                         "outline_color": _rgba(outline, sym.opacity),
-                         "outline_style": "dash" if sym.dashed else "solid",
-                         "outline_width": f"{sym.weight:g}", "outline_width_unit": "Pixel",
-                         "joinstyle": "round"})  # fmt: skip
+        _options(
+            layer,
+            {
+                "color": _rgba(sym.color, 0.0 if sym.hollow else sym.fill_opacity),
+                "style": "no" if sym.hollow or sym.fill_opacity == 0 else "solid",
+                "outline_color": _rgba(outline, sym.opacity),
+                "outline_style": "dash" if sym.dashed else "solid",
+                "outline_width": f"{sym.weight:g}",
+                "outline_width_unit": "Pixel",
+                "joinstyle": "round",
+            },
+        )
     else:
         layer.set("class", "SimpleMarker")
-        _options(layer, {"name": "circle",
-                         "color": _rgba(sym.color, 0.0 if sym.hollow else sym.fill_opacity),
-                         "outline_color": _rgba(sym.color if sym.hollow else OUTLINE,
-                                                sym.opacity),
-                         "outline_style": "dash" if sym.dashed else "solid",
-                         "outline_width": f"{sym.weight:g}", "outline_width_unit": "Pixel",
-                         "size": f"{2 * sym.radius:g}", "size_unit": "Pixel",
-                         "scale_method": "diameter"})  # fmt: skip
+        _options(
+            layer,
+            {
+                "name": "circle",
+                "color": _rgba(sym.color, 0.0 if sym.hollow else sym.fill_opacity),
+                "outline_color": _rgba(sym.color if sym.hollow else OUTLINE, sym.opacity),
+                "outline_style": "dash" if sym.dashed else "solid",
+                "outline_width": f"{sym.weight:g}",
+                "outline_width_unit": "Pixel",
+                "size": f"{2 * sym.radius:g}",
+                "size_unit": "Pixel",
+                "scale_method": "diameter",
+            },
+        )
     return el
 
 
@@ -298,13 +387,20 @@ def _expression(fields: tuple[str, ...]) -> str:
 def renderer_xml(style: LayerStyle) -> ET.Element:
     """The ``renderer-v2`` element of a QGIS style or project layer."""
     if not style.categories:
-        el = ET.Element("renderer-v2", type="singleSymbol", symbollevels="0", forceraster="0",
-                        enableorderby="0")  # fmt: skip
+        el = ET.Element(
+            "renderer-v2", type="singleSymbol", symbollevels="0", forceraster="0", enableorderby="0"
+        )
         symbols = ET.SubElement(el, "symbols")
         symbols.append(_symbol_xml(style, style.symbol, "0", style.extra))
         return el
-    el = ET.Element("renderer-v2", type="categorizedSymbol", attr=_expression(style.fields),
-                    symbollevels="0", forceraster="0", enableorderby="0")  # fmt: skip
+    el = ET.Element(
+        "renderer-v2",
+        type="categorizedSymbol",
+        attr=_expression(style.fields),
+        symbollevels="0",
+        forceraster="0",
+        enableorderby="0",
+    )
     cats, symbols = ET.SubElement(el, "categories"), ET.SubElement(el, "symbols")
     rows = [(("|".join(c.values)), c.label, c.symbol) for c in style.categories]
     other = replace(style.symbol, color=NO_DATA_COLOR) if style.fields else style.symbol
@@ -323,11 +419,26 @@ def labeling_xml(style: LayerStyle) -> ET.Element | None:
         return None
     el = ET.Element("labeling", type="simple")
     settings = ET.SubElement(el, "settings", calloutType="simple")
-    text = ET.SubElement(settings, "text-style", fieldName=style.label_field, isExpression="0",
-                         fontFamily="DejaVu Sans", fontSize="8", fontSizeUnit="Point",
-                         textColor="17,17,17,255", textOpacity="1")  # fmt: skip
-    ET.SubElement(text, "text-buffer", bufferDraw="1", bufferSize="1", bufferSizeUnits="MM",
-                  bufferColor="255,255,255,255", bufferOpacity="0.9")  # fmt: skip
+    text = ET.SubElement(
+        settings,
+        "text-style",
+        fieldName=style.label_field,
+        isExpression="0",
+        fontFamily="DejaVu Sans",
+        fontSize="8",
+        fontSizeUnit="Point",
+        textColor="17,17,17,255",
+        textOpacity="1",
+    )
+    ET.SubElement(
+        text,
+        "text-buffer",
+        bufferDraw="1",
+        bufferSize="1",
+        bufferSizeUnits="MM",
+        bufferColor="255,255,255,255",
+        bufferOpacity="0.9",
+    )
     placement = {"point": "6", "line": "2", "polygon": "1"}[style.geometry]  # around/line/centre
     ET.SubElement(settings, "placement", placement=placement, dist="1", distUnits="MM")
     ET.SubElement(settings, "rendering", obstacle="0", scaleVisibility="0", drawLabels="1")
@@ -336,8 +447,12 @@ def labeling_xml(style: LayerStyle) -> ET.Element | None:
 
 def style_qml(style: LayerStyle) -> str:
     """The style as a QGIS ``.qml`` document (symbology and labels)."""
-    root = ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology|Labeling",
-                      labelsEnabled="1" if style.label_field else "0")  # fmt: skip
+    root = ET.Element(
+        "qgis",
+        version=QGIS_VERSION,
+        styleCategories="Symbology|Labeling",
+        labelsEnabled="1" if style.label_field else "0",
+    )
     root.append(renderer_xml(style))
     labels = labeling_xml(style)
     if labels is not None:

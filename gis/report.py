@@ -173,11 +173,14 @@ def _row_decimals(frame: pd.DataFrame) -> list[list[int | None]]:
     counted = frame["unit"].astype(str).str.match(_COUNTED).to_numpy()
     out = []
     for i, row in enumerate(frame.itertuples(False)):
-        out.append([
-            0 if counted[i] and d and isinstance(v, float | int) and float(v).is_integer()
-            else d
-            for v, d in zip(row, columns, strict=True)
-        ])  # fmt: skip
+        out.append(
+            [
+                0
+                if counted[i] and d and isinstance(v, float | int) and float(v).is_integer()
+                else d
+                for v, d in zip(row, columns, strict=True)
+            ]
+        )
     return out
 
 
@@ -208,8 +211,10 @@ def _translated(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
         if col in _NAME_COLUMNS or out[col].dtype.kind in "fiub":
             continue
         known = names.get(col, {})
-        out[col] = out[col].map(lambda v, k=known: k[v] if isinstance(v, str) and v in k
-                                else tr.text(v), na_action="ignore")  # fmt: skip
+        out[col] = out[col].map(
+            lambda v, k=known: k[v] if isinstance(v, str) and v in k else tr.text(v),
+            na_action="ignore",
+        )
     return out.rename(columns=tr.column)
 
 
@@ -290,14 +295,18 @@ def write_statistics(
         if isinstance(exc, GisError):
             raise
         target = Path(exc.filename) if exc.filename else out / "report.md"
-        raise write_error(exc, out / target.name.split(".part-")[0].lstrip("."),
-                          what=f"write the statistics to {out}", changed=True,
-                          writable_hint="choose another folder with --out DIR (or GIS_OUT_DIR)",
-                          ) from None  # fmt: skip
+        raise write_error(
+            exc,
+            out / target.name.split(".part-")[0].lstrip("."),
+            what=f"write the statistics to {out}",
+            changed=True,
+            writable_hint="choose another folder with --out DIR (or GIS_OUT_DIR)",
+        ) from None
 
 
-def _write_all(tables: dict[str, pd.DataFrame], out: Path, tr: Translator,
-               title: str) -> dict[str, Path]:  # fmt: skip
+def _write_all(
+    tables: dict[str, pd.DataFrame], out: Path, tr: Translator, title: str
+) -> dict[str, Path]:
     """Write every file of :func:`write_statistics`, each atomically (old file or new one).
 
     Text of the data is neutralised: CSV and Excel cells a spreadsheet would run as formulas
@@ -311,16 +320,26 @@ def _write_all(tables: dict[str, pd.DataFrame], out: Path, tr: Translator,
         path = out / f"{name}.csv"
         # a byte order mark lets Excel read Vietnamese CSVs as UTF-8 (see the module docstring)
         safe = csv_frame(frame)
-        atomic_write(path, lambda tmp, safe=safe: safe.to_csv(
-            tmp, index=False, lineterminator="\n", encoding="utf-8-sig" if vi else "utf-8"
-        ))  # fmt: skip
+        atomic_write(
+            path,
+            lambda tmp, safe=safe: safe.to_csv(
+                tmp, index=False, lineterminator="\n", encoding="utf-8-sig" if vi else "utf-8"
+            ),
+        )
         written[name] = path
     contents = contents_table(tables)
     sheets = {name: tr.sheet(name) for name in ["contents", *tables]}
-    contents_shown = contents.assign(
-        table=contents["table"].map(sheets),
-        **{c: contents[c].map(tr.text) for c in ("title", "definition", "unit_system", "sources")},
-    ).rename(columns=tr.column) if vi else contents  # fmt: skip
+    contents_shown = (
+        contents.assign(
+            table=contents["table"].map(sheets),
+            **{
+                c: contents[c].map(tr.text)
+                for c in ("title", "definition", "unit_system", "sources")
+            },
+        ).rename(columns=tr.column)
+        if vi
+        else contents
+    )
 
     def _workbook(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:

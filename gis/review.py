@@ -45,8 +45,13 @@ CHANGE_VI = {
     "changed": "Đổi thuộc tính",
 }
 #: Colours of the kinds of change on the review map.
-CHANGE_COLORS = {"added": "#1a9850", "removed": "#d73027", "moved": "#2166ac",
-                 "changed": "#f46d43", "before": "#7f7f7f"}  # fmt: skip
+CHANGE_COLORS = {
+    "added": "#1a9850",
+    "removed": "#d73027",
+    "moved": "#2166ac",
+    "changed": "#f46d43",
+    "before": "#7f7f7f",
+}
 #: A geometry that moved less than this (metres) is unchanged: the store snaps to 1 cm.
 MOVED_TOLERANCE_M = 0.01
 #: Numeric columns that name a row of a statistics table rather than measure something.
@@ -85,19 +90,29 @@ class Review:
 
 def _git_bytes(path: Path, rev: str) -> bytes | None:
     """The bytes of ``path`` at git revision ``rev`` (None if the file is not in it)."""
-    root = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path.parent,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    root = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if root.returncode:
         raise LayerError(
             f"'{rev}' is not a version kept in the store's history, and {path.parent} is not in a "
             "git repository; give a version from `gis history LAYER`, or a git revision."
         )
     rel = path.resolve().relative_to(Path(root.stdout.strip()).resolve()).as_posix()
-    res = subprocess.run(["git", "show", f"{rev}:{rel}"], cwd=path.parent, capture_output=True,
-                         check=False)  # fmt: skip
+    res = subprocess.run(
+        ["git", "show", f"{rev}:{rel}"], cwd=path.parent, capture_output=True, check=False
+    )
     if res.returncode:
-        known = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                               cwd=path.parent, capture_output=True, check=False)  # fmt: skip
+        known = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            cwd=path.parent,
+            capture_output=True,
+            check=False,
+        )
         if known.returncode:
             raise LayerError(
                 f"'{rev}' is neither a version in the store's history nor a git revision; see "
@@ -126,8 +141,9 @@ def _state(profile: Profile, rev: str | None, names: list[str], root: Path) -> P
     shutil.copytree(profile.path, dst, ignore=shutil.ignore_patterns(".history", "*.lock"))
     national = profile.path.parent / "_national"
     if national.is_dir() and not (root / "_national").exists():
-        shutil.copytree(national, root / "_national",
-                        ignore=shutil.ignore_patterns(".history", "*.lock"))  # fmt: skip
+        shutil.copytree(
+            national, root / "_national", ignore=shutil.ignore_patterns(".history", "*.lock")
+        )
     if rev is None:
         return load_profile(profile.slug, layers_dir=root)
     kept = {name: _kept(profile, name, rev) for name in names}
@@ -195,8 +211,7 @@ def _compare(name: str, old: pd.DataFrame | None, new: pd.DataFrame | None, id_c
     columns = [c for c in b.columns if c in a.columns and c not in ("geometry", id_column)]
     rows, ids = [], []
     for key in sorted(set(a.index) | set(b.index)):
-        row = {"layer": name, "id": key, "distance_m": np.nan, "max_shift_m": np.nan,
-               "changes": ""}  # fmt: skip
+        row = {"layer": name, "id": key, "distance_m": np.nan, "max_shift_m": np.nan, "changes": ""}
         src = b.loc[key] if key in b.index else a.loc[key]
         row["name"] = _text(src[label]) if label else ""
         if key not in a.index or key not in b.index:
@@ -211,8 +226,11 @@ def _compare(name: str, old: pd.DataFrame | None, new: pd.DataFrame | None, id_c
                     moved = shapely.distance(shapely.centroid(g0), shapely.centroid(g1))
                     row["distance_m"] = round(moved, 2)
                     row["max_shift_m"] = round(shapely.hausdorff_distance(g0, g1), 2)
-            diffs = [f"{c}: {_text(a.loc[key, c])} → {_text(b.loc[key, c])}"
-                     for c in columns if not _same(a.loc[key, c], b.loc[key, c])]  # fmt: skip
+            diffs = [
+                f"{c}: {_text(a.loc[key, c])} → {_text(b.loc[key, c])}"
+                for c in columns
+                if not _same(a.loc[key, c], b.loc[key, c])
+            ]
             if diffs:
                 kinds.append("changed")
                 row["changes"] = "; ".join(diffs)
@@ -238,8 +256,7 @@ def _statistics_moved(before: Profile, after: Profile) -> pd.DataFrame:
         a, b = t0.get(key), t1[key]
         if a is None or a.shape != b.shape or list(a.columns) != list(b.columns):
             n0 = 0 if a is None else len(a)
-            out.append({"table": key, "row": "", "column": "(rows)", "before": n0,
-                        "after": len(b)})  # fmt: skip
+            out.append({"table": key, "row": "", "column": "(rows)", "before": n0, "after": len(b)})
             continue
         text = [c for c in b.columns if not pd.api.types.is_numeric_dtype(b[c])][:3]
         text += [c for c in _ROW_KEYS if c in b.columns and c not in text]
@@ -250,8 +267,7 @@ def _statistics_moved(before: Profile, after: Profile) -> pd.DataFrame:
             differ = ~(np.isclose(x, y, rtol=1e-9, atol=1e-9) | (np.isnan(x) & np.isnan(y)))
             for i in np.flatnonzero(differ):
                 row = " | ".join(str(b[c].iloc[i]) for c in text)
-                out.append({"table": key, "row": row, "column": col, "before": x[i],
-                            "after": y[i]})  # fmt: skip
+                out.append({"table": key, "row": row, "column": col, "before": x[i], "after": y[i]})
     return pd.DataFrame(out, columns=["table", "row", "column", "before", "after"])
 
 
@@ -284,11 +300,16 @@ def review_changes(
     Review
     """
     profile = load_profile(province, layers_dir=layers_dir)
-    names = list(layers) if layers else [n for n in profile.layers
-                                           if layer_path(n, province=profile).exists()]  # fmt: skip
+    names = (
+        list(layers)
+        if layers
+        else [n for n in profile.layers if layer_path(n, province=profile).exists()]
+    )
     with tempfile.TemporaryDirectory(prefix="gis-review-") as tmp:
-        states = [_state(profile, rev, names, Path(tmp) / side)
-                  for rev, side in ((from_rev, "before"), (to_rev, "after"))]  # fmt: skip
+        states = [
+            _state(profile, rev, names, Path(tmp) / side)
+            for rev, side in ((from_rev, "before"), (to_rev, "after"))
+        ]
         rows, before, after = [], {}, {}
         for name in names:
             try:
@@ -323,23 +344,37 @@ def _features(review: Review, kind: str, side: str) -> gpd.GeoDataFrame | None:
     frames = []
     source = review.before if side == "before" else review.after
     for name, frame in source.items():
-        table = review.changes[(review.changes["layer"] == name)
-                               & review.changes["change"].str.contains(kind)]  # fmt: skip
+        table = review.changes[
+            (review.changes["layer"] == name) & review.changes["change"].str.contains(kind)
+        ]
         if not len(table):
             continue
         sel = frame[frame.index.isin(table["id"])]
         info = table.set_index("id").loc[sel.index]
-        frames.append(gpd.GeoDataFrame(
-            {"layer": name, "id": info.index.to_numpy(), "name": info["name"].to_numpy(),
-             "change_vi": info["change_vi"].to_numpy(),
-             "distance_m": info["distance_m"].round(0).to_numpy(),
-             "changes": info["changes"].replace("", "–").to_numpy()},
-            geometry=sel.geometry.to_numpy(), crs=frame.crs))  # fmt: skip
+        frames.append(
+            gpd.GeoDataFrame(
+                {
+                    "layer": name,
+                    "id": info.index.to_numpy(),
+                    "name": info["name"].to_numpy(),
+                    "change_vi": info["change_vi"].to_numpy(),
+                    "distance_m": info["distance_m"].round(0).to_numpy(),
+                    "changes": info["changes"].replace("", "–").to_numpy(),
+                },
+                geometry=sel.geometry.to_numpy(),
+                crs=frame.crs,
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-def write_review(review: Review, out_dir: str | Path, *, province: str | Profile | None = None,
-                 layers_dir: str | Path | None = None) -> dict[str, Path]:  # fmt: skip
+def write_review(
+    review: Review,
+    out_dir: str | Path,
+    *,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+) -> dict[str, Path]:
     """Write ``review.csv``, ``review_statistics.csv`` and the map ``review.html`` into
     ``out_dir``; return their paths by kind (``"table"``, ``"statistics"``, ``"map"``)."""
     from gis._safe_text import csv_frame
@@ -353,38 +388,77 @@ def write_review(review: Review, out_dir: str | Path, *, province: str | Profile
     paths = {"table": out / "review.csv", "statistics": out / "review_statistics.csv"}
     # attribute text goes into the table: a spreadsheet must not run it (gis._safe_text)
     atomic_write(paths["table"], lambda tmp: csv_frame(review.changes).to_csv(tmp, index=False))
-    atomic_write(paths["statistics"],
-                 lambda tmp: csv_frame(review.statistics).to_csv(tmp, index=False))  # fmt: skip
-    popup = {"layer": "Lớp", "id": "Mã", "name": "Tên", "change_vi": "Thay đổi",
-             "distance_m": "Dịch chuyển (m)", "changes": "Thuộc tính: trước → sau"}  # fmt: skip
+    atomic_write(
+        paths["statistics"], lambda tmp: csv_frame(review.statistics).to_csv(tmp, index=False)
+    )
+    popup = {
+        "layer": "Lớp",
+        "id": "Mã",
+        "name": "Tên",
+        "change_vi": "Thay đổi",
+        "distance_m": "Dịch chuyển (m)",
+        "changes": "Thuộc tính: trước → sau",
+    }
     layers = []
     try:
         outline = read_layer(profile.layer("province"), province=profile)
-        layers.append(MapLayer(outline, f"Ranh giới tỉnh {profile.name}", color="#333333",
-                               fill_opacity=0.0, weight=1.5))  # fmt: skip
+        layers.append(
+            MapLayer(
+                outline,
+                f"Ranh giới tỉnh {profile.name}",
+                color="#333333",
+                fill_opacity=0.0,
+                weight=1.5,
+            )
+        )
     except LayerError:
         pass
-    spec = [("removed", "before", "Xóa bỏ", False), ("moved", "before", "Dịch chuyển: vị trí cũ",
-             True), ("moved", "after", "Dịch chuyển: vị trí mới", False),
-            ("changed", "after", "Đổi thuộc tính", False), ("added", "after", "Thêm mới", False)]
+    spec = [
+        ("removed", "before", "Xóa bỏ", False),
+        ("moved", "before", "Dịch chuyển: vị trí cũ", True),
+        ("moved", "after", "Dịch chuyển: vị trí mới", False),
+        ("changed", "after", "Đổi thuộc tính", False),
+        ("added", "after", "Thêm mới", False),
+    ]
     for kind, side, title, hollow in spec:
         data = _features(review, kind, side)
         if data is None:
             continue
         color = CHANGE_COLORS["before" if (kind, side) == ("moved", "before") else kind]
-        layers.append(MapLayer(data, title, color=color, fields=popup, popup=popup,
-                               hollow=hollow, radius=8.0, weight=3.0, fill_opacity=0.5,
-                               label=None if hollow else "name"))  # fmt: skip
+        layers.append(
+            MapLayer(
+                data,
+                title,
+                color=color,
+                fields=popup,
+                popup=popup,
+                hollow=hollow,
+                radius=8.0,
+                weight=3.0,
+                fill_opacity=0.5,
+                label=None if hollow else "name",
+            )
+        )
     lines = _moves(review)
     if lines is not None:
-        layers.append(MapLayer(lines, "Dịch chuyển: hướng", color=CHANGE_COLORS["moved"],
-                               weight=2.0, fields={"name": "Tên", "distance_m": "Dịch chuyển (m)"}))
+        layers.append(
+            MapLayer(
+                lines,
+                "Dịch chuyển: hướng",
+                color=CHANGE_COLORS["moved"],
+                weight=2.0,
+                fields={"name": "Tên", "distance_m": "Dịch chuyển (m)"},
+            )
+        )
     n = len(review.changes)
-    title = (f"Rà soát thay đổi: {review.labels[0]} → {review.labels[1]} "
-             f"({n} đối tượng thay đổi)")  # fmt: skip
+    title = f"Rà soát thay đổi: {review.labels[0]} → {review.labels[1]} ({n} đối tượng thay đổi)"
     with reproducible_ids(f"{profile.slug}/review"):
-        page = web_map(layers, title=title, simplify_m=CLOSE_SIMPLIFY_M,
-                       source="Nguồn: các lớp dữ liệu của dự án (gis review)")  # fmt: skip
+        page = web_map(
+            layers,
+            title=title,
+            simplify_m=CLOSE_SIMPLIFY_M,
+            source="Nguồn: các lớp dữ liệu của dự án (gis review)",
+        )
     paths["map"] = save_map(page, out / "review.html")
     return paths
 
@@ -394,14 +468,19 @@ def _moves(review: Review) -> gpd.GeoDataFrame | None:
     rows = []
     for name, after in review.after.items():
         before = review.before.get(name)
-        table = review.changes[(review.changes["layer"] == name)
-                               & review.changes["change"].str.contains("moved")]  # fmt: skip
+        table = review.changes[
+            (review.changes["layer"] == name) & review.changes["change"].str.contains("moved")
+        ]
         if before is None or not len(table):
             continue
         a, b = before, after  # indexed by id
         for _, r in table.iterrows():
-            line = shapely.LineString([shapely.centroid(a.loc[r["id"], "geometry"]),
-                                       shapely.centroid(b.loc[r["id"], "geometry"])])  # fmt: skip
+            line = shapely.LineString(
+                [
+                    shapely.centroid(a.loc[r["id"], "geometry"]),
+                    shapely.centroid(b.loc[r["id"], "geometry"]),
+                ]
+            )
             rows.append({"name": r["name"], "distance_m": round(r["distance_m"]), "geometry": line})
     if not rows:
         return None

@@ -333,26 +333,29 @@ def _rule_derived_regions(rule: Mapping[str, Any], get: Get) -> list[Problem]:
     problems = []
     if region_col in units.columns and unit_id in units.columns and aid in assign.columns:
         own = dict(zip(units[unit_id].astype(str).str.strip(), units[region_col], strict=False))
-        for code, region in zip(assign[aid].astype(str).str.strip(), assign[region_col],
-                                strict=True):  # fmt: skip
+        for code, region in zip(
+            assign[aid].astype(str).str.strip(), assign[region_col], strict=True
+        ):
             if code in own and not _blank(own[code]) and str(own[code]) != str(region):
                 problems.append(
                     Problem(
                         units_layer,
                         "derived_regions",
-                        f"'{region_col}' is '{own[code]}' but {assign_layer} assigns "
-                        f"'{region}'",
+                        f"'{region_col}' is '{own[code]}' but {assign_layer} assigns '{region}'",
                         code,
                         f"the assignment table is the source: set '{region_col}' to "
                         f"'{region}' or correct {assign_layer}",
                     )
                 )
     try:
-        derived = derive_regions(units, assign, unit_id=unit_id, assignment_id=aid,
-                                 region_column=region_col)  # fmt: skip
+        derived = derive_regions(
+            units, assign, unit_id=unit_id, assignment_id=aid, region_column=region_col
+        )
     except LayerError as exc:
-        return [*problems, Problem(layer, "derived_regions", str(exc),
-                                   hint=f"fix {assign_layer}, then {rebuild}")]  # fmt: skip
+        return [
+            *problems,
+            Problem(layer, "derived_regions", str(exc), hint=f"fix {assign_layer}, then {rebuild}"),
+        ]
     require_metric_crs(stored, name=layer, purpose="the derived_regions rule")
     have = {str(r): g for r, g in zip(stored[region_col], stored.geometry, strict=True)}
     codes = (
@@ -365,9 +368,14 @@ def _rule_derived_regions(rule: Mapping[str, Any], get: Get) -> list[Problem]:
     ):
         if region not in have:
             problems.append(
-                Problem(layer, "derived_regions",
-                        f"region '{region}' of {assign_layer} is missing", region, rebuild)
-            )  # fmt: skip
+                Problem(
+                    layer,
+                    "derived_regions",
+                    f"region '{region}' of {assign_layer} is missing",
+                    region,
+                    rebuild,
+                )
+            )
             continue
         if region in codes and codes[region] != units_joined:
             problems.append(
@@ -398,7 +406,12 @@ def _rule_derived_regions(rule: Mapping[str, Any], get: Get) -> list[Problem]:
             )
     for region in sorted(set(have) - set(derived[region_col].astype(str))):
         problems.append(
-            Problem(layer, "derived_regions",
-                    f"region '{region}' is not in {assign_layer}", region, rebuild)
-        )  # fmt: skip
+            Problem(
+                layer,
+                "derived_regions",
+                f"region '{region}' is not in {assign_layer}",
+                region,
+                rebuild,
+            )
+        )
     return problems

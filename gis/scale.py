@@ -85,10 +85,11 @@ def local_client(n_workers: int) -> Iterator[Any]:
     from distributed import LocalCluster
 
     with (
-        LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                     dashboard_address=None) as cluster,
+        LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
         cluster.get_client() as client,
-    ):  # fmt: skip
+    ):
         yield client
 
 

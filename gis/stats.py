@@ -295,8 +295,12 @@ def _urban_system(inputs: Inputs) -> pd.DataFrame:
     else:
         table = inputs.get("urban_areas_table")
         if table is None:
-            return missing_table("Urban system: urban areas by class",
-                            ["urban_areas", "urban_areas_table"], inputs, "")  # fmt: skip
+            return missing_table(
+                "Urban system: urban areas by class",
+                ["urban_areas", "urban_areas_table"],
+                inputs,
+                "",
+            )
         out = table.groupby("urban_class_2030").size().rename("n_urban_areas").reset_index()
         out = out.rename(columns={"urban_class_2030": "urban_class"})
         name = inputs.profile.layer("urban_areas_table")
@@ -446,10 +450,7 @@ def _urbanisation(inputs: Inputs) -> pd.DataFrame:
                 + ", ".join(
                     wards["code"]
                     + " "
-                    + inputs.get("communes")
-                    .set_index("code")
-                    .loc[wards["code"], "name"]
-                    .to_numpy()
+                    + inputs.get("communes").set_index("code").loc[wards["code"], "name"].to_numpy()
                 )
                 + " (they include former rural communes)",
             )
@@ -719,27 +720,56 @@ class TableSpec:
 #: The tables of :func:`compute_statistics`, in report order.
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(("unit_areas",), ("Areas of the administrative units",), _areas, ("province",)),
-    TableSpec(("population",), ("Population by unit",), _population,
-              ("districts", "communes", "crosswalk")),
+    TableSpec(
+        ("population",),
+        ("Population by unit",),
+        _population,
+        ("districts", "communes", "crosswalk"),
+    ),
     TableSpec(("urban_system",), ("Urban system: urban areas by class",), _urban_system),
-    TableSpec(("urbanisation",), ("Urbanisation",), _urbanisation,
-              ("districts", "communes", "crosswalk")),
-    TableSpec(("urbanised_share",), ("Area of urban administrative units",), _urbanised_share,
-              ("districts", "communes")),
-    TableSpec(("corridor_coverage",), ("Corridor coverage of the axis",), corridor_table,
-              ("districts", "communes")),
-    TableSpec(("road_density", "rural_access_index"),
-              ("Road density per unit", "Rural Access Index (area-based proxy)"), roads_tables,
-              ("districts", "communes")),
-    TableSpec(("catchments",), ("Straight-line catchments",), catchments_table,
-              ("communes", "province")),
-    TableSpec(("urban_classification",), ("Urban classification check",), _classification,
-              ("communes", "crosswalk")),
-    TableSpec(("indicators_vs_targets",), ("Indicators vs targets",), _indicators,
-              ("plan_targets", "facts")),
-    TableSpec(("national_urbanisation",), ("National urbanisation",), national_urbanisation_table,
-              national=True),
-)  # fmt: skip
+    TableSpec(
+        ("urbanisation",), ("Urbanisation",), _urbanisation, ("districts", "communes", "crosswalk")
+    ),
+    TableSpec(
+        ("urbanised_share",),
+        ("Area of urban administrative units",),
+        _urbanised_share,
+        ("districts", "communes"),
+    ),
+    TableSpec(
+        ("corridor_coverage",),
+        ("Corridor coverage of the axis",),
+        corridor_table,
+        ("districts", "communes"),
+    ),
+    TableSpec(
+        ("road_density", "rural_access_index"),
+        ("Road density per unit", "Rural Access Index (area-based proxy)"),
+        roads_tables,
+        ("districts", "communes"),
+    ),
+    TableSpec(
+        ("catchments",), ("Straight-line catchments",), catchments_table, ("communes", "province")
+    ),
+    TableSpec(
+        ("urban_classification",),
+        ("Urban classification check",),
+        _classification,
+        ("communes", "crosswalk"),
+    ),
+    TableSpec(
+        ("indicators_vs_targets",),
+        ("Indicators vs targets",),
+        _indicators,
+        ("plan_targets", "facts"),
+    ),
+    TableSpec(
+        ("national_urbanisation",),
+        ("National urbanisation",),
+        national_urbanisation_table,
+        national=True,
+    ),
+)
 
 
 def compute_statistics(

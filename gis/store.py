@@ -90,12 +90,15 @@ __all__ = [
     "write_layer",
 ]
 
-_PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "boolean",
-                  "date": "datetime64[ms]"}  # date: a calendar day, stored as "2024-03-15"
+_PANDAS_DTYPES = {
+    "str": "str",
+    "int": "Int64",
+    "float": "float64",
+    "bool": "boolean",
+    "date": "datetime64[ms]",
+}  # date: a calendar day, stored as "2024-03-15"
 #: Frames parsed inside :func:`read_cache`: (path, sha256 of the bytes, schema) -> frame.
 _READ_CACHE: dict[tuple[str, str, str], pd.DataFrame] | None = None
-
-
 
 
 def _meta_path(profile: Profile, name: str) -> Path:
@@ -152,8 +155,16 @@ def check_layer_name(name: str) -> None:
 _KINDS = ("vector", "table")
 #: Storage formats a vector layer's meta may ask for (``"format"``), with their file suffix.
 _FORMATS = {"geojson": "geojson", "geoparquet": "parquet"}
-_GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
-                   "MultiPolygon", "", None)  # fmt: skip
+_GEOMETRY_TYPES = (
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "",
+    None,
+)
 
 
 @functools.lru_cache(maxsize=64)
@@ -175,12 +186,16 @@ def _meta_problems(meta: object) -> list[str]:
     out = []
     kind = meta.get("kind")
     if kind not in _KINDS:
-        out.append(f"'kind' is {_shown(kind) if 'kind' in meta else 'missing'}; write "
-                   '"kind": "vector" (with geometries) or "table"')  # fmt: skip
+        out.append(
+            f"'kind' is {_shown(kind) if 'kind' in meta else 'missing'}; write "
+            '"kind": "vector" (with geometries) or "table"'
+        )
     columns = meta.get("columns", [])
     if not isinstance(columns, list):
-        out.append("'columns' is not a list; write a list of column objects, "
-                   '[{"name": "code", "dtype": "str"}, ...]')  # fmt: skip
+        out.append(
+            "'columns' is not a list; write a list of column objects, "
+            '[{"name": "code", "dtype": "str"}, ...]'
+        )
         columns = []
     for i, col in enumerate(columns, start=1):
         if not isinstance(col, dict) or not isinstance(col.get("name"), str) or not col["name"]:
@@ -188,37 +203,51 @@ def _meta_problems(meta: object) -> list[str]:
             continue
         dtype = col.get("dtype", "str")
         if dtype not in _PANDAS_DTYPES:
-            out.append(f"column '{_shown(col['name'])}' has dtype {_shown(dtype)}; use one of "
-                       f"{', '.join(_PANDAS_DTYPES)}")  # fmt: skip
+            out.append(
+                f"column '{_shown(col['name'])}' has dtype {_shown(dtype)}; use one of "
+                f"{', '.join(_PANDAS_DTYPES)}"
+            )
         if col.get("allowed") is not None and not isinstance(col["allowed"], list):
-            out.append(f"column '{_shown(col['name'])}': 'allowed' is not a list; write the "
-                       'allowed values as a list, e.g. "allowed": ["a", "b"]')  # fmt: skip
+            out.append(
+                f"column '{_shown(col['name'])}': 'allowed' is not a list; write the "
+                'allowed values as a list, e.g. "allowed": ["a", "b"]'
+            )
     if kind == "vector":
         geometry_type = meta.get("geometry_type")
         if geometry_type not in _GEOMETRY_TYPES:
-            out.append(f"'geometry_type' is {_shown(geometry_type)}; use Point, LineString or "
-                       'Polygon (or "" for a layer that mixes them)')  # fmt: skip
+            out.append(
+                f"'geometry_type' is {_shown(geometry_type)}; use Point, LineString or "
+                'Polygon (or "" for a layer that mixes them)'
+            )
         crs = meta.get("crs")
         if crs is not None and (not isinstance(crs, str) or not _known_crs(crs)):
-            out.append(f"'crs' {_shown(crs)} is not a CRS PROJ knows; write the planning CRS of "
-                       'profile.toml, e.g. "EPSG:9205"')  # fmt: skip
+            out.append(
+                f"'crs' {_shown(crs)} is not a CRS PROJ knows; write the planning CRS of "
+                'profile.toml, e.g. "EPSG:9205"'
+            )
     fmt = meta.get("format", "geojson")
     if fmt not in _FORMATS or (kind == "table" and "format" in meta):
-        out.append(f"'format' is {_shown(fmt)}; a vector layer may say \"geojson\" (default) or "
-                   '"geoparquet", a table none')  # fmt: skip
+        out.append(
+            f"'format' is {_shown(fmt)}; a vector layer may say \"geojson\" (default) or "
+            '"geoparquet", a table none'
+        )
     id_column = meta.get("id_column")
     if id_column is not None and not isinstance(id_column, str):
         out.append("'id_column' is not a column name; write a name or null")
     if not isinstance(meta.get("provenance", {}), dict):
-        out.append("'provenance' is not an object; write "
-                   '{"source": "...", "licence": "...", "date": "..."}')  # fmt: skip
+        out.append(
+            "'provenance' is not an object; write "
+            '{"source": "...", "licence": "...", "date": "..."}'
+        )
     return out
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
     """Read and check a ``.meta.json``: the metadata, or one :class:`LayerError` saying why not."""
-    fix = (f"Fix it by hand (compare with another layer's .meta.json) or bring back the "
-           f"committed one: `git checkout -- {path.name}`.")  # fmt: skip
+    fix = (
+        f"Fix it by hand (compare with another layer's .meta.json) or bring back the "
+        f"committed one: `git checkout -- {path.name}`."
+    )
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -513,8 +542,11 @@ def _prepare(data: pd.DataFrame, meta: dict[str, Any], profile: Profile, name: s
         if col != "geometry" and out[col].dtype.kind == "O":
             has_cr = out[col].map(lambda v: isinstance(v, str) and "\r" in v).to_numpy(dtype=bool)
             if has_cr.any():
-                out[col] = out[col].map(lambda v: v.replace("\r\n", "\n").replace("\r", "\n")
-                                        if isinstance(v, str) else v)  # fmt: skip
+                out[col] = out[col].map(
+                    lambda v: (
+                        v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
+                    )
+                )
     if meta["kind"] == "table":
         return pd.DataFrame(out.drop(columns="geometry", errors="ignore"))
     if not isinstance(out, gpd.GeoDataFrame):
@@ -598,9 +630,10 @@ def _keep_stored_geometries(
         return new
     same = np.zeros(len(new), dtype=bool)
     same[has] = shapely.equals_exact(
-        _canonical(new_geoms[has]), _canonical(old_geoms[has]),
+        _canonical(new_geoms[has]),
+        _canonical(old_geoms[has]),
         tolerance=settings.UNCHANGED_GEOMETRY_TOLERANCE_M,
-    )  # fmt: skip
+    )
     if not same.any():
         return new
     out = new.copy()
@@ -683,9 +716,11 @@ def write_layer(
             except OSError as exc:
                 raise disk_full_error(exc, tmp.parent) or exc from None
         else:
-            dates = {c["name"]: pd.to_datetime(prepared[c["name"]]).dt.strftime("%Y-%m-%d")
-                     for c in meta.get("columns", [])
-                     if c.get("dtype") == "date" and c["name"] in prepared.columns}  # fmt: skip
+            dates = {
+                c["name"]: pd.to_datetime(prepared[c["name"]]).dt.strftime("%Y-%m-%d")
+                for c in meta.get("columns", [])
+                if c.get("dtype") == "date" and c["name"] in prepared.columns
+            }
             try:
                 pyogrio.write_dataframe(  # dates as "2024-03-15": GDAL reads them as Date
                     prepared.assign(**dates),
@@ -793,8 +828,9 @@ def _extent_problems(data, name: str, meta: dict[str, Any], profile: Profile) ->
         outline = read_layer(outline_name, province=profile)
     except LayerNotFoundError:  # a new province whose outline is not imported yet
         return []
-    return check_extent(data, outline, name=name, id_column=meta.get("id_column"),
-                        place=profile.name)  # fmt: skip
+    return check_extent(
+        data, outline, name=name, id_column=meta.get("id_column"), place=profile.name
+    )
 
 
 def _commit(
@@ -852,8 +888,9 @@ def _commit(
             if new_meta:  # data and meta are two files: journal the pair (see _pending_meta)
                 pending = json.dumps({"previous": current, "meta": meta}, ensure_ascii=False)
                 undo["made"].append(_pending_path(profile, name))
-                _atomic_write_bytes(_pending_path(profile, name),
-                                    lambda tmp: tmp.write_text(pending, "utf-8"))  # fmt: skip
+                _atomic_write_bytes(
+                    _pending_path(profile, name), lambda tmp: tmp.write_text(pending, "utf-8")
+                )
             _atomic_write_bytes(path, write)
             undo["done"] = True  # the new version is in place: a later failure keeps it
             if new_meta:
@@ -873,10 +910,13 @@ def _commit(
         if isinstance(exc, GisError):
             raise
         raise write_error(
-            exc, path, what=f"save layer '{name}'", changed=undo["done"],
+            exc,
+            path,
+            what=f"save layer '{name}'",
+            changed=undo["done"],
             writable_hint="work on a writable copy of the store (`cp -r` it, then pass "
             "`--layers COPY` or set GIS_LAYERS_DIR)",
-        ) from None  # fmt: skip
+        ) from None
     return path
 
 
@@ -906,8 +946,12 @@ def _remove_leftovers(folder: Path, name: str) -> None:
     While the lock is held no other save of ``name`` runs, so any ``.<name>.*`` temporary file
     (see :func:`_atomic_write_bytes`) belongs to a process that died mid-save.
     """
-    for pattern in (f".{name}.geojson.*", f".{name}.parquet.*", f".{name}.csv.*",
-                    f".{name}.meta.json.*"):
+    for pattern in (
+        f".{name}.geojson.*",
+        f".{name}.parquet.*",
+        f".{name}.csv.*",
+        f".{name}.meta.json.*",
+    ):
         for tmp in folder.glob(pattern):
             tmp.unlink(missing_ok=True)
     for tmp in (folder / ".history").glob(f".{name}.pending-meta.json.*"):
@@ -1018,8 +1062,9 @@ def _log(profile: Profile, name: str, entry: dict[str, Any]) -> None:
     entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "layer": name, **entry}
     line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
     _no_link(folder / "log.jsonl")
-    fd = os.open(folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
-                 0o644)  # fmt: skip
+    fd = os.open(
+        folder / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644
+    )
     try:
         os.write(fd, line)  # one append: a killed save leaves at most an unfinished last line
     finally:

@@ -78,8 +78,6 @@ class FileCheck:
         return sum(p.severity == "error" for p in self.problems)
 
 
-
-
 def _sayer(messages: list[str], on_message: Say | None) -> Callable[[str], None]:
     def say(line: str) -> None:
         messages.append(line)
@@ -107,8 +105,11 @@ def _read_input(path: Path, sublayer, crs, encoding, say) -> pd.DataFrame:
 
 def _needs_geometry(data, path: Path, name: str, meta: dict) -> None:
     """Refuse a table (a CSV, a GeoPackage attribute table) for a vector layer, saying why."""
-    collections = (int((data.geometry.geom_type == "GeometryCollection").sum())
-                   if isinstance(data, gpd.GeoDataFrame) else 0)  # fmt: skip
+    collections = (
+        int((data.geometry.geom_type == "GeometryCollection").sum())
+        if isinstance(data, gpd.GeoDataFrame)
+        else 0
+    )
     if collections:
         raise InputFileError(
             f"'{path}' holds GeometryCollections ({collections} feature(s)); a layer holds "
@@ -159,8 +160,12 @@ def new_layer_meta(data: pd.DataFrame, *, title: str, source: str, licence: str)
         # several types: no geometry_type, so validation reports the mix (a layer that really
         # mixes types, like urban_areas, declares "geometry_type": "" in its .meta.json)
         meta.update(kind="vector", geometry_type=types.pop() if len(types) == 1 else None)
-    meta["provenance"] = {"source": source, "licence": licence, "date": "",
-                          "processing": "imported with `gis import`"}  # fmt: skip
+    meta["provenance"] = {
+        "source": source,
+        "licence": licence,
+        "date": "",
+        "processing": "imported with `gis import`",
+    }
     return meta
 
 
@@ -224,7 +229,7 @@ def import_file(
         if not source or not licence:
             raise LayerError(  # a data problem (exit 1), not a mistyped command line (exit 2)
                 f"'{name}' is a new layer: say where it comes from with --source and --licence, "
-                f"e.g. `gis import {path} --as {name} --source \"Sở TN&MT, 2024\" --licence "
+                f'e.g. `gis import {path} --as {name} --source "Sở TN&MT, 2024" --licence '
                 "CC-BY-4.0`. Nothing was written."
             ) from None
         meta = new_layer_meta(data, title=title or name, source=source, licence=licence)
@@ -244,8 +249,14 @@ def import_file(
         for line in report:
             say(f"repaired {line}")
         say(f"{len(report)} geometry(ies) repaired.")
-    written = store.write_layer(data, name, meta=meta, province=profile, message=f"import {path}",
-                                if_version="" if new_layer else None)  # fmt: skip
+    written = store.write_layer(
+        data,
+        name,
+        meta=meta,
+        province=profile,
+        message=f"import {path}",
+        if_version="" if new_layer else None,
+    )
     say(f"imported {len(data)} feature(s) from {path} as '{name}' -> {written}")
     return ImportResult(name, Path(written), len(data), new_layer, messages)
 
@@ -253,10 +264,18 @@ def import_file(
 def _alignment_lines(rep: pd.DataFrame) -> list[str]:
     """The match report of :func:`gis.osm.alignments_from_extract` as an aligned table."""
     header = ["segment", "road_ref", "status", "OSM ways", "km", "detail"]
-    rows = [[r.segment_id, shorten(r.road_ref, 24), r.status, shorten(r.osm_ids or "-", 24),
-             f"{r.schematic_km:.1f}" + (f" -> {r.alignment_km:.1f}"
-                                        if r.status == "matched" else ""), r.detail]
-            for r in rep.itertuples()]  # fmt: skip
+    rows = [
+        [
+            r.segment_id,
+            shorten(r.road_ref, 24),
+            r.status,
+            shorten(r.osm_ids or "-", 24),
+            f"{r.schematic_km:.1f}"
+            + (f" -> {r.alignment_km:.1f}" if r.status == "matched" else ""),
+            r.detail,
+        ]
+        for r in rep.itertuples()
+    ]
     return text_table(rows, header)
 
 
@@ -298,12 +317,13 @@ def import_osm(
     source, licence = source or "OpenStreetMap contributors", licence or "ODbL-1.0"
     highways = tuple(highways) if highways is not None else osm.highway_classes()
     if name == "osm_roads":
-        outline = store.read_layer(profile.extra.get("outline_layer", "province"),
-                                   province=profile)  # fmt: skip
+        outline = store.read_layer(profile.extra.get("outline_layer", "province"), province=profile)
         data = osm.read_osm_roads(path, outline, highways=highways)
         counts = data["highway"].value_counts().reindex(highways).dropna().astype(int)
-        say(f"kept {len(data)} way(s) of {profile.name}, {data['length_km'].sum():,.1f} km: "
-            + ", ".join(f"{h} {n}" for h, n in counts.items()))  # fmt: skip
+        say(
+            f"kept {len(data)} way(s) of {profile.name}, {data['length_km'].sum():,.1f} km: "
+            + ", ".join(f"{h} {n}" for h, n in counts.items())
+        )
     else:
         roads = store.read_layer("roads", province=profile)
         result = osm.alignments_from_extract(
@@ -326,10 +346,18 @@ def import_osm(
             existing = None
         data, kept = osm.combine_alignments(existing, result.alignments)
         for sid in kept:
-            say(f"kept {sid} from the existing road_alignments (not OpenStreetMap); delete "
-                "its row to take the OSM line")  # fmt: skip
-    meta = osm.layer_meta(name, source=source, licence=licence, extract=path, highways=highways,
-                          crs=profile.planning_crs)  # fmt: skip
+            say(
+                f"kept {sid} from the existing road_alignments (not OpenStreetMap); delete "
+                "its row to take the OSM line"
+            )
+    meta = osm.layer_meta(
+        name,
+        source=source,
+        licence=licence,
+        extract=path,
+        highways=highways,
+        crs=profile.planning_crs,
+    )
     if title:
         meta["title"] = title
     written = store.write_layer(data, name, meta=meta, province=profile, message=f"import {path}")
@@ -442,6 +470,7 @@ def export_layer(
     except OSError as exc:  # read-only folder, full disk: the old file, if any, is kept
         if isinstance(exc, GisError):
             raise
-        raise write_error(exc, path, what=f"export '{name}'",
-                          writable_hint="export to another folder") from None  # fmt: skip
+        raise write_error(
+            exc, path, what=f"export '{name}'", writable_hint="export to another folder"
+        ) from None
     return path

@@ -44,13 +44,14 @@ from gis._validation import (
 )
 from gis.errors import LayerError, Problem
 from gis.profile import Profile, load_profile
-from gis.store import layer_meta, layer_reader, list_layers, read_layer
+from gis.store import layer_meta, layer_reader, list_layers, read_layer, write_layer
 
 __all__ = [
     "GEOMETRY_FAMILIES",
     "RULES",
     "register_rule",
     "repair_geometries",
+    "repair_layer",
     "rules_for",
     "validate_frame",
     "validate_layer",
@@ -125,3 +126,30 @@ def validate_province(
     for p in run_rules(profile, rules, frames, get=layer_reader(profile)):
         out.setdefault(p.layer, []).append(p)
     return out
+
+
+def repair_layer(
+    name: str,
+    *,
+    province: str | Profile | None = None,
+    layers_dir: str | Path | None = None,
+) -> list[str]:
+    """Repair the invalid geometries of layer ``name`` and save it if any changed.
+
+    :func:`repair_geometries` on the stored layer; the repaired layer is saved through
+    :func:`gis.store.write_layer` (validated, its previous version kept in history) with the
+    message ``"gis validate --repair"``. ``gis validate LAYER --repair`` calls this.
+
+    Returns
+    -------
+    list of str
+        One line per repaired feature (empty: nothing to repair, nothing saved).
+    """
+    profile = load_profile(province, layers_dir=layers_dir)
+    meta = layer_meta(name, province=profile)
+    fixed, report = repair_geometries(
+        read_layer(name, province=profile), id_column=meta.get("id_column")
+    )
+    if report:
+        write_layer(fixed, name, province=profile, message="gis validate --repair")
+    return report

@@ -563,9 +563,11 @@ def web_map(
             # a point's popup opens above its symbol, not over it (Leaflet's default offset: 7)
             lift = float(max(radius.values(), default=layer.radius)) if swatch == "point" else 0
             folium.GeoJsonPopup(
-                fields=list(popup), aliases=[html.escape(a) for a in popup.values()],
-                offset=[0, round(7 - lift)], max_width=360,
-            ).add_to(gj)  # fmt: skip
+                fields=list(popup),
+                aliases=[html.escape(a) for a in popup.values()],
+                offset=[0, round(7 - lift)],
+                max_width=360,
+            ).add_to(gj)
         gj.add_to(m)
         if not shown.empty:
             bounds.append(shown.total_bounds)
@@ -588,8 +590,11 @@ def web_map(
         b = np.vstack(bounds)
         (s_, w_), (n_, e_) = (b[:, 1].min(), b[:, 0].min()), (b[:, 3].max(), b[:, 2].max())
         pad = 0.01 if (n_ - s_) < 1e-6 or (e_ - w_) < 1e-6 else 0.0  # one point: Leaflet -> NaN
-        m.fit_bounds([[s_ - pad, w_ - pad], [n_ + pad, e_ + pad]], padding_top_left=(50, 70),
-                     padding_bottom_right=(LEGEND_PX + 20, 30))  # fmt: skip
+        m.fit_bounds(
+            [[s_ - pad, w_ - pad], [n_ + pad, e_ + pad]],
+            padding_top_left=(50, 70),
+            padding_bottom_right=(LEGEND_PX + 20, 30),
+        )
     if any(layer.label for layer in layers):
         _Labels(LABEL_ZOOM_STEPS).add_to(m)  # after fit_bounds: the opening zoom is known
     folium.LayerControl(collapsed=True).add_to(m)

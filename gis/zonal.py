@@ -350,8 +350,9 @@ def zonal_stats(
             if gdal_cache_mb is not None
             else contextlib.nullcontext()
         )
-        shown = fraction_progress(len(rows), desc="zonal statistics", unit="unit",
-                                  quiet=not progress)  # fmt: skip
+        shown = fraction_progress(
+            len(rows), desc="zonal statistics", unit="unit", quiet=not progress
+        )
         with cache, shown as report:
             raw = exact_extract(
                 source,

@@ -14,8 +14,11 @@ X0, Y0 = 500000.0, 2470000.0  # EPSG:9205, on the central meridian 103 E near 22
 
 def make_squares() -> gpd.GeoDataFrame:
     """Four 2 km squares in a 2x2 block (EPSG:9205), Vietnamese names, one hostile name."""
-    cells = [box(X0 + i * 2000, Y0 + j * 2000, X0 + (i + 1) * 2000, Y0 + (j + 1) * 2000)
-             for j in range(2) for i in range(2)]  # fmt: skip
+    cells = [
+        box(X0 + i * 2000, Y0 + j * 2000, X0 + (i + 1) * 2000, Y0 + (j + 1) * 2000)
+        for j in range(2)
+        for i in range(2)
+    ]
     return gpd.GeoDataFrame(
         {
             "code": ["01", "02", "03", "04"],

@@ -161,7 +161,6 @@ def test_find_cycles_on_known_graphs(graph, expected):
     assert find_cycles(graph) == expected
 
 
-
 # --- private names (issue 19: "no module imports a private name of another") -------------------
 
 #: Private names one module takes from another, each with its reason:

@@ -262,8 +262,14 @@ def _shp_without(part):
 
 def _raster(tmp, *, crs="EPSG:4326", nodata=-9999.0, name="pop.tif"):
     path = tmp / name
-    profile = {"driver": "GTiff", "width": 20, "height": 20, "count": 1, "dtype": "float32",
-               "transform": Affine(0.1, 0.0, 102.3, 0.0, -0.1, 22.9)}  # fmt: skip
+    profile = {
+        "driver": "GTiff",
+        "width": 20,
+        "height": 20,
+        "count": 1,
+        "dtype": "float32",
+        "transform": Affine(0.1, 0.0, 102.3, 0.0, -0.1, 22.9),
+    }
     if crs:
         profile["crs"] = crs
     if nodata is not None:
@@ -347,8 +353,11 @@ def _zip_bomb(tmp, store):
 
 
 def _padded_geojson_zip(path: Path, n_chunks: int, chunk: int = 1 << 24) -> Path:
-    feature = {"type": "Feature", "properties": {"name": "a"},
-               "geometry": {"type": "Point", "coordinates": [500000.0, 2450000.0]}}  # fmt: skip
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "a"},
+        "geometry": {"type": "Point", "coordinates": [500000.0, 2450000.0]},
+    }
     head = b'{"type": "FeatureCollection", "features": [' + json.dumps(feature).encode() + b"]"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         with zf.open("d.geojson", "w", force_zip64=True) as fh:
@@ -939,8 +948,11 @@ def corpus(tmp_path_factory):
     (root / "jobs.json").write_text(json.dumps(jobs))
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER, str(root / "jobs.json")],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     outcomes = {}
     by_id = {r["id"]: r for r in json.loads(proc.stdout.splitlines()[-1])}
@@ -978,27 +990,54 @@ def test_bad_input_is_refused_clearly(corpus, case_id, expected, commands):
 # --- a store damaged outside the toolkit: `gis validate` reports, does not crash -------------
 
 BROKEN_STORE = [
-    ("truncated-layer-file", "communes_2025.geojson", lambda p: _truncate(p, 0.3),
-     "layer 'communes_2025': cannot read"),
-    ("meta-not-json", "rivers.meta.json", lambda p: p.write_text("{title: rivers"),
-     "rivers.meta.json is not valid JSON"),
-    ("profile-not-toml", "profile.toml", lambda p: p.write_text("slug = [lai_chau"),
-     "is not valid UTF-8 TOML"),
-    ("layer-file-missing", "border.geojson", lambda p: p.unlink(),
-     "layer 'border' has metadata but no data file border.geojson"),
-]  # fmt: skip
+    (
+        "truncated-layer-file",
+        "communes_2025.geojson",
+        lambda p: _truncate(p, 0.3),
+        "layer 'communes_2025': cannot read",
+    ),
+    (
+        "meta-not-json",
+        "rivers.meta.json",
+        lambda p: p.write_text("{title: rivers"),
+        "rivers.meta.json is not valid JSON",
+    ),
+    (
+        "profile-not-toml",
+        "profile.toml",
+        lambda p: p.write_text("slug = [lai_chau"),
+        "is not valid UTF-8 TOML",
+    ),
+    (
+        "layer-file-missing",
+        "border.geojson",
+        lambda p: p.unlink(),
+        "layer 'border' has metadata but no data file border.geojson",
+    ),
+]
 
 
-@pytest.mark.parametrize(("file", "damage", "expected"), [c[1:] for c in BROKEN_STORE],
-                         ids=[c[0] for c in BROKEN_STORE])  # fmt: skip
+@pytest.mark.parametrize(
+    ("file", "damage", "expected"), [c[1:] for c in BROKEN_STORE], ids=[c[0] for c in BROKEN_STORE]
+)
 def test_damaged_store_is_reported(tmp_path, file, damage, expected):
     store = _copy_store(tmp_path / "layers")
     damage(store / "lai_chau" / file)
     before = {p: p.read_bytes() for p in store.rglob("*") if p.is_file()}
     proc = subprocess.run(
-        [sys.executable, "-c", "from gis.cli import main; main()", "validate", "--layers",
-         str(store)], capture_output=True, text=True, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from gis.cli import main; main()",
+            "validate",
+            "--layers",
+            str(store),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     text = proc.stdout + proc.stderr
     assert proc.returncode == 1 and "Traceback" not in text, text
     assert expected in text, text
@@ -1011,8 +1050,11 @@ def test_damaged_store_is_reported(tmp_path, file, damage, expected):
 def _gis(*args, store):
     proc = subprocess.run(
         [sys.executable, "-c", "from gis.cli import main; main()", *args, "--layers", str(store)],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -1026,8 +1068,17 @@ def test_legacy_shapefile_is_converted_and_reported(tmp_path, encoding):
         path.with_suffix(".cpg").unlink()
     else:
         path = _legacy_shapefile(tmp_path, store, lambda t: to_legacy(t, encoding))
-    code, out, err = _gis("import", str(path), "--as", "old_districts", "--source", "test",
-                          "--licence", "CC0", store=store)  # fmt: skip
+    code, out, err = _gis(
+        "import",
+        str(path),
+        "--as",
+        "old_districts",
+        "--source",
+        "test",
+        "--licence",
+        "CC0",
+        store=store,
+    )
     assert code == 0, err
     if encoding == "cp1258":
         assert "Warning:" in err and "decoded it as cp1258" in err and "converted" not in out
@@ -1053,8 +1104,9 @@ def test_legacy_text_inside_a_utf8_file_is_converted(tmp_path):
     )
     assert _districts(store)["name"].tolist() == names
     # stating the encoding turns detection off: the mojibake is kept as it is
-    code, out, err = _gis("import", str(path), "--as", "districts_pre2025", "--encoding",
-                          "utf-8", store=store)  # fmt: skip
+    code, out, err = _gis(
+        "import", str(path), "--as", "districts_pre2025", "--encoding", "utf-8", store=store
+    )
     assert code == 0 and "converted" not in out
     assert _districts(store)["name"].iloc[2] == to_legacy(names[2], "tcvn3")
 
@@ -1063,8 +1115,9 @@ def test_swapped_file_imports_with_swap_xy(tmp_path):
     store = _copy_store(tmp_path / "layers")
     path, _ = _swapped(tmp_path, store)
     before = _districts(store)
-    code, out, err = _gis("import", str(path), "--as", "districts_pre2025", "--swap-xy",
-                          store=store)  # fmt: skip
+    code, out, err = _gis(
+        "import", str(path), "--as", "districts_pre2025", "--swap-xy", store=store
+    )
     assert code == 0, err
     assert "swapped x and y of 8 feature(s)" in out
     after = _districts(store)
@@ -1077,8 +1130,9 @@ def test_export_shorten_fields_prints_mapping(tmp_path):
     target = tmp_path / "d.shp"
     code, _, err = _gis("export", "districts_pre2025", str(target), store=store)
     assert code == 1 and "Shapefile field names are limited to 10 bytes" in err
-    code, out, err = _gis("export", "districts_pre2025", str(target), "--shorten-fields",
-                          store=store)  # fmt: skip
+    code, out, err = _gis(
+        "export", "districts_pre2025", str(target), "--shorten-fields", store=store
+    )
     assert code == 0, err
     assert "field 'province_code' -> 'province_c'" in out
     assert "province_c" in pyogrio.read_info(target)["fields"]

@@ -46,10 +46,17 @@ def builds(store, tmp_path_factory):
     urban.loc[row, "geometry"] = shapely.affinity.translate(urban.loc[row, "geometry"], 1200.0)
     write_layer(urban, "urban_areas", province=profile, message="test: move one urban area")
     edited = build_province(profile, **dirs)
-    full = build_province(profile, stats_dir=out / "out_full", maps_dir=out / "maps_full",
-                          force=True)  # fmt: skip
-    return {"first": first, "noop": noop, "edited": edited, "full": full, "out": out,
-            "profile": profile}  # fmt: skip
+    full = build_province(
+        profile, stats_dir=out / "out_full", maps_dir=out / "maps_full", force=True
+    )
+    return {
+        "first": first,
+        "noop": noop,
+        "edited": edited,
+        "full": full,
+        "out": out,
+        "profile": profile,
+    }
 
 
 def test_first_build_is_full_and_recorded(builds):
@@ -86,9 +93,10 @@ def test_edit_redoes_exactly_what_read_the_edited_layer(builds):
 
 def _files(folder: Path) -> list[str]:
     return sorted(
-        str(p.relative_to(folder)) for p in folder.rglob("*")
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
         if p.is_file() and p.name != RECORD_NAME and ".cache" not in p.parts
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("kind", ["out", "maps"])

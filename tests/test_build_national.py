@@ -18,8 +18,12 @@ def _gis(*args: str, out: Path, layers: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "GIS_OUT_DIR": str(out / "out"), "GIS_MAPS_DIR": str(out / "maps")}
     return subprocess.run(
         [sys.executable, "-m", "gis.cli", *args, "--layers", str(layers)],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +49,13 @@ def test_writes_the_tables_and_the_map(built):
 def test_phases_are_plain_lines_in_a_log(built):
     _, proc = built
     phases = [ln for ln in proc.stderr.splitlines() if ln.startswith("[national]")]
-    assert phases == ["[national] read layers", "[national] census to 2025 communes",
-                      "[national] indicators", "[national] tables", "[national] map"]  # fmt: skip
+    assert phases == [
+        "[national] read layers",
+        "[national] census to 2025 communes",
+        "[national] indicators",
+        "[national] tables",
+        "[national] map",
+    ]
     assert "\r" not in proc.stderr
 
 

@@ -65,16 +65,21 @@ def test_cao_bang_builds_titled_for_itself_and_names_what_it_lacks(
     assert "dinh_huong: not drawn, the province has none of its layers" in said
     index = (maps / "index.html").read_text(encoding="utf-8")
     assert "Bản đồ quy hoạch tỉnh Cao Bằng" in index
-    assert "Không dựng được (thiếu lớp dữ liệu): Định hướng phát triển không gian tỉnh " \
-           "Cao Bằng (cần một trong các lớp: orientation_regions_pre2025" in index
+    assert (
+        "Không dựng được (thiếu lớp dữ liệu): Định hướng phát triển không gian tỉnh "
+        "Cao Bằng (cần một trong các lớp: orientation_regions_pre2025" in index
+    )
     for page in [maps / "index.html", *maps.glob("tk_*.html")]:
         text = page.read_text(encoding="utf-8")
         assert "Lai Châu" not in text and "một trục" not in text.lower(), page.name
     # the census urbanisation map colours the 56 communes and 10 districts
     html = (maps / "tk_do_thi_hoa.html").read_text(encoding="utf-8")
     props = [json.loads(p) for p in re.findall(r'"properties": (\{[^{}]*\})', html)]
-    shown = {p["code"]: float(p["urban_pct_2019_calc"].replace(".", "").replace(",", "."))
-             for p in props if "urban_pct_2019_calc" in p}  # fmt: skip
+    shown = {
+        p["code"]: float(p["urban_pct_2019_calc"].replace(".", "").replace(",", "."))
+        for p in props
+        if "urban_pct_2019_calc" in p
+    }
     assert len(shown) == 56 + 10
     assert (maps / "print" / "tk_do_thi_hoa.png").stat().st_size > 100_000
     # the report: census urbanisation for the 56 communes and the 10 districts, as on the map
@@ -116,10 +121,11 @@ def test_lai_chau_titles_come_from_its_profile(store_copy_session, tmp_path):
     folder = tmp_path / "layers" / "lai_chau"
     folder.mkdir(parents=True)
     (folder / "profile.toml").write_text(
-        text.replace("corridor_distances_m = [5000, 10000, 20000]", "corridor_distances_m = "
-                     "[3000, 15000]").replace('"một trục – hai vùng – ba trụ cột"', '"hai cực"'),
+        text.replace(
+            "corridor_distances_m = [5000, 10000, 20000]", "corridor_distances_m = [3000, 15000]"
+        ).replace('"một trục – hai vùng – ba trụ cột"', '"hai cực"'),
         encoding="utf-8",
-    )  # fmt: skip
+    )
     changed = load_profile("lai_chau", layers_dir=tmp_path / "layers")
     titles = {spec.slug: _title(spec.title, changed) for spec in MAPS}
     assert titles["dinh_huong"] == "Định hướng phát triển không gian tỉnh Lai Châu: hai cực"

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from conftest import REPO
 
-from gis.store import read_layer
+from gis.store import history, read_layer
 
 
 def gis(*args, layers=None, env=None):
@@ -54,8 +54,10 @@ def test_validate_all_passes(store_copy_session):
     lines = out.splitlines()[:n]
     # aligned to the longest name, then the profile rules that checked each layer
     assert {line.index(" OK ") for line in lines} == {len("orientation_regions_pre2025 ")}
-    assert "orientation_regions_pre2025  OK  rules: partition, derived_regions, urban_in_unit, " \
+    assert (
+        "orientation_regions_pre2025  OK  rules: partition, derived_regions, urban_in_unit, "
         "has_source" in lines
+    )
     province = " OK  rules: area, partition x2, within, points_inside"
     assert any(line.startswith("province ") and line.endswith(province) for line in lines)
     assert any(line.startswith("facts ") and line.endswith("OK  rules: none") for line in lines)
@@ -116,6 +118,29 @@ def test_broken_import_is_refused_and_store_untouched(
     assert _digest(store_copy) == before
 
 
+def test_validate_repair_fixes_a_stored_layer(store_copy):
+    """A layer broken outside the toolkit (a GeoJSON edited by hand): `gis validate LAYER
+    --repair` repairs it, saves it with history, and the layer is valid again."""
+    import pyogrio
+
+    d = read_layer("districts_pre2025", province="lai_chau", layers_dir=store_copy)
+    ring = list(d.geometry.iloc[2].geoms[0].exterior.coords)
+    ring.insert(2, ring[0])  # the Mường Tè ring returns to its start: self-intersection
+    d.loc[d.index[2], "geometry"] = shapely.MultiPolygon([shapely.Polygon(ring)])
+    path = store_copy / "lai_chau" / "districts_pre2025.geojson"
+    pyogrio.write_dataframe(d, path, driver="GeoJSON")
+    code, out, err = gis("validate", "districts_pre2025", layers=store_copy)
+    assert code == 1 and "invalid" in out.lower()
+    code, out, err = gis("validate", "districts_pre2025", "--repair", layers=store_copy)
+    assert code == 0, err
+    assert "repaired 107:" in out and "1 geometry(ies) repaired in 'districts_pre2025'." in out
+    assert read_layer(
+        "districts_pre2025", province="lai_chau", layers_dir=store_copy
+    ).is_valid.all()
+    saves = history("districts_pre2025", province="lai_chau", layers_dir=store_copy)
+    assert saves["message"].iloc[-1] == "gis validate --repair"
+
+
 def test_import_repair_fixes_and_reports(tmp_path, store_copy):
     d = read_layer("districts_pre2025", province="lai_chau", layers_dir=store_copy)
     # A self-touching ring of the real Mường Tè polygon: make it invalid by adding a spike.
@@ -126,8 +151,9 @@ def test_import_repair_fixes_and_reports(tmp_path, store_copy):
     assert not d.is_valid.iloc[2]
     path = tmp_path / "d.gpkg"
     d.to_file(path)
-    code, out, err = gis("import", str(path), "--as", "districts_pre2025", "--repair",
-                         layers=store_copy)  # fmt: skip
+    code, out, err = gis(
+        "import", str(path), "--as", "districts_pre2025", "--repair", layers=store_copy
+    )
     assert code == 0, err
     assert "repaired 107:" in out
     assert read_layer(
@@ -136,15 +162,25 @@ def test_import_repair_fixes_and_reports(tmp_path, store_copy):
 
 
 def test_import_new_layer_needs_provenance(tmp_path, store_copy):
-    pts = gpd.GeoDataFrame({"name": ["Cửa khẩu Ma Lù Thàng"]},
-                           geometry=[shapely.Point(103.17, 22.58)], crs=4326)  # fmt: skip
+    pts = gpd.GeoDataFrame(
+        {"name": ["Cửa khẩu Ma Lù Thàng"]}, geometry=[shapely.Point(103.17, 22.58)], crs=4326
+    )
     path = tmp_path / "gates.geojson"
     pts.to_file(path)
     code, _, err = gis("import", str(path), "--as", "gates", layers=store_copy)
     assert code == 1 and "--source and --licence" in err
     assert err.count("\n") == 1 and "Usage:" not in err  # one line, no usage dump
-    code, _out, err = gis("import", str(path), "--as", "gates", "--source", "test",
-                         "--licence", "CC0", layers=store_copy)  # fmt: skip
+    code, _out, err = gis(
+        "import",
+        str(path),
+        "--as",
+        "gates",
+        "--source",
+        "test",
+        "--licence",
+        "CC0",
+        layers=store_copy,
+    )
     assert code == 0, err
     gates = read_layer("gates", province="lai_chau", layers_dir=store_copy)
     assert gates.crs.to_epsg() == 9205 and gates["name"].iloc[0] == "Cửa khẩu Ma Lù Thàng"
@@ -222,8 +258,14 @@ def test_history_undo_and_restore(tmp_path, store_copy):
     imported = data.read_bytes()
     code, out, _ = gis("history", "urban_areas_2030", layers=store_copy)
     header, row = out.splitlines()
-    assert code == 0 and header.split()[:6] == ["time", "message", "features", "added",
-                                                "removed", "modified"]  # fmt: skip
+    assert code == 0 and header.split()[:6] == [
+        "time",
+        "message",
+        "features",
+        "added",
+        "removed",
+        "modified",
+    ]
     assert "import" in row and row.split()[4:7] == ["0", "0", "1"]  # counts logged by the import
     code, _, err = gis("restore", "urban_areas_2030", layers=store_copy)
     assert code == 2 and "`gis undo urban_areas_2030`" in err and data.read_bytes() == imported
@@ -293,14 +335,17 @@ def test_info_shows_version_and_last_save(tmp_path, store_copy):
 
 def test_build_ends_with_a_summary_and_where_the_outputs_are(tmp_path, store_copy):
     out, maps = tmp_path / "out", tmp_path / "maps"
-    code, stdout, err = gis("build", layers=store_copy,
-                            env={"GIS_OUT_DIR": str(out), "GIS_MAPS_DIR": str(maps)})  # fmt: skip
+    code, stdout, err = gis(
+        "build", layers=store_copy, env={"GIS_OUT_DIR": str(out), "GIS_MAPS_DIR": str(maps)}
+    )
     assert code == 0, err
     lines = stdout.splitlines()
     assert "25 layer(s) valid (16 vector, 9 table); `gis layers` shows the catalogue." in lines
     assert "licence:" not in stdout and "source:" not in stdout  # no catalogue again
-    assert lines[-1] == (f"built Lai Châu: statistics and report in {out}, maps in {maps} "
-                         f"(open {maps / 'index.html'})")  # fmt: skip
+    assert lines[-1] == (
+        f"built Lai Châu: statistics and report in {out}, maps in {maps} "
+        f"(open {maps / 'index.html'})"
+    )
     assert (out / "report.md").exists() and (maps / "index.html").exists()
 
 

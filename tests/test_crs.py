@@ -44,8 +44,7 @@ def test_rotation_sign_convention_matters_half_a_metre():
 
 
 def test_to_crs_round_trip_and_copy():
-    g = gpd.GeoDataFrame({"name": ["Lai Châu"]}, geometry=[shapely.Point(*CONTROL_9205)],
-                         crs=9205)  # fmt: skip
+    g = gpd.GeoDataFrame({"name": ["Lai Châu"]}, geometry=[shapely.Point(*CONTROL_9205)], crs=9205)
     wgs = to_crs(g, "EPSG:4326")
     back = to_crs(wgs, "EPSG:9205")
     assert g.crs.to_epsg() == 9205  # input untouched

@@ -43,8 +43,9 @@ def delivered(tmp_path_factory):
 
 
 def _datasets(gdb: Path) -> dict[str, str]:
-    items = pyogrio.read_dataframe(gdb, layer="GDB_Items", read_geometry=False,
-                                   LIST_ALL_TABLES="YES")  # fmt: skip
+    items = pyogrio.read_dataframe(
+        gdb, layer="GDB_Items", read_geometry=False, LIST_ALL_TABLES="YES"
+    )
     out = {}
     for path in items["Path"].dropna():
         parts = [p for p in str(path).split("\\") if p]
@@ -63,8 +64,9 @@ def _ids(gdb: Path) -> dict[str, dict[str, str]]:
 
 
 def _errors(out_dir, profile=None):
-    return [p for ps in check_delivery(out_dir, profile).values() for p in ps
-            if p.severity == "error"]  # fmt: skip
+    return [
+        p for ps in check_delivery(out_dir, profile).values() for p in ps if p.severity == "error"
+    ]
 
 
 def test_delivery_reads_back_with_themes_names_ids_and_mandatory_fields(delivered):
@@ -79,9 +81,15 @@ def test_delivery_reads_back_with_themes_names_ids_and_mandatory_fields(delivere
     assert len(layers) == 19 and sum(x.features for x in report.layers) == 113
     datasets = _datasets(gdb)
     assert set(datasets) == set(layers)
-    assert set(datasets.values()) == {"KinhTeXaHoiDauTu", "XayDung", "CongThuong",
-                                      "NongNghiepPhatTrienNongThon", "TaiNguyenMoiTruong",
-                                      "VanHoaTheThaoDuLich", "GiaoThongVanTai"}  # fmt: skip
+    assert set(datasets.values()) == {
+        "KinhTeXaHoiDauTu",
+        "XayDung",
+        "CongThuong",
+        "NongNghiepPhatTrienNongThon",
+        "TaiNguyenMoiTruong",
+        "VanHoaTheThaoDuLich",
+        "GiaoThongVanTai",
+    }
     assert datasets["HienTrangDoThi_P"] == "XayDung"  # MH01: the circular's own example
     geometry = {"A": "MultiPolygon", "P": "Point", "L": "MultiLineString"}
     seen = set()
@@ -142,11 +150,18 @@ def test_representation_from_layer_columns_and_derivation():
     square = shapely.box(0, 0, 10, 10)
     own = pd.Series({"representation": "boundary", "legal_basis": "QĐ 1/QĐ-UBND"})
     assert _representation(row, own, square, None) == (
-        "ranh giới", "QĐ 1/QĐ-UBND", "cột representation và legal_basis của lớp")
+        "ranh giới",
+        "QĐ 1/QĐ-UBND",
+        "cột representation và legal_basis của lớp",
+    )
     no_basis = pd.Series({"representation": "boundary", "legal_basis": ""})
     assert _representation(row, no_basis, square, None)[0] == "ký hiệu"
-    cited = pd.Series({"source": "Quyết định 12/QĐ-TTg ngày 01/02/2024 phê duyệt quy hoạch "
-                                 "phân khu Khu X; báo chí"})  # fmt: skip
+    cited = pd.Series(
+        {
+            "source": "Quyết định 12/QĐ-TTg ngày 01/02/2024 phê duyệt quy hoạch "
+            "phân khu Khu X; báo chí"
+        }
+    )
     shown, basis, _ = _representation(row, cited, square, None)
     assert shown == "ranh giới" and basis.endswith("quy hoạch phân khu Khu X")
     # the provincial plan being delivered is no legal basis for a boundary of its own
@@ -179,19 +194,24 @@ def test_redelivery_keeps_ids_and_new_features_get_new_numbers(delivered, tmp_pa
     extra["plant_id"], extra["name"] = "hp99", "Nậm Mới"
     from gis.store import write_layer
 
-    write_layer(pd.concat([plants, extra], ignore_index=True), "hydropower_plants",
-                province="lai_chau", layers_dir=copy)  # fmt: skip
-    report = deliver_province("lai_chau", tmp_path / "changed", layers_dir=copy,
-                              maps=False)
+    write_layer(
+        pd.concat([plants, extra], ignore_index=True),
+        "hydropower_plants",
+        province="lai_chau",
+        layers_dir=copy,
+    )
+    report = deliver_province("lai_chau", tmp_path / "changed", layers_dir=copy, maps=False)
     assert report.new_ids == 1
     changed = _ids(tmp_path / "changed" / PACKAGE)
     old = first["HienTrangNguonDien_P"]
     assert "hydropower_plants/hp02" not in changed["HienTrangNguonDien_P"]
     assert changed["HienTrangNguonDien_P"]["hydropower_plants/hp99"] == "T12-NH02-00000009"
     assert {k: v for k, v in changed["HienTrangNguonDien_P"].items() if k in old} == {
-        k: v for k, v in old.items() if k != "hydropower_plants/hp02"}
+        k: v for k, v in old.items() if k != "hydropower_plants/hp02"
+    }
     assert {k: v for k, v in changed.items() if k != "HienTrangNguonDien_P"} == {
-        k: v for k, v in first.items() if k != "HienTrangNguonDien_P"}
+        k: v for k, v in first.items() if k != "HienTrangNguonDien_P"
+    }
 
 
 def test_gml_and_iso_metadata_beside_the_geodatabase(delivered):
@@ -199,8 +219,11 @@ def test_gml_and_iso_metadata_beside_the_geodatabase(delivered):
     for layer in report.layers:
         gml = pyogrio.read_dataframe(out / "gml" / f"{layer.name}.gml")
         assert len(gml) == layer.features and gml.crs.to_epsg() == 9205
-        assert set(gml["maDoiTuong"]) == set(pyogrio.read_dataframe(
-            out / PACKAGE, layer=layer.name, read_geometry=False)["maDoiTuong"])  # fmt: skip
+        assert set(gml["maDoiTuong"]) == set(
+            pyogrio.read_dataframe(out / PACKAGE, layer=layer.name, read_geometry=False)[
+                "maDoiTuong"
+            ]
+        )
         root = ET.parse(out / "metadata" / f"{layer.name}.xml").getroot()
         texts = [e.text for e in root.iter(f"{GCO}CharacterString")]
         assert "EPSG:9205" in texts and "VN-2000 / TM-3 103-00" in texts
@@ -220,8 +243,13 @@ def _break(out: Path, tmp_path: Path, layer: str, change, new_name: str | None =
     gdb = copy / PACKAGE
     dataset = _datasets(gdb)[layer]
     df = change(pyogrio.read_dataframe(gdb, layer=layer))
-    pyogrio.write_dataframe(df, gdb, layer=new_name or layer, driver="OpenFileGDB",
-                            layer_options={"FEATURE_DATASET": dataset})  # fmt: skip
+    pyogrio.write_dataframe(
+        df,
+        gdb,
+        layer=new_name or layer,
+        driver="OpenFileGDB",
+        layer_options={"FEATURE_DATASET": dataset},
+    )
     return copy
 
 
@@ -274,22 +302,25 @@ def test_check_fails_on_a_wrong_layer_name_and_geometry(delivered, tmp_path):
     _, out, _ = delivered
     broken = _break(out, tmp_path, "HienTrangCuaKhau_P", lambda df: df, new_name="cua_khau")
     for folder, suffix in (("gml", "gml"), ("metadata", "xml")):
-        shutil.copy(broken / folder / f"HienTrangCuaKhau_P.{suffix}",
-                    broken / folder / f"cua_khau.{suffix}")  # fmt: skip
+        shutil.copy(
+            broken / folder / f"HienTrangCuaKhau_P.{suffix}", broken / folder / f"cua_khau.{suffix}"
+        )
     errors = _errors(broken)  # the copy also repeats the IDs of HienTrangCuaKhau_P
     assert {(p.layer, p.check) for p in errors} == {("cua_khau", "name"), ("cua_khau", "id")}
     assert "layer name 'cua_khau' is not TenLop_A|P|L" in str(errors[0])
     # a point layer named _A, and a polygon shown by symbol
-    broken2 = _break(out, tmp_path / "b", "HienTrangCuaKhau_P", lambda df: df,
-                     new_name="HienTrangCuaKhau_A")  # fmt: skip
+    broken2 = _break(
+        out, tmp_path / "b", "HienTrangCuaKhau_P", lambda df: df, new_name="HienTrangCuaKhau_A"
+    )
     messages = "\n".join(map(str, _errors(broken2)))
     assert "geometry Point but suffix _A means Polygon or MultiPolygon" in messages
 
 
 def test_check_fails_on_a_polygon_shown_by_symbol(delivered, tmp_path):
     _, out, _ = delivered
-    broken = _break(out, tmp_path, "HienTrangKhuKinhTe_A",
-                    lambda df: df.assign(hinhThucTheHien="ký hiệu"))  # fmt: skip
+    broken = _break(
+        out, tmp_path, "HienTrangKhuKinhTe_A", lambda df: df.assign(hinhThucTheHien="ký hiệu")
+    )
     errors = _errors(broken, load_profile("lai_chau"))
     assert [(p.layer, p.check) for p in errors] == [("HienTrangKhuKinhTe_A", "symbol")]
     assert "delivered as a point, _P (Art. 8.2.a)" in str(errors[0])
@@ -308,13 +339,13 @@ def test_cli_deliver_and_check(delivered, tmp_path):
     store, out, _ = delivered
     code, stdout, _ = gis("deliver", "--check", str(out), layers=store)
     assert code == 0 and "conforms: 19 layer(s) checked" in stdout
-    broken = _break(out, tmp_path, "HienTrangDoThi_P",
-                    lambda df: df.assign(maDoiTuong="X-1"))  # fmt: skip
+    broken = _break(out, tmp_path, "HienTrangDoThi_P", lambda df: df.assign(maDoiTuong="X-1"))
     code, stdout, stderr = gis("deliver", "--check", str(broken), layers=store)
     assert code == 1 and "8 error(s) in the delivery" in stderr
     assert "ERROR HienTrangDoThi_P [X-1] id: maDoiTuong 'X-1' is not of the form" in stdout
-    code, stdout, _ = gis("deliver", "--province", "cao_bang", "--maps", "III.1",
-                          str(tmp_path / "cb"), layers=store)  # fmt: skip
+    code, stdout, _ = gis(
+        "deliver", "--province", "cao_bang", "--maps", "III.1", str(tmp_path / "cb"), layers=store
+    )
     assert code == 0 and "CaoBang.gdb: 2 layer(s), 57 feature(s)" in stdout
     code, _, stderr = gis("deliver", str(store / "lai_chau" / "out"), layers=store)
     assert code == 1 and "inside the layer store" in stderr
@@ -325,8 +356,10 @@ def test_delivery_crs_is_a_profile_setting(tmp_path):
     shutil.copytree(LAYERS, store, ignore=shutil.ignore_patterns(".history", "*.lock"))
     path = store / "lai_chau" / "profile.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('[delivery]\ncrs = "EPSG:9205"',
-                                 '[delivery]\ncrs = "EPSG:3405"'), encoding="utf-8")  # fmt: skip
+    path.write_text(
+        text.replace('[delivery]\ncrs = "EPSG:9205"', '[delivery]\ncrs = "EPSG:3405"'),
+        encoding="utf-8",
+    )
     profile = load_profile("lai_chau", layers_dir=store)
     assert profile.delivery_crs == "EPSG:3405"
     report = deliver_province(profile, tmp_path / "out", maps=False)
@@ -371,13 +404,13 @@ def test_map_scale_is_a_profile_setting(tmp_path, monkeypatch):
     shutil.copytree(LAYERS, store, ignore=shutil.ignore_patterns(".history", "*.lock"))
     path = store / "lai_chau" / "profile.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('[delivery]\n', '[delivery]\nmap_scale = 250000\n'),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        text.replace("[delivery]\n", "[delivery]\nmap_scale = 250000\n"), encoding="utf-8"
+    )
     profile = load_profile("lai_chau", layers_dir=store)
     assert profile.delivery.map_scale == 250_000
     asked = {}
-    monkeypatch.setattr(gis.deliver_mapset, "map_set",
-                        lambda *a, **kw: asked.update(kw) or [])  # fmt: skip
+    monkeypatch.setattr(gis.deliver_mapset, "map_set", lambda *a, **kw: asked.update(kw) or [])
     deliver_province(profile, tmp_path / "out", maps=("III.7",), check=False)
     assert asked == {"codes": ("III.7",), "scale": 250_000}
     assert load_profile("lai_chau").delivery.map_scale is None  # Lai Châu: 1:100,000 chosen
@@ -385,19 +418,23 @@ def test_map_scale_is_a_profile_setting(tmp_path, monkeypatch):
 
 def test_profile_plan_dates():
     lai_chau, cao_bang = load_profile("lai_chau"), load_profile("cao_bang")
-    assert (str(lai_chau.plan.approved), str(lai_chau.plan.period_end)) == ("2023-12-07",
-                                                                           "2030-12-31")
+    assert (str(lai_chau.plan.approved), str(lai_chau.plan.period_end)) == (
+        "2023-12-07",
+        "2030-12-31",
+    )
     assert str(cao_bang.plan.approved) == "2023-11-24"
     assert cao_bang.delivery_crs == cao_bang.planning_crs == "EPSG:9210"
 
 
 def test_delivery_needs_the_plan_dates(tmp_path):
     store = tmp_path / "layers"
-    shutil.copytree(LAYERS / "cao_bang", store / "cao_bang",
-                    ignore=shutil.ignore_patterns(".history", "*.lock"))  # fmt: skip
+    shutil.copytree(
+        LAYERS / "cao_bang", store / "cao_bang", ignore=shutil.ignore_patterns(".history", "*.lock")
+    )
     path = store / "cao_bang" / "profile.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("approved = 2023-11-24\n", ""),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("approved = 2023-11-24\n", ""), encoding="utf-8"
+    )
     with pytest.raises(ProfileError, match=r"\[plan\] lacks \['approved'\]"):
         deliver_province("cao_bang", tmp_path / "out", layers_dir=store)
     assert not (tmp_path / "out").exists()
@@ -405,18 +442,25 @@ def test_delivery_needs_the_plan_dates(tmp_path):
 
 def test_province_mapping_overrides_the_default(tmp_path):
     store = tmp_path / "layers"
-    shutil.copytree(LAYERS / "cao_bang", store / "cao_bang",
-                    ignore=shutil.ignore_patterns(".history", "*.lock"))  # fmt: skip
-    header = (LAYERS.parent / "gis" / "data" / "circular04_mapping.csv").read_text(
-        encoding="utf-8").splitlines()[0]  # fmt: skip
+    shutil.copytree(
+        LAYERS / "cao_bang", store / "cao_bang", ignore=shutil.ignore_patterns(".history", "*.lock")
+    )
+    header = (
+        (LAYERS.parent / "gis" / "data" / "circular04_mapping.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[0]
+    )
     own = store / "cao_bang" / "circular04_mapping.csv"
     # Art. 11.2: the province maps its communes to a layer of its own, and drops the outline
-    own.write_text(header + "\ncommunes,,L,K,07,DonViHanhChinhXa,boundary,,name,maXa=code,"
-                   "địa giới hành chính,I,own row\nprovince,,,,,,,,,,,I,not delivered: mine\n",
-                   encoding="utf-8")  # fmt: skip
+    own.write_text(
+        header + "\ncommunes,,L,K,07,DonViHanhChinhXa,boundary,,name,maXa=code,"
+        "địa giới hành chính,I,own row\nprovince,,,,,,,,,,,I,not delivered: mine\n",
+        encoding="utf-8",
+    )
     report = deliver_province("cao_bang", tmp_path / "out", layers_dir=store, maps=False)
     assert [(x.name, x.type_code, x.features) for x in report.layers] == [
-        ("DonViHanhChinhXa_A", "LK07", 56)]
+        ("DonViHanhChinhXa_A", "LK07", 56)
+    ]
     assert ("province", 1, "mine") in report.not_delivered
     own.write_text(header + "\ncommunes,,L,K,7,Xa,boundary,,name,,,I,\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="line 2: type_no '7' is not two digits"):
@@ -432,14 +476,21 @@ def test_debian_gdal_opens_the_geodatabase(delivered):
             pytest.fail(f"CI=true but {reason}: tasks.py installs gdal-bin")
         pytest.skip(reason)
     _, out, _ = delivered
-    groups = subprocess.run([ogrinfo, "-ro", "-so", str(out / PACKAGE)], capture_output=True,
-                            text=True, timeout=300)  # fmt: skip
+    groups = subprocess.run(
+        [ogrinfo, "-ro", "-so", str(out / PACKAGE)], capture_output=True, text=True, timeout=300
+    )
     assert groups.returncode == 0, groups.stderr
-    assert "Group XayDung:\n  Layer: DinhHuongDoThi_P (Point)\n  Layer: HienTrangDoThi_P " \
+    assert (
+        "Group XayDung:\n  Layer: DinhHuongDoThi_P (Point)\n  Layer: HienTrangDoThi_P "
         "(Point)" in groups.stdout
+    )
     assert groups.stdout.count("Group ") == 7 and groups.stdout.count("Layer: ") == 19
-    proc = subprocess.run([ogrinfo, "-ro", "-so", "-al", str(out / PACKAGE)], capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        [ogrinfo, "-ro", "-so", "-al", str(out / PACKAGE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Layer name: HienTrangKhuKinhTe_A" in proc.stdout
     assert "maDoiTuong: String" in proc.stdout and "quyHoachBatDau: DateTime" in proc.stdout
@@ -500,9 +551,10 @@ def test_qgis_project_of_the_delivery(delivered):
     assert len(pyogrio.read_dataframe(out / PACKAGE, layer=layer)) == next(
         x.features for x in report.layers if x.name == layer
     )
-    groups = {g.get("name"): [leaf.get("source").split("=")[1]
-                              for leaf in g.findall("layer-tree-layer")]
-              for g in root.find("layer-tree-group").findall("layer-tree-group")}  # fmt: skip
+    groups = {
+        g.get("name"): [leaf.get("source").split("=")[1] for leaf in g.findall("layer-tree-layer")]
+        for g in root.find("layer-tree-group").findall("layer-tree-group")
+    }
     datasets = _datasets(out / PACKAGE)
     for group, members in groups.items():
         assert {datasets[m] for m in members} == {group.rsplit("(", 1)[1].rstrip(")")}, group
@@ -540,8 +592,9 @@ def test_qgis_project_of_the_delivery_opens_in_real_qgis(delivered):
         "print('order', p.layerTreeRoot().hasCustomLayerOrder())\n"
         "sys.stdout.flush(); os._exit(0)\n"
     )
-    proc = subprocess.run([PYQGIS, "-c", script], capture_output=True, text=True, timeout=300,
-                          check=False)  # fmt: skip
+    proc = subprocess.run(
+        [PYQGIS, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
     lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
     assert lines.get("crs") == "EPSG:9205", proc.stdout + proc.stderr[-2000:]
     assert lines["valid"] == "19 19"

@@ -49,13 +49,16 @@ def _zones(profile) -> gpd.GeoDataFrame:
     base = fac[(fac["kind"] == "industrial_park") & (fac["status"] == "planned")].iloc[[0]]
     p = base.geometry.iloc[0]
     rows = []
-    for key, dx, source in ((NO_BASIS, -9000, "báo chí: dự kiến mở rộng khu công nghiệp"),
-                            (WITH_BASIS, 9000, f"{DECISION} (120 ha)")):  # fmt: skip
+    for key, dx, source in (
+        (NO_BASIS, -9000, "báo chí: dự kiến mở rộng khu công nghiệp"),
+        (WITH_BASIS, 9000, f"{DECISION} (120 ha)"),
+    ):
         row = base.copy()
         row["facility_id"], row["name"] = key, NAMES[key]
         row["source"], row["geometry_kind"], row["area_ha"] = source, "commune polygon", 1600.0
-        row = row.set_geometry([shapely.box(p.x + dx - 2000, p.y - 2000, p.x + dx + 2000,
-                                            p.y + 2000)], crs=fac.crs)  # fmt: skip
+        row = row.set_geometry(
+            [shapely.box(p.x + dx - 2000, p.y - 2000, p.x + dx + 2000, p.y + 2000)], crs=fac.crs
+        )
         rows.append(row)
     return pd.concat(rows, ignore_index=True)
 
@@ -67,8 +70,12 @@ def store(tmp_path_factory):
     shutil.copytree(LAYERS, root, ignore=shutil.ignore_patterns(".history", "*.lock"))
     profile = load_profile("lai_chau", layers_dir=root)
     fac = read_layer("facilities", province=profile)
-    write_layer(pd.concat([fac, _zones(profile)], ignore_index=True), "facilities",
-                province=profile, message="test parks")  # fmt: skip
+    write_layer(
+        pd.concat([fac, _zones(profile)], ignore_index=True),
+        "facilities",
+        province=profile,
+        message="test parks",
+    )
     return root
 
 
@@ -109,8 +116,9 @@ def test_web_map_and_print_draw_a_symbol_only_zone_as_a_point(store, tmp_path, m
                 where.setdefault(key, []).append((layer.name, geom.geom_type))
     assert {kind for _, kind in where[NO_BASIS]} == {"Point"}  # no polygon anywhere
     assert ("Khu công nghiệp", "Polygon") in where[WITH_BASIS]
-    point = next(la for la in layers if "facility_id" in la.data
-                 and NO_BASIS in set(la.data["facility_id"]))  # fmt: skip
+    point = next(
+        la for la in layers if "facility_id" in la.data and NO_BASIS in set(la.data["facility_id"])
+    )
     assert point.popup["legal_basis_vi"] == "Căn cứ pháp lý"
     html = web_map(layers, title="t").get_root().render()
     html = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
@@ -130,8 +138,7 @@ def test_web_map_and_print_draw_a_symbol_only_zone_as_a_point(store, tmp_path, m
         return original(ax, layer, data, *args, **kwargs)
 
     monkeypatch.setattr(printmap, "_draw_layer", spy)
-    printmap.print_map(maps._printable(layers), tmp_path / "p", title="t", formats=("png",),
-                       dpi=30)  # fmt: skip
+    printmap.print_map(maps._printable(layers), tmp_path / "p", title="t", formats=("png",), dpi=30)
     assert {kind for key, kind in drawn if key == NO_BASIS} == {"Point"}
     assert (WITH_BASIS, "Polygon") in drawn
 
@@ -153,9 +160,11 @@ def test_delivery_and_its_maps_show_the_zone_by_symbol(delivered, tmp_path):
     areas = pyogrio.read_dataframe(gdb, layer="DinhHuongKhuCongNghiep_A")
     assert NO_BASIS in set(points["maGoc"]) and NO_BASIS not in set(areas["maGoc"])
     assert list(areas["maGoc"]) == [WITH_BASIS] and areas["canCuPhapLy"].iloc[0].startswith(
-        "Quyết định 77/QĐ-UBND")  # fmt: skip
-    drawn = thematic_map(out, profile, "III.7", tmp_path / "iii7.tif", dpi=40, draft=True,
-                         geopdf=False)  # fmt: skip
+        "Quyết định 77/QĐ-UBND"
+    )
+    drawn = thematic_map(
+        out, profile, "III.7", tmp_path / "iii7.tif", dpi=40, draft=True, geopdf=False
+    )
     assert {"DinhHuongKhuCongNghiep_P", "DinhHuongKhuCongNghiep_A"} <= set(drawn["layers"])
     fac = read_layer("facilities", province=profile).set_index("facility_id")
     with rasterio.open(drawn["path"]) as tif:
@@ -212,7 +221,9 @@ def test_choose_scale_andlayout():
     province = shapely.Polygon([(40, 0), (100, 0), (100, 100), (0, 100), (0, 60), (40, 60)])
     assert layout(province, (0, 100, 0), (2, 2), (3, 3), 10.0, 0.1) == (0, "stack")
     assert layout(shapely.box(30, 30, 60, 70), (0, 100, 0), (2, 2), (3, 3), 10.0, 0.1) == (
-        0, "split")  # fmt: skip
+        0,
+        "split",
+    )
     assert [s.code for s in MAP_SET] == ["III.4", "III.5", "III.7"]
 
 
@@ -240,8 +251,18 @@ def test_strips_render_the_same_sheet_as_one_canvas(tmp_path):
         ax.plot([0, 4000], [0, 3000], linewidth=3)
         ax.text(2000, 1500, "Tỷ lệ 1:100.000", fontsize=14)
         fig.text(0.5, 0.95, "TIÊU ĐỀ", ha="center")
-        out = write_sheet(fig, ax, (0, 4000, 0, 3000), tmp_path / f"s{strip}.tif", crs="EPSG:9205",
-                          dpi=50, title="t", scale=1, geopdf=False, strip_px=strip)  # fmt: skip
+        out = write_sheet(
+            fig,
+            ax,
+            (0, 4000, 0, 3000),
+            tmp_path / f"s{strip}.tif",
+            crs="EPSG:9205",
+            dpi=50,
+            title="t",
+            scale=1,
+            geopdf=False,
+            strip_px=strip,
+        )
         with rasterio.open(out["path"]) as tif:
             results.append(tif.read().astype(int))
     assert results[0].shape == (3, 150, 200)
@@ -263,8 +284,7 @@ def test_one_sheet_at_300_dpi_read_by_debian_gdalinfo(delivered, tmp_path):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
-    for path, extra in ((drawn["path"], "Pixel Size = (21.16666666666"),
-                        (drawn["pdf"], "DPI=300")):  # fmt: skip
+    for path, extra in ((drawn["path"], "Pixel Size = (21.16666666666"), (drawn["pdf"], "DPI=300")):
         info = subprocess.run([gdalinfo, str(path)], capture_output=True, text=True, timeout=120)
         assert 'PROJCRS["VN-2000 / TM-3 103-00"' in info.stdout and "Origin = (" in info.stdout
         assert extra in info.stdout, info.stdout[:2000]

@@ -214,8 +214,11 @@ def test_reference_layer_is_shown_in_wgs84_with_the_pinned_shift(store_copy):
 def test_context_roads_axis_and_towns_to_place_things_against(store_copy):
     dm = draw_map(layer="communes_2025", province="lai_chau", layers_dir=store_copy)
     roads = _geojson(dm, "roads")
-    dashed = [f["properties"]["road_ref"] for f in roads.data["features"]
-              if "dashArray" in f["properties"]["style"]]  # fmt: skip
+    dashed = [
+        f["properties"]["road_ref"]
+        for f in roads.data["features"]
+        if "dashArray" in f["properties"]["style"]
+    ]
     planned = read_layer("roads", province="lai_chau", layers_dir=store_copy)
     planned = planned.loc[planned["status"] == "planned", "road_ref"]
     assert dashed == list(planned) and len(dashed) == 2  # the expressway and the tunnel
@@ -225,8 +228,11 @@ def test_context_roads_axis_and_towns_to_place_things_against(store_copy):
     # towns: the plan's 11 (the first source document), not the programme's rows again
     towns = _geojson(dm, "urban_areas")
     assert len(towns.data["features"]) == 11
-    (names,) = [la for la in dm.map.layers if isinstance(la, ipyleaflet.LayerGroup)
-                and la.name == "urban_areas: names"]  # fmt: skip
+    (names,) = [
+        la
+        for la in dm.map.layers
+        if isinstance(la, ipyleaflet.LayerGroup) and la.name == "urban_areas: names"
+    ]
     labels = [m.icon.html for m in names.layers]
     assert len(labels) == 11 and any(">Thị trấn Tam Đường</div>" in h for h in labels)
     assert dm.missing == []

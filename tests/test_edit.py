@@ -244,8 +244,13 @@ def test_invalid_save_is_refused_and_store_untouched(kw, store_copy):
     assert len(err.value.problems) == 2
     assert _digest(store_copy) == before
     assert check_layer(urban, "urban_areas_2030", **kw) == []
-    assert problems_frame([]).columns.tolist() == ["severity", "feature", "check", "message",
-                                                   "hint"]  # fmt: skip
+    assert problems_frame([]).columns.tolist() == [
+        "severity",
+        "feature",
+        "check",
+        "message",
+        "hint",
+    ]
 
 
 def test_check_finds_a_point_with_swapped_lon_lat_outside_the_province(kw, store_copy):
@@ -340,12 +345,27 @@ def test_history_of_an_entry_logged_without_counts(kw):
     """A save logged before the store recorded counts shows them empty."""
     folder = layer_path(PLANTS, **kw).parent / ".history" / PLANTS
     folder.mkdir(parents=True)
-    entry = {"time": "2026-01-01T00:00:00+00:00", "layer": PLANTS, "version": "a" * 64,
-             "previous": "b" * 64, "message": "old save", "features": 7}  # fmt: skip
+    entry = {
+        "time": "2026-01-01T00:00:00+00:00",
+        "layer": PLANTS,
+        "version": "a" * 64,
+        "previous": "b" * 64,
+        "message": "old save",
+        "features": 7,
+    }
     (folder / "log.jsonl").write_text(json.dumps(entry) + "\n", encoding="utf-8")
     h = history(PLANTS, **kw)
-    assert h.columns.tolist() == ["time", "message", "features", "added", "removed",
-                                  "modified", "version", "previous", "undo_of"]  # fmt: skip
+    assert h.columns.tolist() == [
+        "time",
+        "message",
+        "features",
+        "added",
+        "removed",
+        "modified",
+        "version",
+        "previous",
+        "undo_of",
+    ]
     assert h[["added", "removed", "modified"]].isna().all(axis=None)
     assert h["message"].tolist() == ["old save"]
 

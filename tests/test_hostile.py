@@ -40,16 +40,17 @@ KW = {"province": "lai_chau"}
 N_LANES = 2  # the machine has 2 cores
 
 # the runner of test_bad_input, with one addition: a job's "setup" code runs in its child only
-RUNNER_WITH_SETUP = re.sub(r"\n( *)code = 0\n",
-                           r"\n\1exec(job.get('setup', ''), globals())\n\1code = 0\n", RUNNER,
-                           count=1)  # fmt: skip
+RUNNER_WITH_SETUP = re.sub(
+    r"\n( *)code = 0\n", r"\n\1exec(job.get('setup', ''), globals())\n\1code = 0\n", RUNNER, count=1
+)
 assert RUNNER_WITH_SETUP != RUNNER
 
 
 def _copy_province(dst: Path) -> Path:
     """A store root holding a copy of Lai Châu only (what these commands read), no history."""
-    shutil.copytree(LAYERS / "lai_chau", dst / "lai_chau",
-                    ignore=shutil.ignore_patterns(".history", "*.lock"))  # fmt: skip
+    shutil.copytree(
+        LAYERS / "lai_chau", dst / "lai_chau", ignore=shutil.ignore_patterns(".history", "*.lock")
+    )
     shutil.copy(LAYERS / "default_province.txt", dst / "default_province.txt")
     return dst
 
@@ -63,8 +64,11 @@ def _run(jobs: list[dict], root: Path) -> dict[str, dict]:
     (root / "jobs.json").write_text(json.dumps(jobs))
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER_WITH_SETUP, str(root / "jobs.json")],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     by_id = {r["id"]: r for r in json.loads(proc.stdout.splitlines()[-1])}
     for job in jobs:
@@ -108,26 +112,49 @@ BROKEN_META = [
     ("missing-kind", _edit_meta(lambda m: m.pop("kind") and None), "'kind' is missing"),
     ("array", _write("[]"), "it holds a list, not an object"),
     ("null", _write("null"), "it holds null, not an object"),
-    ("columns-a-string", _edit_meta(lambda m: m.update(columns="name")),
-     "'columns' is not a list"),
-    ("column-without-name", _edit_meta(lambda m: m["columns"][0].pop("name") and None),
-     'column 1 has no "name"'),
-    ("allowed-5", _edit_meta(lambda m: m["columns"][0].update(allowed=5)),
-     "column 'name': 'allowed' is not a list"),
-    ("crs-unknown", _edit_meta(lambda m: m.update(crs="EPSG:999999")),
-     "'crs' EPSG:999999 is not a CRS PROJ knows"),
-    ("invalid-utf8", _write(b'{"title": "s\xf4ng", "kind": "vector"}'),
-     "is not UTF-8 text (byte 0xf4 at position 12); save it as UTF-8"),
-    ("nested-100000-deep", _write("[" * 100_000 + "]" * 100_000),
-     "is nested too deeply to be a layer description"),
-    ("provenance-a-string", _edit_meta(lambda m: m.update(provenance="Natural Earth")),
-     "'provenance' is not an object"),
+    ("columns-a-string", _edit_meta(lambda m: m.update(columns="name")), "'columns' is not a list"),
+    (
+        "column-without-name",
+        _edit_meta(lambda m: m["columns"][0].pop("name") and None),
+        'column 1 has no "name"',
+    ),
+    (
+        "allowed-5",
+        _edit_meta(lambda m: m["columns"][0].update(allowed=5)),
+        "column 'name': 'allowed' is not a list",
+    ),
+    (
+        "crs-unknown",
+        _edit_meta(lambda m: m.update(crs="EPSG:999999")),
+        "'crs' EPSG:999999 is not a CRS PROJ knows",
+    ),
+    (
+        "invalid-utf8",
+        _write(b'{"title": "s\xf4ng", "kind": "vector"}'),
+        "is not UTF-8 text (byte 0xf4 at position 12); save it as UTF-8",
+    ),
+    (
+        "nested-100000-deep",
+        _write("[" * 100_000 + "]" * 100_000),
+        "is nested too deeply to be a layer description",
+    ),
+    (
+        "provenance-a-string",
+        _edit_meta(lambda m: m.update(provenance="Natural Earth")),
+        "'provenance' is not an object",
+    ),
     ("kind-raster", _edit_meta(lambda m: m.update(kind="raster")), "'kind' is raster"),
-    ("dtype-complex", _edit_meta(lambda m: m["columns"][1].update(dtype="complex")),
-     "column 'name_en' has dtype complex; use one of str, int, float, bool"),
-    ("geometry-hexagon", _edit_meta(lambda m: m.update(geometry_type="Hexagon")),
-     "'geometry_type' is Hexagon; use Point, LineString or Polygon"),
-]  # fmt: skip
+    (
+        "dtype-complex",
+        _edit_meta(lambda m: m["columns"][1].update(dtype="complex")),
+        "column 'name_en' has dtype complex; use one of str, int, float, bool",
+    ),
+    (
+        "geometry-hexagon",
+        _edit_meta(lambda m: m.update(geometry_type="Hexagon")),
+        "'geometry_type' is Hexagon; use Point, LineString or Polygon",
+    ),
+]
 META_COMMANDS = (["validate"], ["validate", "rivers"], ["layers"], ["info", "rivers"])
 
 
@@ -143,8 +170,9 @@ def broken_meta(tmp_path_factory):
     return _run(jobs, root)
 
 
-@pytest.mark.parametrize(("case", "expected"), [(c[0], c[2]) for c in BROKEN_META],
-                         ids=[c[0] for c in BROKEN_META])  # fmt: skip
+@pytest.mark.parametrize(
+    ("case", "expected"), [(c[0], c[2]) for c in BROKEN_META], ids=[c[0] for c in BROKEN_META]
+)
 def test_hand_edited_meta_is_one_clear_line(broken_meta, case, expected):
     for args in META_COMMANDS:
         res = broken_meta[f"{case}:{' '.join(args)}"]
@@ -171,26 +199,58 @@ def _link_history(layers: Path, root: Path) -> None:
 
 
 FRONT_DOOR = [
-    ("export-onto-a-layer", ["export", "rivers", "{store}/lai_chau/rivers.geojson"], None,
-     "cannot export 'rivers' to '{store}/lai_chau/rivers.geojson': it is inside the layer store"),
-    ("export-onto-a-schema", ["export", "rivers", "{store}/lai_chau/roads.meta.json"], None,
-     "it is inside the layer store"),
-    ("stats-into-the-store", ["stats", "--out", "{store}/lai_chau"], None,
-     "cannot write the statistics to '{store}/lai_chau': it is inside the layer store"),
-    ("restore-dotdot", ["restore", "../../evil/x", "0123456789abcdef"], None,
-     "layer name '../../evil/x' is not allowed"),
-    ("export-dotdot", ["export", "../rivers", "{root}/x.gpkg"], None,
-     "layer name '../rivers' is not allowed"),
+    (
+        "export-onto-a-layer",
+        ["export", "rivers", "{store}/lai_chau/rivers.geojson"],
+        None,
+        "cannot export 'rivers' to '{store}/lai_chau/rivers.geojson': it is inside the layer store",
+    ),
+    (
+        "export-onto-a-schema",
+        ["export", "rivers", "{store}/lai_chau/roads.meta.json"],
+        None,
+        "it is inside the layer store",
+    ),
+    (
+        "stats-into-the-store",
+        ["stats", "--out", "{store}/lai_chau"],
+        None,
+        "cannot write the statistics to '{store}/lai_chau': it is inside the layer store",
+    ),
+    (
+        "restore-dotdot",
+        ["restore", "../../evil/x", "0123456789abcdef"],
+        None,
+        "layer name '../../evil/x' is not allowed",
+    ),
+    (
+        "export-dotdot",
+        ["export", "../rivers", "{root}/x.gpkg"],
+        None,
+        "layer name '../rivers' is not allowed",
+    ),
     ("info-dotdot", ["info", "../../etc/passwd"], None, "layer name '../../etc/passwd' is not"),
     ("history-dotdot", ["history", "../x"], None, "layer name '../x' is not allowed"),
-    ("import-over-linked-lock", ["import", "{data}/rivers.gpkg", "--as", "rivers"], _link_lock,
-     "rivers.lock is a symbolic link (to {root}/victim.txt); the store never follows links"),
-    ("import-into-linked-history", ["import", "{data}/rivers.gpkg", "--as", "rivers"],
-     _link_history, "rivers is a symbolic link (to {root}/outside)"),
-    ("export-name-too-long", ["export", "rivers", "{root}/" + "r" * 260 + ".gpkg"], None,
-     "the file name is too long for the file system (265 bytes). Nothing was changed; use a "
-     "shorter name"),
-]  # fmt: skip
+    (
+        "import-over-linked-lock",
+        ["import", "{data}/rivers.gpkg", "--as", "rivers"],
+        _link_lock,
+        "rivers.lock is a symbolic link (to {root}/victim.txt); the store never follows links",
+    ),
+    (
+        "import-into-linked-history",
+        ["import", "{data}/rivers.gpkg", "--as", "rivers"],
+        _link_history,
+        "rivers is a symbolic link (to {root}/outside)",
+    ),
+    (
+        "export-name-too-long",
+        ["export", "rivers", "{root}/" + "r" * 260 + ".gpkg"],
+        None,
+        "the file name is too long for the file system (265 bytes). Nothing was changed; use a "
+        "shorter name",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -212,8 +272,9 @@ def front_door(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize(("case", "expected"), [(c[0], c[3]) for c in FRONT_DOOR],
-                         ids=[c[0] for c in FRONT_DOOR])  # fmt: skip
+@pytest.mark.parametrize(
+    ("case", "expected"), [(c[0], c[3]) for c in FRONT_DOOR], ids=[c[0] for c in FRONT_DOOR]
+)
 def test_the_store_is_written_only_by_saves(front_door, case, expected):
     res = front_door[case]
     _refused(res, expected.format(**res["fill"]))
@@ -249,20 +310,40 @@ def _full(path, write):
 gis.store._atomic_write_bytes = _full
 """
 WRITE_ERRORS = [
-    ("read-only-mount", _MKDIR_FAILS.format(code="EROFS"), "new",
-     "cannot save layer 'new_layer' (new_layer.geojson): {store}/lai_chau is on a read-only "
-     "file system. Nothing was changed; work on a writable copy of the store"),
-    ("no-permission", _MKDIR_FAILS.format(code="EACCES"), "new",
-     "no permission to write in {store}/lai_chau. Nothing was changed; make it writable"),
-    ("disk-full-new-layer", _DISK_FULL.format(suffix="new_layer.geojson"), "new",
-     "cannot save layer 'new_layer' (new_layer.geojson): the disk holding {store}/lai_chau is "
-     "full ("),
-    ("disk-full-existing-layer", _DISK_FULL.format(suffix="districts_pre2025.geojson"), "old",
-     "MB free). Nothing was changed; free some space and run the command again."),
-    ("disk-full-history-copy", _DISK_FULL.format(suffix=".geojson"), "old",
-     "cannot save layer 'districts_pre2025' (districts_pre2025.geojson): the disk holding "
-     "{store}/lai_chau is full"),
-]  # fmt: skip
+    (
+        "read-only-mount",
+        _MKDIR_FAILS.format(code="EROFS"),
+        "new",
+        "cannot save layer 'new_layer' (new_layer.geojson): {store}/lai_chau is on a read-only "
+        "file system. Nothing was changed; work on a writable copy of the store",
+    ),
+    (
+        "no-permission",
+        _MKDIR_FAILS.format(code="EACCES"),
+        "new",
+        "no permission to write in {store}/lai_chau. Nothing was changed; make it writable",
+    ),
+    (
+        "disk-full-new-layer",
+        _DISK_FULL.format(suffix="new_layer.geojson"),
+        "new",
+        "cannot save layer 'new_layer' (new_layer.geojson): the disk holding {store}/lai_chau is "
+        "full (",
+    ),
+    (
+        "disk-full-existing-layer",
+        _DISK_FULL.format(suffix="districts_pre2025.geojson"),
+        "old",
+        "MB free). Nothing was changed; free some space and run the command again.",
+    ),
+    (
+        "disk-full-history-copy",
+        _DISK_FULL.format(suffix=".geojson"),
+        "old",
+        "cannot save layer 'districts_pre2025' (districts_pre2025.geojson): the disk holding "
+        "{store}/lai_chau is full",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -277,14 +358,18 @@ def write_errors(tmp_path_factory):
             rivers = store.read_layer("rivers", layers_dir=layers, **KW)
             store.write_layer(rivers, "rivers", layers_dir=layers, **KW)
         args = ["import", str(root / "d.gpkg")]
-        args += (["--as", "new_layer", "--source", "s", "--licence", "CC0"] if which == "new"
-                 else ["--as", "districts_pre2025"])  # fmt: skip
+        args += (
+            ["--as", "new_layer", "--source", "s", "--licence", "CC0"]
+            if which == "new"
+            else ["--as", "districts_pre2025"]
+        )
         jobs.append({"id": case, "args": args, "store": str(layers), "setup": setup})
     return _run(jobs, root), root
 
 
-@pytest.mark.parametrize(("case", "expected"), [(c[0], c[3]) for c in WRITE_ERRORS],
-                         ids=[c[0] for c in WRITE_ERRORS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("case", "expected"), [(c[0], c[3]) for c in WRITE_ERRORS], ids=[c[0] for c in WRITE_ERRORS]
+)
 def test_write_errors_are_one_line_and_change_nothing(write_errors, case, expected):
     outcomes, root = write_errors
     res = outcomes[case]
@@ -345,8 +430,9 @@ REAL_DISK = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not _unshare_ok(), reason="needs `unshare -rm` (Linux user namespaces) to "
-                    "mount a small tmpfs")  # fmt: skip
+@pytest.mark.skipif(
+    not _unshare_ok(), reason="needs `unshare -rm` (Linux user namespaces) to mount a small tmpfs"
+)
 def test_full_and_read_only_disks_for_real(tmp_path):
     """A real full tmpfs (ENOSPC) and a real read-only remount (EROFS), not simulated."""
     src = _copy_province(tmp_path / "layers")
@@ -354,9 +440,21 @@ def test_full_and_read_only_disks_for_real(tmp_path):
     pyogrio.write_dataframe(communes, tmp_path / "c.gpkg")
     (tmp_path / "mnt").mkdir()
     proc = subprocess.run(
-        ["unshare", "-rm", sys.executable, "-c", REAL_DISK, str(tmp_path / "mnt"), str(src),
-         str(tmp_path / "c.gpkg")], capture_output=True, text=True, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        [
+            "unshare",
+            "-rm",
+            sys.executable,
+            "-c",
+            REAL_DISK,
+            str(tmp_path / "mnt"),
+            str(src),
+            str(tmp_path / "c.gpkg"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.splitlines()[-1])
     code, text = out["full"]
@@ -399,8 +497,12 @@ def _hostile_table() -> pd.DataFrame:
             "code": ["-12", "+84", "007", "x", "y", "z", "1e5", "-0.5", "a", "b", "c"],
         }
     )
-    frame.attrs.update(title="<script>alert('title')</script>", definition="d <b>x</b>",
-                       unit_system="", sources="[s](javascript:alert(2))")  # fmt: skip
+    frame.attrs.update(
+        title="<script>alert('title')</script>",
+        definition="d <b>x</b>",
+        unit_system="",
+        sources="[s](javascript:alert(2))",
+    )
     return frame
 
 
@@ -414,8 +516,9 @@ def _assert_csv_safe(path: Path, values: list[str] = HOSTILE) -> None:
 
 
 def test_statistics_outputs_carry_no_formula_or_html(tmp_path):
-    written = write_statistics({"hostile": _hostile_table()}, tmp_path,
-                               title="Statistics: <script>alert(3)</script>")  # fmt: skip
+    written = write_statistics(
+        {"hostile": _hostile_table()}, tmp_path, title="Statistics: <script>alert(3)</script>"
+    )
     _assert_csv_safe(written["hostile"])
     numbers = pd.read_csv(written["hostile"])["value"]
     assert numbers.dtype.kind == "f" and numbers.iloc[0] == -5.5  # a number, not text
@@ -429,14 +532,19 @@ def test_statistics_outputs_carry_no_formula_or_html(tmp_path):
     assert all(c.quotePrefix for c in cells[:7])
     assert cells[-1].value == "ESC \\x1b[31m NUL-free"  # XML cannot hold ESC: escaped
     assert sheet.cell(2, 2).value == -5.5 and sheet.cell(2, 2).data_type == "n"
-    formulas = [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row
-                if c.data_type == "f"]  # fmt: skip
+    formulas = [
+        c.coordinate
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
     assert formulas == []
     report = written["report"].read_text(encoding="utf-8")
     assert "<script>" not in report and "<img" not in report and "<b>" not in report
     assert not re.search(r"(?<!\\)\]\(javascript:", report)  # every such bracket escaped
     assert "# Statistics: &lt;script>alert(3)&lt;/script>" in report
-    assert "&lt;img src=x onerror=\"alert(1)\">" in report
+    assert '&lt;img src=x onerror="alert(1)">' in report
     assert "\\[click\\](javascript:alert(1))" in report
 
 
@@ -457,39 +565,67 @@ def hostile_store(tmp_path_factory):
     layers = _copy_province(root / "layers")
     profile = layers / "lai_chau" / "profile.toml"
     text = profile.read_text(encoding="utf-8")
-    profile.write_text(text.replace('name = "Lai Châu"', 'name = "<script>alert(1)</script>"', 1),
-                       encoding="utf-8")  # fmt: skip
+    profile.write_text(
+        text.replace('name = "Lai Châu"', 'name = "<script>alert(1)</script>"', 1), encoding="utf-8"
+    )
     table = pd.DataFrame({"code": [f"c{i}" for i in range(len(HOSTILE))], "name": HOSTILE})
-    meta = {"title": "hostile", "kind": "table", "id_column": "code",
-            "columns": [{"name": "code", "dtype": "str"}, {"name": "name", "dtype": "str"}],
-            "provenance": {"source": "tests", "licence": "CC0"}}  # fmt: skip
+    meta = {
+        "title": "hostile",
+        "kind": "table",
+        "id_column": "code",
+        "columns": [{"name": "code", "dtype": "str"}, {"name": "name", "dtype": "str"}],
+        "provenance": {"source": "tests", "licence": "CC0"},
+    }
     store.write_layer(table, "hostile", meta=meta, layers_dir=layers, **KW)
     return layers
 
 
 def test_gis_stats_escapes_the_profile_name(hostile_store, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-c", "from gis.cli import main; main()", "stats", "--out",
-         str(tmp_path / "out"), "--layers", str(hostile_store)],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from gis.cli import main; main()",
+            "stats",
+            "--out",
+            str(tmp_path / "out"),
+            "--layers",
+            str(hostile_store),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert report.startswith("# Statistics: &lt;script>alert(1)&lt;/script>\n"), report[:200]
     assert "<script>" not in report
     book = load_workbook(tmp_path / "out" / "statistics.xlsx")
-    assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row
-                if c.data_type == "f"]  # fmt: skip
+    assert not [
+        c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_table_export_carries_no_formula(hostile_store, tmp_path, suffix):
     target = tmp_path / f"t{suffix}"
     proc = subprocess.run(
-        [sys.executable, "-c", "from gis.cli import main; main()", "export", "hostile",
-         str(target), "--layers", str(hostile_store)],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from gis.cli import main; main()",
+            "export",
+            "hostile",
+            str(target),
+            "--layers",
+            str(hostile_store),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     if suffix == ".csv":  # as stored: a carriage return was saved as a line break
         _assert_csv_safe(target, [v.replace("\r", "\n") for v in HOSTILE])
@@ -511,18 +647,25 @@ def test_dollar_signs_in_labels_are_drawn_as_text(tmp_path, monkeypatch):
     from gis.printmap import print_map
 
     figures, real = [], gis.printmap._savefig
-    monkeypatch.setattr(gis.printmap, "_savefig",
-                        lambda fig, *a: figures.append(fig) or real(fig, *a))  # fmt: skip
+    monkeypatch.setattr(
+        gis.printmap, "_savefig", lambda fig, *a: figures.append(fig) or real(fig, *a)
+    )
     labels = ["Đô thị $\\undefinedcmd{x}$", "$x^2$ và $$"]
     pts = gpd.GeoDataFrame(  # the labelled points in the middle, two corners to frame them
         {"name": [*labels, None, None]},
-        geometry=shapely.points([(500_000, 2_450_000), (510_000, 2_440_000),
-                                 (440_000, 2_400_000), (560_000, 2_500_000)]),
+        geometry=shapely.points(
+            [(500_000, 2_450_000), (510_000, 2_440_000), (440_000, 2_400_000), (560_000, 2_500_000)]
+        ),
         crs="EPSG:9205",
-    )  # fmt: skip
-    paths = print_map([MapLayer(pts, "Đô thị", label="name")], tmp_path / "m",
-                      title="Giá $5$ \\frac{a}", paper="A4", dpi=40,
-                      formats=["png", "pdf"])  # fmt: skip
+    )
+    paths = print_map(
+        [MapLayer(pts, "Đô thị", label="name")],
+        tmp_path / "m",
+        title="Giá $5$ \\frac{a}",
+        paper="A4",
+        dpi=40,
+        formats=["png", "pdf"],
+    )
     assert [p.stat().st_size > 1000 for p in paths] == [True, True]
     texts = {t.get_text(): t for t in figures[0].axes[0].texts}
     assert set(labels) <= set(texts)
@@ -534,11 +677,16 @@ def test_labels_the_font_cannot_draw_are_refused(tmp_path):
     from gis.maplayer import MapLayer
     from gis.printmap import print_map
 
-    pts = gpd.GeoDataFrame({"name": ["Lai Châu", "莱州"]},
-                           geometry=[shapely.Point(5e5, 2.45e6), shapely.Point(5.2e5, 2.46e6)],
-                           crs="EPSG:9205")  # fmt: skip
-    with pytest.raises(LayerError, match=r"no glyph for \['州', '莱'\] in the labels of layer "
-                       r"'Đô thị' \(e.g. '莱州'\)"):  # fmt: skip
+    pts = gpd.GeoDataFrame(
+        {"name": ["Lai Châu", "莱州"]},
+        geometry=[shapely.Point(5e5, 2.45e6), shapely.Point(5.2e5, 2.46e6)],
+        crs="EPSG:9205",
+    )
+    with pytest.raises(
+        LayerError,
+        match=r"no glyph for \['州', '莱'\] in the labels of layer "
+        r"'Đô thị' \(e.g. '莱州'\)",
+    ):
         print_map([MapLayer(pts, "Đô thị", label="name")], tmp_path / "m", title="T")
     assert list(tmp_path.iterdir()) == []
 
@@ -557,8 +705,13 @@ PEAK_RSS = textwrap.dedent(
 
 
 def _peak(*args) -> tuple[int, float, str]:
-    proc = subprocess.run([sys.executable, "-c", PEAK_RSS, *map(str, args)], capture_output=True,
-                          text=True, cwd=REPO, timeout=600)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     code, rss, text = proc.stdout.split(" ", 2)
     print(f"gis {args[0]} {Path(args[1]).name}: peak RSS {rss} MB")
     return int(code), float(rss), text
@@ -570,15 +723,22 @@ def test_memory_is_bounded_by_the_input_not_its_padding(tmp_path, store_copy_ses
     padded_zip = _padded_geojson_zip(tmp_path / "padded.zip", 64)
     assert padded_zip.stat().st_size < 1.1e6
     for command in ("import", "validate"):
-        code, rss, text = _peak(command, padded_zip, "--as", "districts_pre2025", "--layers",
-                                store_copy_session)  # fmt: skip
+        code, rss, text = _peak(
+            command, padded_zip, "--as", "districts_pre2025", "--layers", store_copy_session
+        )
         assert code == 1 and "unpacks to 1,074 MB from" in text and "Traceback" not in text
         assert rss < 1024, f"{rss:.0f} MB for a 1 MB zip"
     # the same padding unzipped (512 MiB): read by GDAL and scanned for "crs" in 1 MiB chunks
     with zipfile.ZipFile(_padded_geojson_zip(tmp_path / "half.zip", 32)) as zf:
         zf.extract("d.geojson", tmp_path)
-    code, rss, text = _peak("validate", tmp_path / "d.geojson", "--as", "districts_pre2025",
-                            "--layers", store_copy_session)  # fmt: skip
+    code, rss, text = _peak(
+        "validate",
+        tmp_path / "d.geojson",
+        "--as",
+        "districts_pre2025",
+        "--layers",
+        store_copy_session,
+    )
     assert code == 1 and 'is a GeoJSON without a "crs" member' in text, text
     assert rss < 512, f"{rss:.0f} MB for a 512 MiB file"
 
@@ -754,19 +914,33 @@ def _kill_store(root: Path) -> Path:
     (folder / "profile.toml").write_text(KILL_PROFILE, encoding="utf-8")
     rng = np.random.default_rng(20)
     for n, table, vector in ((10, "small", "smallv"), (200_000, "big", "bigv")):
-        frame = pd.DataFrame({"code": [f"c{i:06d}" for i in range(n)],
-                              "label": [f"dòng {i}" for i in range(n)]})  # fmt: skip
+        frame = pd.DataFrame(
+            {"code": [f"c{i:06d}" for i in range(n)], "label": [f"dòng {i}" for i in range(n)]}
+        )
         frame.to_csv(folder / f"{table}.csv", index=False, lineterminator="\n")
         xy = rng.uniform([430_000, 2_400_000], [560_000, 2_520_000], size=(n, 2))
         gdf = gpd.GeoDataFrame(frame, geometry=shapely.points(xy), crs="EPSG:9205")
         pyogrio.write_dataframe(gdf, folder / f"{vector}.geojson", driver="GeoJSON")
         columns = [{"name": "code", "dtype": "str"}, {"name": "label", "dtype": "str"}]
         prov = {"source": "tests/test_hostile.py", "licence": "CC0"}
-        metas = {table: {"title": table, "kind": "table", "id_column": "code",
-                         "columns": columns, "provenance": prov},
-                 vector: {"title": vector, "kind": "vector", "geometry_type": "Point",
-                          "crs": "EPSG:9205", "id_column": "code", "columns": columns,
-                          "provenance": prov}}  # fmt: skip
+        metas = {
+            table: {
+                "title": table,
+                "kind": "table",
+                "id_column": "code",
+                "columns": columns,
+                "provenance": prov,
+            },
+            vector: {
+                "title": vector,
+                "kind": "vector",
+                "geometry_type": "Point",
+                "crs": "EPSG:9205",
+                "id_column": "code",
+                "columns": columns,
+                "provenance": prov,
+            },
+        }
         for name, meta in metas.items():
             (folder / f"{name}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return root / "layers"
@@ -780,8 +954,13 @@ def test_every_output_is_whole_after_a_kill(tmp_path):
     (tmp_path / "out").mkdir()
     cfg = tmp_path / "kill.json"
     cfg.write_text(json.dumps({"store": str(layers), "out": str(tmp_path / "out")}))
-    proc = subprocess.run([sys.executable, "-c", KILL_DRIVER, str(cfg)], capture_output=True,
-                          text=True, cwd=REPO, timeout=900)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_DRIVER, str(cfg)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(proc.stdout.splitlines()[-1])
     for kind, res in results.items():
@@ -797,8 +976,9 @@ def test_every_output_is_whole_after_a_kill(tmp_path):
 
 
 def _digest(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}  # fmt: skip
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def test_values_a_file_cannot_hold_are_refused(store_copy):
@@ -828,8 +1008,11 @@ def test_a_carriage_return_does_not_split_a_table_row(store_copy):
     kw = {"layers_dir": store_copy, **KW}
     facts = store.read_layer("facts", **kw)
     meta = store.layer_meta("facts", **kw)
-    text_col = next(c["name"] for c in meta["columns"] if c.get("dtype") == "str"
-                    and not c.get("allowed") and c["name"] != meta["id_column"])  # fmt: skip
+    text_col = next(
+        c["name"]
+        for c in meta["columns"]
+        if c.get("dtype") == "str" and not c.get("allowed") and c["name"] != meta["id_column"]
+    )
     facts.loc[facts.index[0], text_col] = "dòng một\rdòng hai\r\nba"
     store.write_layer(facts, "facts", **kw)
     back = store.read_layer("facts", **kw)
@@ -840,13 +1023,26 @@ def test_a_carriage_return_does_not_split_a_table_row(store_copy):
 def test_heights_are_dropped_with_a_warning(tmp_path, store_copy):
     d = store.read_layer("districts_pre2025", layers_dir=store_copy, **KW)
     path = tmp_path / "d3.gpkg"
-    pyogrio.write_dataframe(d.set_geometry(shapely.force_3d(d.geometry.values, 350.0),
-                                           crs=d.crs), path)  # fmt: skip
+    pyogrio.write_dataframe(
+        d.set_geometry(shapely.force_3d(d.geometry.values, 350.0), crs=d.crs), path
+    )
     proc = subprocess.run(
-        [sys.executable, "-c", "from gis.cli import main; main()", "import", str(path), "--as",
-         "districts_pre2025", "--layers", str(store_copy)],
-        capture_output=True, text=True, cwd=REPO, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from gis.cli import main; main()",
+            "import",
+            str(path),
+            "--as",
+            "districts_pre2025",
+            "--layers",
+            str(store_copy),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Warning:" in proc.stderr and "its geometries carry heights (Z)" in proc.stderr
     assert "so they are dropped" in proc.stderr

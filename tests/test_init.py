@@ -59,16 +59,25 @@ def test_extract_is_small_and_complete():
 def test_lai_chau_profile(lai_chau):
     root, result = lai_chau
     p = result.profile
-    assert (p.slug, p.code, p.name, p.planning_crs) == ("lai_chau_new", "12", "Lai Châu",
-                                                        "EPSG:9205")  # fmt: skip
+    assert (p.slug, p.code, p.name, p.planning_crs) == (
+        "lai_chau_new",
+        "12",
+        "Lai Châu",
+        "EPSG:9205",
+    )
     assert p.extra["name_ascii"] == "Lai Chau"
     assert p.official_area_km2 is None  # not in the national files: said in a comment
     text = (root / "lai_chau_new" / "profile.toml").read_text(encoding="utf-8")
     assert "Resolution 202/2025/QH15" in text and "Circular 973/2001/TT-TCĐC" in text
     assert "rtk.com.vn" in text and "EPSG:9205 (VN-2000 / TM-3 103-00)" in text
     assert "Measured at init" in text  # the tolerances say what they were measured on
-    assert p.layers == ("province", "districts_pre2025", "communes_2025", "commune_crosswalk",
-                        "population_census_2019")  # fmt: skip
+    assert p.layers == (
+        "province",
+        "districts_pre2025",
+        "communes_2025",
+        "commune_crosswalk",
+        "population_census_2019",
+    )
     checks = sorted(r["check"] for r in p.rules)
     assert checks.count("foreign_key") == 7 and "partition" in checks and "within" in checks
 
@@ -91,13 +100,19 @@ def test_lai_chau_layers(lai_chau):
 def test_crosswalk_rows_are_kept_as_they_are(lai_chau):
     root, _ = lai_chau
     layer = read_layer("commune_crosswalk", province="lai_chau_new", layers_dir=root)
-    national = pd.read_csv(EXTRACT / "vn_communes_crosswalk_2025.csv", dtype=str,
-                           keep_default_na=False)  # fmt: skip
+    national = pd.read_csv(
+        EXTRACT / "vn_communes_crosswalk_2025.csv", dtype=str, keep_default_na=False
+    )
     national = national[national["province_code"] == "12"].reset_index(drop=True)
     assert len(layer) == len(national) == 106
-    pairs = {"code": "old_code", "ward2025_code": "new_code", "name": "old_name",
-             "old_part": "old_part", "qa_flag": "qa_flag",
-             "suggested_new_code": "suggested_new_code"}  # fmt: skip
+    pairs = {
+        "code": "old_code",
+        "ward2025_code": "new_code",
+        "name": "old_name",
+        "old_part": "old_part",
+        "qa_flag": "qa_flag",
+        "suggested_new_code": "suggested_new_code",
+    }
     for mine, theirs in pairs.items():
         assert layer[mine].fillna("").tolist() == national[theirs].tolist(), mine
 
@@ -110,7 +125,9 @@ def test_lai_chau_census_match(lai_chau):
     # the two communes merged in 2020 (Nậm Loỏng into Sùng Phài, Ma Li Chải into Vàng Ma Chải):
     # not matched by name, listed with their people, not dropped silently
     assert sorted(zip(c.unmatched["name"], c.unmatched["population_persons"], strict=True)) == [
-        ("MaLiChải", 1_967), ("NậmLoỏng", 2_381)]  # fmt: skip
+        ("MaLiChải", 1_967),
+        ("NậmLoỏng", 2_381),
+    ]
     assert c.population_matched == 460_196 - 1_967 - 2_381 == 455_848
     assert round(c.share_pct, 2) == 99.06
     assert c.urban_matched == 81_889  # both merged communes were rural
@@ -120,8 +137,9 @@ def test_lai_chau_census_match(lai_chau):
     assert sung_phai["code"] == "03403"
     assert sung_phai["match_method"] == "folded name, district changed"
     meta = layer_meta("population_census_2019", province="lai_chau_new", layers_dir=root)
-    listed = {u["name"]: u["population_persons"] for u in meta["provenance"]
-              ["unmatched_census_units"]}  # fmt: skip
+    listed = {
+        u["name"]: u["population_persons"] for u in meta["provenance"]["unmatched_census_units"]
+    }
     assert listed == {"NậmLoỏng": 2_381, "MaLiChải": 1_967}
     assert "99.06 %" in meta["provenance"]["processing"]
     assert "Xã NậmLoỏng (Lai Châu) 2,381 persons" in meta["notes"]
@@ -167,10 +185,18 @@ def test_meridian_table():
     t = tm3_meridians()
     assert len(t) == 63 and t["province_code_2019"].is_unique
     dms = dict(zip(t["name"], t["central_meridian"], strict=True))
-    known = {"Lai Châu": "103°00'", "Cao Bằng": "105°45'", "Sơn La": "104°00'",
-             "Lào Cai": "104°45'", "Hà Giang": "105°30'", "Tuyên Quang": "106°00'",
-             "Lạng Sơn": "107°15'", "Quảng Ninh": "107°45'", "Hải Phòng": "105°45'",
-             "Hà Nội": "105°00'"}  # DOMAIN.md  # fmt: skip
+    known = {
+        "Lai Châu": "103°00'",
+        "Cao Bằng": "105°45'",
+        "Sơn La": "104°00'",
+        "Lào Cai": "104°45'",
+        "Hà Giang": "105°30'",
+        "Tuyên Quang": "106°00'",
+        "Lạng Sơn": "107°15'",
+        "Quảng Ninh": "107°45'",
+        "Hải Phòng": "105°45'",
+        "Hà Nội": "105°00'",
+    }  # DOMAIN.md
     assert {k: dms[k] for k in known} == known
     assert (t["source"] != "").all() and (t["source_url"].str.startswith("https://")).all()
     sourced = t.dropna(subset=["central_meridian_deg"])
@@ -215,8 +241,11 @@ def test_crs_option_overrides_and_is_checked(tmp_path):
     result = init_province("lc", "12", EXTRACT, crs="EPSG:3405", layers_dir=tmp_path)
     assert result.profile.planning_crs == "EPSG:3405"
     custom = f"+proj=tmerc +lon_0=103 +k=0.9999 +x_0=500000 +ellps=WGS84 +towgs84={VN2000_TOWGS84}"
-    for crs, text in ((custom, "has no EPSG code"), ("EPSG:4326", "not a projected CRS"),
-                      ("nonsense", "not a CRS PROJ knows")):  # fmt: skip
+    for crs, text in (
+        (custom, "has no EPSG code"),
+        ("EPSG:4326", "not a projected CRS"),
+        ("nonsense", "not a CRS PROJ knows"),
+    ):
         with pytest.raises(CRSError, match=text):
             init_province("other", "12", EXTRACT, crs=crs, layers_dir=tmp_path)
     assert not (tmp_path / "other").exists()
@@ -246,10 +275,17 @@ def test_errors(tmp_path):
 
 
 def test_match_census_names_leaves_ambiguous_units_unmatched():
-    census = pd.DataFrame({"district_2019": ["A", "A"], "type": ["Xã", "Xã"],
-                           "name": ["TânLập", "PhúcLợi"]})  # fmt: skip
-    units = pd.DataFrame({"district_name": ["Huyện B", "Huyện C"], "type": ["Xã", "Xã"],
-                          "name": ["Xã Tân Lập", "Xã Tân Lập"], "code": ["1", "2"]})  # fmt: skip
+    census = pd.DataFrame(
+        {"district_2019": ["A", "A"], "type": ["Xã", "Xã"], "name": ["TânLập", "PhúcLợi"]}
+    )
+    units = pd.DataFrame(
+        {
+            "district_name": ["Huyện B", "Huyện C"],
+            "type": ["Xã", "Xã"],
+            "name": ["Xã Tân Lập", "Xã Tân Lập"],
+            "code": ["1", "2"],
+        }
+    )
     out = match_census_names(census, units)
     assert out["code"].isna().all()  # two "Tân Lập" elsewhere: no guess
     assert out["match_source"].tolist() == ["no unit of that name in the list"] * 2
@@ -257,16 +293,40 @@ def test_match_census_names_leaves_ambiguous_units_unmatched():
 
 def test_cli_init_validate_build(tmp_path):
     layers = tmp_path / "layers"
-    code, out, err = gis("init", "lai_chau_cli", "--province-code", "12", "--from", str(EXTRACT),
-                         "--layers", str(layers))  # fmt: skip
+    code, out, err = gis(
+        "init",
+        "lai_chau_cli",
+        "--province-code",
+        "12",
+        "--from",
+        str(EXTRACT),
+        "--layers",
+        str(layers),
+    )
     assert code == 0, err
     assert "planning CRS EPSG:9205" in out and "communes_2025" in out and "38 rows" in out
     assert "455,848 of 460,196 persons (99.06 %)" in out
-    code, out, err = gis("init", "lai_chau_cli", "--province-code", "12", "--from",
-                         str(EXTRACT), "--layers", str(layers))  # fmt: skip
+    code, out, err = gis(
+        "init",
+        "lai_chau_cli",
+        "--province-code",
+        "12",
+        "--from",
+        str(EXTRACT),
+        "--layers",
+        str(layers),
+    )
     assert code == 1 and "already exists" in err
-    code, out, err = gis("init", "x", "--province-code", "12", "--from", str(tmp_path / "none"),
-                         "--layers", str(layers))  # fmt: skip
+    code, out, err = gis(
+        "init",
+        "x",
+        "--province-code",
+        "12",
+        "--from",
+        str(tmp_path / "none"),
+        "--layers",
+        str(layers),
+    )
     assert code == 1 and "does not exist" in err
     code, out, _ = gis("validate", "--province", "lai_chau_cli", "--layers", str(layers))
     assert code == 0 and "All 5 layer(s) valid." in out

@@ -51,10 +51,18 @@ NATIVE_CRS = {".geojson": 4326, ".json": 4326, ".kml": 4326}  # others keep EPSG
 
 
 def _polygons() -> gpd.GeoDataFrame:
-    outer = [(480000.12, 2470000.34), (486000.56, 2470100.78), (485500.9, 2476000.1),
-             (479800.3, 2475500.5)]  # fmt: skip
-    hole = [(482000.0, 2472000.0), (483000.0, 2472000.0), (483000.0, 2473000.0),
-            (482000.0, 2473000.0)]  # fmt: skip
+    outer = [
+        (480000.12, 2470000.34),
+        (486000.56, 2470100.78),
+        (485500.9, 2476000.1),
+        (479800.3, 2475500.5),
+    ]
+    hole = [
+        (482000.0, 2472000.0),
+        (483000.0, 2472000.0),
+        (483000.0, 2473000.0),
+        (482000.0, 2473000.0),
+    ]
     first = Polygon(outer, [hole])
     polys = [
         first,
@@ -160,9 +168,13 @@ def test_cp1258_shapefile_with_cpg_keeps_every_letter(tmp_path, cpg):
     letter of each value and field name ("Xã Mường Tè" -> "Xã Mường T", "code" -> "cod")."""
     names = ["Xã Mường Tè", "Phường Đoàn Kết"]
     raw = gpd.GeoDataFrame(
-        {"code": ["01", "02"], _cp1258("tên").decode("latin-1"):
-         [_cp1258(n).decode("latin-1") for n in names]},
-        geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:9205")  # fmt: skip
+        {
+            "code": ["01", "02"],
+            _cp1258("tên").decode("latin-1"): [_cp1258(n).decode("latin-1") for n in names],
+        },
+        geometry=[Point(0, 0), Point(1, 1)],
+        crs="EPSG:9205",
+    )
     pyogrio.write_dataframe(raw, tmp_path / "x.shp", encoding="ISO-8859-1")  # the bytes as is
     (tmp_path / "x.cpg").write_text(cpg, encoding="ascii")
     back = read_vector(tmp_path / "x.shp")
@@ -174,21 +186,28 @@ def test_tab_integers_are_integer_fields_that_gdal_3_6_reads(tmp_path, gdf):
     """int64 became MapInfo LargeInt, which QGIS 3.22 / GDAL 3.6 cannot parse (issue 17)."""
     data = gdf.assign(count=np.array([1, 2, 2**31 - 1], dtype="int64"))
     path = write_vector(data, tmp_path / "c.tab")
-    assert pyogrio.read_info(path)["dtypes"][list(pyogrio.read_info(path)["fields"]).index(
-        "count")] == "int32"  # fmt: skip
+    assert (
+        pyogrio.read_info(path)["dtypes"][list(pyogrio.read_info(path)["fields"]).index("count")]
+        == "int32"
+    )
     assert "Integer" in (tmp_path / "c.tab").read_text(encoding="utf-8")
     assert "LargeInt" not in (tmp_path / "c.tab").read_text(encoding="utf-8")
     assert read_vector(path)["count"].tolist() == [1, 2, 2**31 - 1]
     if shutil.which("ogrinfo"):  # Debian's GDAL (3.6 on Debian 12), what QGIS there uses
-        out = subprocess.run(["ogrinfo", "-so", "-al", str(path)], capture_output=True,
-                             text=True, check=False)  # fmt: skip
+        out = subprocess.run(
+            ["ogrinfo", "-so", "-al", str(path)], capture_output=True, text=True, check=False
+        )
         assert out.returncode == 0 and "Failed to parse" not in out.stdout + out.stderr
         assert "Feature Count: 3" in out.stdout
 
 
 def test_tab_reports_every_value_it_cannot_hold(tmp_path, gdf):
-    data = gdf.assign(area_ha=[1.5, np.nan, np.nan], ok=pd.array([True, None, False]),
-                      note=["x" * 300, "ngắn", None], empty=np.nan)  # fmt: skip
+    data = gdf.assign(
+        area_ha=[1.5, np.nan, np.nan],
+        ok=pd.array([True, None, False]),
+        note=["x" * 300, "ngắn", None],
+        empty=np.nan,
+    )
     with pytest.warns(RuntimeWarning) as caught:
         write_vector(data, tmp_path / "c.tab")
     (message,) = [str(w.message) for w in caught if "MapInfo TAB changes data" in str(w.message)]
@@ -214,9 +233,12 @@ def test_tab_with_wgs84_datum_and_tm3_parameters_needs_a_stated_crs(tmp_path, gd
     """GDAL's (and QGIS's) TAB writer puts VN-2000 / TM-3 on the WGS 84 datum: read as written
     it lands about 222 m off in Lai Châu (issue 17), so the user must say which it is."""
     gdf.to_file(tmp_path / "plain.tab", driver="MapInfo File")
-    with pytest.raises(CRSError, match=r"parameters of VN-2000 / TM-3 \(EPSG:9205: k 0.9999, "
-                       r"false easting 500 km\) but on the WGS 84 datum.*lie 22\d m apart "
-                       r"here. Say which it is: `--crs EPSG:9205`") as err:  # fmt: skip
+    with pytest.raises(
+        CRSError,
+        match=r"parameters of VN-2000 / TM-3 \(EPSG:9205: k 0.9999, "
+        r"false easting 500 km\) but on the WGS 84 datum.*lie 22\d m apart "
+        r"here. Say which it is: `--crs EPSG:9205`",
+    ) as err:
         read_vector(tmp_path / "plain.tab")
     vn2000 = read_vector(tmp_path / "plain.tab", crs="EPSG:9205")
     assert vn2000.crs.to_epsg() == 9205 and _max_distance_m(vn2000, gdf) < 0.02
@@ -242,8 +264,12 @@ def test_overwrite_is_atomic_and_removes_stale_parts(tmp_path, gdf):
     write_vector(gdf.iloc[:1], tmp_path / "c.shp")
     assert len(read_vector(tmp_path / "c.shp")) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "c.cpg", "c.dbf", "c.prj", "c.shp", "c.shx",
-    ]  # fmt: skip
+        "c.cpg",
+        "c.dbf",
+        "c.prj",
+        "c.shp",
+        "c.shx",
+    ]
     write_vector(gdf, tmp_path / "c.gpkg")
     write_vector(gdf.iloc[:2], tmp_path / "c.gpkg")
     assert len(read_vector(tmp_path / "c.gpkg")) == 2
@@ -252,8 +278,9 @@ def test_overwrite_is_atomic_and_removes_stale_parts(tmp_path, gdf):
 
 def test_failed_export_leaves_old_file_and_no_temp(tmp_path, gdf):
     write_vector(gdf, tmp_path / "c.shp")
-    mixed = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[Point(0, 0), gdf.geometry[0]],
-                             crs="EPSG:9205")  # fmt: skip
+    mixed = gpd.GeoDataFrame(
+        {"name": ["a", "b"]}, geometry=[Point(0, 0), gdf.geometry[0]], crs="EPSG:9205"
+    )
     with pytest.raises(InputFileError, match=r"cannot export .*c\.shp' as Shapefile"):
         write_vector(mixed, tmp_path / "c.shp")
     assert read_vector(tmp_path / "c.shp")["name"].tolist() == NAMES
@@ -529,8 +556,11 @@ def test_restore_long_names_maps_shortened_fields_back():
     shortened = pd.DataFrame(columns=["name", "population", "populati_1", "old_distri"])
     back, renames = restore_long_names(shortened, columns)  # names of shorten_fields=True
     assert list(back.columns) == columns
-    assert renames == {"population": "population_2024", "populati_1": "population_2025",
-                       "old_distri": "old_district_codes"}  # fmt: skip
+    assert renames == {
+        "population": "population_2024",
+        "populati_1": "population_2025",
+        "old_distri": "old_district_codes",
+    }
     cut = pd.DataFrame(columns=["name", "old_distri", "extra"])  # extra: left for validation
     assert restore_long_names(cut, columns)[1] == {"old_distri": "old_district_codes"}
 

@@ -27,20 +27,24 @@ OGRINFO = shutil.which("ogrinfo")
 
 
 def _ogrinfo(path, *args: str) -> str:
-    out = subprocess.run([OGRINFO, "-al", *args, str(path)], capture_output=True, text=True,
-                         check=False)  # fmt: skip
+    out = subprocess.run(
+        [OGRINFO, "-al", *args, str(path)], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout + out.stderr
 
 
 def _plants() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"id": ["HP01", "HP02", "HP03"], "name": ["Lai Châu", "Nậm Nhùn", "Sơn La"],
-         "in_province": pd.array([True, True, False], dtype="boolean"),
-         "checked": [True, False, True]},
+        {
+            "id": ["HP01", "HP02", "HP03"],
+            "name": ["Lai Châu", "Nậm Nhùn", "Sơn La"],
+            "in_province": pd.array([True, True, False], dtype="boolean"),
+            "checked": [True, False, True],
+        },
         geometry=[Point(480000, 2470000), Point(490000, 2480000), Point(520000, 2400000)],
         crs="EPSG:9205",
-    )  # fmt: skip
+    )
 
 
 # --- KML: booleans and the id column --------------------------------------------------------
@@ -48,8 +52,11 @@ def _plants() -> gpd.GeoDataFrame:
 
 def test_kml_booleans_are_written_as_integers_gdal_3_6_reads(tmp_path):
     """LIBKML's type="bool" read as 0 for every plant in QGIS 3.22 (GDAL 3.6)."""
-    with pytest.warns(RuntimeWarning, match=r"KML true/false columns 'in_province', 'checked' "
-                      r"are written as integers 1 \(true\) / 0 \(false\)"):  # fmt: skip
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"KML true/false columns 'in_province', 'checked' "
+        r"are written as integers 1 \(true\) / 0 \(false\)",
+    ):
         path = write_vector(_plants(), tmp_path / "plants.kml")
     text = path.read_text("utf-8")
     assert 'type="bool"' not in text and '<SimpleField name="in_province" type="int"/>' in text
@@ -77,9 +84,11 @@ def test_kml_id_column_stays_a_field(tmp_path):
 
 def test_kml_placemark_ids_of_other_programs_still_read(tmp_path):
     """Google Earth writes ids as Placemark attributes only: they still come back as ``id``."""
-    kml = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
-           '<Document><Placemark id="gate-1"><name>Ma Lù Thàng</name><Point><coordinates>'
-           "102.8,22.3</coordinates></Point></Placemark></Document></kml>")  # fmt: skip
+    kml = (
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        '<Document><Placemark id="gate-1"><name>Ma Lù Thàng</name><Point><coordinates>'
+        "102.8,22.3</coordinates></Point></Placemark></Document></kml>"
+    )
     (tmp_path / "ge.kml").write_text(kml, encoding="utf-8")
     back = read_vector(tmp_path / "ge.kml")
     assert back["id"].tolist() == ["gate-1"] and back["name"].tolist() == ["Ma Lù Thàng"]
@@ -95,10 +104,11 @@ def _cp1258_tab(tmp_path, charset: str):
     (GDAL has no MapInfo name for cp1258, measured with QGIS 3.22.16), MapInfo Pro writes
     "WindowsVietnamese". The bytes are written as Latin-1 text, so GDAL copies them as they are.
     """
-    raw = gpd.GeoDataFrame({"code": ["01", "02"],
-                            "ten": [_cp1258(n).decode("latin-1") for n in NAMES]},
-                           geometry=[Point(480000, 2470000), Point(490000, 2480000)],
-                           crs="EPSG:9205")  # fmt: skip
+    raw = gpd.GeoDataFrame(
+        {"code": ["01", "02"], "ten": [_cp1258(n).decode("latin-1") for n in NAMES]},
+        geometry=[Point(480000, 2470000), Point(490000, 2480000)],
+        crs="EPSG:9205",
+    )
     path = tmp_path / "x.tab"
     pyogrio.write_dataframe(raw, path, driver="MapInfo File", encoding="ISO-8859-1")
     head = path.read_bytes()
@@ -112,8 +122,11 @@ def test_cp1258_tab_error_says_which_encoding(tmp_path, charset):
     """GDAL's message was "truncated, corrupt"; --encoding cp1258 reads the file."""
     path = _cp1258_tab(tmp_path, charset)
     with pytest.warns(RuntimeWarning) if charset != "Neutral" else _nothing():  # GDAL: no iconv
-        with pytest.raises(InputFileError, match=rf'its text is not UTF-8 \(header: Charset '
-                           rf'"{charset}"\).*Read it with `--encoding cp1258`') as err:  # fmt: skip
+        with pytest.raises(
+            InputFileError,
+            match=rf"its text is not UTF-8 \(header: Charset "
+            rf'"{charset}"\).*Read it with `--encoding cp1258`',
+        ) as err:
             read_vector(path, crs="EPSG:9205")
     assert "corrupt" not in str(err.value)
     with pytest.warns(RuntimeWarning) if charset != "Neutral" else _nothing():
@@ -135,16 +148,23 @@ class _nothing:  # a context manager that expects nothing (warnings are errors i
 def _sites() -> gpd.GeoDataFrame:
     """Like pillar_sites: 11 points and a MultiPoint of 2 (a site at both ends of a road)."""
     points = [Point(480000 + 1000 * i, 2470000) for i in range(11)]
-    geoms = [*points[:3], MultiPoint([(584006.54, 2472366.05), (564179.23, 2472055.88)]),
-             *points[3:]]  # fmt: skip
-    return gpd.GeoDataFrame({"site_id": [f"S{i:02d}" for i in range(12)]}, geometry=geoms,
-                            crs="EPSG:9205")  # fmt: skip
+    geoms = [
+        *points[:3],
+        MultiPoint([(584006.54, 2472366.05), (564179.23, 2472055.88)]),
+        *points[3:],
+    ]
+    return gpd.GeoDataFrame(
+        {"site_id": [f"S{i:02d}" for i in range(12)]}, geometry=geoms, crs="EPSG:9205"
+    )
 
 
 def test_tab_refuses_multipoints_of_several_points(tmp_path):
     """GDAL's MapInfo writer made 13 features of 12, S03 twice; now the export is refused."""
-    with pytest.raises(InputFileError, match=r"1 feature\(s\) \(rows 3\) are MultiPoints of "
-                       r"several points \(2 points\).*splits each.*Export to .gpkg"):  # fmt: skip
+    with pytest.raises(
+        InputFileError,
+        match=r"1 feature\(s\) \(rows 3\) are MultiPoints of "
+        r"several points \(2 points\).*splits each.*Export to .gpkg",
+    ):
         write_vector(_sites(), tmp_path / "sites.tab")
     assert not list(tmp_path.iterdir())
 
@@ -159,8 +179,11 @@ def test_tab_writes_one_point_multipoints_as_points(tmp_path):
 
 def test_shapefile_of_points_and_multipoints_is_written_as_multipoints(tmp_path):
     """GDAL refused ("non-point (MULTIPOINT) geometry to point shapefile")."""
-    with pytest.warns(RuntimeWarning, match=r"its 11 Point\(s\) are written as one-point "
-                      "MultiPoints"):  # fmt: skip
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"its 11 Point\(s\) are written as one-point "
+        "MultiPoints",
+    ):
         path = write_vector(_sites(), tmp_path / "sites.shp")
     back = read_vector(path)
     assert len(back) == 12 and set(back.geom_type) == {"MultiPoint"}
@@ -175,10 +198,13 @@ def test_shapefile_of_points_and_multipoints_is_written_as_multipoints(tmp_path)
 
 def _dated() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"name": ["Xã Mường Tè", "Phường Đoàn Kết"],
-         "approved": pd.to_datetime(["2023-12-07", None]).astype("datetime64[ms]")},
-        geometry=[Point(480000, 2470000), Point(490000, 2480000)], crs="EPSG:9205",
-    )  # fmt: skip
+        {
+            "name": ["Xã Mường Tè", "Phường Đoàn Kết"],
+            "approved": pd.to_datetime(["2023-12-07", None]).astype("datetime64[ms]"),
+        },
+        geometry=[Point(480000, 2470000), Point(490000, 2480000)],
+        crs="EPSG:9205",
+    )
 
 
 @pytest.mark.parametrize("ext", [".gpkg", ".shp", ".tab", ".geojson"])
@@ -208,20 +234,37 @@ def test_qgis_date_field_is_imported_as_date_and_exported_as_date(tmp_path, stor
     from gis.store import layer_meta, read_layer
 
     src = tmp_path / "plans.geojson"
-    feature = {"type": "Feature", "properties": {"name": "Khu A", "approved": "2023-12-07"},
-               "geometry": {"type": "Point", "coordinates": [103.3, 22.4]}}  # fmt: skip
-    src.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}),
-                   encoding="utf-8")  # fmt: skip
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "Khu A", "approved": "2023-12-07"},
+        "geometry": {"type": "Point", "coordinates": [103.3, 22.4]},
+    }
+    src.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8"
+    )
     gpkg = tmp_path / "plans.gpkg"
     if shutil.which("ogr2ogr"):  # Debian's GDAL 3.6, the GDAL of QGIS 3.22
         subprocess.run(["ogr2ogr", str(gpkg), str(src)], check=True)
     else:
         data = pyogrio.read_dataframe(src)
-        pyogrio.write_dataframe(data.assign(approved=data["approved"].dt.date), gpkg,
-                                use_arrow=True)  # fmt: skip
+        pyogrio.write_dataframe(
+            data.assign(approved=data["approved"].dt.date), gpkg, use_arrow=True
+        )
     assert pyogrio.read_info(gpkg)["ogr_types"][1] == "OFTDate"
-    main(["import", str(gpkg), "--as", "plan_dates", "--source", "test", "--licence",
-          "CC0-1.0", "--layers", str(store_copy)])  # fmt: skip
+    main(
+        [
+            "import",
+            str(gpkg),
+            "--as",
+            "plan_dates",
+            "--source",
+            "test",
+            "--licence",
+            "CC0-1.0",
+            "--layers",
+            str(store_copy),
+        ]
+    )
     meta = layer_meta("plan_dates", province="lai_chau", layers_dir=store_copy)
     assert {c["name"]: c["dtype"] for c in meta["columns"]}["approved"] == "date"
     stored = (store_copy / "lai_chau" / "plan_dates.geojson").read_text("utf-8")
@@ -238,19 +281,31 @@ def test_date_columns_accept_date_text_and_refuse_other_text(store_copy):
     from gis.errors import ValidationError
     from gis.store import read_layer, write_layer
 
-    meta = {"title": "dated", "kind": "vector", "geometry_type": "Point", "crs": "EPSG:9205",
-            "id_column": "name",
-            "columns": [{"name": "name", "dtype": "str", "required": True, "unique": True},
-                        {"name": "approved", "dtype": "date", "required": False}],
-            "provenance": {"source": "test", "licence": "CC0-1.0", "date": "",
-                           "processing": "test"}}  # fmt: skip
-    data = gpd.GeoDataFrame({"name": ["A", "B"], "approved": ["2023-12-07", None]},
-                            geometry=[Point(480000, 2470000), Point(490000, 2480000)],
-                            crs="EPSG:9205")  # fmt: skip
-    write_layer(data, "dated", meta=meta, province="lai_chau", layers_dir=store_copy,
-                if_version="")  # fmt: skip
+    meta = {
+        "title": "dated",
+        "kind": "vector",
+        "geometry_type": "Point",
+        "crs": "EPSG:9205",
+        "id_column": "name",
+        "columns": [
+            {"name": "name", "dtype": "str", "required": True, "unique": True},
+            {"name": "approved", "dtype": "date", "required": False},
+        ],
+        "provenance": {"source": "test", "licence": "CC0-1.0", "date": "", "processing": "test"},
+    }
+    data = gpd.GeoDataFrame(
+        {"name": ["A", "B"], "approved": ["2023-12-07", None]},
+        geometry=[Point(480000, 2470000), Point(490000, 2480000)],
+        crs="EPSG:9205",
+    )
+    write_layer(data, "dated", meta=meta, province="lai_chau", layers_dir=store_copy, if_version="")
     back = read_layer("dated", province="lai_chau", layers_dir=store_copy)
     assert back["approved"].iloc[0] == pd.Timestamp("2023-12-07") and pd.isna(back["approved"][1])
     with pytest.raises(ValidationError, match=r"'approved' = .*2023-13-45.* is not a date"):
-        write_layer(data.assign(approved=["2023-13-45", None]), "dated", meta=meta,
-                    province="lai_chau", layers_dir=store_copy)  # fmt: skip
+        write_layer(
+            data.assign(approved=["2023-13-45", None]),
+            "dated",
+            meta=meta,
+            province="lai_chau",
+            layers_dir=store_copy,
+        )

@@ -136,8 +136,9 @@ def test_coverage_simplification_is_reused_for_the_same_geometries(units_38, mon
     calls = []
     real = maplayer._coverage_simplify
     monkeypatch.setattr(maplayer, "_SIMPLIFIED", maplayer.OrderedDict())
-    monkeypatch.setattr(maplayer, "_coverage_simplify",
-                        lambda *a, **k: calls.append(1) or real(*a, **k))  # fmt: skip
+    monkeypatch.setattr(
+        maplayer, "_coverage_simplify", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     first = display_copy(units_38, simplify_m=100)
     # another frame holding the same geometry objects (as the maps' .assign / .copy make)
     again = display_copy(units_38.assign(extra=1).copy(), simplify_m=100)

@@ -35,8 +35,16 @@ MM_PER_PT = 25.4 / 72
 def built(store_copy_session, tmp_path_factory) -> dict:
     """Run `gis maps` once on a copy of layers/; return the manifest, folder and stdout."""
     out = tmp_path_factory.mktemp("built") / "maps"
-    cmd = [sys.executable, "-c", "from gis.cli import main; main()", "maps",
-           "--out", str(out), "--layers", str(store_copy_session)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-c",
+        "from gis.cli import main; main()",
+        "maps",
+        "--out",
+        str(out),
+        "--layers",
+        str(store_copy_session),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -109,11 +117,21 @@ def test_map_has_its_layers_legend_and_vietnamese_tooltips(built, slug):
 
 def test_orientation_map_shows_axis_regions_pillars_urban_classes_and_gates(built):
     page = _page(built, "dinh_huong")
-    for text in ("Trục kinh tế động lực", "Hai vùng", "Vùng kinh tế động lực",
-                 "Vùng kinh tế nông – lâm nghiệp sinh thái sông Đà", "Ba trụ cột",
-                 "Dịch vụ", "Công nghiệp", "Đô thị đến 2030 – Loại III",
-                 "Đô thị đến 2030 – Loại IV", "Đô thị đến 2030 – Loại V", "Cửa khẩu",
-                 "Cửa khẩu quốc tế Ma Lù Thàng", "Thành phố Lai Châu"):  # fmt: skip
+    for text in (
+        "Trục kinh tế động lực",
+        "Hai vùng",
+        "Vùng kinh tế động lực",
+        "Vùng kinh tế nông – lâm nghiệp sinh thái sông Đà",
+        "Ba trụ cột",
+        "Dịch vụ",
+        "Công nghiệp",
+        "Đô thị đến 2030 – Loại III",
+        "Đô thị đến 2030 – Loại IV",
+        "Đô thị đến 2030 – Loại V",
+        "Cửa khẩu",
+        "Cửa khẩu quốc tế Ma Lù Thàng",
+        "Thành phố Lai Châu",
+    ):
         assert text in page, text
     # codes are translated and only the columns shown are embedded
     for code in ("song_da_agroforestry", "dynamic_economic", "mining_rare_earth", "source_url"):
@@ -135,9 +153,15 @@ def test_urban_system_map_has_classes_now_and_2030_as_layers(built):
 
 def test_infrastructure_map_has_roads_by_class_and_status_and_facilities(built):
     page = _page(built, "ha_tang")
-    for text in ("Quốc lộ – hiện có", "Cao tốc – quy hoạch", "Nhà máy thủy điện",
-                 "Cảng hàng không", "Cửa khẩu", "Khu công nghiệp",
-                 "Đường (dữ liệu cũ, thô)"):  # fmt: skip
+    for text in (
+        "Quốc lộ – hiện có",
+        "Cao tốc – quy hoạch",
+        "Nhà máy thủy điện",
+        "Cảng hàng không",
+        "Cửa khẩu",
+        "Khu công nghiệp",
+        "Đường (dữ liệu cũ, thô)",
+    ):
         assert text in page, text
 
 
@@ -169,8 +193,11 @@ def test_index_links_every_map_and_print(built):
 def test_area_choropleth_matches_the_official_commune_areas(built, store_copy_session):
     """Tooltip areas are computed in EPSG:9205; communes_2025.area_km2 is the official figure."""
     communes = read_layer("communes_2025", layers_dir=store_copy_session)
-    shown = {p["code"]: _number_vi(p["area_calc_km2"]) for p in _properties(built, "tk_dien_tich")
-             if "area_calc_km2" in p}  # fmt: skip
+    shown = {
+        p["code"]: _number_vi(p["area_calc_km2"])
+        for p in _properties(built, "tk_dien_tich")
+        if "area_calc_km2" in p
+    }
     assert len(shown) == len(communes) + 8  # 38 communes and 8 districts
     for code, official in zip(communes["code"], communes["area_km2"], strict=True):
         assert abs(shown[code] - official) / official < 0.01, code
@@ -188,8 +215,11 @@ def test_corridor_share_is_100_pct_where_every_vertex_is_near_the_axis(built, st
     ]
     inside = [c for c, d in zip(units["code"], far, strict=True) if d < share_m]
     assert inside  # 105 Thành phố Lai Châu: the axis runs through the city
-    shown = {p["code"]: p["axis_share_pct"] for p in _properties(built, "tk_hanh_lang")
-             if "axis_share_pct" in p}  # fmt: skip
+    shown = {
+        p["code"]: p["axis_share_pct"]
+        for p in _properties(built, "tk_hanh_lang")
+        if "axis_share_pct" in p
+    }
     for code in inside:
         assert shown[code] == "100", code
     outside = [c for c, d in zip(units["code"], far, strict=True) if d >= share_m]
@@ -222,17 +252,23 @@ def test_corridor_map_agrees_with_the_statistics_report(built, stats_tables, sto
     share_m = load_profile("lai_chau", layers_dir=store_copy_session).plan.corridor_share_m
     props = _properties(built, "tk_hanh_lang")
     shown = {p["code"]: _number_vi(p["axis_share_pct"]) for p in props if "axis_share_pct" in p}
-    for layer, system in (("communes_2025", "communes_2025"),
-                          ("districts_pre2025", "districts_pre2025")):  # fmt: skip
+    for layer, system in (
+        ("communes_2025", "communes_2025"),
+        ("districts_pre2025", "districts_pre2025"),
+    ):
         units = read_layer(layer, layers_dir=store_copy_session)
         area = units.geometry.area.to_numpy()
         share = np.array([shown[c] for c in units["code"]])
-        row = table[(table["unit_system"] == system) & (table["plan_region"] == "(all)")
-                    & (table["distance_m"] == share_m)]  # fmt: skip
+        row = table[
+            (table["unit_system"] == system)
+            & (table["plan_region"] == "(all)")
+            & (table["distance_m"] == share_m)
+        ]
         assert len(row) == 1
         # the tooltips round to 0.1 %: at most 0.05 points off per unit
         assert (share * area).sum() / area.sum() == pytest.approx(
-            row["area_within_pct"].iloc[0], abs=0.05)
+            row["area_within_pct"].iloc[0], abs=0.05
+        )
 
 
 #: Said by the road density map while the roads are schematic (gis.coverage.SCHEMATIC_VI).
@@ -250,8 +286,10 @@ def test_road_density_map_is_not_offered_as_a_measurement(built, store_copy_sess
     index = (built["out"] / "index.html").read_text(encoding="utf-8")
     assert f">{entry['title']}</a>" in index
     density = [name for name in entry["layers"] if name.startswith("Mật độ đường")]
-    assert density == [f"Mật độ đường ({SCHEMATIC_TAG}) – xã, phường 2025",
-                       f"Mật độ đường ({SCHEMATIC_TAG}) – huyện trước 2025"]  # fmt: skip
+    assert density == [
+        f"Mật độ đường ({SCHEMATIC_TAG}) – xã, phường 2025",
+        f"Mật độ đường ({SCHEMATIC_TAG}) – huyện trước 2025",
+    ]
     assert f"Mật độ đường ({SCHEMATIC_TAG}) (km/km²)" in _tooltip_aliases(
         _page(built, "tk_mat_do_duong")
     )
@@ -298,8 +336,11 @@ def test_unit_popups_hold_the_census_figures_of_the_statistics(built, stats_tabl
 
 def test_urban_popup_says_what_a_planner_asks_in_vietnamese(built, stats_tables):
     page = _page(built, "do_thi")
-    city = next(p for p in _properties(built, "do_thi")
-                if p.get("urban_area") == "Thành phố Lai Châu" and "status_vi" in p)  # fmt: skip
+    city = next(
+        p
+        for p in _properties(built, "do_thi")
+        if p.get("urban_area") == "Thành phố Lai Châu" and "status_vi" in p
+    )
     assert city["status_vi"] == "thành phố hiện có; trung tâm tỉnh"
     assert city["class_now_vi"] == city["class_2030_vi"] == "Loại III"
     assert city["region_vi"] == "Vùng kinh tế động lực (dọc QL.32 – QL.4D – QL.12)"
@@ -315,9 +356,16 @@ def test_urban_popup_says_what_a_planner_asks_in_vietnamese(built, stats_tables)
     assert city["document_vi"] == "Quyết định 1585/QĐ-TTg (2023)"
     assert "Decision" not in page
     aliases = _tooltip_aliases(page)
-    for label in ("Đô thị", "Tính chất", "Loại hiện nay", "Loại đến 2030", "Vùng",
-                  "Dân số 2019 của các xã, phường này (người)", "Mật độ dân số 2019 (người/km²)",
-                  "Nguồn"):  # fmt: skip
+    for label in (
+        "Đô thị",
+        "Tính chất",
+        "Loại hiện nay",
+        "Loại đến 2030",
+        "Vùng",
+        "Dân số 2019 của các xã, phường này (người)",
+        "Mật độ dân số 2019 (người/km²)",
+        "Nguồn",
+    ):
         assert label in aliases, label
 
 
@@ -369,8 +417,10 @@ def test_missing_layers_leave_parts_out_and_are_named(store_copy, tmp_path):
     assert "Trục kinh tế động lực" not in orientation["layers"]  # never invented
     index = (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     assert "thiếu lớp: orientation_regions_pre2025, orientation_axis" in index
-    assert ("Thống kê: mật độ đường, km/km² (cần một trong các lớp: roads)" in index
-            and 'href="tk_mat_do_duong.html"' not in index)  # fmt: skip
+    assert (
+        "Thống kê: mật độ đường, km/km² (cần một trong các lớp: roads)" in index
+        and 'href="tk_mat_do_duong.html"' not in index
+    )
     page = (tmp_path / "maps" / "dinh_huong.html").read_text(encoding="utf-8")
     assert "Trục kinh tế động lực" not in page
 
@@ -531,15 +581,21 @@ def test_labels_popups_and_no_focus_box_in_chromium(browser, built):
     # the opening view names the class III and IV towns; class V from one step closer
     assert "Thành phố Lai Châu" in labels and "Thị trấn Tân Uyên" in labels
     assert "Thị trấn Mường Tè" not in labels and "Đô thị Phúc Than" not in labels
-    d.execute_script("Object.values(window).find(v => v instanceof L.Map).zoomIn(1, "
-                     "{animate: false})")  # fmt: skip
+    d.execute_script(
+        "Object.values(window).find(v => v instanceof L.Map).zoomIn(1, {animate: false})"
+    )
     time.sleep(0.3)
     assert "Thị trấn Mường Tè" in d.execute_script(_LABELS_JS)
     text = d.execute_script(_POPUP_JS, "urban_area", "Thành phố Lai Châu")
-    for line in ("Đô thị\tThành phố Lai Châu", "Tính chất\tthành phố hiện có; trung tâm tỉnh",
-                 "Loại hiện nay\tLoại III", "Loại đến 2030\tLoại III", "Xã, phường (2025)\t"
-                 "Đoàn Kết, Tân Phong", "Dân số 2019 của các xã, phường này (người)\t53.599",
-                 "Nguồn\tQuyết định 1585/QĐ-TTg (2023)"):  # fmt: skip
+    for line in (
+        "Đô thị\tThành phố Lai Châu",
+        "Tính chất\tthành phố hiện có; trung tâm tỉnh",
+        "Loại hiện nay\tLoại III",
+        "Loại đến 2030\tLoại III",
+        "Xã, phường (2025)\tĐoàn Kết, Tân Phong",
+        "Dân số 2019 của các xã, phường này (người)\t53.599",
+        "Nguồn\tQuyết định 1585/QĐ-TTg (2023)",
+    ):
         assert line in text, line
     # communes open a popup on a real click, with no focus rectangle drawn around them
     browser.open(built["out"] / "tk_dien_tich.html")

@@ -31,10 +31,16 @@ from gis.webmap import external_resources
 
 NATIONAL = "_national"
 ALL_LAYERS = (
-    "provinces_2019", "provinces_2025", "urbanisation_targets", "communes_2025",
-    "commune_crosswalk_2025", "census_2019", "census_merges_2019_2024", "census_2019_unmatched",
+    "provinces_2019",
+    "provinces_2025",
+    "urbanisation_targets",
+    "communes_2025",
+    "commune_crosswalk_2025",
+    "census_2019",
+    "census_merges_2019_2024",
+    "census_2019_unmatched",
     "crosswalk_decisions",
-)  # fmt: skip
+)
 SLUG = "do_thi_hoa_toan_quoc"
 TOTAL, URBAN = 96_208_984, 33_122_548
 SHARE = 100.0 * URBAN / TOTAL  # 34.4277... %
@@ -76,8 +82,10 @@ def test_2019_census_totals_are_the_published_ones(store_copy_session):
     assert int(p19["population_persons"].sum()) == TOTAL
     assert int(p19["population_urban_persons"].sum()) == URBAN
     assert round(SHARE, 2) == 34.43
-    assert (p19["population_urban_persons"] + p19["population_rural_persons"]
-            == p19["population_persons"]).all()  # fmt: skip
+    assert (
+        p19["population_urban_persons"] + p19["population_rural_persons"]
+        == p19["population_persons"]
+    ).all()
     by = p19.set_index("code")
     assert int(by.loc["79", "population_persons"]) == 8_993_082
     assert round(by.loc["79", "urban_pct"], 1) == 79.2
@@ -92,8 +100,9 @@ def test_quang_ninh_comes_from_the_2025_survey_and_says_so(store_copy_session):
     p19 = _read("provinces_2019", store_copy_session).set_index("code")
     assert "sapnhap" in p19.loc["22", "geometry_source"]
     assert (p19.drop(index="22")["geometry_source"].str.startswith("dvhcvn")).all()
-    processing = layer_meta("provinces_2019", province=NATIONAL,
-                            layers_dir=store_copy_session)["provenance"]["processing"]  # fmt: skip
+    processing = layer_meta("provinces_2019", province=NATIONAL, layers_dir=store_copy_session)[
+        "provenance"
+    ]["processing"]
     assert "did not change in 2025" in processing and "different surveys" in processing
     assert "Area change" in processing  # the simplification is measured and stated
 
@@ -105,16 +114,21 @@ def test_34_provinces_take_each_of_the_63_once_and_sum_to_the_census(store_copy_
     members = [c for codes in p25["merged_from_codes"] for c in codes.split(";")]
     assert sorted(members) == sorted(p19["code"])  # every one of the 63 exactly once
     # and the 2019 layer says the same (its province_2025_code)
-    back = {c: code for code, codes in zip(p25["code"], p25["merged_from_codes"], strict=True)
-            for c in codes.split(";")}  # fmt: skip
+    back = {
+        c: code
+        for code, codes in zip(p25["code"], p25["merged_from_codes"], strict=True)
+        for c in codes.split(";")
+    }
     assert dict(zip(p19["code"], p19["province_2025_code"], strict=True)) == back
     assert int(p25["population_persons"].sum()) == TOTAL
     assert int(p25["population_urban_persons"].sum()) == URBAN
-    sums = p19.groupby("province_2025_code")[["population_persons",
-                                              "population_urban_persons"]].sum()  # fmt: skip
+    sums = p19.groupby("province_2025_code")[
+        ["population_persons", "population_urban_persons"]
+    ].sum()
     mine = p25.set_index("code")[["population_persons", "population_urban_persons"]]
-    pd.testing.assert_frame_equal(sums.sort_index(), mine.sort_index(), check_names=False,
-                                  check_dtype=False)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        sums.sort_index(), mine.sort_index(), check_names=False, check_dtype=False
+    )
     lai_chau = p25.set_index("code").loc["12"]
     assert lai_chau["merged_from_codes"] == "12" and int(lai_chau["population_persons"]) == 460_196
 
@@ -122,8 +136,7 @@ def test_34_provinces_take_each_of_the_63_once_and_sum_to_the_census(store_copy_
 def test_registration_based_2025_population_is_never_used(store_copy_session):
     p25 = _read("provinces_2025", store_copy_session)
     people = [c for c in p25.columns if "pop" in c]
-    assert people == ["population_persons", "population_urban_persons",
-                      "population_rural_persons"]  # fmt: skip
+    assert people == ["population_persons", "population_urban_persons", "population_rural_persons"]
     assert int(p25["population_persons"].sum()) == TOTAL  # not the 113.6 million registered
     meta = layer_meta("provinces_2025", province=NATIONAL, layers_dir=store_copy_session)
     assert "population_2025_pkg is deliberately NOT included" in meta["provenance"]["processing"]
@@ -141,7 +154,10 @@ def test_targets_carry_their_documents(store_copy_session):
     t = _read("urbanisation_targets", store_copy_session).set_index("target_id")
     national = t.loc["national_2030"]
     assert (national["target_pct"], national["comparison"], national["target_year"]) == (
-        50.0, ">", "2030")  # fmt: skip
+        50.0,
+        ">",
+        "2030",
+    )
     assert "06-NQ/TW" in national["document"] and "148/NQ-CP" in national["document"]
     cao_bang = t.loc["cao_bang_national_average"]
     assert cao_bang["target_rule"] == "national_average" and pd.isna(cao_bang["target_pct"])
@@ -168,13 +184,17 @@ def test_import_reproduces_the_layers(tmp_path):
     for tool in IMPORT_TOOLS:
         proc = subprocess.run(
             [sys.executable, tool, str(shared), "--layers", str(tmp_path)],
-            capture_output=True, text=True, cwd=REPO, timeout=600,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=600,
             env={**os.environ, "PYTHONPATH": str(REPO)},
-        )  # fmt: skip
+        )
         assert proc.returncode == 0, proc.stderr
         out += proc.stdout
     assert "96,208,984 people, 33,122,548 urban (34.43 %)" in out
     assert "communes_2025: 3,321 units" in out
+
     def listing(folder: Path) -> list[str]:
         return sorted(f.name for f in folder.iterdir() if f.is_file() and f.name[0] not in ".#")
 
@@ -228,15 +248,21 @@ def test_table_highlights_the_profile_and_target_provinces(table):
     2025 (both kept their boundary: merged_from_codes is the province itself); nothing else."""
     marked = table[table["highlight"].fillna("") != ""]
     got = {(r.unit_system, r.code): r.highlight for r in marked.itertuples()}
-    assert set(got) == {("provinces_2019", "12"), ("provinces_2019", "04"),
-                        ("provinces_2025", "12"), ("provinces_2025", "04")}  # fmt: skip
+    assert set(got) == {
+        ("provinces_2019", "12"),
+        ("provinces_2019", "04"),
+        ("provinces_2025", "12"),
+        ("provinces_2025", "04"),
+    }
     for system in ("provinces_2019", "provinces_2025"):
         assert got[(system, "12")].startswith("current province (profile)")
         assert "has a target" in got[(system, "12")]
         assert got[(system, "04")] == "has a target (urbanisation_targets)"
     lai_chau = table.query("unit_system == 'provinces_2019' and code == '12'").iloc[0]
     assert (int(lai_chau["population_persons"]), int(lai_chau["population_urban_persons"])) == (
-        460_196, 81_889)  # fmt: skip
+        460_196,
+        81_889,
+    )
     assert round(lai_chau["urban_pct"], 2) == 17.79
     assert lai_chau["rank_urban_pct"] == 44  # 43 of the 63 provinces are more urban
     cao_bang = table.query("unit_system == 'provinces_2025' and code == '04'").iloc[0]
@@ -261,12 +287,15 @@ def test_cao_bang_target_is_the_national_average_resolved_from_the_data(table):
 def test_merged_province_is_highlighted_through_the_merged_list(store_copy_session):
     """A profile of pre-2025 Lào Cai (code 10) marks the 2025 Lào Cai (code 15, from 10 and
     15, Yên Bái)."""
-    profile = dataclasses.replace(load_profile("lai_chau", layers_dir=store_copy_session),
-                                  code="10")  # fmt: skip
+    profile = dataclasses.replace(
+        load_profile("lai_chau", layers_dir=store_copy_session), code="10"
+    )
     table = compute_statistics(profile)["national_urbanisation"]
     current = table[table["highlight"].str.startswith("current", na=False)]
     assert {(r.unit_system, r.code) for r in current.itertuples()} == {
-        ("provinces_2019", "10"), ("provinces_2025", "15")}  # fmt: skip
+        ("provinces_2019", "10"),
+        ("provinces_2025", "15"),
+    }
     assert current.query("unit_system == 'provinces_2025'")["merged_from_codes"].iloc[0] == "10;15"
 
 
@@ -304,26 +333,42 @@ def test_map_is_offline_light_vietnamese_and_indexed(built):
     assert size < MAP_BUDGET_BYTES  # 0.84 MB measured
     entry = next(m for m in read_manifest(built)["maps"] if m["slug"] == SLUG)
     assert entry["bytes"] == size and entry["missing_layers"] == []
-    assert entry["store_layers"] == ["_national/provinces_2019", "_national/provinces_2025",
-                                     "_national/urbanisation_targets"]  # fmt: skip
+    assert entry["store_layers"] == [
+        "_national/provinces_2019",
+        "_national/provinces_2025",
+        "_national/urbanisation_targets",
+    ]
     page = _decoded(path)
     assert external_resources(page) == []
     # class breaks at the national share and the target, one legend per view
-    for text in ("34,43 % (cả nước) – dưới 50 %", "50 % (mục tiêu 2030) – dưới 70 %",
-                 "63 tỉnh, thành phố", "34 tỉnh, thành phố", "Ranh giới tỉnh Lai Châu",
-                 "Tỉnh có mục tiêu đô thị hóa riêng (2019): Cao Bằng",
-                 "Lai Châu: 17,8 %", "Cao Bằng: 23,3 %", "bằng mức cả nước"):  # fmt: skip
+    for text in (
+        "34,43 % (cả nước) – dưới 50 %",
+        "50 % (mục tiêu 2030) – dưới 70 %",
+        "63 tỉnh, thành phố",
+        "34 tỉnh, thành phố",
+        "Ranh giới tỉnh Lai Châu",
+        "Tỉnh có mục tiêu đô thị hóa riêng (2019): Cao Bằng",
+        "Lai Châu: 17,8 %",
+        "Cao Bằng: 23,3 %",
+        "bằng mức cả nước",
+    ):
         assert text in page, text
     aliases = re.findall(r"let aliases\s*=\s*\[(.*?)\];", page, flags=re.S)
     labels = {a for block in aliases for a in re.findall(r'"((?:[^"\\]|\\.)*)"', block)}
-    assert {"Tên", "Dân số 2019 (người)", "Dân số đô thị 2019 (người)",
-            "Tỷ lệ dân số đô thị (%)"} <= labels  # fmt: skip
+    assert {
+        "Tên",
+        "Dân số 2019 (người)",
+        "Dân số đô thị 2019 (người)",
+        "Tỷ lệ dân số đô thị (%)",
+    } <= labels
     assert not [a for a in labels if re.fullmatch(r"[a-z0-9_]+", a)]
     # tooltips: persons as Vietnamese integers, the share with a decimal comma
     props = [json.loads(p) for p in re.findall(r'"properties": (\{[^{}]*\})', page)]
     lai_chau = next(p for p in props if p.get("name") == "Lai Châu" and "population_persons" in p)
     assert (lai_chau["population_persons"], lai_chau["population_urban_persons"]) == (
-        "460.196", "81.889")  # fmt: skip
+        "460.196",
+        "81.889",
+    )
     assert lai_chau["urban_pct"] == "17,79"
     index = (built / "index.html").read_text(encoding="utf-8")
     assert f'href="{SLUG}.html"' in index and "Đô thị hóa toàn quốc" in index
@@ -344,8 +389,11 @@ def test_map_without_national_layers_is_reported(store_copy, tmp_path):
     build_maps(province="lai_chau", layers_dir=store_copy, out_dir=tmp_path, prints=False)
     entry = next(m for m in read_manifest(tmp_path)["maps"] if m["slug"] == SLUG)
     assert entry["file"] is None
-    assert entry["missing_layers"] == ["_national/provinces_2019", "_national/provinces_2025",
-                                       "_national/urbanisation_targets"]  # fmt: skip
+    assert entry["missing_layers"] == [
+        "_national/provinces_2019",
+        "_national/provinces_2025",
+        "_national/urbanisation_targets",
+    ]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Không dựng được" in index and "Đô thị hóa toàn quốc" in index
 
@@ -357,8 +405,13 @@ def test_national_map_in_chromium(browser, built):
     assert report.paths >= 63 + 2  # the 63 provinces and the two outlines
     assert report.errors == []
     assert report.screenshot.stat().st_size > 10_000
-    for text in ("Đô thị hóa toàn quốc", "34,43 % (cả nước) – dưới 50 %: 7 tỉnh",
-                 "Ranh giới tỉnh Lai Châu", "Lai Châu: 17,8 %", "Cao Bằng: 23,3 %"):  # fmt: skip
+    for text in (
+        "Đô thị hóa toàn quốc",
+        "34,43 % (cả nước) – dưới 50 %: 7 tỉnh",
+        "Ranh giới tỉnh Lai Châu",
+        "Lai Châu: 17,8 %",
+        "Cao Bằng: 23,3 %",
+    ):
         assert text in report.text, text
     assert "34 tỉnh, thành phố (ranh giới 2025" not in report.text  # the 2025 view is off
     # switch to the 2025 view: its legend, outlines and labels replace the 2019 ones

@@ -112,11 +112,13 @@ def test_coverage_levels_cleans_a_broken_coverage():
 
 
 def test_classes_from_sums_with_missing_population():
-    df = pd.DataFrame({
-        "population_persons": [1000, 4000, np.nan, 500],
-        "population_urban_persons": [0, 1000, np.nan, 500],
-        "area_km2": [100.0, 2.0, 50.0, 0.1],
-    })  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "population_persons": [1000, 4000, np.nan, 500],
+            "population_urban_persons": [0, 1000, np.nan, 500],
+            "area_km2": [100.0, 2.0, 50.0, 0.1],
+        }
+    )
     cls = commune_classes(df)
     assert cls["urban_pct"].tolist()[:2] == [0.0, 25.0]
     assert cls["urban_class"].tolist() == [0, 1, -1, 3]  # 0 %, > 0 to < 50 %, none, 100 %
@@ -166,8 +168,7 @@ def test_bad_input_is_refused(communes, provinces, tmp_path):
     with pytest.raises(LayerError, match=r"province_code\(s\) \['12'\] are not in"):
         write_national_commune_map(communes, provinces[provinces["code"] != "12"], tmp_path)
     with pytest.raises(CRSError, match="has no coordinate reference system"):
-        write_national_commune_map(communes.set_crs(None, allow_override=True), provinces,
-                                   tmp_path)  # fmt: skip
+        write_national_commune_map(communes.set_crs(None, allow_override=True), provinces, tmp_path)
     assert not list(tmp_path.iterdir())
 
 
@@ -246,8 +247,9 @@ def test_map_in_chromium(browser, built, communes, profiles):
         "Array.from(document.querySelectorAll('.gis-find li'))"
         ".find(li => li.innerText.indexOf('Xã Mường Tè') === 0).click()"
     )
-    popup = _wait(d, "var p = document.querySelector('.leaflet-popup-content');"
-                     "return p && p.innerText")  # fmt: skip
+    popup = _wait(
+        d, "var p = document.querySelector('.leaflet-popup-content');return p && p.innerText"
+    )
     for word in ("Xã Mường Tè", "Lai Châu", "người", "%", "người/km²", "km²"):
         assert word in popup
     time.sleep(0.3)  # the popup's pan

@@ -108,8 +108,10 @@ def test_parquet_layer_round_trips_with_history(store_copy):
     write_layer(edited, "three", province="lai_chau", layers_dir=store_copy, message="rename")
     log = history("three", province="lai_chau", layers_dir=store_copy)
     old = log["previous"].dropna().iloc[-1]
-    assert read_version("three", old, province="lai_chau", layers_dir=store_copy)["name"].iloc[0] \
-        == gdf["name"].iloc[0]  # fmt: skip
+    assert (
+        read_version("three", old, province="lai_chau", layers_dir=store_copy)["name"].iloc[0]
+        == gdf["name"].iloc[0]
+    )
     restore("three", old, province="lai_chau", layers_dir=store_copy)
     assert path.read_bytes() == first
 

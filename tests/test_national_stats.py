@@ -43,26 +43,43 @@ def test_share_and_density_by_hand(lai_chau):
 
 
 def test_classes_follow_the_definition():
-    df = pd.DataFrame({
-        "code": list("abcde"), "province_code": ["1", "1", "1", "2", "2"],
-        "area_km2": [1.0] * 5,
-    })  # fmt: skip
-    pop = pd.DataFrame({
-        "code": list("abcd"), "population_persons": [10, 10, 10, 10],
-        "population_urban_persons": [0, 4, 5, 10], "population_rural_persons": [10, 6, 5, 0],
-    })  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "code": list("abcde"),
+            "province_code": ["1", "1", "1", "2", "2"],
+            "area_km2": [1.0] * 5,
+        }
+    )
+    pop = pd.DataFrame(
+        {
+            "code": list("abcd"),
+            "population_persons": [10, 10, 10, 10],
+            "population_urban_persons": [0, 4, 5, 10],
+            "population_rural_persons": [10, 6, 5, 0],
+        }
+    )
     out = commune_indicators(df, pop)
     assert out["urban_share_class"].tolist() == [
-        "0 %", "> 0 – < 50 %", "50 – < 100 %", "100 %", "no census data"]  # fmt: skip
+        "0 %",
+        "> 0 – < 50 %",
+        "50 – < 100 %",
+        "100 %",
+        "no census data",
+    ]
     counts = class_counts(out).set_index("province_code")
     assert counts.loc["VN"].tolist() == [1, 1, 1, 1, 1]
     assert counts.loc["2", "no census data"] == 1
 
 
 def test_province_table_totals_and_unplaced_people(lai_chau):
-    provinces = pd.DataFrame({"code": ["12"], "name": ["Lai Châu"],
-                              "population_persons": [460_196 + 100],
-                              "population_urban_persons": [81_889]})  # fmt: skip
+    provinces = pd.DataFrame(
+        {
+            "code": ["12"],
+            "name": ["Lai Châu"],
+            "population_persons": [460_196 + 100],
+            "population_urban_persons": [81_889],
+        }
+    )
     table = province_table(lai_chau, provinces, target_pct=50.0).set_index("code")
     assert int(table.loc["12", "unplaced_persons"]) == 100  # people the communes do not hold
     assert table.loc["12", "urban_pct"] == pytest.approx(100 * 81_889 / 460_196)
@@ -75,9 +92,14 @@ def test_province_table_totals_and_unplaced_people(lai_chau):
 
 
 def test_tables_are_labelled(lai_chau):
-    provinces = pd.DataFrame({"code": ["12"], "name": ["Lai Châu"],
-                              "population_persons": [460_196],
-                              "population_urban_persons": [81_889]})  # fmt: skip
+    provinces = pd.DataFrame(
+        {
+            "code": ["12"],
+            "name": ["Lai Châu"],
+            "population_persons": [460_196],
+            "population_urban_persons": [81_889],
+        }
+    )
     tables = national_tables(lai_chau, provinces, target_pct=50.0, sources="test")
     assert set(tables) == {"national_communes", "national_provinces", "national_urban_classes"}
     for frame in tables.values():
@@ -94,9 +116,15 @@ def test_missing_columns_are_named():
 def test_zero_area_or_population_gives_no_value():
     out = commune_indicators(
         pd.DataFrame({"code": ["a"], "area_km2": [0.0]}),
-        pd.DataFrame({"code": ["a"], "population_persons": [0], "population_urban_persons": [0],
-                      "population_rural_persons": [0]}),
-    )  # fmt: skip
+        pd.DataFrame(
+            {
+                "code": ["a"],
+                "population_persons": [0],
+                "population_urban_persons": [0],
+                "population_rural_persons": [0],
+            }
+        ),
+    )
     assert np.isnan(out["urban_pct"].iloc[0]) and np.isnan(out["density_persons_per_km2"].iloc[0])
 
 
@@ -120,8 +148,7 @@ def test_every_province_equals_the_census(national):
     assert int(table.loc["VN", "population_persons"]) == 96_191_243
     assert int(table.loc["VN", "population_urban_persons"]) == 33_122_548  # all placed
     unplaced = table["unplaced_persons"].drop("VN")
-    assert unplaced[unplaced > 0].to_dict() == {"37": 1_697, "52": 1_124, "75": 4_886,
-                                                "86": 10_034}  # fmt: skip
+    assert unplaced[unplaced > 0].to_dict() == {"37": 1_697, "52": 1_124, "75": 4_886, "86": 10_034}
     assert int(table.loc["12", "population_persons"]) == 460_196  # Lai Châu, published
     assert int(table.loc["04", "population_persons"]) == 530_341  # Cao Bằng, published
     assert table.loc["VN", "communes"] == 3321
@@ -133,15 +160,17 @@ def test_dask_partitions_give_the_same_national_result(national, store_copy_sess
     indicators, _, _ = national
     distributed = pytest.importorskip("distributed")
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                 dashboard_address=None) as cluster,
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
         cluster.get_client() as client,
-    ):  # fmt: skip
+    ):
         on_dask, _, _ = national_indicators(layers_dir=store_copy_session, client=client)
     pd.testing.assert_frame_equal(
         pd.DataFrame(on_dask.drop(columns="geometry")),
-        pd.DataFrame(indicators.drop(columns="geometry")), check_exact=True,
-    )  # fmt: skip
+        pd.DataFrame(indicators.drop(columns="geometry")),
+        check_exact=True,
+    )
     threads, _, _ = national_indicators(layers_dir=store_copy_session, npartitions=4)
     assert threads.drop(columns="geometry").equals(indicators.drop(columns="geometry"))
 

@@ -288,11 +288,19 @@ def lab_server(tmp_path, store_copy):
     notification.mkdir(parents=True)  # no "get Jupyter news?" toast over the map (and no fetch)
     (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     cmd = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-        f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
         "--allow-root",  # CI runs as root
-    ]  # fmt: skip
+    ]
     log = (tmp_path / "jupyterlab.log").open("w")
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -334,8 +342,11 @@ def test_02_editing_runs_in_jupyterlab(lab_server, monkeypatch):
         d = b.driver
         d.set_window_size(1280, 1400)  # room for the whole map below its cell
         d.get(url)
-        _wait("the notebook and its kernel",
-              lambda: (d.execute_script(_JS_STATE) or {}).get("kernel") == "idle", 120)  # fmt: skip
+        _wait(
+            "the notebook and its kernel",
+            lambda: (d.execute_script(_JS_STATE) or {}).get("kernel") == "idle",
+            120,
+        )
         time.sleep(1.5)  # the kernel's language_info arrives after 'idle'
         state = d.execute_script(_JS_STATE)
         stored = json.loads(copy.read_text(encoding="utf-8"))["metadata"]["language_info"]
@@ -374,8 +385,9 @@ def test_02_editing_runs_in_jupyterlab(lab_server, monkeypatch):
         readout = "return arguments[0].querySelectorAll('.widget-html-content')[1].innerText"
         width, height = m.size["width"], m.size["height"]
         ActionChains(d).move_to_element(m).move_by_offset(1, 1).perform()  # centre: a commune
-        _wait("a commune in the readout",
-              lambda: "communes_2025:" in d.execute_script(readout, m), 20)  # fmt: skip
+        _wait(
+            "a commune in the readout", lambda: "communes_2025:" in d.execute_script(readout, m), 20
+        )
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         d.save_screenshot(str(ARTIFACTS / "jupyterlab_02_editing.png"))
         corner = (-width // 2 + 60, height // 2 - 60)  # lower left: outside the province
@@ -393,8 +405,10 @@ def test_notebook_metadata_is_what_jupyterlab_writes(path):
     raw = json.loads(path.read_text(encoding="utf-8"))
     assert (raw["nbformat"], raw["nbformat_minor"]) == (4, 5)  # what JupyterLab 4 writes
     assert raw["metadata"]["kernelspec"] == {
-        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3",
-    }  # fmt: skip
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
     stored = dict(raw["metadata"]["language_info"])
     expected = dict(IPythonKernel.language_info)
     assert stored.pop("version").startswith("3.11.") and expected.pop("version")

@@ -68,21 +68,25 @@ NODES = {
 }
 QUOTED = 'Sa Pa "Lào Cai" => \\ 4D, x'  # quotes, '=>', a backslash and a comma in a tag value
 WAYS = {  # id: (node ids, tags)
-    101: ([1, 2, 3], {"highway": "primary", "ref": "QL4D", "name": "Quốc lộ 4D",
-                      "surface": "asphalt"}),
+    101: (
+        [1, 2, 3],
+        {"highway": "primary", "ref": "QL4D", "name": "Quốc lộ 4D", "surface": "asphalt"},
+    ),
     102: ([3, 22, 4], {"highway": "primary", "ref": "4D", "surface": "paved"}),
     103: ([4, 5], {"highway": "primary", "ref": "QL.4D"}),
     110: ([5, 6, 7], {"highway": "primary", "ref": "QL.4D", "oneway": "yes"}),  # dual
     111: ([7, 20, 5], {"highway": "primary", "ref": "QL.4D", "oneway": "yes"}),  # carriageway
     112: ([3, 4], {"highway": "primary_link", "ref": "QL4D"}),  # a link: not the road
-    104: ([1, 8, 9, 10, 11], {"highway": "trunk", "ref": "QL 4D", "destination": QUOTED,
-                              "surface": "concrete"}),
+    104: (
+        [1, 8, 9, 10, 11],
+        {"highway": "trunk", "ref": "QL 4D", "destination": QUOTED, "surface": "concrete"},
+    ),
     105: ([12, 13], {"highway": "secondary", "ref": "TL127", "surface": "gravel"}),
     106: ([14, 15], {"highway": "footway"}),
     107: ([15, 6], {"highway": "residential", "name": "Đường Trần Phú"}),
     108: ([16, 17], {"highway": "track", "surface": "dirt"}),
     109: ([18, 19], {"highway": "secondary", "ref": "DT.152"}),
-}  # fmt: skip
+}
 # ways of the default classes (links too) that are (partly) in Lai Châu
 INSIDE = [101, 102, 103, 104, 105, 110, 111, 112]
 TIMESTAMP = "2026-11-30T21:21:02Z"
@@ -206,15 +210,27 @@ def _geodesic_km(node_ids) -> float:
 
 def test_default_classes_kept_others_dropped_and_clipped(osm_roads):
     assert osm_roads["osm_id"].tolist() == INSIDE  # no footway, residential, track; 109 clipped
-    assert list(osm_roads.columns) == ["osm_id", "highway", "road_ref", "name", "surface",
-                                       "road_class", "length_km", "geometry"]  # fmt: skip
+    assert list(osm_roads.columns) == [
+        "osm_id",
+        "highway",
+        "road_ref",
+        "name",
+        "surface",
+        "road_class",
+        "length_km",
+        "geometry",
+    ]
     assert osm_roads.crs.to_epsg() == 9205
     row = osm_roads.set_index("osm_id")
     assert row.loc[101, "name"] == "Quốc lộ 4D"
     assert row.loc[[101, 102, 103, 104, 105], "surface"].tolist() == [
-        "paved", "paved", "unknown", "paved", "unpaved"]  # fmt: skip
-    assert row.loc[[101, 104, 105], "road_class"].tolist() == ["national", "national",
-                                                               "provincial"]  # fmt: skip
+        "paved",
+        "paved",
+        "unknown",
+        "paved",
+        "unpaved",
+    ]
+    assert row.loc[[101, 104, 105], "road_class"].tolist() == ["national", "national", "provincial"]
 
 
 def test_extra_classes_on_request(extract, province):
@@ -222,8 +238,11 @@ def test_extra_classes_on_request(extract, province):
     out = osm.read_osm_roads(extract, province, highways=classes)
     assert out["osm_id"].tolist() == sorted([*INSIDE, 108])
     track = out.set_index("osm_id").loc[108]
-    assert (track["highway"], track["surface"], track["road_class"]) == ("track", "unpaved",
-                                                                         "other")  # fmt: skip
+    assert (track["highway"], track["surface"], track["road_class"]) == (
+        "track",
+        "unpaved",
+        "other",
+    )
     out = osm.read_osm_roads(extract, province, highways=osm.highway_classes(["residential"]))
     assert 107 in set(out["osm_id"]) and 106 not in set(out["osm_id"])  # footway never
 
@@ -231,8 +250,9 @@ def test_extra_classes_on_request(extract, province):
 def test_pbf_and_xml_give_the_same_roads(tmp_path, extract, province, osm_roads):
     pbf = write_pbf(tmp_path / "lai_chau_test.osm.pbf")
     from_pbf = osm.read_osm_roads(pbf, province)
-    pd.testing.assert_frame_equal(from_pbf.drop(columns="geometry"),
-                                  osm_roads.drop(columns="geometry"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        from_pbf.drop(columns="geometry"), osm_roads.drop(columns="geometry")
+    )
     assert from_pbf.geometry.geom_equals_exact(osm_roads.geometry, tolerance=0.01).all()
     assert osm.extract_date(extract) == TIMESTAMP  # XML: the file's own timestamp
     os.utime(pbf, (1_780_000_000, 1_780_000_000))  # PBF: the date of the file (2026-05-28 UTC)
@@ -274,8 +294,10 @@ def test_clip_cuts_the_way_over_the_border(osm_roads, province):
 
 
 def test_tags_with_quotes_and_escapes():
-    text = ('"ref"=>"QL4D","destination"=>"Sa Pa \\"Lào Cai\\" => \\\\ 4D, x",'
-            '"name:en"=>"","fixme"=>NULL')  # fmt: skip
+    text = (
+        '"ref"=>"QL4D","destination"=>"Sa Pa \\"Lào Cai\\" => \\\\ 4D, x",'
+        '"name:en"=>"","fixme"=>NULL'
+    )
     assert osm.parse_other_tags(text) == {"ref": "QL4D", "destination": QUOTED, "name:en": ""}
     assert osm.parse_other_tags(None) == {} and osm.parse_other_tags("") == {}
 
@@ -301,27 +323,49 @@ def test_gdal_other_tags_are_parsed_as_written(extract):
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
-        ("QL4D", "QL.4D"), ("4D", "QL.4D"), ("QL.4D", "QL.4D"), ("QL 4D", "QL.4D"),
-        ("ql.4d", "QL.4D"), ("QL-4D", "QL.4D"), ("Quốc lộ 4D", "QL.4D"), ("279", "QL.279"),
-        ("ĐT127", "ĐT.127"), ("DT.127", "ĐT.127"), ("ĐT 127", "ĐT.127"), ("TL127", "ĐT.127"),
-        ("đt.127", "ĐT.127"), ("\u00d0T127", "ĐT.127"), ("Tỉnh lộ 127", "ĐT.127"),
-        ("CT05", "CT.05"), ("CT.5", "CT.05"), ("ct 05", "CT.05"),
-        ("QL.4D;QL12", "QL.4D;QL.12"), ("QL4D; 4D ;QL.12", "QL.4D;QL.12"),
-        ("AH14", "AH14"), ("Đường  Trần Phú", "Đường Trần Phú"),
+        ("QL4D", "QL.4D"),
+        ("4D", "QL.4D"),
+        ("QL.4D", "QL.4D"),
+        ("QL 4D", "QL.4D"),
+        ("ql.4d", "QL.4D"),
+        ("QL-4D", "QL.4D"),
+        ("Quốc lộ 4D", "QL.4D"),
+        ("279", "QL.279"),
+        ("ĐT127", "ĐT.127"),
+        ("DT.127", "ĐT.127"),
+        ("ĐT 127", "ĐT.127"),
+        ("TL127", "ĐT.127"),
+        ("đt.127", "ĐT.127"),
+        ("\u00d0T127", "ĐT.127"),
+        ("Tỉnh lộ 127", "ĐT.127"),
+        ("CT05", "CT.05"),
+        ("CT.5", "CT.05"),
+        ("ct 05", "CT.05"),
+        ("QL.4D;QL12", "QL.4D;QL.12"),
+        ("QL4D; 4D ;QL.12", "QL.4D;QL.12"),
+        ("AH14", "AH14"),
+        ("Đường  Trần Phú", "Đường Trần Phú"),
         ("Đe\u0300o", "Đèo"),  # kept as given, but NFC
-        ("", None), (None, None),
+        ("", None),
+        (None, None),
     ],
-)  # fmt: skip
+)
 def test_normalise_ref(given, expected):
     assert osm.normalise_ref(given) == expected
 
 
 @pytest.mark.parametrize(
     ("ref", "highway", "expected"),
-    [("QL.4D", "primary", "national"), ("ĐT.127;QL.12", "secondary", "national"),
-     ("CT.05;QL.4D", "motorway", "expressway"), (None, "motorway_link", "expressway"),
-     (None, "trunk", "other"), ("AH14", "trunk", "other"), ("ĐT.127", "primary", "provincial")],
-)  # fmt: skip
+    [
+        ("QL.4D", "primary", "national"),
+        ("ĐT.127;QL.12", "secondary", "national"),
+        ("CT.05;QL.4D", "motorway", "expressway"),
+        (None, "motorway_link", "expressway"),
+        (None, "trunk", "other"),
+        ("AH14", "trunk", "other"),
+        ("ĐT.127", "primary", "provincial"),
+    ],
+)
 def test_road_class(ref, highway, expected):
     assert osm.road_class(ref, highway) == expected
 
@@ -334,7 +378,8 @@ def test_errors_of_reading(tmp_path, province):
         osm.read_osm_roads(tmp_path / "vietnam-latest.osm.pbf", province)
     fake = tmp_path / "roads.osm.pbf"
     gpd.GeoDataFrame(geometry=[shapely.Point(103.4, 22.4)], crs=4326).to_file(
-        tmp_path / "x.geojson")  # fmt: skip
+        tmp_path / "x.geojson"
+    )
     fake.write_bytes((tmp_path / "x.geojson").read_bytes())
     with pytest.raises(InputFileError, match=r"not an OSM PBF file .*renamed"):
         osm.read_osm_roads(fake, province)
@@ -347,11 +392,17 @@ def test_errors_of_reading(tmp_path, province):
 
 
 def test_error_no_roads_left(tmp_path, province):
-    hanoi = write_xml(tmp_path / "hanoi.osm", ways={1: ([1, 2], {"highway": "trunk"})},
-                      nodes={1: (105.80, 21.00), 2: (105.85, 21.03)})  # fmt: skip
-    with pytest.raises(LayerError, match=r"no road of class\(es\) motorway, .*tertiary_link "
-                       r"in the bounding box .*\(bounding box lon 102\.\d+ \.\. 103\.\d+, lat "
-                       r"21\.\d+ \.\. 22\.\d+\)\. .*--highway"):  # fmt: skip
+    hanoi = write_xml(
+        tmp_path / "hanoi.osm",
+        ways={1: ([1, 2], {"highway": "trunk"})},
+        nodes={1: (105.80, 21.00), 2: (105.85, 21.03)},
+    )
+    with pytest.raises(
+        LayerError,
+        match=r"no road of class\(es\) motorway, .*tertiary_link "
+        r"in the bounding box .*\(bounding box lon 102\.\d+ \.\. 103\.\d+, lat "
+        r"21\.\d+ \.\. 22\.\d+\)\. .*--highway",
+    ):
         osm.read_osm_roads(hanoi, province)
     sapa = write_xml(tmp_path / "sapa.osm", ways={109: WAYS[109]})
     with pytest.raises(LayerError, match=r"inside the area \(all were cut away by the clip\)"):
@@ -367,7 +418,7 @@ def test_error_unknown_class_and_bad_area(extract, province):
         match=r"unknown road class\(es\) \['footway'\]; use OSM "
         r"highway values among motorway, .*, unclassified, track, residential",
     ):
-        osm.highway_classes(["track", "footway"])  # fmt: skip
+        osm.highway_classes(["track", "footway"])
     with pytest.raises(LayerError, match=r"unknown road class\(es\) \['path'\]"):
         osm.read_osm_roads(extract, province, highways=["primary", "path"])
     with pytest.raises(CRSError, match=r"the area to clip to.*need a projected CRS"):
@@ -464,10 +515,14 @@ def test_alignments_replace_the_schematic_segment(matched, store_copy_session):
 
 def test_combine_keeps_surveyed_lines(matched):
     survey = gpd.GeoDataFrame(
-        {"segment_id": ["S06", "S11"], "accuracy": ["survey ±10 m", "OpenStreetMap ways 9"],
-         "source": ["field survey", "old OSM import"]},
-        geometry=[shapely.LineString([(0, 0), (1, 1)])] * 2, crs=9205,
-    )  # fmt: skip
+        {
+            "segment_id": ["S06", "S11"],
+            "accuracy": ["survey ±10 m", "OpenStreetMap ways 9"],
+            "source": ["field survey", "old OSM import"],
+        },
+        geometry=[shapely.LineString([(0, 0), (1, 1)])] * 2,
+        crs=9205,
+    )
     combined, kept = osm.combine_alignments(survey, matched.alignments)
     assert kept == ["S06"]
     by_id = combined.set_index("segment_id")
@@ -481,8 +536,7 @@ def test_combine_keeps_surveyed_lines(matched):
 
 def gis(*args, layers):
     """Run the real `gis` entry point in a subprocess; return (exit code, stdout, stderr)."""
-    cmd = [sys.executable, "-c", "from gis.cli import main; main()", *args, "--layers",
-           str(layers)]  # fmt: skip
+    cmd = [sys.executable, "-c", "from gis.cli import main; main()", *args, "--layers", str(layers)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
@@ -506,8 +560,9 @@ def run(capsys, *args, layers):
 def test_cli_imports_osm_roads_and_alignments(tmp_path, store_copy):
     pbf = write_pbf(tmp_path / "vietnam-latest.osm.pbf")
     os.utime(pbf, (1_780_000_000, 1_780_000_000))
-    code, out, err = gis("import", str(pbf), "--as", "osm_roads", "--highway", "track",
-                         layers=store_copy)  # fmt: skip
+    code, out, err = gis(
+        "import", str(pbf), "--as", "osm_roads", "--highway", "track", layers=store_copy
+    )
     assert code == 0, err
     assert "kept 9 way(s) of Lai Châu" in out and "track 1" in out
     layer = read_layer("osm_roads", province="lai_chau", layers_dir=store_copy)
@@ -543,8 +598,7 @@ def _build_tool():
 
 @pytest.mark.slow
 def test_rebuild_takes_the_osm_alignment_and_validates(store_copy, capsys, extract):
-    code, _, err = run(capsys, "import", str(extract), "--as", "road_alignments",
-                       layers=store_copy)  # fmt: skip
+    code, _, err = run(capsys, "import", str(extract), "--as", "road_alignments", layers=store_copy)
     assert code == 0, err
     assert _build_tool().main("lai_chau", store_copy) == 0  # the profile's rules pass
     assert "validation: 0 error(s)" in capsys.readouterr().out
@@ -560,16 +614,26 @@ def test_rebuild_takes_the_osm_alignment_and_validates(store_copy, capsys, extra
 
 
 def test_cli_errors(tmp_path, store_copy, capsys, extract):
-    code, _, err = run(capsys, "import", str(tmp_path / "vn.osm.pbf"), "--as", "osm_roads",
-                       layers=store_copy)  # fmt: skip
+    code, _, err = run(
+        capsys, "import", str(tmp_path / "vn.osm.pbf"), "--as", "osm_roads", layers=store_copy
+    )
     assert code == 1 and "does not exist" in err and err.count("\n") == 1
-    code, _, err = run(capsys, "import", str(extract), "--as", "osm_roads", "--highway",
-                       "footway", layers=store_copy)  # fmt: skip
+    code, _, err = run(
+        capsys,
+        "import",
+        str(extract),
+        "--as",
+        "osm_roads",
+        "--highway",
+        "footway",
+        layers=store_copy,
+    )
     assert code == 1 and "unknown road class(es) ['footway']" in err
     code, _, err = run(capsys, "import", str(extract), "--as", "roads", layers=store_copy)
     assert code == 2 and "--as osm_roads" in err and "--as road_alignments" in err
-    code, _, err = run(capsys, "import", str(extract), "--as", "osm_roads", "--crs",
-                       "EPSG:9205", layers=store_copy)  # fmt: skip
+    code, _, err = run(
+        capsys, "import", str(extract), "--as", "osm_roads", "--crs", "EPSG:9205", layers=store_copy
+    )
     assert code == 2 and "--crs" in err
     sapa = write_xml(tmp_path / "sapa.osm", ways={109: WAYS[109]})
     code, _, err = run(capsys, "import", str(sapa), "--as", "osm_roads", layers=store_copy)
@@ -577,26 +641,33 @@ def test_cli_errors(tmp_path, store_copy, capsys, extract):
     assert not (store_copy / "lai_chau" / "osm_roads.geojson").exists()
 
 
-def test_cli_alignments_keep_a_survey_and_refuse_if_none_match(tmp_path, store_copy, capsys,
-                                                               extract):  # fmt: skip
+def test_cli_alignments_keep_a_survey_and_refuse_if_none_match(
+    tmp_path, store_copy, capsys, extract
+):
     kw = {"province": "lai_chau", "layers_dir": store_copy}
-    meta = osm.layer_meta("road_alignments", source="field survey", licence="CC0",
-                          extract=extract, crs="EPSG:9205")  # fmt: skip
+    meta = osm.layer_meta(
+        "road_alignments", source="field survey", licence="CC0", extract=extract, crs="EPSG:9205"
+    )
     wp = read_layer("plan_waypoints", **kw).set_index("id").geometry
     survey = gpd.GeoDataFrame(
-        {"segment_id": ["S06"], "road_ref": ["QL.4D"], "accuracy": ["survey ±10 m"],
-         "source": ["field survey"]},
-        geometry=[shapely.LineString([wp["tam_duong"], wp["lc_city"]])], crs=9205,
-    )  # fmt: skip
+        {
+            "segment_id": ["S06"],
+            "road_ref": ["QL.4D"],
+            "accuracy": ["survey ±10 m"],
+            "source": ["field survey"],
+        },
+        geometry=[shapely.LineString([wp["tam_duong"], wp["lc_city"]])],
+        crs=9205,
+    )
     write_layer(survey, "road_alignments", meta=meta, **kw)
-    code, out, err = run(capsys, "import", str(extract), "--as", "road_alignments",
-                         layers=store_copy)  # fmt: skip
+    code, out, err = run(
+        capsys, "import", str(extract), "--as", "road_alignments", layers=store_copy
+    )
     assert code == 0, err
     assert "kept S06 from the existing road_alignments (not OpenStreetMap)" in out
     al = read_layer("road_alignments", **kw).set_index("segment_id")
     assert al.loc["S06", "source"] == "field survey" and "S11" in al.index
 
     ql32 = write_xml(tmp_path / "ql32.osm", ways={105: WAYS[105]})  # ĐT.127 stub only
-    code, _, err = run(capsys, "import", str(ql32), "--as", "road_alignments",
-                       layers=store_copy)  # fmt: skip
+    code, _, err = run(capsys, "import", str(ql32), "--as", "road_alignments", layers=store_copy)
     assert code == 1 and "no segment of 'roads' matched" in err and "Nothing was written" in err

@@ -54,12 +54,18 @@ def test_notebooks_command_is_documented_and_installs_jupyterlab():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "python3 tasks.py notebooks" in readme
     extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    notebooks = {_norm(re.match(r"[A-Za-z0-9_.\-]+", r).group()) for r in
-                 extras["optional-dependencies"]["notebooks"]}  # fmt: skip
+    notebooks = {
+        _norm(re.match(r"[A-Za-z0-9_.\-]+", r).group())
+        for r in extras["optional-dependencies"]["notebooks"]
+    }
     assert {"jupyterlab", "ipykernel", "ipyleaflet"} <= notebooks
     # --help answers before anything is installed (standard library only)
-    done = subprocess.run([sys.executable, str(REPO / "tasks.py"), "notebooks", "--help"],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(REPO / "tasks.py"), "notebooks", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and "--no-browser" in done.stdout and "--port" in done.stdout
 
 

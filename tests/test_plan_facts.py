@@ -59,8 +59,11 @@ def test_border_economic_zone_is_the_commune_phong_tho(read):
     communes = read("communes_2025").set_index("code")
     assert zone.geometry.equals(communes.geometry["03549"])
     assert set(communes.at["03549", "old_commune_codes"].split(";")) == {
-        "03490", "03549", "03574", "03589"  # Huổi Luông, TT Phong Thổ, Ma Ly Pho, Mường So
-    }  # fmt: skip
+        "03490",
+        "03549",
+        "03574",
+        "03589",  # Huổi Luông, TT Phong Thổ, Ma Ly Pho, Mường So
+    }
     # Measured 26,662.0 ha in EPSG:9205: 0.03 % under the decided area.
     assert zone.geometry.area / M2_PER_HA == pytest.approx(26669.7, rel=0.001)
 
@@ -162,8 +165,20 @@ def test_rare_earth_mines_in_their_2025_communes(read):
         assert geom.distance(communes.geometry[code]) < 5_000  # reference points ±3-5 km
 
 
-ENGLISH = ["reopened", "package", "licensed", "excerpt", "proposed", "travelogue", "mirror",
-           "starts at", "runway", "none found", "this session", "shared "]  # fmt: skip
+ENGLISH = [
+    "reopened",
+    "package",
+    "licensed",
+    "excerpt",
+    "proposed",
+    "travelogue",
+    "mirror",
+    "starts at",
+    "runway",
+    "none found",
+    "this session",
+    "shared ",
+]
 
 
 @pytest.mark.parametrize("word", ENGLISH)

@@ -30,13 +30,15 @@ def layers() -> list[MapLayer]:
         crs="EPSG:9205",
     )
     river = gpd.GeoDataFrame(
-        {"name": ["Sông Đà"]}, geometry=[LineString([(X0, Y0 + 500), (X0 + 8000, Y0 + 2500)])],
+        {"name": ["Sông Đà"]},
+        geometry=[LineString([(X0, Y0 + 500), (X0 + 8000, Y0 + 2500)])],
         crs="EPSG:9205",
-    )  # fmt: skip
+    )
     plants = gpd.GeoDataFrame(
-        {"name": ["Thủy điện Lai Châu"]}, geometry=[Point(X0 + 3000, Y0 + 1500)],
+        {"name": ["Thủy điện Lai Châu"]},
+        geometry=[Point(X0 + 3000, Y0 + 1500)],
         crs="EPSG:9205",
-    )  # fmt: skip
+    )
     return [
         MapLayer(units, "Xã, phường", column="pop", k=2, unit="người", label="name"),
         MapLayer(river, "Sông, suối", color="#3d7dd8"),
@@ -74,9 +76,13 @@ def test_north_arrow_follows_meridian_convergence():
 
 def test_print_map_writes_a3_png_and_pdf_with_embedded_truetype(layers, tmp_path):
     paths = print_map(
-        layers, tmp_path / "out" / "ban_do.png", title="Tỉnh Lai Châu – bản đồ thử",
-        subtitle="Đơn vị hành chính 2025", source="dữ liệu thử", dpi=100,
-    )  # fmt: skip
+        layers,
+        tmp_path / "out" / "ban_do.png",
+        title="Tỉnh Lai Châu – bản đồ thử",
+        subtitle="Đơn vị hành chính 2025",
+        source="dữ liệu thử",
+        dpi=100,
+    )
     assert [p.name for p in paths] == ["ban_do.png", "ban_do.pdf"]
     w_mm, h_mm = PAPER_MM["A3"][1], PAPER_MM["A3"][0]  # landscape: the extent is wide
     w_px, h_px = _png_size(paths[0])  # 420 x 297 mm at 100 dpi = 1653.5 x 1169.3 px
@@ -171,12 +177,14 @@ def test_numeric_scale_of_the_a3_print(layers, tmp_path):
 def test_labels_avoid_the_axis_and_stay_inside_the_frame(monkeypatch):
     axis = gpd.GeoDataFrame(
         {"name": ["QL.4D"]},
-        geometry=[LineString([(X0, Y0), (X0 + 20000, Y0)])], crs="EPSG:9205",
-    )  # fmt: skip
+        geometry=[LineString([(X0, Y0), (X0 + 20000, Y0)])],
+        crs="EPSG:9205",
+    )
     towns = gpd.GeoDataFrame(
         {"name": ["Thị trấn giữa trục", "Thị trấn ở mép phải khung bản đồ, tên rất dài"]},
-        geometry=[Point(X0 + 10000, Y0), Point(X0 + 20000, Y0)], crs="EPSG:9205",
-    )  # fmt: skip
+        geometry=[Point(X0 + 10000, Y0), Point(X0 + 20000, Y0)],
+        crs="EPSG:9205",
+    )
     layers = [
         MapLayer(axis, "Trục", color="#d7191c", weight=3.0),
         MapLayer(towns, "Đô thị", color="#fb6a4a", label="name", radius=6.0),
@@ -206,13 +214,19 @@ def test_same_label_twice_at_one_site_is_kept_once_others_move_aside():
     def label(text, x, y):
         return _Label(text, x, y, "point", 4.0, 8.0, {})
 
-    kept, dropped = _place_labels(fig, ax, [
-        label("Cửa khẩu quốc tế Ma Lù Thàng", 0.5, 0.5),
-        label("Cửa khẩu quốc tế Ma Lù Thàng", 0.5, 0.5),  # the gate in two layers
-        label("Đô thị Ma Lù Thàng", 0.5, 0.5),  # another label at the same site
-    ])  # fmt: skip
+    kept, dropped = _place_labels(
+        fig,
+        ax,
+        [
+            label("Cửa khẩu quốc tế Ma Lù Thàng", 0.5, 0.5),
+            label("Cửa khẩu quốc tế Ma Lù Thàng", 0.5, 0.5),  # the gate in two layers
+            label("Đô thị Ma Lù Thàng", 0.5, 0.5),  # another label at the same site
+        ],
+    )
     assert dropped == 1 and [k.get_text() for k in kept] == [
-        "Cửa khẩu quốc tế Ma Lù Thàng", "Đô thị Ma Lù Thàng"]  # fmt: skip
+        "Cửa khẩu quốc tế Ma Lù Thàng",
+        "Đô thị Ma Lù Thàng",
+    ]
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(fig).get_renderer()
@@ -222,8 +236,9 @@ def test_same_label_twice_at_one_site_is_kept_once_others_move_aside():
 
 def test_unfilled_units_are_outlined_and_named(monkeypatch, layers):
     units = layers[0].data
-    districts = MapLayer(units, "Huyện (trước 2025)", color="#8c8c8c", weight=0.5,
-                         fill_opacity=0.0, label="name")  # fmt: skip
+    districts = MapLayer(
+        units, "Huyện (trước 2025)", color="#8c8c8c", weight=0.5, fill_opacity=0.0, label="name"
+    )
     fig = _figure_of(monkeypatch, [districts])
     ax = fig.axes[0]
     named = {t.get_text(): t for t in ax.texts}
@@ -243,6 +258,9 @@ def test_locator_inset_from_the_national_layers(monkeypatch, layers, tmp_path):
     fig = _figure_of(monkeypatch, layers, inset=inset)
     assert len(fig.axes) == 2 and fig.axes[1].get_title() == "Vị trí trong Việt Nam"
     # without layers/_national: no inset (and the caller says so)
-    shutil.copytree(REPO / "layers" / "lai_chau", tmp_path / "layers" / "lai_chau",
-                    ignore=shutil.ignore_patterns(".history", "*.lock"))  # fmt: skip
+    shutil.copytree(
+        REPO / "layers" / "lai_chau",
+        tmp_path / "layers" / "lai_chau",
+        ignore=shutil.ignore_patterns(".history", "*.lock"),
+    )
     assert locator_inset(load_profile("lai_chau", layers_dir=tmp_path / "layers")) is None

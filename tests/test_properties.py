@@ -86,8 +86,9 @@ def _grid(xcuts, ycuts, size_m=10_000.0, x0=480_000.0, y0=2_440_000.0):
 
 
 def _partition(cells, square):
-    units = gpd.GeoDataFrame({"code": [str(i) for i in range(len(cells))]}, geometry=cells,
-                             crs="EPSG:9205")  # fmt: skip
+    units = gpd.GeoDataFrame(
+        {"code": [str(i) for i in range(len(cells))]}, geometry=cells, crs="EPSG:9205"
+    )
     outline = gpd.GeoDataFrame(geometry=[square], crs="EPSG:9205")
     frames = {"units": units, "outline": outline}
     rule = {"check": "partition", "layer": "units", "of": "outline", "id_column": "code"}
@@ -158,8 +159,13 @@ def test_fold_ignores_case_and_normal_form(name):
 
 
 @FAST
-@given(st.lists(st.sampled_from(["Huyện", "Thị xã", "Quận", None, "", "huyện", "Huyện "]),
-                min_size=1, max_size=20))  # fmt: skip
+@given(
+    st.lists(
+        st.sampled_from(["Huyện", "Thị xã", "Quận", None, "", "huyện", "Huyện "]),
+        min_size=1,
+        max_size=20,
+    )
+)
 def test_each_disallowed_value_is_reported_once(values):
     meta = {"kind": "table", "columns": [{"name": "type", "allowed": ["Huyện", "Thị xã"]}]}
     problems = validate_frame(pd.DataFrame({"type": values}), "t", meta)

@@ -76,9 +76,7 @@ def test_gis_names_no_province_outside_documentation():
         for line, text in _code_strings(path)
         for match in pattern.finditer(text)
     ]
-    assert not found, "province content in gis/ code (move it to the profile):\n" + "\n".join(
-        found
-    )
+    assert not found, "province content in gis/ code (move it to the profile):\n" + "\n".join(found)
 
 
 def test_the_check_finds_a_literal(tmp_path):

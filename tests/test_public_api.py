@@ -37,10 +37,13 @@ def test_unknown_name_is_an_attribute_error():
 
 def test_import_gis_does_not_load_the_map_libraries():
     """``import gis`` is what the CLI and every notebook pay: no folium, matplotlib, rasterio."""
-    code = ("import sys, gis; heavy = [m for m in ('folium', 'matplotlib', 'rasterio', "
-            "'openpyxl') if m in sys.modules]; print(heavy)")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         check=True)  # fmt: skip
+    code = (
+        "import sys, gis; heavy = [m for m in ('folium', 'matplotlib', 'rasterio', "
+        "'openpyxl') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 

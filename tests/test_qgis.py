@@ -35,8 +35,13 @@ OGC = "{http://www.opengis.net/ogc}"
 @pytest.fixture(scope="module")
 def gpkg(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("gpkg") / "plan.gpkg"
-    layers = ["province", "orientation_regions_pre2025", "roads", "hydropower_plants",
-              "urban_areas"]  # fmt: skip
+    layers = [
+        "province",
+        "orientation_regions_pre2025",
+        "roads",
+        "hydropower_plants",
+        "urban_areas",
+    ]
     return export_geopackage(path, layers=layers, province="lai_chau", layers_dir=LAYERS)
 
 
@@ -48,8 +53,10 @@ def project(tmp_path_factory) -> tuple[Path, Path]:
 
 def _styles(gpkg: Path) -> dict[str, tuple]:
     with sqlite3.connect(gpkg) as con:
-        rows = con.execute("SELECT f_table_name, f_geometry_column, styleQML, styleSLD, "
-                           "useAsDefault FROM layer_styles").fetchall()  # fmt: skip
+        rows = con.execute(
+            "SELECT f_table_name, f_geometry_column, styleQML, styleSLD, "
+            "useAsDefault FROM layer_styles"
+        ).fetchall()
     return {r[0]: r[1:] for r in rows}
 
 
@@ -57,8 +64,7 @@ def _categories(qml: str) -> tuple[ET.Element, dict[str, ET.Element]]:
     root = ET.fromstring(qml.split("\n", 1)[1])
     renderer = root.find("renderer-v2")
     symbols = {s.get("name"): s for s in renderer.find("symbols")}
-    return renderer, {c.get("value"): symbols[c.get("symbol")]
-                      for c in renderer.find("categories")}  # fmt: skip
+    return renderer, {c.get("value"): symbols[c.get("symbol")] for c in renderer.find("categories")}
 
 
 def _option(symbol: ET.Element, name: str) -> str:
@@ -70,15 +76,21 @@ def _option(symbol: ET.Element, name: str) -> str:
 
 def test_every_layer_has_a_default_qgis_style(gpkg):
     styles = _styles(gpkg)
-    assert set(styles) == {"province", "orientation_regions_pre2025", "roads",
-                           "hydropower_plants", "urban_areas"}  # fmt: skip
+    assert set(styles) == {
+        "province",
+        "orientation_regions_pre2025",
+        "roads",
+        "hydropower_plants",
+        "urban_areas",
+    }
     for geom_col, qml, sld, default in styles.values():
         assert geom_col == "geom" and default == 1
         assert qml.startswith("<!DOCTYPE qgis") and ET.fromstring(qml.split("\n", 1)[1]) is not None
         assert ET.fromstring(sld.split("\n", 1)[1]).tag.endswith("StyledLayerDescriptor")
     with sqlite3.connect(gpkg) as con:  # registered as QGIS and GDAL register it
-        assert con.execute("SELECT data_type FROM gpkg_contents WHERE table_name = "
-                           "'layer_styles'").fetchone() == ("attributes",)  # fmt: skip
+        assert con.execute(
+            "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'"
+        ).fetchone() == ("attributes",)
 
 
 def test_regions_are_categorised_by_code_with_the_profile_colours(gpkg):
@@ -94,8 +106,12 @@ def test_regions_are_categorised_by_code_with_the_profile_colours(gpkg):
     labels = {c.get("value"): c.get("label") for c in renderer.find("categories")}
     assert labels["dynamic_economic"] == "Vùng kinh tế động lực"
     sld = ET.fromstring(_styles(gpkg)["orientation_regions_pre2025"][2].split("\n", 1)[1])
-    rule = next(r for r in sld.iter(f"{SE}Rule") if r.find(f".//{OGC}Literal") is not None
-                and r.find(f".//{OGC}Literal").text == "dynamic_economic")  # fmt: skip
+    rule = next(
+        r
+        for r in sld.iter(f"{SE}Rule")
+        if r.find(f".//{OGC}Literal") is not None
+        and r.find(f".//{OGC}Literal").text == "dynamic_economic"
+    )
     fill = {p.get("name"): p.text for p in rule.find(f".//{SE}Fill")}
     assert fill == {"fill": "#f6b26b", "fill-opacity": "0.55"}
 
@@ -122,16 +138,20 @@ def test_urban_areas_by_class_of_2030(gpkg):
 
 
 def test_title_description_and_licence_travel_with_each_layer(gpkg):
-    metas = {n: store.layer_meta(n, province="lai_chau", layers_dir=LAYERS)
-             for n in ("province", "hydropower_plants")}  # fmt: skip
+    metas = {
+        n: store.layer_meta(n, province="lai_chau", layers_dir=LAYERS)
+        for n in ("province", "hydropower_plants")
+    }
     with sqlite3.connect(gpkg) as con:
         contents = dict(con.execute("SELECT table_name, identifier FROM gpkg_contents"))
         records = con.execute(
             "SELECT r.table_name, m.md_standard_uri, m.mime_type, m.metadata FROM "
             "gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = m.id WHERE "
-            "r.reference_scope = 'table'").fetchall()  # fmt: skip
-        extensions = con.execute("SELECT table_name FROM gpkg_extensions WHERE extension_name "
-                                 "= 'gpkg_metadata'").fetchall()  # fmt: skip
+            "r.reference_scope = 'table'"
+        ).fetchall()
+        extensions = con.execute(
+            "SELECT table_name FROM gpkg_extensions WHERE extension_name = 'gpkg_metadata'"
+        ).fetchall()
     assert {e[0] for e in extensions} == {"gpkg_metadata", "gpkg_metadata_reference"}
     for name, meta in metas.items():
         licence = meta["provenance"]["licence"]
@@ -161,23 +181,27 @@ def test_data_reads_back(gpkg):
 
 @pytest.mark.skipif(not shutil.which("ogrinfo"), reason="needs Debian's ogrinfo (gdal-bin)")
 def test_debian_gdal_reads_the_geopackage_and_its_metadata(gpkg):
-    out = subprocess.run(["ogrinfo", "-so", str(gpkg), "province"], capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        ["ogrinfo", "-so", str(gpkg), "province"], capture_output=True, text=True, check=True
+    )
     text = out.stdout + out.stderr
     assert "may only be partially supported" not in text  # GeoPackage 1.2, not 1.4
     assert "Feature Count: 1" in text and "<license>GPL-3.0" in text
-    listing = subprocess.run(["ogrinfo", "-q", str(gpkg)], capture_output=True, text=True,
-                             check=True).stdout  # fmt: skip
+    listing = subprocess.run(
+        ["ogrinfo", "-q", str(gpkg)], capture_output=True, text=True, check=True
+    ).stdout
     assert "layer_styles" in listing
 
 
 def test_export_geopackage_refuses_tables_and_other_names(tmp_path):
     with pytest.raises(LayerError, match=r"'facts' is/are not vector layers.*`gis export TABLE"):
-        export_geopackage(tmp_path / "x.gpkg", layers=["facts"], province="lai_chau",
-                          layers_dir=LAYERS)  # fmt: skip
+        export_geopackage(
+            tmp_path / "x.gpkg", layers=["facts"], province="lai_chau", layers_dir=LAYERS
+        )
     with pytest.raises(InputFileError, match=r"must end in \.gpkg"):
-        export_geopackage(tmp_path / "x.sqlite", layers=["roads"], province="lai_chau",
-                          layers_dir=LAYERS)  # fmt: skip
+        export_geopackage(
+            tmp_path / "x.sqlite", layers=["roads"], province="lai_chau", layers_dir=LAYERS
+        )
 
 
 # --- the project ----------------------------------------------------------------------------
@@ -200,8 +224,10 @@ def test_project_holds_every_vector_layer_grouped_in_the_planning_crs(project):
     vectors = set(catalogue.loc[catalogue["kind"] == "vector", "name"])
     tables = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
     assert tables == vectors | {"layer_styles"}
-    groups = {g.get("name"): [la.get("source") for la in g.iter("layer-tree-layer")]
-              for g in root.find("layer-tree-group").findall("layer-tree-group")}  # fmt: skip
+    groups = {
+        g.get("name"): [la.get("source") for la in g.iter("layer-tree-layer")]
+        for g in root.find("layer-tree-group").findall("layer-tree-group")
+    }
     assert list(groups) == [g for g, _ in GROUPS if g in groups]
     assert any("layername=orientation_regions_pre2025" in s for s in groups["Định hướng"])
     assert any("layername=roads" in s for s in groups["Hạ tầng"])
@@ -225,8 +251,9 @@ def test_project_datasources_exist_relative_to_the_project(project):
         assert options[0].removeprefix("layername=") in tables
         assert layer.findtext("srs/spatialrefsys/authid") == "EPSG:9205"
         assert layer.find("renderer-v2") is not None and layer.findtext("provider") == "ogr"
-    mixed = [la.findtext("datasource") for la in layers if "geometrytype=" in la.findtext(
-        "datasource")]  # fmt: skip
+    mixed = [
+        la.findtext("datasource") for la in layers if "geometrytype=" in la.findtext("datasource")
+    ]
     assert "./plan.gpkg|layername=urban_areas|geometrytype=Point" in mixed
     assert "./plan.gpkg|layername=urban_areas|geometrytype=Polygon" in mixed
 
@@ -240,8 +267,12 @@ def test_project_styles_and_visibility_follow_the_web_maps(project):
     assert checked["./plan.gpkg|layername=roads_legacy"] == "Qt::Unchecked"  # off on the map
     assert checked["./plan.gpkg|layername=roads"] == "Qt::Checked"
     licence = regions.findtext("resourceMetadata/license")
-    assert licence == store.layer_meta("orientation_regions_pre2025", province="lai_chau",
-                                       layers_dir=LAYERS)["provenance"]["licence"]  # fmt: skip
+    assert (
+        licence
+        == store.layer_meta("orientation_regions_pre2025", province="lai_chau", layers_dir=LAYERS)[
+            "provenance"
+        ]["licence"]
+    )
 
 
 def test_cli_writes_the_project_and_styled_geopackages(tmp_path, capsys):
@@ -252,8 +283,9 @@ def test_cli_writes_the_project_and_styled_geopackages(tmp_path, capsys):
     assert set(_styles(tmp_path / "roads.gpkg")) == {"roads"}
     assert len(read_vector(tmp_path / "roads.gpkg")) == 16  # layer_styles is not a layer
     with pytest.raises(SystemExit) as exit_:
-        main(["export", "roads", "--qgis-project", str(tmp_path / "p.qgz"), "--layers",
-              str(LAYERS)])  # fmt: skip
+        main(
+            ["export", "roads", "--qgis-project", str(tmp_path / "p.qgz"), "--layers", str(LAYERS)]
+        )
     assert exit_.value.code == 2 and "give no LAYER" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
         main(["export", "--qgis-project", str(tmp_path / "p.txt"), "--layers", str(LAYERS)])
@@ -274,8 +306,11 @@ def _pyqgis() -> str | None:
 PYQGIS = _pyqgis()
 
 
-@pytest.mark.skipif(PYQGIS is None, reason="needs PyQGIS on the system Python: apt-get install "
-                    "-y qgis python3-qgis (Debian 12: QGIS 3.22)")  # fmt: skip
+@pytest.mark.skipif(
+    PYQGIS is None,
+    reason="needs PyQGIS on the system Python: apt-get install "
+    "-y qgis python3-qgis (Debian 12: QGIS 3.22)",
+)
 def test_project_opens_styled_in_real_qgis(project):
     qgz, gpkg = project
     script = textwrap.dedent(f"""
@@ -297,8 +332,9 @@ def test_project_opens_styled_in_real_qgis(project):
         print("names", "|".join(names[:3]))
         sys.stdout.flush(); os._exit(0)
     """)
-    out = subprocess.run([PYQGIS, "-c", script], capture_output=True, text=True, check=False,
-                         timeout=300)  # fmt: skip
+    out = subprocess.run(
+        [PYQGIS, "-c", script], capture_output=True, text=True, check=False, timeout=300
+    )
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
     assert lines.get("crs") == "EPSG:9205", out.stdout + out.stderr[-2000:]
     total, valid = lines["layers"].split()
@@ -334,8 +370,9 @@ def test_layer_without_role_gets_the_web_maps_default_colour():
 
 def test_pillar_zones_are_outlines_in_the_pillar_colour(gpkg, tmp_path):
     """PILLAR_COLORS agriculture #33a02c; hollow: no fill, outline 2 px in that colour."""
-    path = export_geopackage(tmp_path / "z.gpkg", layers=["pillar_zones"], province="lai_chau",
-                             layers_dir=LAYERS)  # fmt: skip
+    path = export_geopackage(
+        tmp_path / "z.gpkg", layers=["pillar_zones"], province="lai_chau", layers_dir=LAYERS
+    )
     renderer, cats = _categories(_styles(path)["pillar_zones"][1])
     assert renderer.get("attr") == '"pillar"'
     assert _option(cats["agriculture"], "style") == "no"

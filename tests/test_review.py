@@ -41,15 +41,26 @@ def amended(tmp_path_factory):
     new["geometry"] = shapely.affinity.translate(urban.loc[j, "geometry"], 300.0, 300.0)
     urban = pd.concat([urban, new], ignore_index=True)
     # the amendment breaks the plan's class counts: the store keeps it only without rules
-    write_layer(urban, "urban_areas", province="lai_chau", layers_dir=root,
-                message="amendment under review", check_rules=False)  # fmt: skip
+    write_layer(
+        urban,
+        "urban_areas",
+        province="lai_chau",
+        layers_dir=root,
+        message="amendment under review",
+        check_rules=False,
+    )
     previous = history("urban_areas", province="lai_chau", layers_dir=root)["previous"].iloc[-1]
     return {"root": root, "previous": previous, "before": before}
 
 
 def test_review_lists_exactly_the_three_changes(amended):
-    review = review_changes(["urban_areas"], from_rev=amended["previous"][:16], to_rev=None,
-                            province="lai_chau", layers_dir=amended["root"])  # fmt: skip
+    review = review_changes(
+        ["urban_areas"],
+        from_rev=amended["previous"][:16],
+        to_rev=None,
+        province="lai_chau",
+        layers_dir=amended["root"],
+    )
     table = review.changes.set_index("id")
     assert sorted(table.index) == sorted([MOVED, RECLASSED, ADDED])
     assert table.loc[MOVED, "change"] == "moved"
@@ -76,17 +87,29 @@ def test_review_from_git_revision(amended, tmp_path):
     subprocess.run([*git, "add", "lai_chau/urban_areas.geojson"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "before"], check=True)
     (repo / "lai_chau" / "urban_areas.geojson").write_bytes(current)
-    review = review_changes(["urban_areas"], from_rev="HEAD", province="lai_chau",
-                            layers_dir=repo, statistics=False)  # fmt: skip
+    review = review_changes(
+        ["urban_areas"], from_rev="HEAD", province="lai_chau", layers_dir=repo, statistics=False
+    )
     assert sorted(review.changes["id"]) == sorted([MOVED, RECLASSED, ADDED])
     assert review.labels == ("git HEAD", "các tệp hiện tại")
     shutil.rmtree(repo / ".git")
 
 
 def test_review_map_and_cli(amended, tmp_path, capsys):
-    main(["review", "urban_areas", "--from", amended["previous"][:16], "--out",
-          str(tmp_path / "review"), "--province", "lai_chau", "--layers",
-          str(amended["root"])])  # fmt: skip
+    main(
+        [
+            "review",
+            "urban_areas",
+            "--from",
+            amended["previous"][:16],
+            "--out",
+            str(tmp_path / "review"),
+            "--province",
+            "lai_chau",
+            "--layers",
+            str(amended["root"]),
+        ]
+    )
     said = capsys.readouterr().out
     assert "3 feature(s) changed (1 added, 1 changed, 1 moved)" in said
     assert f"urban_areas {MOVED} Thị trấn Tân Uyên: moved, 1,200 m" in said
@@ -99,8 +122,20 @@ def test_review_map_and_cli(amended, tmp_path, capsys):
 
 def test_unknown_revision_is_one_clear_line(amended, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["review", "urban_areas", "--from", "nosuchrev", "--out", str(tmp_path / "r"),
-              "--province", "lai_chau", "--layers", str(amended["root"])])  # fmt: skip
+        main(
+            [
+                "review",
+                "urban_areas",
+                "--from",
+                "nosuchrev",
+                "--out",
+                str(tmp_path / "r"),
+                "--province",
+                "lai_chau",
+                "--layers",
+                str(amended["root"]),
+            ]
+        )
     assert exc.value.code == 1
     err = capsys.readouterr().err
     assert "is not in a git repository; give a version from `gis history LAYER`" in err
@@ -109,9 +144,17 @@ def test_unknown_revision_is_one_clear_line(amended, tmp_path, capsys):
 @pytest.mark.browser
 def test_review_map_opens_offline_with_the_three_features(amended, tmp_path, browser):
     paths = write_review(
-        review_changes(["urban_areas"], from_rev=amended["previous"][:16], province="lai_chau",
-                       layers_dir=amended["root"], statistics=False),
-        tmp_path, province="lai_chau", layers_dir=amended["root"])  # fmt: skip
+        review_changes(
+            ["urban_areas"],
+            from_rev=amended["previous"][:16],
+            province="lai_chau",
+            layers_dir=amended["root"],
+            statistics=False,
+        ),
+        tmp_path,
+        province="lai_chau",
+        layers_dir=amended["root"],
+    )
     report = browser.open(paths["map"], screenshot="review.png")
     assert report.leaflet == "1.9.4" and report.errors == []
     # outline, old and new position, the line of the move, the changed one and the added one

@@ -54,8 +54,15 @@ def test_plan_layers_pass_their_rules(ctx, layer):
 
 def test_profile_uses_every_plan_rule(ctx):
     checks = {r["check"] for r in ctx[2].rules}
-    plan_rules = {"has_source", "class_counts", "urban_in_unit", "near", "connected",
-                  "derived_regions", "points_inside"}  # fmt: skip
+    plan_rules = {
+        "has_source",
+        "class_counts",
+        "urban_in_unit",
+        "near",
+        "connected",
+        "derived_regions",
+        "points_inside",
+    }
     assert plan_rules <= checks
     assert plan_rules <= set(RULES)
     has_source = {r["layer"] for r in ctx[2].rules if r["check"] == "has_source"}
@@ -202,8 +209,10 @@ def test_derived_regions_catch_an_assignment_edit(ctx):
     a.loc[a["district_code"] == "106", "plan_region"] = "song_da_agroforestry"
     found = [p for p in errors("region_assignment_pre2025", a) if p.check == "derived_regions"]
     text = _text(found)
-    assert "orientation_regions_pre2025 [dynamic_economic] derived_regions: holds units " \
-           "105;106;109;110;111 but region_assignment_pre2025 gives 105;109;110;111" in text
+    assert (
+        "orientation_regions_pre2025 [dynamic_economic] derived_regions: holds units "
+        "105;106;109;110;111 but region_assignment_pre2025 gives 105;109;110;111" in text
+    )
     assert "python tools/build_plan_layers.py" in text
     # Each region differs by Tam Đường's area: 684.72 km² official (GSO 2012, facts table).
     diffs = [
@@ -213,8 +222,10 @@ def test_derived_regions_catch_an_assignment_edit(ctx):
     ]
     assert len(diffs) == 2 and all(abs(d - 684.72) / 684.72 < 0.01 for d in diffs)
     # The districts' own plan_region column now disagrees with the table: reported on the units.
-    assert "districts_pre2025 [106] derived_regions: 'plan_region' is 'dynamic_economic' but " \
-           "region_assignment_pre2025 assigns 'song_da_agroforestry'" in text  # fmt: skip
+    assert (
+        "districts_pre2025 [106] derived_regions: 'plan_region' is 'dynamic_economic' but "
+        "region_assignment_pre2025 assigns 'song_da_agroforestry'" in text
+    )
 
 
 def test_derived_regions_catch_a_redrawn_region(ctx):

@@ -133,8 +133,11 @@ def test_save_killed_at_random_moments_leaves_old_or_new(robust_store):
     n_iter = 50
     proc = subprocess.run(
         [sys.executable, "-c", KILL_DRIVER, str(robust_store), str(n_iter), "8"],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.splitlines()[-1])
     records = result["records"]

@@ -21,9 +21,17 @@ from gis.store import (
 )
 
 BASE = [
-    "province", "districts_pre2025", "communes_2025", "commune_crosswalk", "hydropower_plants",
-    "rivers", "border", "roads_legacy", "facts", "urban_areas_2030",
-]  # fmt: skip
+    "province",
+    "districts_pre2025",
+    "communes_2025",
+    "commune_crosswalk",
+    "hydropower_plants",
+    "rivers",
+    "border",
+    "roads_legacy",
+    "facts",
+    "urban_areas_2030",
+]
 
 
 def _digest(folder):
@@ -57,8 +65,9 @@ def test_read_cache_parses_once_and_hands_out_copies(store_copy, monkeypatch):
     import pyogrio
 
     parsed, real = [], pyogrio.read_dataframe
-    monkeypatch.setattr(pyogrio, "read_dataframe",
-                        lambda *a, **k: parsed.append(1) or real(*a, **k))  # fmt: skip
+    monkeypatch.setattr(
+        pyogrio, "read_dataframe", lambda *a, **k: parsed.append(1) or real(*a, **k)
+    )
 
     def read():
         return read_layer("districts_pre2025", province="lai_chau", layers_dir=store_copy)
@@ -127,8 +136,9 @@ def test_invalid_write_leaves_store_untouched(store_copy):
 def test_write_without_crs_is_refused(store_copy):
     kw = {"province": "lai_chau", "layers_dir": store_copy}
     districts = read_layer("districts_pre2025", **kw)
-    naked = gpd.GeoDataFrame(pd.DataFrame(districts.drop(columns="geometry")),
-                             geometry=list(districts.geometry))  # fmt: skip
+    naked = gpd.GeoDataFrame(
+        pd.DataFrame(districts.drop(columns="geometry")), geometry=list(districts.geometry)
+    )
     with pytest.raises(CRSError, match="has no coordinate reference system"):
         write_layer(naked, "districts_pre2025", **kw)
 
@@ -147,8 +157,13 @@ def test_conflicting_save_is_refused(store_copy):
 
 def test_bad_layer_name(store_copy):
     with pytest.raises(LayerError, match="not allowed; use lower-case ASCII"):
-        write_layer(pd.DataFrame({"a": [1]}), "Đường bộ", meta={"kind": "table"},
-                    province="lai_chau", layers_dir=store_copy)  # fmt: skip
+        write_layer(
+            pd.DataFrame({"a": [1]}),
+            "Đường bộ",
+            meta={"kind": "table"},
+            province="lai_chau",
+            layers_dir=store_copy,
+        )
 
 
 def test_restore_unknown_version(store_copy):

@@ -39,11 +39,25 @@ def _resolved(frame):
 
 def test_approved_plan_of_2023_supersedes_the_draft_of_2021():
     t = _frame(
-        ("urb_draft", "urbanisation|province|2030", "province", 30.0, "draft plan", "draft",
-         "2021-06-04"),
-        ("urb_approved", "urbanisation|province|2030", "province", 32.0, "approved plan",
-         "approved", "2023-12-07"),
-    )  # fmt: skip
+        (
+            "urb_draft",
+            "urbanisation|province|2030",
+            "province",
+            30.0,
+            "draft plan",
+            "draft",
+            "2021-06-04",
+        ),
+        (
+            "urb_approved",
+            "urbanisation|province|2030",
+            "province",
+            32.0,
+            "approved plan",
+            "approved",
+            "2023-12-07",
+        ),
+    )
     out = _resolved(t)
     assert out.loc["urb_draft"].tolist() == ["no", "approved plan"]
     assert out.loc["urb_approved"].tolist() == ["yes", ""]
@@ -54,11 +68,25 @@ def test_national_benchmark_does_not_supersede_the_province_target():
     is the yardstick the province is compared with, not a change of the province's target."""
     t = _frame(
         ("urb_draft", "urbanisation|2030", "province", 30.0, "draft plan", "draft", "2021-06-04"),
-        ("urb_national", "urbanisation|2030", "national", 50.0, "Resolution 06-NQ/TW",
-         "national resolution", "2022-01-24"),
-        ("urb_region", "urbanisation|2030", "region", 40.0, "Resolution 96/NQ-CP",
-         "regional benchmark", "2022-08-01"),
-    )  # fmt: skip
+        (
+            "urb_national",
+            "urbanisation|2030",
+            "national",
+            50.0,
+            "Resolution 06-NQ/TW",
+            "national resolution",
+            "2022-01-24",
+        ),
+        (
+            "urb_region",
+            "urbanisation|2030",
+            "region",
+            40.0,
+            "Resolution 96/NQ-CP",
+            "regional benchmark",
+            "2022-08-01",
+        ),
+    )
     out = _resolved(t)
     assert (out["in_force"] == "yes").all()
     assert (out["superseded_by"] == "").all()
@@ -81,13 +109,27 @@ def test_approved_supersedes_a_draft_of_the_same_date_and_a_later_draft_does_not
 
 def test_later_document_supersedes_earlier_one_of_the_same_scope():
     t = _frame(
-        ("r96", "urb|region|2030", "region", 40.0, "Resolution 96/NQ-CP", "regional benchmark",
-         "2022-08-01"),
-        ("r369", "urb|region|2030", "region", 40.0, "Decision 369/QĐ-TTg", "regional benchmark",
-         "2024-05-04"),
+        (
+            "r96",
+            "urb|region|2030",
+            "region",
+            40.0,
+            "Resolution 96/NQ-CP",
+            "regional benchmark",
+            "2022-08-01",
+        ),
+        (
+            "r369",
+            "urb|region|2030",
+            "region",
+            40.0,
+            "Decision 369/QĐ-TTg",
+            "regional benchmark",
+            "2024-05-04",
+        ),
         ("d1", "d|2021", "province", 1.0, "old draft", "draft", "2021"),
         ("d2", "d|2021", "province", 2.0, "new draft", "draft", "2021-06"),
-    )  # fmt: skip
+    )
     out = _resolved(t)
     assert out.loc["r96"].tolist() == ["no", "Decision 369/QĐ-TTg"]
     assert out.loc["r369", "in_force"] == "yes"
@@ -265,9 +307,17 @@ def test_superseded_and_missing_rows_stay_visible_and_marked(indicators):
 def test_other_current_values_still_come_from_facts(store_copy):
     kw = {"province": "lai_chau", "layers_dir": store_copy}
     facts = read_layer("facts", **kw)
-    row = {"scope": "province", "code": "12", "metric": "forest_cover", "value": "51.87",
-           "unit": "percent", "ref_year": "2023", "source_url": "https://example.org/review",
-           "source_type": "press (mid-term review)", "note": ""}  # fmt: skip
+    row = {
+        "scope": "province",
+        "code": "12",
+        "metric": "forest_cover",
+        "value": "51.87",
+        "unit": "percent",
+        "ref_year": "2023",
+        "source_url": "https://example.org/review",
+        "source_type": "press (mid-term review)",
+        "note": "",
+    }
     write_layer(pd.concat([facts, pd.DataFrame([row])], ignore_index=True), "facts", **kw)
     ind = compute_statistics(**kw)["indicators_vs_targets"].set_index("indicator_id")
     forest = ind.loc["forest_cover_2030_draft2021"]

@@ -69,22 +69,59 @@ VNI_NAMES = {  # Unicode -> VNI, by hand from the xvnkb table
 }
 # Pre-2025 Lai Châu commune names (public administrative names), for detection tests.
 NAMES = [
-    "Phường Quyết Thắng", "Phường Tân Phong", "Phường Đoàn Kết", "Thị trấn Mường Tè",
-    "Thị trấn Nậm Nhùn", "Thị trấn Phong Thổ", "Thị trấn Sìn Hồ", "Thị trấn Tam Đường",
-    "Xã Bum Nưa", "Xã Bum Tở", "Xã Bản Bo", "Xã Chăn Nưa", "Xã Dào San", "Xã Hua Nà",
-    "Xã Huổi Luông", "Xã Hồ Thầu", "Xã Ka Lăng", "Xã Khổng Lào", "Xã Lê Lợi", "Xã Mù Cả",
-    "Xã Mường Khoa", "Xã Mồ Sì San", "Xã Noong Hẻo", "Xã Nậm Cha", "Xã Nậm Chà", "Xã Pa Khoá",
-    "Xã Pa Vệ Sử", "Xã Pa ủ", "Xã Pú Đao", "Xã Sì Lở Lầu", "Xã Thu Lũm", "Xã Tá Bạ",
-    "Xã Tả Ngảo", "Xã Tủa Sín Chải", "Xã Trung Đồng", "Xã Tà Hừa",
-]  # fmt: skip
+    "Phường Quyết Thắng",
+    "Phường Tân Phong",
+    "Phường Đoàn Kết",
+    "Thị trấn Mường Tè",
+    "Thị trấn Nậm Nhùn",
+    "Thị trấn Phong Thổ",
+    "Thị trấn Sìn Hồ",
+    "Thị trấn Tam Đường",
+    "Xã Bum Nưa",
+    "Xã Bum Tở",
+    "Xã Bản Bo",
+    "Xã Chăn Nưa",
+    "Xã Dào San",
+    "Xã Hua Nà",
+    "Xã Huổi Luông",
+    "Xã Hồ Thầu",
+    "Xã Ka Lăng",
+    "Xã Khổng Lào",
+    "Xã Lê Lợi",
+    "Xã Mù Cả",
+    "Xã Mường Khoa",
+    "Xã Mồ Sì San",
+    "Xã Noong Hẻo",
+    "Xã Nậm Cha",
+    "Xã Nậm Chà",
+    "Xã Pa Khoá",
+    "Xã Pa Vệ Sử",
+    "Xã Pa ủ",
+    "Xã Pú Đao",
+    "Xã Sì Lở Lầu",
+    "Xã Thu Lũm",
+    "Xã Tá Bạ",
+    "Xã Tả Ngảo",
+    "Xã Tủa Sín Chải",
+    "Xã Trung Đồng",
+    "Xã Tà Hừa",
+]
 
 # xvnkb vni.h, upper case: per base letter, VNI for no tone, sắc, huyền, hỏi, ngã, nặng.
 XVNKB_VNI = {
-    "A": "A AÙ AØ AÛ AÕ AÏ", "Â": "AÂ AÁ AÀ AÅ AÃ AÄ", "Ă": "AÊ AÉ AÈ AÚ AÜ AË",
-    "E": "E EÙ EØ EÛ EÕ EÏ", "Ê": "EÂ EÁ EÀ EÅ EÃ EÄ", "I": "I Í Ì Æ Ó Ò",
-    "O": "O OÙ OØ OÛ OÕ OÏ", "Ô": "OÂ OÁ OÀ OÅ OÃ OÄ", "Ơ": "Ô ÔÙ ÔØ ÔÛ ÔÕ ÔÏ",
-    "U": "U UÙ UØ UÛ UÕ UÏ", "Ư": "Ö ÖÙ ÖØ ÖÛ ÖÕ ÖÏ", "Y": "Y YÙ YØ YÛ YÕ Î",
-}  # fmt: skip
+    "A": "A AÙ AØ AÛ AÕ AÏ",
+    "Â": "AÂ AÁ AÀ AÅ AÃ AÄ",
+    "Ă": "AÊ AÉ AÈ AÚ AÜ AË",
+    "E": "E EÙ EØ EÛ EÕ EÏ",
+    "Ê": "EÂ EÁ EÀ EÅ EÃ EÄ",
+    "I": "I Í Ì Æ Ó Ò",
+    "O": "O OÙ OØ OÛ OÕ OÏ",
+    "Ô": "OÂ OÁ OÀ OÅ OÃ OÄ",
+    "Ơ": "Ô ÔÙ ÔØ ÔÛ ÔÕ ÔÏ",
+    "U": "U UÙ UØ UÛ UÕ UÏ",
+    "Ư": "Ö ÖÙ ÖØ ÖÛ ÖÕ ÖÏ",
+    "Y": "Y YÙ YØ YÛ YÕ Î",
+}
 
 HAS_ICONV_TCVN = shutil.which("iconv") is not None and (
     subprocess.run(["iconv", "-l"], capture_output=True, text=True).stdout.find("TCVN5712-1") >= 0
@@ -136,10 +173,23 @@ def test_vni_table_matches_xvnkb():
 
 def test_published_single_letters():
     # "Unicode & Vietnamese Legacy Character Encodings" table: (letter, VNI hex, TCVN3 hex)
-    rows = [("À", "41 D8", None), ("Á", "41 D9", None), ("Â", "41 C2", "A2"), ("Ê", "45 C2", "A3"),
-            ("Ì", "CC", None), ("Í", "CD", None), ("Ô", "4F C2", "A4"), ("Õ", "4F D5", None),
-            ("Ý", "59 D9", None), ("à", "61 F8", "B5"), ("á", "61 F9", "B8"), ("â", "61 E2", "A9"),
-            ("ã", "61 F5", "B7"), ("è", "65 F8", "CC"), ("é", "65 F9", "D0")]  # fmt: skip
+    rows = [
+        ("À", "41 D8", None),
+        ("Á", "41 D9", None),
+        ("Â", "41 C2", "A2"),
+        ("Ê", "45 C2", "A3"),
+        ("Ì", "CC", None),
+        ("Í", "CD", None),
+        ("Ô", "4F C2", "A4"),
+        ("Õ", "4F D5", None),
+        ("Ý", "59 D9", None),
+        ("à", "61 F8", "B5"),
+        ("á", "61 F9", "B8"),
+        ("â", "61 E2", "A9"),
+        ("ã", "61 F5", "B7"),
+        ("è", "65 F8", "CC"),
+        ("é", "65 F9", "D0"),
+    ]
     for letter, vni, tcvn in rows:
         assert convert_legacy(bytes.fromhex(vni), "vni") == letter
         if tcvn:

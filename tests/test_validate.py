@@ -69,9 +69,7 @@ def test_partition_spill_from_a_unit_missing_in_the_outline_says_so(store_copy):
     communes[communes["code"] != "03640"].to_file(
         store_copy / "lai_chau" / "communes_2025.geojson", driver="GeoJSON"
     )
-    spill = [
-        p for p in validate_layer("orientation_regions_2025", **kw) if p.check == "partition"
-    ]
+    spill = [p for p in validate_layer("orientation_regions_2025", **kw) if p.check == "partition"]
     assert len(spill) == 1
     assert "189.761 km² of units lie outside outline 'communes_2025'" in spill[0].message
     assert "largest near" in spill[0].message
@@ -82,8 +80,9 @@ def test_a_duplicated_id_is_reported_once_with_its_rows(store_copy_session):
     kw = {"province": "lai_chau", "layers_dir": store_copy_session}
     d = read_layer("districts_pre2025", **kw)
     d.loc[d.index[1], "code"] = d.loc[d.index[0], "code"]
-    dup = [p for p in _rule_errors(store_copy_session, "districts_pre2025", d) if "unique" in
-           p.message]  # fmt: skip
+    dup = [
+        p for p in _rule_errors(store_copy_session, "districts_pre2025", d) if "unique" in p.message
+    ]
     assert len(dup) == 1
     assert dup[0].message == "'code' = '105' is not unique: rows 0 and 1 share it"
     assert dup[0].feature == "105"

@@ -116,8 +116,11 @@ def test_external_resources_finds_what_a_browser_would_fetch():
         "<script>var u = 'https://tile/{z}/{x}/{y}.png';</script>"
     )
     assert external_resources(page) == [
-        "https://x/a.css", "//x/b.js", "https://x/c.png", "https://x/d.css"
-    ]  # fmt: skip
+        "https://x/a.css",
+        "//x/b.js",
+        "https://x/c.png",
+        "https://x/d.css",
+    ]
 
 
 def test_save_map_overwrites_atomically(squares, tmp_path):
@@ -149,10 +152,16 @@ def test_map_works_offline_in_chromium(browser, squares, tmp_path):
         crs="EPSG:9205",
     )
     layers = [
-        MapLayer(squares, "Xã, phường", column="pop", unit="người",
-                 fields={"name": "Tên", "pop": "Dân số"}, popup={"code": "Mã"}),
+        MapLayer(
+            squares,
+            "Xã, phường",
+            column="pop",
+            unit="người",
+            fields={"name": "Tên", "pop": "Dân số"},
+            popup={"code": "Mã"},
+        ),
         MapLayer(points, "Thủy điện", fields={"name": "Tên", "capacity_mw": "Công suất (MW)"}),
-    ]  # fmt: skip
+    ]
     path = save_map(web_map(layers, title="Bản đồ thử – Lai Châu"), tmp_path / "offline.html")
     r = browser.open(path, screenshot="webmap_offline.png")
     assert r.leaflet == "1.9.4"
@@ -221,11 +230,16 @@ def lai_chau_map(tmp_path_factory):
     communes = read_layer("communes_2025")
     plants = read_layer("hydropower_plants")
     layers = [
-        MapLayer(communes, "Xã, phường (2025)", column="area_km2", unit="km²",
-                 fields={"name": "Tên", "type": "Loại", "area_km2": "Diện tích (km²)"},
-                 popup={"full_name": "Tên đầy đủ", "code": "Mã"}),
+        MapLayer(
+            communes,
+            "Xã, phường (2025)",
+            column="area_km2",
+            unit="km²",
+            fields={"name": "Tên", "type": "Loại", "area_km2": "Diện tích (km²)"},
+            popup={"full_name": "Tên đầy đủ", "code": "Mã"},
+        ),
         MapLayer(plants, "Thủy điện", fields={"name": "Tên", "capacity_mw": "Công suất (MW)"}),
-    ]  # fmt: skip
+    ]
     path = tmp_path_factory.mktemp("maps") / "lai_chau.html"
     return communes, save_map(web_map(layers, title="Tỉnh Lai Châu"), path)
 
@@ -353,12 +367,20 @@ def test_coincident_points_stay_visible_in_chromium(browser, squares, tmp_path):
 def test_planned_lines_are_dashed_with_a_dashed_legend_row(squares):
     lines = gpd.GeoDataFrame(
         {"kind": ["hiện có", "quy hoạch"], "planned": [False, True]},
-        geometry=[shapely.LineString([(X0, Y0), (X0 + 900, Y0)]),
-                  shapely.LineString([(X0, Y0 + 500), (X0 + 900, Y0 + 500)])],
+        geometry=[
+            shapely.LineString([(X0, Y0), (X0 + 900, Y0)]),
+            shapely.LineString([(X0, Y0 + 500), (X0 + 900, Y0 + 500)]),
+        ],
         crs="EPSG:9205",
-    )  # fmt: skip
-    layer = MapLayer(lines, "Đường", column="kind", kind="category", dashed="planned",
-                     colors={"hiện có": "#d7301f", "quy hoạch": "#fdbb84"})  # fmt: skip
+    )
+    layer = MapLayer(
+        lines,
+        "Đường",
+        column="kind",
+        kind="category",
+        dashed="planned",
+        colors={"hiện có": "#d7301f", "quy hoạch": "#fdbb84"},
+    )
     page = render_html(web_map([layer], title="Đường"))
     assert page.count('"dashArray": "8 6"') == 1
     assert "repeating-linear-gradient(90deg,#fdbb84" in page
@@ -376,11 +398,21 @@ def test_legend_swatch_of_a_translucent_fill_is_the_colour_seen_on_the_map(squar
 
 
 def test_hollow_symbols_and_legend_sizes_follow_the_layer(squares):
-    spot = gpd.GeoDataFrame({"name": ["A"]}, geometry=[shapely.Point(X0 + 500, Y0 + 500)],
-                            crs="EPSG:9205")  # fmt: skip
-    layers = [MapLayer(spot, "Loại IV", radius=9.5, color="#fb6a4a", stack=False),
-              MapLayer(spot, "Hiện trạng – Loại V", radius=6.5, color="#8a4c3b", hollow=True,
-                       weight=3.0, stack=False)]  # fmt: skip
+    spot = gpd.GeoDataFrame(
+        {"name": ["A"]}, geometry=[shapely.Point(X0 + 500, Y0 + 500)], crs="EPSG:9205"
+    )
+    layers = [
+        MapLayer(spot, "Loại IV", radius=9.5, color="#fb6a4a", stack=False),
+        MapLayer(
+            spot,
+            "Hiện trạng – Loại V",
+            radius=6.5,
+            color="#8a4c3b",
+            hollow=True,
+            weight=3.0,
+            stack=False,
+        ),
+    ]
     page = render_html(web_map(layers, title="T"))
     # legend: a symbol as big as on the map; a hollow one as a ring of its colour
     assert "width:19px;height:19px;" in page and "background:#fb6a4a" in page
@@ -416,8 +448,9 @@ def test_labels_show_by_zoom_level_without_clutter_in_chromium(browser, squares,
     assert d.execute_script(shown) == ["Thị trấn <Một>"]  # escaped text, written once
     # 4 communes, 3 towns; the gate's label repeats a town's at the same place: left out
     assert d.execute_script("return document.querySelectorAll('.gis-label').length") == 7
-    d.execute_script("Object.values(window).find(v => v instanceof L.Map).zoomIn(1, "
-                     "{animate: false})")  # fmt: skip
+    d.execute_script(
+        "Object.values(window).find(v => v instanceof L.Map).zoomIn(1, {animate: false})"
+    )
     time.sleep(0.3)
     after = d.execute_script(shown)
     # one step closer: the small towns and the communes too, but a label on a label of a

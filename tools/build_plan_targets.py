@@ -44,15 +44,34 @@ from gis.store import write_layer
 from gis.targets import ADOPTED_STATUSES, DRAFT_STATUSES, targets_in_force
 
 COLUMNS = [
-    "indicator_id", "indicator_key", "indicator", "scope", "target_value", "comparison", "unit",
-    "target_year", "target_text", "current", "document", "document_status", "document_date",
-    "source", "source_url", "status", "note",
-]  # fmt: skip
+    "indicator_id",
+    "indicator_key",
+    "indicator",
+    "scope",
+    "target_value",
+    "comparison",
+    "unit",
+    "target_year",
+    "target_text",
+    "current",
+    "document",
+    "document_status",
+    "document_date",
+    "source",
+    "source_url",
+    "status",
+    "note",
+]
 
 
 def _col(name, dtype="str", *, required=False, unique=False, allowed=None, description=""):
-    col = {"name": name, "dtype": dtype, "required": required, "unique": unique,
-           "description": description}  # fmt: skip
+    col = {
+        "name": name,
+        "dtype": dtype,
+        "required": required,
+        "unique": unique,
+        "description": description,
+    }
     if allowed:
         col["allowed"] = allowed
     return col

@@ -50,11 +50,11 @@ IMPORT = (
 )
 
 
-def vmeta(title, geometry_type, columns, provenance, *, id_column=None, crs="EPSG:9205",
-          **extra):  # fmt: skip
+def vmeta(title, geometry_type, columns, provenance, *, id_column=None, crs="EPSG:9205", **extra):
     """Schema and provenance of a vector layer stored in ``crs`` (Lai Châu's by default)."""
-    return vector_meta(title, geometry_type, columns, provenance, crs=crs, id_column=id_column,
-                       **extra)  # fmt: skip
+    return vector_meta(
+        title, geometry_type, columns, provenance, crs=crs, id_column=id_column, **extra
+    )
 
 
 #: Columns of every province's ``facts`` table (one home: also used by import_province.py).

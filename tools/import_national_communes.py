@@ -163,11 +163,27 @@ def main(shared: Path, layers: Path | None) -> None:
     )
 
     keep = [
-        "old_code", "old_name", "old_type", "old_district_code", "old_district_name",
-        "old_province_code", "old_province_name", "new_code", "new_name", "new_type",
-        "province_code", "province_name", "n_new", "old_part", "mapping_confidence",
-        "sapnhap_lists_old", "spatial_check", "qa_flag", "suggested_new_code", "note",
-    ]  # fmt: skip
+        "old_code",
+        "old_name",
+        "old_type",
+        "old_district_code",
+        "old_district_name",
+        "old_province_code",
+        "old_province_name",
+        "new_code",
+        "new_name",
+        "new_type",
+        "province_code",
+        "province_name",
+        "n_new",
+        "old_part",
+        "mapping_confidence",
+        "sapnhap_lists_old",
+        "spatial_check",
+        "qa_flag",
+        "suggested_new_code",
+        "note",
+    ]
     crosswalk = crosswalk[keep].copy()
     crosswalk["n_new"] = crosswalk["n_new"].astype("Int64")
     text = "text as in the source"

@@ -85,8 +85,10 @@ def main(national: Path) -> None:
     buffer.unlink()
 
     census = pd.read_csv(src["census"], dtype=str, keep_default_na=False)
-    names = {name_key(n.removeprefix("Tỉnh ").removeprefix("Thành phố "))
-             for n in crosswalk["old_province_name"]}  # fmt: skip
+    names = {
+        name_key(n.removeprefix("Tỉnh ").removeprefix("Thành phố "))
+        for n in crosswalk["old_province_name"]
+    }
     census = census[census["city"].map(name_key).isin(names)]
     print(f"census: {len(census)} units of {sorted(set(census['city']))}")
     text = io.StringIO()

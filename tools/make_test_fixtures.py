@@ -26,8 +26,13 @@ PROV = {
 
 
 def col(name, dtype="str", **kw):
-    return {"name": name, "dtype": dtype, "required": kw.get("required", False),
-            "unique": kw.get("unique", False), "description": ""}  # fmt: skip
+    return {
+        "name": name,
+        "dtype": dtype,
+        "required": kw.get("required", False),
+        "unique": kw.get("unique", False),
+        "description": "",
+    }
 
 
 for layer, name in (
@@ -36,10 +41,15 @@ for layer, name in (
     gdf = gpd.read_file(f"/vsizip/{SRC}", layer=layer)
     key = "code" if layer == "provinces" else "province_code"
     gdf = gdf[gdf[key] == "27"][["code", "name", "type", "geometry"]]
-    meta = {"title": f"Bắc Ninh {name}", "kind": "vector", "geometry_type": "Polygon",
-            "crs": "EPSG:9209", "id_column": "code",
-            "columns": [col("code", required=True, unique=True), col("name"), col("type")],
-            "provenance": PROV}  # fmt: skip
+    meta = {
+        "title": f"Bắc Ninh {name}",
+        "kind": "vector",
+        "geometry_type": "Polygon",
+        "crs": "EPSG:9209",
+        "id_column": "code",
+        "columns": [col("code", required=True, unique=True), col("name"), col("type")],
+        "provenance": PROV,
+    }
     write_layer(gdf, name, meta=meta, province="bac_ninh", layers_dir=ROOT, check_rules=False)
     print(name, len(gdf))
 
@@ -51,14 +61,26 @@ kw = {"province": "bac_ninh", "layers_dir": ROOT}
 assign = read_layer("region_assignment_pre2025", **kw)
 reg = regions(read_layer("districts_pre2025", **kw), assign, assignment_id="district_code")
 reg["source"] = "gis.plan.regions(districts_pre2025, region_assignment_pre2025) - TEST DATA"
-meta = {"title": "Bắc Ninh test regions (made up, TEST DATA)", "kind": "vector",
-        "geometry_type": "Polygon", "crs": "EPSG:9209", "id_column": "plan_region",
-        "columns": [col("plan_region", required=True, unique=True), col("n_units", "int"),
-                    col("unit_codes"), col("area_km2", "float"), col("source", required=True)],
-        "provenance": {**PROV, "source": "dissolve of this fixture's districts_pre2025 by its "
-                       "made-up region_assignment_pre2025 (test data, not a plan)",
-                       "processing": "tools/make_test_fixtures.py --regions-only "
-                       "(gis.plan.regions)"},
-        "accuracy": "as the districts (derived)"}  # fmt: skip
+meta = {
+    "title": "Bắc Ninh test regions (made up, TEST DATA)",
+    "kind": "vector",
+    "geometry_type": "Polygon",
+    "crs": "EPSG:9209",
+    "id_column": "plan_region",
+    "columns": [
+        col("plan_region", required=True, unique=True),
+        col("n_units", "int"),
+        col("unit_codes"),
+        col("area_km2", "float"),
+        col("source", required=True),
+    ],
+    "provenance": {
+        **PROV,
+        "source": "dissolve of this fixture's districts_pre2025 by its "
+        "made-up region_assignment_pre2025 (test data, not a plan)",
+        "processing": "tools/make_test_fixtures.py --regions-only (gis.plan.regions)",
+    },
+    "accuracy": "as the districts (derived)",
+}
 write_layer(reg, "orientation_regions_pre2025", meta=meta, check_rules=False, **kw)
 print("orientation_regions_pre2025", len(reg))

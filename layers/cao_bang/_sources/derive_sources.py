@@ -110,11 +110,14 @@ def main(shared: Path) -> None:
             moved = unit["district_code"] != c["district_code_2019"]
             district_renamed = fold(short_name(unit["district_name"])) != fold(c["district"])
             row["change"] = (
-                "renamed" if renamed
-                else "district_changed" if moved
-                else "district_renamed" if district_renamed
+                "renamed"
+                if renamed
+                else "district_changed"
+                if moved
+                else "district_renamed"
+                if district_renamed
                 else "unchanged"
-            )  # fmt: skip
+            )
             moved = moved or district_renamed
             row["evidence"] = "code_retained"
             parts, urls, resolutions = [GSO_CODES], [], []
@@ -189,11 +192,28 @@ def main(shared: Path) -> None:
     out.loc[inside & (out["point_2025_commune"] == out["ward2025_code"]), "spatial_check"] = "ok"
 
     cols = [
-        "census_id", "district_2019", "type", "name", "population_persons", "gso_code_2019",
-        "district_code", "code", "list_name", "list_district_code", "ward2025_code",
-        "ward2025_name", "change", "evidence", "resolution", "source", "source_url", "match",
-        "point_2025_commune", "spatial_check", "note",
-    ]  # fmt: skip
+        "census_id",
+        "district_2019",
+        "type",
+        "name",
+        "population_persons",
+        "gso_code_2019",
+        "district_code",
+        "code",
+        "list_name",
+        "list_district_code",
+        "ward2025_code",
+        "ward2025_name",
+        "change",
+        "evidence",
+        "resolution",
+        "source",
+        "source_url",
+        "match",
+        "point_2025_commune",
+        "spatial_check",
+        "note",
+    ]
     out[cols].to_csv(HERE / "census_2019_units.csv", index=False, lineterminator="\n")
     print(out["change"].value_counts().to_string())
     print(out["evidence"].value_counts().to_string())

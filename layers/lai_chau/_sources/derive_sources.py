@@ -445,6 +445,8 @@ def main(shared: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or not Path(sys.argv[1]).is_dir():
-        sys.exit(f"usage: {sys.argv[0]} SHARED_DATA_DIR (the folder holding "
-                 "laichau_wards_2025.geojson and laichau_districts_pre2025.geojson)")
+        sys.exit(
+            f"usage: {sys.argv[0]} SHARED_DATA_DIR (the folder holding "
+            "laichau_wards_2025.geojson and laichau_districts_pre2025.geojson)"
+        )
     main(Path(sys.argv[1]))
