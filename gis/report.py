@@ -45,6 +45,7 @@ from gis.errors import GisError
 
 __all__ = [
     "RECORDED_COLUMNS",
+    "REPORT_MAX_ROWS",
     "column_labels_vi",
     "contents_table",
     "sheet_name",
@@ -69,6 +70,9 @@ _NAME_COLUMNS = (
 )
 #: Widest Excel column (characters); longer text wraps.
 _EXCEL_WIDTH_MAX = 70
+#: Longest table printed in ``report.md``: a provincial table has at most about 100 rows; the
+#: 3,321 communes of the country (420 kB of Markdown) are read in the CSV or the workbook.
+REPORT_MAX_ROWS = 500
 #: Header text counted in a column's width (longer headers wrap).
 _EXCEL_HEADER_WIDTH = 18
 
@@ -380,7 +384,14 @@ def _write_all(
             f"- **{tr.text('Sources')}:** {md(tr.text(a.get('sources', '')))}",
             f"- **{tr.text('File')}:** `{name}.csv`",
             "",
-            _markdown(frame, shown[name], vietnamese=vi),
+            _markdown(frame, shown[name], vietnamese=vi)
+            if len(frame) <= REPORT_MAX_ROWS
+            else md(
+                tr.text(
+                    f"{len(frame):,} rows, too many to read here: see {name}.csv or the sheet "
+                    f"{sheets[name]} of statistics.xlsx."
+                )
+            ),
         ]
     text = "\n".join(lines) + "\n"
     written["report"] = atomic_write(out / "report.md", lambda tmp: tmp.write_text(text, "utf-8"))

@@ -178,7 +178,7 @@ def test_dask_partitions_give_the_same_national_result(national, store_copy_sess
 def test_national_report_reads_in_vietnamese(national, tmp_path):
     from test_report_vi import _english
 
-    from gis.report import write_statistics
+    from gis.report import sheet_name, write_statistics
 
     indicators, provinces, target = national
     tables = national_tables(indicators, provinces, target_pct=target, sources="nguồn")
@@ -189,3 +189,11 @@ def test_national_report_reads_in_vietnamese(national, tmp_path):
     left = [(ln[:100], _english(ln)) for ln in lines if _english(ln)]
     assert not left, left[:5]
     assert "3 trong số 34 tỉnh, thành phố trên 50 %" in text
+    # the 3,321 communes are in the CSV and the workbook, not printed in the report
+    sheet = sheet_name("national_communes", "vi")
+    assert (
+        f"3.321 dòng, quá nhiều để đọc ở đây: xem tệp `national_communes.csv` hoặc trang "
+        f"“{sheet}” của tệp `statistics.xlsx`." in text
+    )
+    assert len(text.encode()) < 20_000 and text.count("\n|") < 100
+    assert len(pd.read_csv(written["national_communes"])) == 3321
