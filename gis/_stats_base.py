@@ -14,6 +14,7 @@ import pandas as pd
 from gis.census import POPULATION_COLUMNS, aggregate_population, census_unit_to
 from gis.errors import LayerError, LayerNotFoundError
 from gis.profile import LAYER_ROLES, Profile
+from gis.report import Sources
 from gis.store import layer_meta, read_layer
 
 __all__: list[str] = []
@@ -48,16 +49,24 @@ class Inputs:
             self.cache[name] = frame
         return self.cache[name]
 
-    def sources(self, *roles: str, extra: str = "") -> str:
-        parts = []
+    def sources(self, *roles: str, extra: str = "") -> Sources:
+        """The layers of ``roles`` with their version and provenance source, in English and
+        in Vietnamese (``source_vi`` of the provenance, else the source as written)."""
+        parts, parts_vi = [], []
         for role in roles:
             n = self.names[role]
             if self.get(role) is None:
                 parts.append(f"{n} (missing)")
+                parts_vi.append(f"`{n}` (thiếu)")
                 continue
-            prov = layer_meta(n, province=self.profile).get("provenance", {}).get("source", "")
-            parts.append(f"{n} [{self.versions[n]}]: {prov}".rstrip(": "))
-        return "; ".join(parts + ([extra] if extra else []))
+            prov = layer_meta(n, province=self.profile).get("provenance", {})
+            source = prov.get("source", "")
+            parts.append(f"{n} [{self.versions[n]}]: {source}".rstrip(": "))
+            parts_vi.append(
+                f"lớp `{n}` [{self.versions[n]}]: {prov.get('source_vi') or source}".rstrip(": ")
+            )
+        tail = [extra] if extra else []
+        return Sources("; ".join(parts + tail), "; ".join(parts_vi + tail))
 
 
 def table_label(df: pd.DataFrame, title: str, definition: str, unit_system: str, sources: str):

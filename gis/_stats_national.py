@@ -16,6 +16,7 @@ import pandas as pd
 from gis._stats_base import Inputs, table_label
 from gis.errors import ProfileError
 from gis.profile import load_profile
+from gis.report import Sources
 
 __all__: list[str] = []
 
@@ -45,17 +46,18 @@ def national_inputs(profile) -> Inputs | None:
     return Inputs(national, names={n: n for n in NATIONAL_LAYERS})
 
 
+def _national_sources(nat: Inputs) -> Sources:
+    sources = nat.sources(*NATIONAL_LAYERS)
+    return Sources(f"layers/{NATIONAL}: {sources}", f"`layers/{NATIONAL}`: {sources.vi}")
+
+
 def _missing(nat: Inputs | None, root) -> pd.DataFrame:
     gone = (
         list(NATIONAL_LAYERS) if nat is None else [n for n in NATIONAL_LAYERS if nat.get(n) is None]
     )
     status = "; ".join(f"layer {NATIONAL}/{n} missing" for n in gone)
     frame = pd.DataFrame({"status": [f"{status}: {HOW_TO_GET}"]})
-    sources = (
-        f"{root}/{NATIONAL} (no profile.toml)"
-        if nat is None
-        else f"layers/{NATIONAL}: {nat.sources(*NATIONAL_LAYERS)}"
-    )
+    sources = f"{root}/{NATIONAL} (no profile.toml)" if nat is None else _national_sources(nat)
     return table_label(
         frame,
         TITLE,
@@ -236,5 +238,5 @@ def national_urbanisation_table(inputs: Inputs) -> pd.DataFrame:
         "2020, seed 000_08bd4566434e91ce.txt), the current values the 2019 census share; the "
         "gaps are indicative.",
         "provinces_2019 (63); provinces_2025 (34); targets",
-        f"layers/{NATIONAL}: {nat.sources(*NATIONAL_LAYERS)}",
+        _national_sources(nat),
     )

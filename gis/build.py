@@ -459,7 +459,7 @@ def build_national(
     from gis._map_communes_national import write_national_commune_map
     from gis._progress import Steps
     from gis.national import national_tables
-    from gis.report import write_statistics
+    from gis.report import Sources, write_statistics
     from gis.store import layer_meta
 
     stats_out = Path(settings.OUT_DIR / NATIONAL if stats_dir is None else stats_dir)
@@ -474,9 +474,16 @@ def build_national(
             name: layer_meta(name, province=NATIONAL, layers_dir=layers_dir).get("provenance", {})
             for name in ("communes_2025", "commune_crosswalk_2025", "census_2019")
         }
-        sources = "; ".join(
-            f"{NATIONAL}/{name} [{p.get('source', '')}; {p.get('licence', '')}]"
-            for name, p in provenance.items()
+        sources = Sources(
+            "; ".join(
+                f"{NATIONAL}/{name} [{p.get('source', '')}; {p.get('licence', '')}]"
+                for name, p in provenance.items()
+            ),
+            "; ".join(
+                f"lớp `{NATIONAL}/{name}` [{p.get('source_vi') or p.get('source', '')}; "
+                f"{p.get('licence', '')}]"
+                for name, p in provenance.items()
+            ),
         )
         result.tables = national_tables(
             indicators, provinces, target_pct=target_pct, sources=sources

@@ -175,6 +175,11 @@ CENSUS = {
     "by commune-level unit, total / urban / rural; tabulated by GitHub hgscarlette/"
     "vn-demographic VN_Population_ward.csv (commit bfc5508), whose README cites the GSO census "
     "portal (khodulieudanso2019)",
+    "source_vi": "Tổng cục Thống kê, Tổng điều tra dân số và nhà ở năm 2019 (thời điểm điều tra "
+    "01/04/2019), dân số theo đơn vị hành chính cấp xã, tổng số / thành thị / nông thôn; được lập "
+    "thành bảng trong GitHub hgscarlette/vn-demographic VN_Population_ward.csv (commit bfc5508), "
+    "README của kho này dẫn nguồn cổng dữ liệu Tổng điều tra của Tổng cục Thống kê "
+    "(khodulieudanso2019)",
     "url": "https://github.com/hgscarlette/vn-demographic",
     "licence": "public GSO statistics; the tabulating repository states no licence",
     "date": "01/04/2019 (census reference date)",
@@ -983,6 +988,10 @@ def _metas(
                 "(thanglequoc/vietnamese-provinces-database, commit cd58063, coverage-simplified "
                 "10 m in the national file); type and name_full from the crosswalk's province of "
                 "the same code",
+                "source_vi": f"hợp nhất (dissolve) {n_communes} đơn vị hành chính cấp xã của "
+                f"{files['communes'].name} (thanglequoc/vietnamese-provinces-database, commit "
+                "cd58063, đơn giản hóa theo lớp phủ 10 m trong tệp toàn quốc); loại đơn vị và "
+                "name_full lấy từ tỉnh cùng mã trong bảng chuyển đổi",
                 "processing": "Communes dissolved with shapely.union_all. "
                 + cleaned["province"]
                 + done,
@@ -1016,6 +1025,10 @@ def _metas(
                 "database json/geojson (commit cd58063), simplified as a coverage at 10 m in "
                 "EPSG:3405 (area change per commune median 0.00075 %, max 0.18 %); old communes "
                 f"from {files['crosswalk'].name}",
+                "source_vi": f"{files['communes'].name}: thanglequoc/vietnamese-provinces-"
+                "database json/geojson (commit cd58063), đơn giản hóa theo lớp phủ ở 10 m trong "
+                "EPSG:3405 (thay đổi diện tích mỗi đơn vị cấp xã: trung vị 0.00075 %, lớn nhất "
+                f"0.18 %); các đơn vị cấp xã cũ lấy từ {files['crosswalk'].name}",
                 "processing": "name_full = type + name; n_old_communes, old_commune_codes and "
                 "old_district_codes from the crosswalk (gis.crosswalk.old_units_of). The national "
                 "file has no source area per commune (no area_km2_source column). "
@@ -1091,6 +1104,11 @@ def _metas(
                 "from the 2025 resolutions of the National Assembly Standing Committee with a "
                 "language model and hand-fixed by its author; new names thanglequoc/vietnamese-"
                 "provinces-database",
+                "source_vi": f"{files['crosswalk'].name}: tên/mã daohoangson/dvhcvn (danh mục "
+                "ngày 01/03/2025); đối chiếu cũ->mới dvhcvn/20250701 (commit dd94887), được trích "
+                "xuất bằng mô hình ngôn ngữ từ các nghị quyết năm 2025 của Ủy ban Thường vụ Quốc "
+                "hội và được tác giả sửa thủ công; tên mới thanglequoc/vietnamese-provinces-"
+                "database",
                 "processing": "The province's rows (province_code of 2025) copied as they are: "
                 "columns renamed to the layer's (old_code -> code, new_code -> ward2025_code, "
                 "old_province_code -> province_code, province_code -> province2025_code ...), "
@@ -1210,6 +1228,9 @@ def _metas(
             "source": f"{files['admin'].name} layer districts: daohoangson/dvhcvn "
             "data/gis/*.json (commit 4b1b6b5), polygons scraped from gis.chinhphu.vn; names and "
             "codes of the GSO list of 01/03/2025",
+            "source_vi": f"{files['admin'].name} lớp districts: daohoangson/dvhcvn "
+            "data/gis/*.json (commit 4b1b6b5), đa giác thu thập từ gis.chinhphu.vn; tên và mã "
+            "theo danh mục của Cục Thống kê ngày 01/03/2025",
             "date": "polygon vintage older than the list for some districts (see qa_note; "
             "districts merged in 2019-2020 may be missing or carry older shapes)",
             "processing": "The districts whose codes the crosswalk names (so those of the list "

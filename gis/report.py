@@ -46,6 +46,7 @@ from gis.errors import GisError
 __all__ = [
     "RECORDED_COLUMNS",
     "REPORT_MAX_ROWS",
+    "Sources",
     "column_labels_vi",
     "contents_table",
     "sheet_name",
@@ -93,6 +94,36 @@ def sheet_name(table: str, language: str | None = None) -> str:
     return Translator(language or settings.REPORT_LANGUAGE).sheet(table)
 
 
+class Sources(str):
+    """The sources line of a table (``attrs["sources"]``): the English text, with the
+    Vietnamese one in :attr:`vi` (the layers' ``provenance.source_vi``).
+
+    A plain ``str`` works wherever a :class:`Sources` does; the Vietnamese report then passes it
+    through the translation table.
+
+    >>> s = Sources("roads [ab12]: schematic roads", "roads [ab12]: đường sơ đồ")
+    >>> str(s), s.vi
+    ('roads [ab12]: schematic roads', 'roads [ab12]: đường sơ đồ')
+    """
+
+    vi: str
+
+    def __new__(cls, en: str, vi: str = "") -> Sources:
+        obj = super().__new__(cls, en)
+        obj.vi = vi or en
+        return obj
+
+    def __reduce__(self):  # pickled with the table cache of gis build
+        return (Sources, (str(self), self.vi))
+
+
+def _sources_text(sources: object, tr: Translator) -> str:
+    """The sources line as the report's reader reads it."""
+    if tr.vietnamese and isinstance(sources, Sources):
+        return sources.vi
+    return tr.text(str(sources))
+
+
 def contents_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Return one row per table: name, title, definition, unit system, sources, number of rows."""
     rows = [
@@ -101,7 +132,7 @@ def contents_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "title": t.attrs.get("title", name),
             "definition": t.attrs.get("definition", ""),
             "unit_system": t.attrs.get("unit_system", ""),
-            "sources": t.attrs.get("sources", ""),
+            "sources": str(t.attrs.get("sources", "")),
             "n_rows": len(t),
         }
         for name, t in tables.items()
@@ -336,10 +367,8 @@ def _write_all(
     contents_shown = (
         contents.assign(
             table=contents["table"].map(sheets),
-            **{
-                c: contents[c].map(tr.text)
-                for c in ("title", "definition", "unit_system", "sources")
-            },
+            **{c: contents[c].map(tr.text) for c in ("title", "definition", "unit_system")},
+            sources=[_sources_text(t.attrs.get("sources", ""), tr) for t in tables.values()],
         ).rename(columns=tr.column)
         if vi
         else contents
@@ -381,7 +410,7 @@ def _write_all(
             "",
             f"- **{tr.text('Definition')}:** {md(tr.text(a.get('definition', '')))}",
             f"- **{tr.text('Unit system')}:** {md(tr.text(a.get('unit_system', ''))) or '—'}",
-            f"- **{tr.text('Sources')}:** {md(tr.text(a.get('sources', '')))}",
+            f"- **{tr.text('Sources')}:** {md(_sources_text(a.get('sources', ''), tr))}",
             f"- **{tr.text('File')}:** `{name}.csv`",
             "",
             _markdown(frame, shown[name], vietnamese=vi)

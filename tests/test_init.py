@@ -335,3 +335,19 @@ def test_cli_init_validate_build(tmp_path):
     assert code == 0, err
     assert "built Lai Châu" in out and (tmp_path / "maps" / "index.html").exists()
     assert (tmp_path / "out" / "report.md").exists()
+
+
+def test_every_new_layer_cites_its_source_in_both_languages(lai_chau):
+    """The Vietnamese report prints provenance.source_vi: gis init writes it for every layer."""
+    root, _ = lai_chau
+    metas = sorted((root / "lai_chau_new").glob("*.meta.json"))
+    assert metas
+    for path in metas:
+        prov = json.loads(path.read_text("utf-8"))["provenance"]
+        assert prov["source"] and prov.get("source_vi"), path.name
+        assert prov["source_vi"] != prov["source"], path.name
+        assert (
+            "Tổng điều tra" in prov["source_vi"]
+            or "thanglequoc" in prov["source_vi"]
+            or ("dvhcvn" in prov["source_vi"])
+        ), path.name

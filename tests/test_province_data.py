@@ -127,3 +127,21 @@ def test_profile_roles_rename_a_layer(tmp_path):
     assert profile.layer("communes") == "communes_2025"
     with pytest.raises(ProfileError, match="unknown layer role 'people'"):
         profile.layer("people")
+
+
+def test_every_layer_cites_its_source_in_vietnamese_too():
+    """The Vietnamese report prints provenance.source_vi; identifiers stay as written."""
+    import json
+
+    from conftest import LAYERS
+
+    metas = sorted(LAYERS.glob("*/*.meta.json"))
+    assert len(metas) >= 41
+    for path in metas:
+        prov = json.loads(path.read_text("utf-8"))["provenance"]
+        assert prov.get("source_vi"), path
+        # commits, document numbers and dates of the source are all in its translation
+        for token in re.findall(
+            r"\b(?:[0-9a-f]{7}|\d+/[\w.-]+|\d{2}/\d{2}/\d{4})\b", prov["source"]
+        ):
+            assert token in prov["source_vi"], (path.name, token)
