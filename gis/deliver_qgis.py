@@ -17,7 +17,7 @@ geodatabase's layers by a relative path (copy the two together):
 - in the delivery CRS, each layer with its metadata (title, abstract, lineage and licence of the
   ISO 19115 record beside it).
 
-Checked with QGIS 3.22.16 of Debian 12 (headless, ``bench/qgis_interop.py``): every layer valid,
+Checked with QGIS 3.22.16 of Debian 12 (headless, ``tests/test_deliver.py``): every layer valid,
 feature counts those of the geodatabase.
 """
 
