@@ -4,7 +4,7 @@ What is measured, per size (the first N provinces of 2025 by GSO code, all their
 engine, each in a fresh child process:
 
 * ``read``: reading the national layers (communes GeoParquet, crosswalk, census): the input floor;
-* ``census``: census units → 2025 communes (:func:`gis.census.population_by_2025_commune`, on
+* ``census``: census units → 2025 communes (:func:`gis.build.national_population`, on
   the whole country: it is a table join, the same for every size);
 * ``indicators``: :func:`gis.national.commune_indicators` on the size's communes, single process
   or through :func:`gis.scale.map_units` on dask (``threads``: the local threaded scheduler;
@@ -47,8 +47,7 @@ ENGINES = ("single", "threads", "processes")
 
 
 def _child(n_provinces: int, engine: str, workers: int, peer: bool) -> dict:
-    from gis.build import NATIONAL
-    from gis.census import population_by_2025_commune
+    from gis.build import NATIONAL, national_population
     from gis.national import commune_indicators, national_tables
     from gis.report import write_statistics
     from gis.scale import local_client, map_units
@@ -72,16 +71,7 @@ def _child(n_provinces: int, engine: str, workers: int, peer: bool) -> dict:
         times["read"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        population = (
-            population_by_2025_commune(
-                layers["census_2019"],
-                layers["commune_crosswalk_2025"],
-                decisions=layers["crosswalk_decisions"],
-                unmatched="drop",
-            )
-            .rename_axis("code")
-            .reset_index()
-        )
+        population = national_population(layers)
         times["census"] = time.perf_counter() - t
 
         codes = sorted(layers["provinces_2025"]["code"])[:n_provinces]

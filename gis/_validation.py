@@ -6,25 +6,12 @@ points) the store's for the stored layers. So the store imports this module and 
 imports the store.
 
 Every problem of a layer is collected (never just the first) as a :class:`gis.errors.Problem`
-with the feature id and a hint. Schema checks come from the layer's ``.meta.json``; topology and
-consistency rules are data in the province profile (``[[rules]]`` in ``profile.toml``), each a
-table with ``check`` naming one of :data:`gis._rules.RULES` and its parameters:
-
-``area``
-    ``layer``'s total area is ``expected_km2`` within ``tolerance_pct``.
-``partition``
-    ``layer``'s features do not overlap (more than ``tolerance_km2`` per pair) and, when ``of``
-    names an outline layer, cover it without gaps or spill-over above ``tolerance_km2``; without
-    ``of``, holes inside the union count as gaps.
-``within``
-    each feature of ``layer`` lies inside ``container`` (at most ``max_outside_pct`` of its area
-    or length outside, default 0).
-``foreign_key``
-    every value of ``column`` (split on ``separator`` if given) exists in ``ref_layer.ref_column``.
-
-Further rules register themselves in :data:`gis._rules.RULES` with
-:func:`gis._rules.register_rule`; the rules of the planning layers (``has_source``,
-``class_counts``, ``urban_in_unit``, ``near``, ``connected``) are in :mod:`gis.rules_plan`.
+with the feature id and a hint. Schema checks come from the layer's ``.meta.json``; the topology
+and consistency rules (``[[rules]]`` in ``profile.toml``) and their parameters are listed in
+:mod:`gis.validate`, the public entry points. The rules registered here (``area``,
+``partition``, ``within``, ``foreign_key``) and those of the planning layers
+(:mod:`gis.rules_plan`) register themselves in :data:`gis._rules.RULES` with
+:func:`gis._rules.register_rule`.
 """
 
 from __future__ import annotations
@@ -451,6 +438,13 @@ def _rule_area(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> l
     return []
 
 
+def _largest_near(area) -> str:
+    """Where the largest part of ``area`` is, for a message: "largest near x=…, y=…"."""
+    largest = max(getattr(area, "geoms", [area]), key=lambda g: g.area)
+    x, y = largest.representative_point().coords[0]
+    return f"largest near x={x:.0f}, y={y:.0f}"
+
+
 @register_rule("partition")
 def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame]) -> list[Problem]:
     layer = rule["layer"]
@@ -500,27 +494,22 @@ def _rule_partition(rule: Mapping[str, Any], get: Callable[[str], pd.DataFrame])
         spill = shapely.Polygon()
         label = "the union of its units"
     if gaps.area > tol_m2:
-        largest = max(getattr(gaps, "geoms", [gaps]), key=lambda g: g.area)
-        x, y = largest.representative_point().coords[0]
         problems.append(
             Problem(
                 layer,
                 "partition",
-                f"gaps of {gaps.area / M2_PER_KM2:.3f} km² inside {label} "
-                f"(largest near x={x:.0f}, y={y:.0f})",
+                f"gaps of {gaps.area / M2_PER_KM2:.3f} km² inside {label} ({_largest_near(gaps)})",
                 hint="a unit is missing or too small there: add or redraw it (or extend its "
                 "neighbours to close a sliver)",
             )
         )
     if spill.area > tol_m2:
-        largest = max(getattr(spill, "geoms", [spill]), key=lambda g: g.area)
-        x, y = largest.representative_point().coords[0]
         problems.append(
             Problem(
                 layer,
                 "partition",
                 f"{spill.area / M2_PER_KM2:.3f} km² of units lie outside {label} "
-                f"(largest near x={x:.0f}, y={y:.0f})",
+                f"({_largest_near(spill)})",
                 hint=f"if '{rule['of']}' lost a unit there, restore it in '{rule['of']}'; "
                 f"otherwise clip the units of '{layer}' to the outline",
             )

@@ -32,12 +32,25 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gis import settings
 from gis._writes import atomic_write
 from gis.profile import Profile, list_profiles, load_profile
 
-__all__ = ["RECORD_NAME", "BuildResult", "build_province", "fingerprints", "toolkit_fingerprint"]
+__all__ = [
+    "RECORD_NAME",
+    "BuildResult",
+    "build_national",
+    "build_province",
+    "fingerprints",
+    "national_indicators",
+    "national_population",
+    "toolkit_fingerprint",
+]
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Name of the record written beside the outputs.
 RECORD_NAME = "build_record.json"
@@ -368,6 +381,25 @@ class NationalResult:
 NATIONAL_PHASES = ("read layers", "census to 2025 communes", "indicators", "tables", "map")
 
 
+def national_population(layers: dict) -> pd.DataFrame:
+    """The 2019 census summed per 2025 commune (``code`` and the population columns) from the
+    national layers ``census_2019``, ``commune_crosswalk_2025`` and ``crosswalk_decisions``.
+
+    Unmatched census units (4, 17,741 people) are left out here; they are listed in
+    ``census_2019_unmatched`` and counted per province as ``unplaced_persons`` by
+    :func:`gis.national.province_table`.
+    """
+    from gis.census import population_by_2025_commune
+
+    population = population_by_2025_commune(
+        layers["census_2019"],
+        layers["commune_crosswalk_2025"],
+        decisions=layers["crosswalk_decisions"],
+        unmatched="drop",
+    )
+    return population.rename_axis("code").reset_index()
+
+
 def national_indicators(
     *,
     layers_dir: str | Path | None = None,
@@ -384,7 +416,6 @@ def national_indicators(
     ``steps``: a :class:`gis._progress.Steps` to report and time the phases.
     """
     from gis._progress import Steps
-    from gis.census import population_by_2025_commune
     from gis.national import commune_indicators
     from gis.store import read_layer
 
@@ -403,18 +434,7 @@ def national_indicators(
             )
         }
     with steps("census to 2025 communes"):
-        # unmatched census units (4, 17,741 people) are listed in census_2019_unmatched and
-        # counted per province as unplaced_persons by gis.national.province_table
-        population = (
-            population_by_2025_commune(
-                layers["census_2019"],
-                layers["commune_crosswalk_2025"],
-                decisions=layers["crosswalk_decisions"],
-                unmatched="drop",
-            )
-            .rename_axis("code")
-            .reset_index()
-        )
+        population = national_population(layers)
     with steps("indicators"):
         communes = layers["communes_2025"]
         if client is None and npartitions is None:
