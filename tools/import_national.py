@@ -121,12 +121,17 @@ id_column = "code"
 DVHCVN = {
     "source": "daohoangson/dvhcvn data/gis/*.json (commit 4b1b6b5), polygons scraped from "
     "gis.chinhphu.vn; codes and names from data/dvhcvn.json (GSO list of 01/03/2025)",
+    "source_vi": "daohoangson/dvhcvn data/gis/*.json (commit 4b1b6b5), đa giác thu thập từ "
+    "gis.chinhphu.vn; mã và tên lấy từ data/dvhcvn.json (danh mục của Cục Thống kê ngày "
+    "01/03/2025)",
     "url": "https://github.com/daohoangson/dvhcvn",
     "licence": "GPL-3.0 (repository licence)",
 }
 SAPNHAP = {
     "source": "thanglequoc/vietnamese-provinces-database json/geojson/*/<code>_<name>.geojson "
     "(commit cd58063), derived from sapnhap.bando.com.vn (NXB Tài nguyên Môi trường và Bản đồ)",
+    "source_vi": "thanglequoc/vietnamese-provinces-database json/geojson/*/<code>_<name>.geojson "
+    "(commit cd58063), dẫn xuất từ sapnhap.bando.com.vn (NXB Tài nguyên Môi trường và Bản đồ)",
     "url": "https://github.com/thanglequoc/vietnamese-provinces-database",
     "licence": "MIT (repository); underlying map © its publisher",
 }
@@ -135,6 +140,10 @@ CENSUS = {
     "population by commune-level unit, tabulated by GitHub hgscarlette/vn-demographic "
     "VN_Population_ward.csv (commit bfc5508) and summed by province in the project's shared "
     "data (population/vn_provinces63_2019_census_urban.csv)",
+    "source_vi": "Tổng cục Thống kê, Tổng điều tra dân số và nhà ở năm 2019 (01/04/2019), dân số "
+    "tổng số / thành thị / nông thôn theo đơn vị hành chính cấp xã, được lập thành bảng trong "
+    "GitHub hgscarlette/vn-demographic VN_Population_ward.csv (commit bfc5508) và cộng theo tỉnh "
+    "trong dữ liệu dùng chung của dự án (population/vn_provinces63_2019_census_urban.csv)",
     "url": "https://github.com/hgscarlette/vn-demographic",
     "licence": "public GSO statistics; the tabulating repository states no licence",
 }
@@ -142,6 +151,9 @@ RES_202 = {
     "source": "the 63 -> 34 list of Resolution 202/2025/QH15 (12/06/2025) as carried by PyPI "
     "countries-dictionary 9.0.3 (countries_dictionary/vietnam.py), in the project's shared data "
     "(population/vn_provinces34_2025_with_2019_urban.csv)",
+    "source_vi": "danh sách 63 -> 34 của Nghị quyết 202/2025/QH15 (12/06/2025) theo bản có trong "
+    "gói PyPI countries-dictionary 9.0.3 (countries_dictionary/vietnam.py), trong dữ liệu dùng "
+    "chung của dự án (population/vn_provinces34_2025_with_2019_urban.csv)",
     "url": "https://pypi.org/project/countries-dictionary/",
     "licence": "GPL-3.0 (package); the list itself is a public resolution",
 }
@@ -444,6 +456,9 @@ def main(shared: Path, layers_dir: Path | None = None) -> None:
                 "source": f"population: {CENSUS['source']}; boundaries: 62 provinces from "
                 f"{DVHCVN['source']}; Quảng Ninh from {SAPNHAP['source']}; 63 -> 34: "
                 f"{RES_202['source']}",
+                "source_vi": f"dân số: {CENSUS['source_vi']}; ranh giới: 62 tỉnh lấy từ "
+                f"{DVHCVN['source_vi']}; Quảng Ninh lấy từ {SAPNHAP['source_vi']}; 63 -> 34: "
+                f"{RES_202['source_vi']}",
                 "url": f"{CENSUS['url']} ; {DVHCVN['url']} ; {SAPNHAP['url']}",
                 "licence": f"boundaries {DVHCVN['licence']} (62) and {SAPNHAP['licence']} "
                 f"(Quảng Ninh); population: {CENSUS['licence']}; 63 -> 34 list: "
@@ -527,6 +542,8 @@ def main(shared: Path, layers_dir: Path | None = None) -> None:
             "provenance": {
                 "source": f"boundaries: {SAPNHAP['source']}; population: {CENSUS['source']}, "
                 f"re-aggregated with {RES_202['source']}",
+                "source_vi": f"ranh giới: {SAPNHAP['source_vi']}; dân số: {CENSUS['source_vi']}, "
+                f"tổng hợp lại theo {RES_202['source_vi']}",
                 "url": f"{SAPNHAP['url']} ; {CENSUS['url']} ; {RES_202['url']}",
                 "licence": f"boundaries {SAPNHAP['licence']}; population {CENSUS['licence']}; "
                 f"63 -> 34 list {RES_202['licence']}",
@@ -706,6 +723,8 @@ def main(shared: Path, layers_dir: Path | None = None) -> None:
             "provenance": {
                 "source": "project notes: seeds 000-003 (Vietnamese press texts, cited by file "
                 "name), DOMAIN.md, data/policy_facts.md of the shared data",
+                "source_vi": "ghi chú của dự án: seeds 000-003 (văn bản báo chí tiếng Việt, trích "
+                "dẫn theo tên tệp), DOMAIN.md, data/policy_facts.md của dữ liệu dùng chung",
                 "licence": "facts cited from public documents",
                 "date": "documents of 2021-2023",
                 "processing": "Hand-entered with tools/import_national.py, one row per target "

@@ -448,6 +448,19 @@ def main(shared: Path, wheel: Path, layers_dir: Path | None = None) -> None:
         "hand-checked province tables layers/cao_bang and layers/lai_chau "
         "population_census_2019.csv; manual rows layers/_national/_sources/"
         "census_2019_manual.csv (reason per row)",
+        "source_vi": "Tổng cục Thống kê, Tổng điều tra dân số và nhà ở năm 2019 (01/04/2019), dân "
+        "số tổng số / thành thị / nông thôn theo đơn vị hành chính cấp xã; được lập thành bảng "
+        "trong GitHub hgscarlette/vn-demographic VN_Population_ward.csv (commit bfc5508), sao "
+        "chép vào dữ liệu dùng chung của dự án (population/vn_ward_population_2019_census.csv); "
+        "danh sách đơn vị ngày 01/03/2025: phía cũ của bảng chuyển đổi toàn quốc "
+        "(commune_crosswalk_2025: daohoangson/dvhcvn data/dvhcvn.json, danh mục của Cục Thống "
+        "kê); sáp nhập giai đoạn 2019-2025: danh sách sáp nhập (alias) của vietnamadminunits "
+        "1.0.4 (gói wheel trên PyPI, 2025-08), vietnamadminunits/data/dataset.db, bảng "
+        "admin_units_legacy, cột wardAlias (xây dựng từ "
+        "data/alias_keywords/legacy/alias_ward.csv của kho mã nguồn, mỗi dòng alias có một địa "
+        "chỉ nguồn, ví dụ tại commit 0713f9f); các bảng cấp tỉnh đã được kiểm tra thủ công "
+        "layers/cao_bang và layers/lai_chau population_census_2019.csv; các dòng nhập thủ công "
+        "layers/_national/_sources/census_2019_manual.csv (ghi lý do theo từng dòng)",
         "url": f"https://github.com/hgscarlette/vn-demographic ; {VAU['repository']} ; "
         "https://github.com/daohoangson/dvhcvn",
         "licence": "census figures: public GSO statistics (the tabulating repository states "
@@ -604,6 +617,14 @@ def decisions_layer(root: Path, cw: pd.DataFrame, m: pd.DataFrame) -> None:
             "sapnhap.bando.com.vn lists (as recorded in the crosswalk's qa_flag); the "
             "converter of vietnamadminunits 1.0.4 (converter_2025.json, MIT); distances of "
             "the 2025 polygons to the old district polygons (shared vn_communes_2025.fgb, "
+            "vn_admin_pre2025.gpkg.zip)",
+            "source_vi": "các quyết định xử lý thủ công, mỗi dòng nghi vấn một quyết định, kèm "
+            "bằng chứng: các dòng trong các nghị quyết năm 2025 (1666, 1668, 1669, 1674, 1685, "
+            "1687/NQ-UBTVQH15) theo trích dẫn trong dvhcvn/20250701 "
+            "output/<province>/<district>/<code>.json (commit 2112e81, MIT); các danh sách của "
+            "sapnhap.bando.com.vn (như ghi trong qa_flag của bảng chuyển đổi); bộ chuyển đổi của "
+            "vietnamadminunits 1.0.4 (converter_2025.json, MIT); khoảng cách từ các đa giác năm "
+            "2025 đến các đa giác huyện cũ (dữ liệu dùng chung vn_communes_2025.fgb, "
             "vn_admin_pre2025.gpkg.zip)",
             "url": "https://github.com/dvhcvn/20250701 ; "
             "https://github.com/tranngocminhhieu/vietnamadminunits",

@@ -42,6 +42,10 @@ SAPNHAP = {
     "source": "thanglequoc/vietnamese-provinces-database json/geojson/*/wards/*.geojson (commit "
     "cd58063), crawled from sapnhap.bando.com.vn (Vietnam Administrative Units Reference Map, NXB "
     "Tài nguyên Môi trường và Bản đồ); merged as vn_communes_2025.fgb in the project's shared data",
+    "source_vi": "thanglequoc/vietnamese-provinces-database json/geojson/*/wards/*.geojson "
+    "(commit cd58063), thu thập từ sapnhap.bando.com.vn (Bản đồ tra cứu đơn vị hành chính Việt "
+    "Nam, NXB Tài nguyên Môi trường và Bản đồ); gộp thành vn_communes_2025.fgb trong dữ liệu dùng "
+    "chung của dự án",
     "url": "https://github.com/thanglequoc/vietnamese-provinces-database",
     "licence": "MIT (repository); the underlying map's own copyright status is not stated",
 }
@@ -52,6 +56,12 @@ CROSSWALK = {
     "(commit 4b1b6b5, GSO list of 01/03/2025); new names "
     "thanglequoc/vietnamese-provinces-database; merged as vn_communes_crosswalk_2025.csv in the "
     "project's shared data",
+    "source_vi": "dvhcvn/20250701 output/<province>/*.json (commit dd94887), bảng đối chiếu cũ → "
+    "mới được trích xuất bằng mô hình ngôn ngữ từ các Nghị quyết 1654–1687/NQ-UBTVQH15 và Công "
+    "văn 1027/CTK-CSCL, sau đó được tác giả sửa thủ công khoảng 80 chỗ; tên cũ: daohoangson/dvhcvn "
+    "data/dvhcvn.json (commit 4b1b6b5, danh mục của Cục Thống kê ngày 01/03/2025); tên mới: "
+    "thanglequoc/vietnamese-provinces-database; gộp thành vn_communes_crosswalk_2025.csv trong dữ "
+    "liệu dùng chung của dự án",
     "url": "https://github.com/dvhcvn/20250701",
     "licence": "MIT (dvhcvn/20250701, thanglequoc); GPL-3.0 (daohoangson/dvhcvn names)",
 }
