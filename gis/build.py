@@ -52,6 +52,8 @@ __all__ = [
 if TYPE_CHECKING:
     import pandas as pd
 
+    from gis.report import Sources
+
 #: Name of the record written beside the outputs.
 RECORD_NAME = "build_record.json"
 #: Version of the record's layout; another version is ignored (a full build).
@@ -450,6 +452,29 @@ def national_indicators(
     return indicators, layers["provinces_2025"], target_pct
 
 
+def national_sources(layers_dir: str | Path | None = None) -> Sources:
+    """The "Sources" line of the national tables, in English and in Vietnamese: each layer's
+    ``provenance.source`` and ``licence`` (``source_vi`` and ``licence_vi`` for Vietnamese)."""
+    from gis.report import Sources
+    from gis.store import layer_meta
+
+    provenance = {
+        name: layer_meta(name, province=NATIONAL, layers_dir=layers_dir).get("provenance", {})
+        for name in ("communes_2025", "commune_crosswalk_2025", "census_2019")
+    }
+    return Sources(
+        "; ".join(
+            f"{NATIONAL}/{name} [{p.get('source', '')}; {p.get('licence', '')}]"
+            for name, p in provenance.items()
+        ),
+        "; ".join(
+            f"lớp `{NATIONAL}/{name}` [{p.get('source_vi') or p.get('source', '')}; "
+            f"{p.get('licence_vi') or p.get('licence', '')}]"
+            for name, p in provenance.items()
+        ),
+    )
+
+
 def build_national(
     *,
     layers_dir: str | Path | None = None,
@@ -479,7 +504,7 @@ def build_national(
     from gis._map_communes_national import write_national_commune_map
     from gis._progress import Steps
     from gis.national import national_tables
-    from gis.report import Sources, write_statistics
+    from gis.report import write_statistics
     from gis.store import layer_meta
 
     stats_out = Path(settings.OUT_DIR / NATIONAL if stats_dir is None else stats_dir)
@@ -490,23 +515,8 @@ def build_national(
     )
     result = NationalResult(stats_dir=stats_out, seconds=steps.seconds)
     with steps("tables"):
-        provenance = {
-            name: layer_meta(name, province=NATIONAL, layers_dir=layers_dir).get("provenance", {})
-            for name in ("communes_2025", "commune_crosswalk_2025", "census_2019")
-        }
-        sources = Sources(
-            "; ".join(
-                f"{NATIONAL}/{name} [{p.get('source', '')}; {p.get('licence', '')}]"
-                for name, p in provenance.items()
-            ),
-            "; ".join(
-                f"lớp `{NATIONAL}/{name}` [{p.get('source_vi') or p.get('source', '')}; "
-                f"{p.get('licence', '')}]"
-                for name, p in provenance.items()
-            ),
-        )
         result.tables = national_tables(
-            indicators, provinces, target_pct=target_pct, sources=sources
+            indicators, provinces, target_pct=target_pct, sources=national_sources(layers_dir)
         )
         write_statistics(result.tables, stats_out, language=language, title="Statistics: Việt Nam")
     with steps("map"):
@@ -514,7 +524,7 @@ def build_national(
         highlight = [
             load_profile(slug, layers_dir=root).code for slug in list_profiles(layers_dir=root)
         ]  # the provinces of the store: outlined and listed first
-        prov = provenance["communes_2025"]
+        prov = layer_meta("communes_2025", province=NATIONAL, layers_dir=layers_dir)["provenance"]
         credit = (
             f"Ranh giới xã, phường 2025: {prov.get('url', '')} (giấy phép "
             f"{prov.get('licence', '').split(' (')[0]}); dân "

@@ -175,17 +175,25 @@ def test_dask_partitions_give_the_same_national_result(national, store_copy_sess
     assert threads.drop(columns="geometry").equals(indicators.drop(columns="geometry"))
 
 
-def test_national_report_reads_in_vietnamese(national, tmp_path):
-    from test_report_vi import _english
+def test_national_report_reads_in_vietnamese(national, tmp_path, store_copy_session):
+    """Every line in Vietnamese, the sources line too (its file paths and repositories aside):
+    the layers' provenance.source_vi and licence_vi."""
+    from test_report_vi import _english, _without_paths
 
+    from gis.build import national_sources
     from gis.report import sheet_name, write_statistics
 
     indicators, provinces, target = national
-    tables = national_tables(indicators, provinces, target_pct=target, sources="nguồn")
+    sources = national_sources(store_copy_session)
+    tables = national_tables(indicators, provinces, target_pct=target, sources=sources)
     written = write_statistics(tables, tmp_path, language="vi", title="Statistics: Việt Nam")
     text = written["report"].read_text(encoding="utf-8")
     assert text.startswith("# Thống kê: Việt Nam")
-    lines = [ln for ln in text.splitlines() if not ln.startswith("- **Nguồn dữ liệu:**")]
+    lines = [
+        _without_paths(ln) if ln.startswith("- **Nguồn dữ liệu:**") else ln
+        for ln in text.splitlines()
+    ]
+    assert any("Tổng điều tra dân số" in ln and "kho mã nguồn" in ln for ln in lines)
     left = [(ln[:100], _english(ln)) for ln in lines if _english(ln)]
     assert not left, left[:5]
     assert "3 trong số 34 tỉnh, thành phố trên 50 %" in text

@@ -358,3 +358,37 @@ def test_points_from_lonlat_refuses_missing_coordinates():
     # 103.5° E is 0.5° east of the zone's central meridian 103°: by hand 0.5 × 111.32 km ×
     # cos(22.3°) = 51.50 km east of the false easting of 500 km.
     assert out.geometry.iloc[0].x == pytest.approx(551_500, abs=500)
+
+
+@pytest.mark.slow
+def test_rebuilding_the_plan_layers_writes_the_shipped_files(store_copy, capsys):
+    """tools/build_plan_layers.py and build_plan_targets.py on the shipped sources write the
+    shipped layers byte for byte, and their .meta.json except the build date: a rebuild keeps
+    every provenance field (``source_vi`` included, which the Vietnamese report prints)."""
+    import re
+
+    targets = importlib.util.spec_from_file_location(
+        "build_plan_targets", REPO / "tools" / "build_plan_targets.py"
+    )
+    targets_tool = importlib.util.module_from_spec(targets)
+    targets.loader.exec_module(targets_tool)
+    assert targets_tool.main("lai_chau", store_copy) == 0
+    assert _build_tool().main("lai_chau", store_copy) == 0
+    capsys.readouterr()
+
+    def undated(text: str) -> str:
+        return re.sub(r"\b20\d\d-\d\d-\d\d\b", "<date>", text)
+
+    shipped = REPO / "layers" / "lai_chau"
+    rebuilt = [
+        p
+        for p in sorted(store_copy.joinpath("lai_chau").iterdir())
+        if p.is_file() and p.name[0] != "."
+    ]
+    assert len(rebuilt) > 30
+    for path in rebuilt:
+        before = (shipped / path.name).read_bytes()
+        if path.name.endswith(".meta.json"):
+            assert undated(path.read_text("utf-8")) == undated(before.decode()), path.name
+        else:
+            assert path.read_bytes() == before, path.name

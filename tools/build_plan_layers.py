@@ -8,7 +8,7 @@ Run by maintainers after editing a table in ``layers/<slug>/_sources/`` (or afte
 Reads only the layer store: the ``_sources`` CSV tables of the province folder and its base
 layers (``province``, ``districts_pre2025``, ``communes_2025`` and, if present,
 ``road_alignments``). Never reads the shared research folder. Writes, with schema and
-provenance (source, licence, date, processing, accuracy):
+provenance (source, source_vi, licence, date, processing, accuracy):
 
 plan_waypoints, region_assignment_pre2025, region_assignment_2025,
 orientation_regions_pre2025, orientation_regions_2025, roads, orientation_axis, urban_areas,
@@ -51,6 +51,17 @@ MIXED = (
 HORIZONS = ["baseline", "2030", "2050"]
 REGIONS = ["dynamic_economic", "song_da_agroforestry"]
 CLASSES = ["special", "I", "II", "III", "IV", "V"]
+# The research tables read from layers/<slug>/_sources/ (see layers/lai_chau/_sources/README.md).
+TABLES = [
+    "waypoints.csv",
+    "region_assignment_districts.csv",
+    "region_assignment_communes.csv",
+    "road_segments.csv",
+    "urban_areas.csv",
+    "urban_area_points.csv",
+    "pillars.csv",
+    "facilities.csv",
+]
 
 
 def col(name, dtype="str", *, required=False, unique=False, allowed=None, description=""):
@@ -76,9 +87,11 @@ def meta(title, columns, provenance, *, geometry_type=None, crs, id_column, accu
     return out
 
 
-def prov(source, licence, processing, *, url="", when=RESEARCH_DATE):
+def prov(source, source_vi, licence, processing, *, url="", when=RESEARCH_DATE):
+    """Provenance of a layer; ``source_vi`` is the Vietnamese text of ``source`` (required)."""
     return {
         "source": source,
+        "source_vi": source_vi,
         "url": url,
         "licence": licence,
         "date": when,
@@ -102,6 +115,16 @@ def main(province: str | None, layers_dir: Path | None) -> int:
     profile = load_profile(province, layers_dir=layers_dir)
     src = profile.path / "_sources"
     crs = profile.planning_crs
+
+    missing = [name for name in TABLES if not (src / name).is_file()]
+    if missing:
+        print(
+            f"error: {src} lacks the plan research table(s) {', '.join(missing)}; put these CSV "
+            "tables there (one row per waypoint, road segment, region, urban area, pillar member "
+            "or facility, each with its source), as in layers/lai_chau/_sources/README.md",
+            file=sys.stderr,
+        )
+        return 2
 
     def table(name: str) -> pd.DataFrame:
         return pd.read_csv(src / name, dtype=str, keep_default_na=False, na_values=[""])
@@ -143,6 +166,10 @@ def main(province: str | None, layers_dir: Path | None) -> int:
                 "GSO commune reference points (via caobada/findhomed.com WardSeeder.php), "
                 "TravelMapping vnm.ct05.wpt (IC16), representative points of 2025 communes, "
                 "Natural Earth border (Ma Lù Thàng), hobby landmark tables (Ô Quy Hồ)",
+                "điểm tham chiếu cấp xã của Tổng cục Thống kê (qua caobada/findhomed.com "
+                "WardSeeder.php), TravelMapping vnm.ct05.wpt (IC16), điểm đại diện của các đơn vị "
+                "cấp xã năm 2025, đường biên giới Natural Earth (Ma Lù Thàng), các bảng địa danh "
+                "do người nghiệp dư lập (Ô Quy Hồ)",
                 "mixed per row: GSO list (facts); TravelMapping/OpenStreetMap ODbL-1.0; "
                 "see `source`",
                 "Points from _sources/waypoints.csv (lon/lat WGS 84).",
@@ -201,6 +228,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
             prov(
                 "duan24h.net summary of the plan's inter-district regions (vùng liên huyện); "
                 "Decision 1585/QĐ-TTg text not read directly",
+                "bài tóm tắt của duan24h.net về các vùng liên huyện của quy hoạch; chưa đọc trực "
+                "tiếp văn bản Quyết định 1585/QĐ-TTg",
                 "facts (no copyright on facts)",
                 "Copied from _sources/region_assignment_districts.csv.",
             ),
@@ -253,6 +282,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
             prov(
                 "region_assignment_pre2025 + 2025 commune polygons (sapnhap via "
                 "thanglequoc/vietnamese-provinces-database) + commune crosswalk",
+                "region_assignment_pre2025 + đa giác các đơn vị hành chính cấp xã năm 2025 "
+                "(sapnhap qua thanglequoc/vietnamese-provinces-database) + bảng chuyển đổi cấp xã",
                 "MIT (polygons' repository); facts",
                 "Copied from _sources/region_assignment_communes.csv (area overlay in EPSG:9205).",
             ),
@@ -302,6 +333,7 @@ def main(province: str | None, layers_dir: Path | None) -> int:
                 reg_cols,
                 prov(
                     f"dissolve of {unit_src} by region_assignment_{suffix}",
+                    f"hợp nhất (dissolve) {unit_src} theo region_assignment_{suffix}",
                     lic,
                     "Derived by gis.plan.regions (union of the units of each region).",
                 ),
@@ -360,6 +392,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
     road_prov = prov(
         "_sources/road_segments.csv (road sequences from press and plan-draft "
         "pages, per row) through plan_waypoints",
+        "_sources/road_segments.csv (trình tự tuyến đường lấy từ các trang báo chí và dự thảo "
+        "quy hoạch, ghi theo từng dòng) thông qua plan_waypoints",
         MIXED,
         "Lines by gis.plan.schematic_lines: straight lines through the waypoints "
         "of each segment's 'via' list, unless layer road_alignments supplies a "
@@ -477,6 +511,9 @@ def main(province: str | None, layers_dir: Path | None) -> int:
             prov(
                 "Decision 1585/QĐ-TTg as summarised by soha.vn (2024-03); older urban development "
                 "programme table on dautu360.vn; per row in `source`",
+                "Quyết định 1585/QĐ-TTg theo tóm tắt của soha.vn (2024-03); bảng chương trình "
+                "phát triển đô thị trước đây trên dautu360.vn; ghi theo từng dòng trong cột "
+                "`source`",
                 "facts",
                 "From _sources/urban_areas.csv; geometry by gis.plan.urban_cores (whole 2025 wards "
                 "→ polygon, else the waypoint of _sources/urban_area_points.csv).",
@@ -524,6 +561,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
     pil_prov = prov(
         "_sources/pillars.csv: press summaries (soha.vn, doanhnhandautu.net) and the "
         "plan draft (TT QHLC-V17.1) excerpts on 123docz.net, per row",
+        "_sources/pillars.csv: các bài tóm tắt trên báo chí (soha.vn, doanhnhandautu.net) và "
+        "các trích đoạn dự thảo quy hoạch (TT QHLC-V17.1) trên 123docz.net, ghi theo từng dòng",
         "facts",
         "Geometry by gis.plan.hint_geometries from the geometry_hint.",
     )
@@ -617,6 +656,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
     fac_names = [c["name"] for c in fac_cols]
     fac_prov = prov(
         "_sources/facilities.csv (government, press and dataset sources per row)",
+        "_sources/facilities.csv (nguồn từ cơ quan nhà nước, báo chí và bộ dữ liệu, ghi theo "
+        "từng dòng)",
         MIXED,
         "Points from lon/lat (WGS 84); zones from the geometry_hint "
         "(gis.plan.hint_geometries: whole 2025 communes).",

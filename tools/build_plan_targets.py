@@ -132,6 +132,11 @@ META = {
         "Decision 1585/QĐ-TTg as summarised by cafef.vn and soha.vn; 5-year plan 2021-2025 as "
         "summarised by vietnammoi.vn; Resolution 06-NQ/TW via Resolution 148/NQ-CP "
         "(VietnamPlus); Resolution 96/NQ-CP and Decision 369/QĐ-TTg (regional); one per row",
+        "source_vi": "dự thảo quy hoạch tháng 06/2021 (seed seeds/002_b55bb9fd07f1da44.txt, "
+        "laichau.gov.vn); Quyết định 1585/QĐ-TTg theo tóm tắt của cafef.vn và soha.vn; kế hoạch "
+        "5 năm 2021-2025 theo tóm tắt của vietnammoi.vn; Nghị quyết 06-NQ/TW thông qua Nghị quyết "
+        "148/NQ-CP (VietnamPlus); Nghị quyết 96/NQ-CP và Quyết định 369/QĐ-TTg (cấp vùng); mỗi "
+        "dòng một nguồn",
         "licence": "facts cited from public documents",
         "date": "research 2026-12 (see _sources/README.md)",
         "processing": "From _sources/plan_targets.csv and _sources/target_documents.csv (values "
@@ -176,14 +181,26 @@ def build(profile: Profile) -> pd.DataFrame:
 
 
 def meta_for(profile: Profile) -> dict:
-    """:data:`META`, with the province's own provenance when its ``_sources`` has one."""
+    """:data:`META`, with the province's own provenance when its ``_sources`` has one
+    (``plan_targets_provenance.json``: ``source`` and its Vietnamese ``source_vi``, which the
+    Vietnamese report prints, ``licence``, ``date``, ``processing``; ``source_vi`` is written
+    right after ``source``)."""
     path = profile.path / "_sources" / "plan_targets_provenance.json"
     if not path.exists():
         return META
-    provenance = json.loads(path.read_text(encoding="utf-8"))
-    missing = sorted({"source", "licence", "date", "processing"} - set(provenance))
+    given = json.loads(path.read_text(encoding="utf-8"))
+    missing = sorted({"source", "source_vi", "licence", "date", "processing"} - set(given))
     if missing:
-        raise LayerError(f"{path} lacks {missing}; give the layer's source, licence and date.")
+        raise LayerError(
+            f"{path} lacks {missing}; give the layer's source (and source_vi, the same in "
+            "Vietnamese), licence, date and processing."
+        )
+    provenance: dict = {}
+    for key, value in given.items():
+        if key != "source_vi":
+            provenance[key] = value
+        if key == "source":
+            provenance["source_vi"] = given["source_vi"]
     return {**META, "provenance": provenance}
 
 

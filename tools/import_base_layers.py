@@ -20,6 +20,9 @@ from gis.store import write_layer
 DVHCVN = {
     "source": "daohoangson/dvhcvn data/gis/12.json (commit 4b1b6b5), polygons scraped from "
     "gis.chinhphu.vn; names and types from data/dvhcvn.json (GSO list of 01/03/2025)",
+    "source_vi": "daohoangson/dvhcvn data/gis/12.json (commit 4b1b6b5), đa giác thu thập từ "
+    "gis.chinhphu.vn; tên và loại đơn vị lấy từ data/dvhcvn.json (danh mục của Cục Thống kê "
+    "ngày 01/03/2025)",
     "url": "https://github.com/daohoangson/dvhcvn",
     "licence": "GPL-3.0 (repository licence)",
     "date": "boundaries before the 2020 changes (Lai Châu city 70.5 km²: without Sùng Phài, "
@@ -29,6 +32,8 @@ DVHCVN = {
 SAPNHAP = {
     "source": "thanglequoc/vietnamese-provinces-database json/geojson/12_lai_chau/wards "
     "(commit cd58063), derived from sapnhap.bando.com.vn (NXB Tài nguyên Môi trường và Bản đồ)",
+    "source_vi": "thanglequoc/vietnamese-provinces-database json/geojson/12_lai_chau/wards "
+    "(commit cd58063), dẫn xuất từ sapnhap.bando.com.vn (NXB Tài nguyên Môi trường và Bản đồ)",
     "url": "https://github.com/thanglequoc/vietnamese-provinces-database",
     "licence": "MIT (repository); underlying map © its publisher",
     "date": "units in force from 01/07/2025; GIS snapshot 2026",
@@ -230,6 +235,9 @@ def main(shared: Path) -> None:
                 "source": "names/codes: daohoangson/dvhcvn data/dvhcvn.json; old->new mapping: "
                 "dvhcvn/20250701 output/12 (commit dd94887), extracted from Resolution "
                 "1670/NQ-UBTVQH15; new names: thanglequoc/vietnamese-provinces-database",
+                "source_vi": "tên/mã: daohoangson/dvhcvn data/dvhcvn.json; đối chiếu cũ->mới: "
+                "dvhcvn/20250701 output/12 (commit dd94887), trích xuất từ Nghị quyết "
+                "1670/NQ-UBTVQH15; tên mới: thanglequoc/vietnamese-provinces-database",
                 "url": "https://github.com/dvhcvn/20250701",
                 "licence": "GPL-3.0 (dvhcvn); MIT (dvhcvn/20250701, thanglequoc)",
                 "date": "list 01/03/2025; mapping 07/2025",
@@ -271,6 +279,9 @@ def main(shared: Path) -> None:
                 **LEGOCITY,
                 "source": "CTU-SematX/LegoCity opendata/thuydien/thuydien.geojson (commit "
                 "a1aabc7); fields match the Open Development Mekong Vietnam hydropower dataset",
+                "source_vi": "CTU-SematX/LegoCity opendata/thuydien/thuydien.geojson (commit "
+                "a1aabc7); các trường dữ liệu khớp với bộ dữ liệu thủy điện Việt Nam của Open "
+                "Development Mekong",
                 "date": "c. 2015-2017",
                 "processing": COMMON + "Clipped to Lai Châu bbox + ~20 km; "
                 "MultiPoint -> Point; plant_id added (names repeat); in_laichau renamed "
@@ -296,6 +307,7 @@ def main(shared: Path) -> None:
             {
                 **NATURAL_EARTH,
                 "source": "Natural Earth 10m rivers_lake_centerlines",
+                "source_vi": "Natural Earth 10m rivers_lake_centerlines",
                 "processing": COMMON + "Clipped to Lai Châu bbox. " + IMPORT,
             },
             id_column="name",
@@ -320,6 +332,7 @@ def main(shared: Path) -> None:
             {
                 **NATURAL_EARTH,
                 "source": "Natural Earth 10m admin_0_boundary_lines_land",
+                "source_vi": "Natural Earth 10m admin_0_boundary_lines_land",
                 "processing": COMMON + "Clipped to Lai Châu bbox. " + IMPORT,
             },
             accuracy="1:10,000,000 (Natural Earth); the province outline is more precise",
@@ -347,6 +360,8 @@ def main(shared: Path) -> None:
                 **LEGOCITY,
                 "source": "CTU-SematX/LegoCity opendata/giaothong/giaothong.geojson at commit "
                 "a1aabc7 (removed at HEAD); upstream origin not stated",
+                "source_vi": "CTU-SematX/LegoCity opendata/giaothong/giaothong.geojson tại commit "
+                "a1aabc7 (đã bị xóa ở HEAD); không ghi rõ nguồn gốc ban đầu",
                 "date": "unknown, pre-2008",
                 "processing": COMMON
                 + "Clipped to Lai Châu bbox + ~20 km; fields renamed (in_laichau: in_province). "
@@ -371,6 +386,7 @@ def main(shared: Path) -> None:
             FACTS_COLUMNS,
             {
                 "source": "public web pages, one per row (source_url)",
+                "source_vi": "các trang web công khai, mỗi dòng một trang (source_url)",
                 "licence": "facts cited from public pages",
                 "date": "per row (ref_year)",
                 "processing": COMMON
@@ -404,6 +420,8 @@ def main(shared: Path) -> None:
             {
                 "source": "soha.vn (2024-03) summarising the provincial plan; primary document "
                 "Decision 1585/QĐ-TTg",
+                "source_vi": "soha.vn (2024-03) tóm tắt quy hoạch tỉnh; văn bản gốc là "
+                "Quyết định 1585/QĐ-TTg",
                 "url": "https://soha.vn/tinh-giap-trung-quoc-co-mo-vang-lon-"
                 "nhat-viet-nam-la-phen-dau-cua-dat-nuoc-se-ra-sao-trong-tuong-lai-198240228113628907.htm",
                 "licence": "facts",

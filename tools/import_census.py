@@ -46,6 +46,11 @@ SOURCE = {
     "by commune-level unit, total / urban / rural; tabulated by GitHub hgscarlette/"
     "vn-demographic VN_Population_ward.csv (commit bfc5508, 2025-01-14), whose README cites the "
     "GSO census portal (khodulieudanso2019)",
+    "source_vi": "Tổng cục Thống kê, Tổng điều tra dân số và nhà ở năm 2019 (thời điểm điều tra "
+    "01/04/2019), dân số theo đơn vị hành chính cấp xã, tổng số / thành thị / nông thôn; được lập "
+    "thành bảng trong GitHub hgscarlette/vn-demographic VN_Population_ward.csv (commit bfc5508, "
+    "2025-01-14), README của kho này dẫn nguồn cổng dữ liệu Tổng điều tra của Tổng cục Thống kê "
+    "(khodulieudanso2019)",
     "url": "https://github.com/hgscarlette/vn-demographic",
     "licence": "public GSO statistics; the tabulating repository states no licence",
     "date": "01/04/2019 (census reference date)",

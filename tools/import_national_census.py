@@ -465,6 +465,9 @@ def main(shared: Path, wheel: Path, layers_dir: Path | None = None) -> None:
         "https://github.com/daohoangson/dvhcvn",
         "licence": "census figures: public GSO statistics (the tabulating repository states "
         f"no licence); merge list: {VAU['licence']}; unit list GPL-3.0 (dvhcvn)",
+        "licence_vi": "số liệu điều tra: thống kê công khai của Tổng cục Thống kê (kho lập bảng "
+        "không ghi giấy phép); danh sách sáp nhập: MIT (giấy phép của gói); danh sách đơn vị: "
+        "GPL-3.0 (dvhcvn)",
         "date": "census 01/04/2019; unit list 01/03/2025; merge list 2025-08",
         "processing": "tools/import_national_census.py. Census units matched per province: "
         "(1) exact name with diacritics within the census district, one to one ('name', "

@@ -48,6 +48,7 @@ SAPNHAP = {
     "chung của dự án",
     "url": "https://github.com/thanglequoc/vietnamese-provinces-database",
     "licence": "MIT (repository); the underlying map's own copyright status is not stated",
+    "licence_vi": "MIT (kho mã nguồn); tình trạng bản quyền của bản đồ gốc không được nêu",
 }
 CROSSWALK = {
     "source": "dvhcvn/20250701 output/<province>/*.json (commit dd94887), old → new mapping "
@@ -64,6 +65,7 @@ CROSSWALK = {
     "liệu dùng chung của dự án",
     "url": "https://github.com/dvhcvn/20250701",
     "licence": "MIT (dvhcvn/20250701, thanglequoc); GPL-3.0 (daohoangson/dvhcvn names)",
+    "licence_vi": "MIT (dvhcvn/20250701, thanglequoc); GPL-3.0 (tên của daohoangson/dvhcvn)",
 }
 
 

@@ -60,6 +60,11 @@ PROVINCES: dict[str, dict[str, Any]] = {
             "json/geojson/04_cao_bang/wards (commit cd58063), made in the shared data (slivers "
             "of 2.55 m² filled); the repository's own province polygon is generalised (99.6 km² "
             "symmetric difference with the communes, up to 2.1 km off) and was not used",
+            "source_vi": "hợp nhất (dissolve) 56 đơn vị hành chính cấp xã của "
+            "thanglequoc/vietnamese-provinces-database json/geojson/04_cao_bang/wards (commit "
+            "cd58063), thực hiện trong dữ liệu dùng chung (đã lấp các khe hở 2.55 m²); đa giác "
+            "tỉnh có sẵn của kho này đã bị khái quát hóa (sai khác đối xứng 99.6 km² so với các "
+            "đơn vị cấp xã, lệch tới 2.1 km) nên không được sử dụng",
             "date": "units in force from 01/07/2025; Cao Bằng kept its boundary in 2025",
         },
         "districts_title": "District-level units of 2020-2025 (10) on 2019 boundaries: the three "
@@ -69,6 +74,9 @@ PROVINCES: dict[str, dict[str, Any]] = {
             "source": "daohoangson/dvhcvn (vn_admin_pre2025, commit 4b1b6b5) and data/gis/04.json "
             "at commit 4f98702 (2019), polygons scraped from gis.chinhphu.vn; names and codes of "
             "the GSO list of 01/03/2025",
+            "source_vi": "daohoangson/dvhcvn (vn_admin_pre2025, commit 4b1b6b5) và "
+            "data/gis/04.json tại commit 4f98702 (2019), đa giác thu thập từ gis.chinhphu.vn; tên "
+            "và mã theo danh mục của Cục Thống kê ngày 01/03/2025",
             "date": "boundaries of 2019 (before the 2020 mergers of Resolutions 864 and 897/NQ-"
             "UBTVQH14), grouped as the 10 district-level units of 01/03/2020-30/06/2025: Thông "
             "Nông dissolved into Hà Quảng, Trà Lĩnh into Trùng Khánh, Phục Hòa with Quảng Uyên "
@@ -87,6 +95,9 @@ PROVINCES: dict[str, dict[str, Any]] = {
             "source": "thanglequoc/vietnamese-provinces-database json/geojson/04_cao_bang/wards "
             "(commit cd58063) and its unit list; old communes of each from the crosswalk "
             "(dvhcvn/20250701 output/04, commit dd94887)",
+            "source_vi": "thanglequoc/vietnamese-provinces-database json/geojson/04_cao_bang/"
+            "wards (commit cd58063) và danh sách đơn vị của kho này; các đơn vị cấp xã cũ của "
+            "từng đơn vị lấy từ bảng chuyển đổi (dvhcvn/20250701 output/04, commit dd94887)",
             "date": "units in force from 01/07/2025; GIS snapshot 2026",
         },
         "crosswalk_title": "Crosswalk: 161 communes of the GSO list of 01/03/2025 -> 56 communes "
@@ -96,6 +107,10 @@ PROVINCES: dict[str, dict[str, Any]] = {
             "old->new mapping: dvhcvn/20250701 output/04 (commit dd94887), extracted from the "
             "2025 resolution of the National Assembly Standing Committee with a language model "
             "and hand-fixed by its author; new names: thanglequoc/vietnamese-provinces-database",
+            "source_vi": "tên/mã: daohoangson/dvhcvn data/dvhcvn.json (danh mục ngày "
+            "01/03/2025); đối chiếu cũ->mới: dvhcvn/20250701 output/04 (commit dd94887), được "
+            "trích xuất bằng mô hình ngôn ngữ từ nghị quyết năm 2025 của Ủy ban Thường vụ Quốc "
+            "hội và được tác giả sửa thủ công; tên mới: thanglequoc/vietnamese-provinces-database",
             "url": "https://github.com/dvhcvn/20250701",
             "licence": "GPL-3.0 (dvhcvn); MIT (dvhcvn/20250701, thanglequoc)",
             "date": "list 01/03/2025; mapping 07/2025",
@@ -270,6 +285,8 @@ def main(slug: str, shared: Path) -> None:
             FACTS_COLUMNS,
             {
                 "source": "public pages and the layers' own sources, one per row (source_url)",
+                "source_vi": "các trang công khai và nguồn riêng của các lớp dữ liệu, mỗi dòng "
+                "một nguồn (source_url)",
                 "licence": "facts cited from public pages and public statistics",
                 "date": "per row (ref_year)",
                 "processing": "Hand-entered in _sources/facts.csv (see _sources/README.md) and "
