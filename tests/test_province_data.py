@@ -145,3 +145,7 @@ def test_every_layer_cites_its_source_in_vietnamese_too():
             r"\b(?:[0-9a-f]{7}|\d+/[\w.-]+|\d{2}/\d{2}/\d{4})\b", prov["source"]
         ):
             assert token in prov["source_vi"], (path.name, token)
+        # measures the Vietnamese way: 2,55 m², not 2.55 m²
+        for key in ("source_vi", "licence_vi"):
+            decimal_point = re.search(r"\d\.\d+ ?(?:m²|km²|km|m|ha|%)", prov.get(key, ""))
+            assert not decimal_point, (path.name, key, decimal_point)

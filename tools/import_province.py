@@ -62,9 +62,9 @@ PROVINCES: dict[str, dict[str, Any]] = {
             "symmetric difference with the communes, up to 2.1 km off) and was not used",
             "source_vi": "hợp nhất (dissolve) 56 đơn vị hành chính cấp xã của "
             "thanglequoc/vietnamese-provinces-database json/geojson/04_cao_bang/wards (commit "
-            "cd58063), thực hiện trong dữ liệu dùng chung (đã lấp các khe hở 2.55 m²); đa giác "
-            "tỉnh có sẵn của kho này đã bị khái quát hóa (sai khác đối xứng 99.6 km² so với các "
-            "đơn vị cấp xã, lệch tới 2.1 km) nên không được sử dụng",
+            "cd58063), thực hiện trong dữ liệu dùng chung (đã lấp các khe hở 2,55 m²); đa giác "
+            "tỉnh có sẵn của kho này đã bị khái quát hóa (sai khác đối xứng 99,6 km² so với các "
+            "đơn vị cấp xã, lệch tới 2,1 km) nên không được sử dụng",
             "date": "units in force from 01/07/2025; Cao Bằng kept its boundary in 2025",
         },
         "districts_title": "District-level units of 2020-2025 (10) on 2019 boundaries: the three "
