@@ -86,8 +86,8 @@ DETAIL_ZOOM = 9
 #: Decimals of degrees kept: 1e-4 deg ~ 11 m (overview, tolerance 200 m), 1e-5 ~ 1.1 m.
 OVERVIEW_DECIMALS = 4
 DETAIL_DECIMALS = 5
-#: Columns the communes frame must have.
-COMMUNE_COLUMNS = (
+#: Columns the communes frame of the map must have (the table's: gis.national.COMMUNE_COLUMNS).
+MAP_INPUT_COLUMNS = (
     "code",
     "name",
     "type",
@@ -241,9 +241,9 @@ def _to_display(geoms: np.ndarray) -> np.ndarray:
 
 def _check(communes: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> None:
     problems = []
-    missing = [c for c in COMMUNE_COLUMNS if c not in communes.columns]
+    missing = [c for c in MAP_INPUT_COLUMNS if c not in communes.columns]
     if missing:
-        problems.append(f"communes lack column(s) {missing} (expected {list(COMMUNE_COLUMNS)})")
+        problems.append(f"communes lack column(s) {missing} (expected {list(MAP_INPUT_COLUMNS)})")
     for col in ("code", "name"):
         if col not in provinces.columns:
             problems.append(f"provinces lack column {col!r}")

@@ -34,7 +34,7 @@ import pandas as pd
 
 from gis._diff import change_counts, diff
 from gis.crs import require_crs, to_crs
-from gis.errors import ConflictError, GisError, LayerError, Problem
+from gis.errors import ConflictError, CRSError, GisError, LayerError, Problem
 from gis.profile import Profile, load_profile
 from gis.store import (
     history,
@@ -100,6 +100,23 @@ def open_layer(
     return _with_attrs(df, layer_meta(name, province=profile), name)
 
 
+def _require_lonlat_order(new: gpd.GeoDataFrame) -> None:
+    """Refuse degrees beyond ±90° latitude or ±180° longitude: in Việt Nam (longitude 102-110°
+    E) that is a point written (lat, lon), which reprojects to infinity."""
+    bounds = new.geometry.bounds
+    bad = (bounds[["miny", "maxy"]].abs().max(axis=1) > 90) | (
+        bounds[["minx", "maxx"]].abs().max(axis=1) > 180
+    )
+    if bad.any():
+        first = new.geometry[bad].iloc[0].representative_point()
+        raise CRSError(
+            f"{int(bad.sum())} new feature(s) lie beyond ±90° latitude or ±180° longitude in "
+            f"{new.crs.to_string()}, e.g. at x {first.x:g}, y {first.y:g}: longitude and "
+            "latitude look swapped. Give points as Point(longitude, latitude): in Việt Nam x "
+            "(longitude) is 102 to 110 and y (latitude) 8 to 24."
+        )
+
+
 def add_features(data: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Return ``data`` with the rows of ``new`` appended, keeping the version it was opened from.
 
@@ -122,7 +139,8 @@ def add_features(data: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     CRSError
-        If ``new`` has geometries but no CRS.
+        If ``new`` has geometries but no CRS, or degrees beyond ±90° latitude (longitude and
+        latitude swapped).
     """
     if isinstance(data, gpd.GeoDataFrame):
         if not isinstance(new, gpd.GeoDataFrame):
@@ -131,7 +149,8 @@ def add_features(data: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
                 "them as a GeoDataFrame with a geometry and crs= (e.g. crs='EPSG:4326' for "
                 "longitude/latitude)."
             )
-        require_crs(new, name="new features")
+        if require_crs(new, name="new features").is_geographic:
+            _require_lonlat_order(new)
         new = to_crs(new, data.crs)
         if new.geometry.name != data.geometry.name:
             new = new.rename_geometry(data.geometry.name)

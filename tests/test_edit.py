@@ -253,16 +253,34 @@ def test_invalid_save_is_refused_and_store_untouched(kw, store_copy):
     ]
 
 
-def test_check_finds_a_point_with_swapped_lon_lat_outside_the_province(kw, store_copy):
-    """The one check (the store's, also run by save_layer) includes the province outline: a
-    point given as (lat, lon) lies outside Lai Châu (``gis.edit.check_layer`` said only
-    "coordinates are not finite")."""
-    before = _digest(store_copy)
+def test_add_features_refuses_lat_lon_order(kw):
+    """A point written (lat, lon) has latitude 103°: refused where it is added, with the fix
+    (it used to reproject to infinity and be reported twice by the check)."""
     plants = open_layer(PLANTS, **kw)
     swapped = gpd.GeoDataFrame(
         {"plant_id": ["hp99"], "name": ["Thủy điện thử"], "capacity_mw": [12.5]},
         geometry=[Point(22.40, 103.45)],  # (lat, lon) instead of (lon, lat)
         crs="EPSG:4326",
+    )
+    with pytest.raises(
+        CRSError,
+        match=r"1 new feature\(s\) lie beyond ±90° latitude .* at x 22.4, y 103.45: longitude "
+        r"and latitude look swapped. Give points as Point\(longitude, latitude\)",
+    ):
+        add_features(plants, swapped)
+
+
+def test_check_finds_a_point_with_swapped_x_y_outside_the_province(kw, store_copy):
+    """The one check (the store's, also run by save_layer) includes the province outline: a
+    point with easting and northing exchanged lies outside Lai Châu (``gis.edit.check_layer``
+    used to skip the outline)."""
+    before = _digest(store_copy)
+    plants = open_layer(PLANTS, **kw)
+    x, y = plants.geometry.iloc[0].x, plants.geometry.iloc[0].y
+    swapped = gpd.GeoDataFrame(
+        {"plant_id": ["hp99"], "name": ["Thủy điện thử"], "capacity_mw": [12.5]},
+        geometry=[Point(y, x)],  # (northing, easting) instead of (easting, northing)
+        crs=plants.crs,
     )
     edited = add_features(plants, swapped)
     problems = problems_frame(check_layer(edited, PLANTS, **kw))
