@@ -67,6 +67,9 @@ def _facts_latest(facts: pd.DataFrame, scope: str, metrics: tuple[str, ...]) -> 
 
 #: A computed area differing from its reference by more than this % gets a ``note``.
 AREA_FLAG_PCT = 1.0
+#: Column of a unit layer holding the published natural area (km², not measured): the reference
+#: of the computed areas of the communes.
+OFFICIAL_AREA_COLUMN = "area_km2_official"
 
 
 def _areas(inputs: Inputs) -> pd.DataFrame:
@@ -98,6 +101,7 @@ def _areas(inputs: Inputs) -> pd.DataFrame:
                 "name": u["name"],
                 "area_km2": u.geometry.area / M2_PER_KM2,
             }
+            layer = inputs.names[role]
             if reference == "facts" and dist_off is not None and u["code"] in dist_off.index:
                 f = dist_off.loc[u["code"]]
                 row.update(
@@ -107,12 +111,21 @@ def _areas(inputs: Inputs) -> pd.DataFrame:
                     reference_source_type=f["source_type"],
                     reference_note=f["note"] if isinstance(f["note"], str) else "",
                 )
-            elif reference == "layer" and "area_km2" in units.columns:
+            elif reference == "facts":
+                row["reference_source"] = (
+                    f"none: add the district's area_natural to {inputs.names['facts']} (e.g. "
+                    "from the provincial statistical yearbook)"
+                )
+            elif pd.notna(u.get(OFFICIAL_AREA_COLUMN)):
                 row.update(
-                    reference_area_km2=u["area_km2"],
-                    reference_ref_year="",
-                    reference_source="communes_2025.area_km2 (Resolution 1670 mapping)",
-                    reference_source_type="attribute of the communes_2025 layer",
+                    reference_area_km2=u[OFFICIAL_AREA_COLUMN],
+                    reference_source=f"{layer}.{OFFICIAL_AREA_COLUMN}",
+                    reference_source_type=f"attribute of the {layer} layer",
+                )
+            else:  # an area computed from the polygons is no reference
+                row["reference_source"] = (
+                    f"none: give {layer} a column {OFFICIAL_AREA_COLUMN} (the natural area "
+                    "published with the 2025 arrangement of the communes)"
                 )
             rows.append(row)
     out = pd.DataFrame(rows)
@@ -135,9 +148,9 @@ def _areas(inputs: Inputs) -> pd.DataFrame:
         "published figure, of the quality given in reference_source_type (province: the "
         "official area of the profile, a government document; districts: latest area_natural "
         "of facts, mostly copies of encyclopedias - secondary, not official; communes: the "
-        "area_km2 attribute of communes_2025); diff_pct = (computed - reference) / reference x "
-        f"100; note (over {AREA_FLAG_PCT:g} %) = the note of the facts row. A district polygon "
-        "older than a boundary change differs on purpose.",
+        f"{OFFICIAL_AREA_COLUMN} attribute of their layer); diff_pct = (computed - reference) "
+        f"/ reference x 100; note (over {AREA_FLAG_PCT:g} %) = the note of the facts row. A "
+        "district polygon older than a boundary change differs on purpose.",
         "province; districts_pre2025; communes_2025",
         inputs.sources("province", "districts", "communes", "facts"),
     )

@@ -190,3 +190,18 @@ def test_statistics_of_cao_bang_sum_to_the_census_and_name_what_is_missing():
     assert pop.loc["districts_pre2025"].tolist() == [530_341, 10]
     status = tables["urban_system"]["status"].iloc[0]
     assert status == "layer urban_areas missing; layer urban_areas_2030 missing"
+    # no published area in the layers: the table says which source would give it, and never
+    # compares the polygons with their own computed area (it did: diff 0.0 on 56 communes)
+    areas = tables["unit_areas"].set_index("unit_system")
+    communes = areas.loc["communes_2025"]
+    assert communes["reference_area_km2"].isna().all() and communes["diff_pct"].isna().all()
+    assert (
+        communes["reference_source"]
+        == "none: give communes_2025 a column area_km2_official (the natural area published "
+        "with the 2025 arrangement of the communes)"
+    ).all()
+    assert (
+        areas.loc["districts_pre2025", "reference_source"]
+        == "none: add the district's area_natural to facts (e.g. from the provincial "
+        "statistical yearbook)"
+    ).all()

@@ -132,6 +132,12 @@ def test_province_area_within_one_percent_of_official(tables):
     assert len(areas.query("unit_system == 'communes_2025'")) == 38
     total_2025 = areas.query("unit_system == 'communes_2025'")["area_km2"].sum()
     assert abs(total_2025 - OFFICIAL_AREA_KM2) / OFFICIAL_AREA_KM2 < 0.01
+    # communes: the published area of the Resolution 1670 arrangement, from the layer
+    communes = areas.query("unit_system == 'communes_2025'").set_index("code")
+    doan_ket = communes.loc["03388"]  # phường Đoàn Kết: 134.32 km² in the mapping
+    assert doan_ket["reference_area_km2"] == 134.32
+    assert doan_ket["reference_source"] == "communes_2025.area_km2_official"
+    assert communes["diff_pct"].abs().max() < 1.0
 
 
 def test_district_reference_areas_show_their_secondary_sources(tables):

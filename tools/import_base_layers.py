@@ -184,6 +184,10 @@ def main(shared: Path) -> None:
     )
 
     communes = geo("laichau_wards_2025.geojson")
+    # the mapping's figure is the published natural area: the reference of gis.stats unit_areas
+    communes.insert(
+        communes.columns.get_loc("area_km2") + 1, "area_km2_official", communes["area_km2"]
+    )
     put(
         communes,
         "communes_2025",
@@ -196,7 +200,13 @@ def main(shared: Path) -> None:
                 col("type", required=True, allowed=["Phường", "Xã"]),
                 col("name_en"),
                 col("area_km2_source", "float"),
-                col("area_km2", "float"),
+                col("area_km2", "float", description="area of the Resolution 1670 mapping"),
+                col(
+                    "area_km2_official",
+                    "float",
+                    description="natural area published with the Resolution 1670/NQ-UBTVQH15 "
+                    "arrangement (the mapping's figure, = area_km2), not measured",
+                ),
                 col("n_old_communes", "int"),
                 col(
                     "old_commune_codes", description="pre-2025 commune codes merged, ';'-separated"
@@ -207,7 +217,8 @@ def main(shared: Path) -> None:
             {
                 **SAPNHAP,
                 "processing": COMMON + "38 files merged; type, area_km2 and old codes "
-                "added from the Resolution 1670/NQ-UBTVQH15 mapping. " + IMPORT,
+                "added from the Resolution 1670/NQ-UBTVQH15 mapping; area_km2_official: a copy "
+                "of area_km2, the reference of the computed areas. " + IMPORT,
             },
             id_column="code",
         ),
