@@ -271,7 +271,8 @@ def layer_legend(layer: MapLayer) -> tuple[pd.Series, list[tuple[str, str]]]:
     colors : Series of str
         Hex colour per feature, aligned on ``layer.data.index``.
     entries : list of (label, colour)
-        Legend rows, in order. Choropleth labels read ``"12,5 – 30"`` (+ unit); features with no
+        Legend rows, in order. Choropleth labels read ``"12,5 – 30"`` (+ unit); a class of one
+        value reads ``"0"`` and the next ``"trên 0 – 30"``; features with no
         value get :data:`NO_DATA_COLOR` and the row ``"Không có số liệu"``.
 
     Raises
@@ -330,10 +331,12 @@ def layer_legend(layer: MapLayer) -> tuple[pd.Series, list[tuple[str, str]]]:
         lows = [float(y.min()), *bins[:-1]]
         span = float(y.max() - y.min())
         d = layer.decimals if layer.decimals is not None else _auto_decimals(span)
-        entries = []
+        entries, single = [], False
         for lo, hi, col in zip(lows, bins, palette, strict=True):
             lo_txt, hi_txt = (format_vi(v, decimals=d, trim=False) for v in (lo, hi))
-            text = hi_txt if lo_txt == hi_txt else f"{lo_txt} – {hi_txt}"
+            # after a one-value class ("0,0 %") the next starts above it: "trên 0,0 – 29,8 %"
+            text = hi_txt if lo_txt == hi_txt else f"{'trên ' * single}{lo_txt} – {hi_txt}"
+            single = lo_txt == hi_txt
             entries.append((f"{text}{unit}", col))
     if missing.any():
         entries.append((NO_DATA_LABEL, NO_DATA_COLOR))

@@ -58,6 +58,15 @@ def test_choropleth_classes_match_hand_computed_breaks(squares):
     assert colors.iloc[3] == entries[-1][1]
 
 
+def test_a_class_after_a_one_value_class_starts_above_it(squares):
+    """Urban shares: many communes at 0 % form a class of their own; the next class does not
+    start at "0,0" again (the print map read "0,0 %", then "0,0 – 29,8 %")."""
+    data = squares.assign(pct=[0.0, 0.0, 30.0, 60.0])
+    _, entries = layer_legend(MapLayer(data, "Tỷ lệ", column="pct", k=3, unit="%", decimals=1))
+    # Fisher-Jenks, 3 classes on 4 values: {0, 0}, {30}, {60}; upper bounds 0, 30, 60
+    assert [e[0] for e in entries] == ["0,0 %", "trên 0,0 – 30,0 %", "30,0 – 60,0 %"]
+
+
 def test_quantiles_scheme_and_k_capped_at_distinct_values(squares):
     _, entries = layer_legend(MapLayer(squares, "Dân số", column="pop", scheme="Quantiles", k=9))
     assert len(entries) == 3 + 1  # 3 distinct values, plus "no data"
