@@ -85,6 +85,15 @@ EXPECTED = {
         "Định hướng phát triển không gian tỉnh Lai Châu",
         "truc_10km.png",
     ],
+    "06_national.ipynb": [
+        "3,321 communes of 2025 in 34 provinces",
+        "Census: 96,208,984 people",  # the published census total
+        "3 of 34 provinces above 50 %",
+        "Lai Châu",  # the store's provinces against the target
+        "Same indicators on 4 partitions: True",
+        "xa_phuong_toan_quoc.html",
+        "# Thống kê: Việt Nam",  # the Vietnamese report
+    ],
 }
 # A code cell drawing one inline picture: a static preview map or a PNG shown with Image(...).
 IMAGE_CALLS = ("preview_map(", "Image(")
