@@ -198,24 +198,43 @@ def _cell(value: object, decimals: int | None = 2, *, vietnamese: bool = False) 
 _COUNTED = re.compile(r"^(persons|urban areas|visitors per year|households|units?)$")
 
 
+#: Columns of figures as a document states them: shown with the decimals the figure has
+#: ("khoảng 30%" is 30, not 30,00; "1,4%/năm" is 1,4), at most the column's.
+_STATED_COLUMNS = ("target_value",)
+
+
+def _stated_decimals(value: object, most: int) -> int:
+    """Fewest decimals (up to ``most``) that write ``value`` exactly."""
+    for d in range(most):
+        if round(float(value), d) == float(value):
+            return d
+    return most
+
+
 def _row_decimals(frame: pd.DataFrame) -> list[list[int | None]]:
     """Decimals per cell: the column's, except a counted whole number in a table whose rows
     carry their own ``unit`` (targets mix persons, % and VND in one column: 545,000 persons,
-    not 545,000.00)."""
+    not 545,000.00), and a figure of :data:`_STATED_COLUMNS`, shown as stated."""
     columns = [_decimals(str(c), frame[c]) for c in frame.columns]
-    if "unit" not in frame.columns:
+    stated = [str(c) in _STATED_COLUMNS for c in frame.columns]
+    if "unit" not in frame.columns and not any(stated):
         return [columns] * len(frame)
-    counted = frame["unit"].astype(str).str.match(_COUNTED).to_numpy()
+    counted = (
+        frame["unit"].astype(str).str.match(_COUNTED).to_numpy()
+        if "unit" in frame.columns
+        else np.zeros(len(frame), dtype=bool)
+    )
     out = []
     for i, row in enumerate(frame.itertuples(False)):
-        out.append(
-            [
-                0
-                if counted[i] and d and isinstance(v, float | int) and float(v).is_integer()
-                else d
-                for v, d in zip(row, columns, strict=True)
-            ]
-        )
+        cells = []
+        for v, d, as_stated in zip(row, columns, stated, strict=True):
+            number = isinstance(v, float | int) and not isinstance(v, bool) and pd.notna(v)
+            if d and number and as_stated:
+                d = _stated_decimals(v, d)
+            elif d and number and counted[i] and float(v).is_integer():
+                d = 0
+            cells.append(d)
+        out.append(cells)
     return out
 
 

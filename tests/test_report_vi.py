@@ -168,6 +168,12 @@ def test_excel_header_frozen_filtered_sized_and_rounded(written, lang):
     assert fmt("urbanised_share", "urban_unit_area_ha").number_format == "#,##0.00"
     assert fmt("urbanised_share", "urban_unit_area_pct").number_format == "#,##0.0"
     assert fmt("unit_areas", "diff_pct").number_format == "#,##0.0"
+    # targets as their documents state them: 30 % (row 1), 1.4 %/year, 57.5 % of communes
+    targets = pd.read_csv(written[lang]["indicators_vs_targets"], encoding="utf-8-sig")
+    value = tr.column("target_value")
+    for stated, number_format in ((30.0, "#,##0"), (1.4, "#,##0.0"), (57.5, "#,##0.0")):
+        row = int(targets.index[targets[value] == stated][0]) + 2
+        assert fmt("indicators_vs_targets", "target_value", row).number_format == number_format
     assert fmt("population", "area_km2").value == pytest.approx(9070.17, abs=0.01)  # full value
     # a column of long text wraps instead of growing without end
     sheet = book[sheet_name("contents", lang)]

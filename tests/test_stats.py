@@ -439,6 +439,9 @@ def test_report_carries_definition_unit_system_and_sources(tables, tmp_path):
         "| 545,000 | đến năm 2030 dân số của tỉnh gần 545.000 người | 460,196 | 2019 | 84,804 |"
     )
     assert target in text
+    # a stated figure keeps the precision of its document: "khoảng 30%" is 30, not 30.00
+    assert "| 30 | tỷ lệ đô thị hóa đạt khoảng 30% | 17.79 | 2019 | 12.21 |" in text
+    assert "| 1.4 | tốc độ tăng dân số trung bình vào khoảng 1,4%-1,5%/năm |" in text
     assert "| |" not in text  # no empty cell: missing values read "—"
 
 
