@@ -168,7 +168,9 @@ def test_map_works_offline_in_chromium(browser, squares, tmp_path):
     assert r.paths == 5  # 4 squares + 1 circle marker
     assert r.errors == []
     assert "Bản đồ thử – Lai Châu" in r.text  # title
-    assert "560 người\n560 – 1.200 người\n1.200 – 3.400 người\nKhông có số liệu" in r.text  # legend
+    assert (
+        "560 người\ntrên 560 – 1.200 người\n1.200 – 3.400 người\nKhông có số liệu" in r.text
+    )  # legend
     d = browser.driver
     # the layer control is collapsed (it covered the title and the map); its labels are there
     assert (
