@@ -101,8 +101,9 @@ def open_layer(
 
 
 def _require_lonlat_order(new: gpd.GeoDataFrame) -> None:
-    """Refuse degrees beyond ±90° latitude or ±180° longitude: in Việt Nam (longitude 102-110°
-    E) that is a point written (lat, lon), which reprojects to infinity."""
+    """Refuse degrees beyond ±90° latitude or ±180° longitude: in Việt Nam (longitude 102.1 to
+    117.8° E, islands included: provinces_2025) that is a point written (lat, lon), which
+    reprojects to infinity."""
     bounds = new.geometry.bounds
     bad = (bounds[["miny", "maxy"]].abs().max(axis=1) > 90) | (
         bounds[["minx", "maxx"]].abs().max(axis=1) > 180
@@ -113,7 +114,7 @@ def _require_lonlat_order(new: gpd.GeoDataFrame) -> None:
             f"{int(bad.sum())} new feature(s) lie beyond ±90° latitude or ±180° longitude in "
             f"{new.crs.to_string()}, e.g. at x {first.x:g}, y {first.y:g}: longitude and "
             "latitude look swapped. Give points as Point(longitude, latitude): in Việt Nam x "
-            "(longitude) is 102 to 110 and y (latitude) 8 to 24."
+            "(longitude) is 102 to 118 and y (latitude) 7 to 24."
         )
 
 

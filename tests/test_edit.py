@@ -265,7 +265,8 @@ def test_add_features_refuses_lat_lon_order(kw):
     with pytest.raises(
         CRSError,
         match=r"1 new feature\(s\) lie beyond ±90° latitude .* at x 22.4, y 103.45: longitude "
-        r"and latitude look swapped. Give points as Point\(longitude, latitude\)",
+        r"and latitude look swapped. Give points as Point\(longitude, latitude\): in Việt "
+        r"Nam x \(longitude\) is 102 to 118 and y \(latitude\) 7 to 24",
     ):
         add_features(plants, swapped)
 

@@ -127,6 +127,8 @@ def main(province: str | None, layers_dir: Path | None) -> int:
         return 2
 
     def table(name: str) -> pd.DataFrame:
+        if name not in TABLES:  # the check above must know every table read here
+            raise ValueError(f"{name} is read but not listed in TABLES")
         return pd.read_csv(src / name, dtype=str, keep_default_na=False, na_values=[""])
 
     def put(data, name, m):
